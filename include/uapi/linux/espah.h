@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * espah: generic netlink ABI.
+ *
+ * Family name ESPAH_GENL_NAME, version ESPAH_GENL_VERSION, per network
+ * namespace. Mutating commands need CAP_NET_ADMIN in the namespace's user
+ * namespace (GENL_UNS_ADMIN_PERM).
+ *
+ * Byte order: every integer attribute is in host byte order, except the
+ * SPI (ESPAH_A_SA_SPI, ESPAH_A_TMPL_SPI) and ports, which are network byte
+ * order as on the wire. Addresses are 4 (IPv4) or 16 (IPv6) raw bytes.
+ */
+#ifndef _UAPI_LINUX_ESPAH_H
+#define _UAPI_LINUX_ESPAH_H
+
+#include <linux/types.h>
+
+#define ESPAH_GENL_NAME		"espah"
+#define ESPAH_GENL_VERSION	1
+#define ESPAH_MCGRP_SA		"sa"	/* SA added, deleted, expired */
+#define ESPAH_MCGRP_POLICY	"policy"	/* policy changes */
+#define ESPAH_MCGRP_ACQUIRE	"acquire"	/* missing SA for a protect policy */
+
+/* Largest anti-replay window, in packets. */
+#define ESPAH_REPLAY_WINDOW_MAX	(1U << 20)
+
+/**
+ * enum espah_cmd - generic netlink commands
+ * @ESPAH_CMD_SA_ADD: add an SA; refused with -EEXIST when (spi, dst, proto)
+ *	exists
+ * @ESPAH_CMD_SA_UPDATE: replace keys/limits of an existing SA, or add
+ * @ESPAH_CMD_SA_DEL: delete the SA named by (spi, dst, proto)
+ * @ESPAH_CMD_SA_GET: get one SA (doit) or dump all (dumpit)
+ * @ESPAH_CMD_SA_FLUSH: delete all SAs (optionally of one ESPAH_A_SA_PROTO)
+ * @ESPAH_CMD_SA_COUNT: reply carries ESPAH_A_COUNT
+ * @ESPAH_CMD_POL_ADD: add a policy; -EEXIST for an identical selector/dir
+ * @ESPAH_CMD_POL_UPDATE: replace or add a policy
+ * @ESPAH_CMD_POL_DEL: delete by (dir, selector) or by ESPAH_A_POL_INDEX
+ * @ESPAH_CMD_POL_GET: get one policy (doit) or dump all (dumpit)
+ * @ESPAH_CMD_POL_FLUSH: delete all policies
+ * @ESPAH_CMD_STATS_GET: global counters, reply nests ESPAH_A_STATS
+ * @ESPAH_CMD_FEATURES_GET: version, algorithms, limits
+ * @ESPAH_CMD_SA_EXPIRE: notification: SA expired (soft or hard)
+ * @ESPAH_CMD_ACQUIRE: notification: no SA for a protect policy
+ */
+enum espah_cmd {
+	ESPAH_CMD_UNSPEC,
+	ESPAH_CMD_SA_ADD,
+	ESPAH_CMD_SA_UPDATE,
+	ESPAH_CMD_SA_DEL,
+	ESPAH_CMD_SA_GET,
+	ESPAH_CMD_SA_FLUSH,
+	ESPAH_CMD_SA_COUNT,
+	ESPAH_CMD_POL_ADD,
+	ESPAH_CMD_POL_UPDATE,
+	ESPAH_CMD_POL_DEL,
+	ESPAH_CMD_POL_GET,
+	ESPAH_CMD_POL_FLUSH,
+	ESPAH_CMD_STATS_GET,
+	ESPAH_CMD_FEATURES_GET,
+	ESPAH_CMD_SA_EXPIRE,
+	ESPAH_CMD_ACQUIRE,
+	__ESPAH_CMD_MAX,
+};
+#define ESPAH_CMD_MAX (__ESPAH_CMD_MAX - 1)
+
+/** enum espah_mode - SA / template encapsulation mode */
+enum espah_mode {
+	ESPAH_MODE_TRANSPORT,
+	ESPAH_MODE_TUNNEL,
+};
+
+/** enum espah_dir - SA or policy direction */
+enum espah_dir {
+	ESPAH_DIR_IN,
+	ESPAH_DIR_OUT,
+	ESPAH_DIR_FWD,	/* policies only */
+};
+
+/** enum espah_action - policy action */
+enum espah_action {
+	ESPAH_ACTION_PROTECT,
+	ESPAH_ACTION_BYPASS,
+	ESPAH_ACTION_DISCARD,
+};
+
+#define ESPAH_SA_FLAG_ESN	(1U << 0)	/* 64-bit sequence numbers */
+
+/**
+ * enum espah_attr - top-level attributes
+ * @ESPAH_A_SA_SPI: u32, network byte order; 256..0xffffffff
+ * @ESPAH_A_SA_PROTO: u8, IPPROTO_ESP or IPPROTO_AH
+ * @ESPAH_A_SA_MODE: u8, enum espah_mode
+ * @ESPAH_A_SA_DIR: u8, ESPAH_DIR_IN or ESPAH_DIR_OUT
+ * @ESPAH_A_SA_FAMILY: u16, AF_INET or AF_INET6: family of SRC/DST
+ * @ESPAH_A_SA_SRC: binary 4/16, outer source address
+ * @ESPAH_A_SA_DST: binary 4/16, outer destination address
+ * @ESPAH_A_SA_SEL: nested enum espah_sel_attr, inner traffic selector
+ * @ESPAH_A_SA_AEAD: string, crypto API name of a combined-mode algorithm
+ * @ESPAH_A_SA_ENC: string, cipher name (with AUTH)
+ * @ESPAH_A_SA_AUTH: string, integrity algorithm name
+ * @ESPAH_A_SA_ENC_KEY: binary, key of AEAD or ENC (AEAD includes salt)
+ * @ESPAH_A_SA_AUTH_KEY: binary, key of AUTH
+ * @ESPAH_A_SA_ICV_BITS: u32, ICV length in bits (AEAD, auth-trunc)
+ * @ESPAH_A_SA_REPLAY_WINDOW: u32, anti-replay window in packets, 0 = off
+ * @ESPAH_A_SA_FLAGS: u32, ESPAH_SA_FLAG_*
+ * @ESPAH_A_SA_REQID: u32, binds SA to policy templates
+ * @ESPAH_A_SA_SEQ: u64, inbound highest sequence number seen (replay-seq)
+ * @ESPAH_A_SA_OSEQ: u64, outbound last sequence number sent (replay-oseq)
+ * @ESPAH_A_SA_STATS: nested enum espah_sa_stat, read only
+ * @ESPAH_A_SA_PAD: padding for 64-bit attributes
+ * @ESPAH_A_POL_DIR: u8, enum espah_dir
+ * @ESPAH_A_POL_SEL: nested enum espah_sel_attr
+ * @ESPAH_A_POL_ACTION: u8, enum espah_action
+ * @ESPAH_A_POL_PRIORITY: u32, lower value wins
+ * @ESPAH_A_POL_TMPL: nested enum espah_tmpl_attr; up to 2, outermost last
+ * @ESPAH_A_POL_INDEX: u32, kernel-assigned policy index
+ * @ESPAH_A_COUNT: u32, reply of ESPAH_CMD_SA_COUNT
+ * @ESPAH_A_STATS: nested enum espah_stat, global counters
+ * @ESPAH_A_VERSION: string, module version
+ * @ESPAH_A_ALG: nested enum espah_alg_attr, one per supported algorithm
+ * @ESPAH_A_WINDOW_MAX: u32, largest replay window
+ */
+enum espah_attr {
+	ESPAH_A_UNSPEC,
+	ESPAH_A_SA_SPI,
+	ESPAH_A_SA_PROTO,
+	ESPAH_A_SA_MODE,
+	ESPAH_A_SA_DIR,
+	ESPAH_A_SA_FAMILY,
+	ESPAH_A_SA_SRC,
+	ESPAH_A_SA_DST,
+	ESPAH_A_SA_SEL,
+	ESPAH_A_SA_AEAD,
+	ESPAH_A_SA_ENC,
+	ESPAH_A_SA_AUTH,
+	ESPAH_A_SA_ENC_KEY,
+	ESPAH_A_SA_AUTH_KEY,
+	ESPAH_A_SA_ICV_BITS,
+	ESPAH_A_SA_REPLAY_WINDOW,
+	ESPAH_A_SA_FLAGS,
+	ESPAH_A_SA_REQID,
+	ESPAH_A_SA_SEQ,
+	ESPAH_A_SA_OSEQ,
+	ESPAH_A_SA_STATS,
+	ESPAH_A_SA_PAD,
+	ESPAH_A_POL_DIR,
+	ESPAH_A_POL_SEL,
+	ESPAH_A_POL_ACTION,
+	ESPAH_A_POL_PRIORITY,
+	ESPAH_A_POL_TMPL,
+	ESPAH_A_POL_INDEX,
+	ESPAH_A_COUNT,
+	ESPAH_A_STATS,
+	ESPAH_A_VERSION,
+	ESPAH_A_ALG,
+	ESPAH_A_WINDOW_MAX,
+	__ESPAH_A_MAX,
+};
+#define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
+
+/**
+ * enum espah_sel_attr - traffic selector (nested)
+ * @ESPAH_SEL_FAMILY: u16, AF_INET or AF_INET6 (required)
+ * @ESPAH_SEL_SRC: binary 4/16, source prefix (absent: any)
+ * @ESPAH_SEL_DST: binary 4/16, destination prefix (absent: any)
+ * @ESPAH_SEL_SPLEN: u8, source prefix length
+ * @ESPAH_SEL_DPLEN: u8, destination prefix length
+ * @ESPAH_SEL_PROTO: u8, upper-layer protocol, 0 = any
+ * @ESPAH_SEL_SPORT: be16, first source port (ICMP: type)
+ * @ESPAH_SEL_SPORT_MAX: be16, last source port (default: SPORT)
+ * @ESPAH_SEL_DPORT: be16, first destination port (ICMP: code)
+ * @ESPAH_SEL_DPORT_MAX: be16, last destination port (default: DPORT)
+ */
+enum espah_sel_attr {
+	ESPAH_SEL_UNSPEC,
+	ESPAH_SEL_FAMILY,
+	ESPAH_SEL_SRC,
+	ESPAH_SEL_DST,
+	ESPAH_SEL_SPLEN,
+	ESPAH_SEL_DPLEN,
+	ESPAH_SEL_PROTO,
+	ESPAH_SEL_SPORT,
+	ESPAH_SEL_SPORT_MAX,
+	ESPAH_SEL_DPORT,
+	ESPAH_SEL_DPORT_MAX,
+	__ESPAH_SEL_MAX,
+};
+#define ESPAH_SEL_MAX (__ESPAH_SEL_MAX - 1)
+
+/**
+ * enum espah_tmpl_attr - protect policy template (nested)
+ * @ESPAH_TMPL_PROTO: u8, IPPROTO_ESP or IPPROTO_AH
+ * @ESPAH_TMPL_MODE: u8, enum espah_mode
+ * @ESPAH_TMPL_FAMILY: u16, family of SRC/DST (tunnel mode)
+ * @ESPAH_TMPL_SRC: binary 4/16, tunnel source
+ * @ESPAH_TMPL_DST: binary 4/16, tunnel destination
+ * @ESPAH_TMPL_REQID: u32, 0 = any
+ * @ESPAH_TMPL_SPI: be32, 0 = any
+ */
+enum espah_tmpl_attr {
+	ESPAH_TMPL_UNSPEC,
+	ESPAH_TMPL_PROTO,
+	ESPAH_TMPL_MODE,
+	ESPAH_TMPL_FAMILY,
+	ESPAH_TMPL_SRC,
+	ESPAH_TMPL_DST,
+	ESPAH_TMPL_REQID,
+	ESPAH_TMPL_SPI,
+	__ESPAH_TMPL_MAX,
+};
+#define ESPAH_TMPL_MAX (__ESPAH_TMPL_MAX - 1)
+
+/**
+ * enum espah_sa_stat - per-SA counters (nested in ESPAH_A_SA_STATS, all u64)
+ */
+enum espah_sa_stat {
+	ESPAH_SA_STAT_UNSPEC,
+	ESPAH_SA_STAT_PACKETS,
+	ESPAH_SA_STAT_BYTES,
+	ESPAH_SA_STAT_REPLAY,		/* duplicate inside the window */
+	ESPAH_SA_STAT_OLD,		/* left of the window */
+	ESPAH_SA_STAT_ICV_FAIL,
+	ESPAH_SA_STAT_PAD_ERR,		/* bad padding or trailer */
+	ESPAH_SA_STAT_SEL_MISMATCH,	/* inner packet outside selector */
+	ESPAH_SA_STAT_SEQ_OVERFLOW,	/* outbound sequence exhausted */
+	ESPAH_SA_STAT_MALFORMED,	/* too short, bad header */
+	ESPAH_SA_STAT_NOMEM,
+	ESPAH_SA_STAT_PAD,
+	__ESPAH_SA_STAT_MAX,
+};
+#define ESPAH_SA_STAT_MAX (__ESPAH_SA_STAT_MAX - 1)
+
+/**
+ * enum espah_stat - global per-netns counters (nested in ESPAH_A_STATS, u64)
+ */
+enum espah_stat {
+	ESPAH_STAT_UNSPEC,
+	ESPAH_STAT_IN_NO_SA,		/* ESP/AH for an SPI espah knows no SA for */
+	ESPAH_STAT_IN_MALFORMED,	/* header too short to read the SPI */
+	ESPAH_STAT_IN_POLICY_DROP,	/* cleartext where protect is required */
+	ESPAH_STAT_OUT_NO_SA,		/* protect policy without usable SA */
+	ESPAH_STAT_POLICY_DISCARD,	/* discard action matched */
+	ESPAH_STAT_IN_PACKETS,
+	ESPAH_STAT_OUT_PACKETS,
+	ESPAH_STAT_OUT_ERROR,		/* route, allocation, crypto errors */
+	ESPAH_STAT_PAD,
+	__ESPAH_STAT_MAX,
+};
+#define ESPAH_STAT_MAX (__ESPAH_STAT_MAX - 1)
+
+/**
+ * enum espah_alg_attr - one supported algorithm (nested in ESPAH_A_ALG)
+ * @ESPAH_ALG_NAME: string, crypto API name
+ * @ESPAH_ALG_KIND: u8, 0 aead, 1 cipher, 2 auth
+ * @ESPAH_ALG_KEY_BITS: u32, a valid key length (repeated)
+ * @ESPAH_ALG_ICV_BITS: u32, a valid ICV length (repeated)
+ */
+enum espah_alg_attr {
+	ESPAH_ALG_UNSPEC,
+	ESPAH_ALG_NAME,
+	ESPAH_ALG_KIND,
+	ESPAH_ALG_KEY_BITS,
+	ESPAH_ALG_ICV_BITS,
+	__ESPAH_ALG_MAX,
+};
+#define ESPAH_ALG_MAX (__ESPAH_ALG_MAX - 1)
+
+#endif /* _UAPI_LINUX_ESPAH_H */

@@ -1,0 +1,20 @@
+# Shared settings for espah's scripts (sourced, not run).
+# shellcheck shell=bash
+ESPAH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ESPAH_CACHE=${ESPAH_CACHE:-/var/cache/espah}
+mkdir -p "$ESPAH_CACHE"
+
+stock_kver() {
+	dpkg-query -W -f='${Depends}' linux-headers-amd64 |
+		sed -n 's/.*linux-headers-\([^ ,]*-amd64\).*/\1/p'
+}
+
+# Debug kernel tree, keyed by the source package version + fragment hash.
+debug_kdir() {
+	local srcver hash
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	hash=$(sha256sum "$ESPAH_ROOT/scripts/kconfig/debug.config" | cut -c1-12)
+	echo "$ESPAH_CACHE/linux-debug-$srcver-$hash"
+}
+
+log() { echo "[$(date +%T)] $*" >&2; }

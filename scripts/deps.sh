@@ -1,0 +1,41 @@
+#!/bin/bash
+# Install every Debian package espah's build, tests, demo and bench need.
+# Idempotent: quiet and fast when everything is present. Only Debian's archive.
+set -euo pipefail
+
+hdr_meta=linux-headers-amd64
+base_pkgs=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio
+	   kmod xz-utils python3 sparse libmnl-dev pkg-config rsync
+	   qemu-system-x86 busybox-static iproute2 iperf3 tcpdump tshark
+	   python3-scapy linux-source-6.1 $hdr_meta iputils-ping netcat-openbsd
+	   procps ethtool strongswan-starter)
+
+missing() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+apt_install() {
+	export DEBIAN_FRONTEND=noninteractive
+	if [ -z "${ESPAH_APT_UPDATED:-}" ]; then
+		apt-get update -qq >/dev/null
+		export ESPAH_APT_UPDATED=1
+	fi
+	echo "deps: installing $*" >&2
+	apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# shellcheck disable=SC2207
+need=($(missing "${base_pkgs[@]}"))
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+
+# The stock kernel: the headers package the metapackage points at, and the
+# unsigned image of the same version (what gateway hosts run).
+kver=$(dpkg-query -W -f='${Depends}' $hdr_meta | sed -n 's/.*linux-headers-\([^ ,]*-amd64\).*/\1/p')
+[ -n "$kver" ] || { echo "deps: cannot resolve stock kernel version" >&2; exit 1; }
+need=($(missing "linux-headers-$kver" "linux-image-$kver-unsigned"))
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+echo "$kver"
