@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Anti-replay window (RFC 4303 3.4.3, RFC 6479 ring of words) and ESN
+ * inference (RFC 4303 Appendix A). Pure: no skb, no locking of its own;
+ * callers serialise check/advance on one window with the SA's lock.
+ */
+#ifndef _ESPAH_REPLAY_H
+#define _ESPAH_REPLAY_H
+
+#include <linux/types.h>
+
+/**
+ * struct espah_replay - one inbound SA's anti-replay state
+ * @top: highest sequence number accepted so far (full 64 bits; 0 = none yet)
+ * @size: window size in packets as configured (0 = replay check off)
+ * @mask: number of bits in @bmp minus one (power of two, > @size)
+ * @esn: 64-bit extended sequence numbers are in use
+ * @bmp: the ring: bit (seq & @mask) says seq was seen
+ */
+struct espah_replay {
+	u64 top;
+	u32 size;
+	u32 mask;
+	bool esn;
+	unsigned long bmp[];
+};
+
+struct espah_replay *espah_replay_alloc(u32 size, bool esn, gfp_t gfp);
+void espah_replay_free(struct espah_replay *r);
+u64 espah_replay_infer(const struct espah_replay *r, u32 seq_lo);
+int espah_replay_check(const struct espah_replay *r, u64 seq);
+int espah_replay_advance(struct espah_replay *r, u64 seq);
+void espah_replay_set_top(struct espah_replay *r, u64 top);
+
+#endif /* _ESPAH_REPLAY_H */

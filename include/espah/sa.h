@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Security Association Database: per-netns tables, RCU lookup, refcounts.
+ */
+#ifndef _ESPAH_SA_H
+#define _ESPAH_SA_H
+
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/rcupdate.h>
+#include <uapi/linux/espah.h>
+
+#include <espah/crypto.h>
+#include <espah/replay.h>
+
+/** union espah_addr - an IPv4 or IPv6 address */
+union espah_addr {
+	__be32 a4;
+	struct in6_addr a6;
+};
+
+/**
+ * struct espah_sel - traffic selector (ports in network order)
+ * @src: source prefix
+ * @dst: destination prefix
+ * @family: AF_INET or AF_INET6
+ * @splen: source prefix length
+ * @dplen: destination prefix length
+ * @proto: upper-layer protocol, 0 = any
+ * @sport: first source port (ICMP type)
+ * @sport_max: last source port
+ * @dport: first destination port (ICMP code)
+ * @dport_max: last destination port
+ */
+struct espah_sel {
+	union espah_addr src;
+	union espah_addr dst;
+	u16 family;
+	u8 splen;
+	u8 dplen;
+	u8 proto;
+	__be16 sport;
+	__be16 sport_max;
+	__be16 dport;
+	__be16 dport_max;
+};
+
+/**
+ * struct espah_sa_stats - per-CPU per-SA counters, indexed by enum espah_sa_stat
+ * @syncp: 64-bit consistency on 32-bit hosts
+ * @v: the counters
+ */
+struct espah_sa_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t v[ESPAH_SA_STAT_MAX + 1];
+};
+
+/**
+ * struct espah_sa - one Security Association
+ * @hnode: in the per-netns hash by (spi, dst, proto)
+ * @list: in the per-netns list of all SAs (dump, flush, outbound lookup)
+ * @rcu: deferred free
+ * @ref: references (the table holds one)
+ * @spi: SPI, network order
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @mode: enum espah_mode
+ * @dir: ESPAH_DIR_IN or ESPAH_DIR_OUT
+ * @family: outer address family
+ * @src: outer source
+ * @dst: outer destination
+ * @sel: inner selector (family 0: any)
+ * @reqid: binds the SA to policy templates
+ * @flags: ESPAH_SA_FLAG_*
+ * @window: configured anti-replay window size
+ * @crypto: the transform
+ * @lock: protects @oseq and @replay
+ * @oseq: outbound: last sequence number sent (64 bits)
+ * @replay: inbound: anti-replay window, NULL for outbound SAs
+ * @dead: unlinked; the datapath must not use it for new packets
+ * @add_time: ktime_get_real_seconds() at add
+ * @stats: per-CPU counters
+ */
+struct espah_sa {
+	struct hlist_node hnode;
+	struct list_head list;
+	struct rcu_head rcu;
+	refcount_t ref;
+	__be32 spi;
+	u8 proto;
+	u8 mode;
+	u8 dir;
+	u16 family;
+	union espah_addr src;
+	union espah_addr dst;
+	struct espah_sel sel;
+	u32 reqid;
+	u32 flags;
+	u32 window;
+	struct espah_crypto crypto;
+	spinlock_t lock; /* protects oseq, replay */
+	u64 oseq;
+	struct espah_replay *replay;
+	bool dead;
+	time64_t add_time;
+	struct espah_sa_stats __percpu *stats;
+};
+
+struct net;
+struct espah_tmpl;
+
+/* Lookups return a referenced SA or NULL; drop it with espah_sa_put(). */
+struct espah_sa *espah_sa_lookup(struct net *net, __be32 spi, u8 proto,
+				 u16 family, const union espah_addr *dst);
+struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
+				   u16 family, const union espah_addr *src,
+				   const union espah_addr *dst);
+void espah_sa_put(struct espah_sa *sa);
+void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s);
+void espah_sa_stat_add(struct espah_sa *sa, enum espah_sa_stat s, u64 v);
+
+int espah_sa_net_init(struct net *net);
+void espah_sa_net_exit(struct net *net);
+
+#endif /* _ESPAH_SA_H */

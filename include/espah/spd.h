@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Security Policy Database: per-netns, per-direction, ordered by priority.
+ */
+#ifndef _ESPAH_SPD_H
+#define _ESPAH_SPD_H
+
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/rcupdate.h>
+
+#include <espah/sa.h>
+
+#define ESPAH_MAX_TMPL 2
+
+/**
+ * struct espah_tmpl - how a protect policy finds its SA
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @mode: enum espah_mode
+ * @family: family of @src/@dst (tunnel mode)
+ * @src: tunnel source (tunnel mode)
+ * @dst: tunnel destination (tunnel mode)
+ * @reqid: 0 = any
+ * @spi: 0 = any
+ */
+struct espah_tmpl {
+	u8 proto;
+	u8 mode;
+	u16 family;
+	union espah_addr src;
+	union espah_addr dst;
+	u32 reqid;
+	__be32 spi;
+};
+
+/**
+ * struct espah_policy - one SPD entry
+ * @list: in the per-netns, per-direction list, by ascending @priority
+ * @rcu: deferred free
+ * @dir: enum espah_dir
+ * @sel: what traffic it covers
+ * @action: enum espah_action
+ * @priority: lower wins
+ * @index: kernel-assigned, unique per netns
+ * @ntmpl: templates in use (protect only)
+ * @tmpl: templates, innermost first
+ */
+struct espah_policy {
+	struct list_head list;
+	struct rcu_head rcu;
+	u8 dir;
+	struct espah_sel sel;
+	u8 action;
+	u32 priority;
+	u32 index;
+	u8 ntmpl;
+	struct espah_tmpl tmpl[ESPAH_MAX_TMPL];
+};
+
+/**
+ * struct espah_flow - the fields of a packet a selector looks at
+ * @family: AF_INET or AF_INET6
+ * @src: source address
+ * @dst: destination address
+ * @proto: upper-layer protocol
+ * @sport: source port or ICMP type (network order)
+ * @dport: destination port or ICMP code (network order)
+ */
+struct espah_flow {
+	u16 family;
+	union espah_addr src;
+	union espah_addr dst;
+	u8 proto;
+	__be16 sport;
+	__be16 dport;
+};
+
+bool espah_sel_match(const struct espah_sel *sel, const struct espah_flow *fl);
+/* Under rcu_read_lock(): the best-priority matching policy, or NULL. */
+const struct espah_policy *espah_spd_lookup(struct net *net, u8 dir,
+					    const struct espah_flow *fl);
+int espah_spd_net_init(struct net *net);
+void espah_spd_net_exit(struct net *net);
+
+#endif /* _ESPAH_SPD_H */
