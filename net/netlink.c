@@ -24,7 +24,6 @@ static int espah_features_get(struct sk_buff *skb, struct genl_info *info);
 static const struct genl_small_ops espah_ops[] = {
 	{
 		.cmd = ESPAH_CMD_FEATURES_GET,
-		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
 		.doit = espah_features_get,
 	},
 };
@@ -34,6 +33,8 @@ static struct genl_family espah_family __ro_after_init = {
 	.version = ESPAH_GENL_VERSION,
 	.maxattr = ESPAH_A_MAX,
 	.policy = espah_policy,
+	/* New family: strict validation for every command (6.1 WARNs otherwise). */
+	.resv_start_op = ESPAH_CMD_MAX + 1,
 	.netnsok = true,
 	.module = THIS_MODULE,
 	.small_ops = espah_ops,

@@ -18,3 +18,20 @@ debug_kdir() {
 }
 
 log() { echo "[$(date +%T)] $*" >&2; }
+
+# Kernel tree to build against, per guest kind.
+kdir_of() {
+	case "$1" in
+	debug) debug_kdir ;;
+	stock) echo "/usr/src/linux-headers-$(stock_kver)" ;;
+	*) echo "unknown kernel kind: $1" >&2; return 1 ;;
+	esac
+}
+
+# Kernel image to boot, per guest kind.
+kimage_of() {
+	case "$1" in
+	debug) echo "$(debug_kdir)/arch/x86/boot/bzImage" ;;
+	stock) echo "/boot/vmlinuz-$(stock_kver)" ;;
+	esac
+}

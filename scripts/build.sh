@@ -1,0 +1,19 @@
+#!/bin/bash
+# Build espah (and, where the kernel has KUnit, espah_kunit) for one guest
+# kernel, in a private copy under build/<kind>/ so that both kernels' objects
+# never mix in the source tree. Also builds the espah tool.
+#   scripts/build.sh debug|stock [extra make args, e.g. W=1 C=2]
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+kind=${1:?usage: build.sh debug|stock [make args]}
+shift
+kdir=$(kdir_of "$kind")
+out="$ESPAH_ROOT/build/$kind"
+mkdir -p "$out/src"
+rsync -a --delete --exclude .git --exclude build --exclude tools \
+	--exclude '*.o' --exclude '*.ko' --exclude '*.cmd' \
+	"$ESPAH_ROOT/" "$out/src/"
+make -s -C "$kdir" M="$out/src" -j"$(nproc)" "$@" modules
+cp "$out"/src/*.ko "$out/"
+make -s -C "$ESPAH_ROOT/tools/espah" >/dev/null

@@ -1,0 +1,71 @@
+#!/bin/bash
+# PID 1 of a test guest, on the host's root (read-only, over 9p).
+# Reads the job from the "out" share, loads espah, runs the job's script,
+# writes its exit status to $OUT/rc, scans for leaks, and reboots (QEMU
+# runs with -no-reboot, so that ends the VM).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp TERM=dumb LC_ALL=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
+mount -t devpts devpts /dev/pts
+for d in /tmp /run /var/tmp /root /dev/shm /mnt; do
+	mount -t tmpfs tmpfs "$d"
+done
+OUT=/run/out
+mkdir -p /run/netns $OUT
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out $OUT
+ip link set lo up
+hostname espah-guest
+ulimit -c 0
+
+# shellcheck disable=SC1091
+. $OUT/job.env
+cd "$ESPAH_ROOT" || exit 1
+export ESPAH_ROOT ESPAH_BUILD ESPAH_TOOL ESPAH_KIND
+
+leak=/sys/kernel/debug/kmemleak
+if [ -w $leak ]; then
+	# Forget whatever boot left behind: only what the job leaks counts.
+	echo scan > $leak
+	echo clear > $leak
+fi
+
+rc=0
+if [ "${ESPAH_LOAD:-1}" = 1 ]; then
+	insmod "$ESPAH_BUILD/espah.ko" || rc=90
+fi
+if [ $rc -eq 0 ]; then
+	# shellcheck disable=SC2086
+	"$ESPAH_SCRIPT" $ESPAH_ARGS > >(tee $OUT/script.log) 2>&1
+	rc=$?
+	sleep 0.2
+fi
+if [ "${ESPAH_LOAD:-1}" = 1 ] && grep -q '^espah ' /proc/modules; then
+	# Unloading is part of every run: it must work and must not leak.
+	rmmod espah || { echo "guest: rmmod espah failed"; [ $rc -ne 0 ] || rc=91; }
+fi
+if [ -w $leak ]; then
+	echo scan > $leak
+	sleep 1
+	echo scan > $leak
+	cat $leak > $OUT/kmemleak.log
+	if [ -s $OUT/kmemleak.log ]; then
+		echo "guest: kmemleak reports leaks"
+		head -40 $OUT/kmemleak.log
+		[ $rc -ne 0 ] || rc=92
+	fi
+fi
+dmesg > $OUT/dmesg.log
+echo "$rc" > $OUT/rc
+sync
+echo "guest: job finished, rc=$rc"
+echo b > /proc/sysrq-trigger
+sleep 10
