@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The test rig's own canary. scripts/selfcheck.sh loads the KUnit module
- * with rig_fail=1 and expects `make test`'s parser to see a failed case.
+ * The test rig's own canaries. scripts/selfcheck.sh loads the KUnit module
+ * with one of these set and expects `make test`'s machinery to report the
+ * failure: a failed case, a kernel warning (panic_on_warn), a leak
+ * (kmemleak). With no parameter set, every case passes.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "suites.h"
 
@@ -12,13 +15,37 @@ static bool rig_fail;
 module_param(rig_fail, bool, 0444);
 MODULE_PARM_DESC(rig_fail, "make the rig canary case fail (rig self-check)");
 
+static bool rig_warn;
+module_param(rig_warn, bool, 0444);
+MODULE_PARM_DESC(rig_warn, "raise a kernel warning (rig self-check)");
+
+static bool rig_leak;
+module_param(rig_leak, bool, 0444);
+MODULE_PARM_DESC(rig_leak, "leak one allocation (rig self-check)");
+
+/* Written once so the compiler cannot drop the leaked allocation. */
+static void *rig_sink;
+
 static void rig_canary(struct kunit *test)
 {
 	KUNIT_EXPECT_FALSE_MSG(test, rig_fail, "rig_fail=1: failing on purpose");
 }
 
+static void rig_kernel_reports(struct kunit *test)
+{
+	WARN(rig_warn, "espah rig_warn=1: warning on purpose\n");
+	if (rig_leak) {
+		rig_sink = kmalloc(4242, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, rig_sink);
+		/* Forget the only reference: kmemleak must report it. */
+		WRITE_ONCE(rig_sink, NULL);
+	}
+	KUNIT_EXPECT_FALSE(test, rig_warn && rig_leak);
+}
+
 static struct kunit_case rig_cases[] = {
 	KUNIT_CASE(rig_canary),
+	KUNIT_CASE(rig_kernel_reports),
 	{}
 };
 

@@ -29,7 +29,7 @@ ulimit -c 0
 # shellcheck disable=SC1091
 . $OUT/job.env
 cd "$ESPAH_ROOT" || exit 1
-export ESPAH_ROOT ESPAH_BUILD ESPAH_TOOL ESPAH_KIND
+export ESPAH_ROOT ESPAH_BUILD ESPAH_TOOL ESPAH_KIND ESPAH_KUNIT_ARGS
 
 leak=/sys/kernel/debug/kmemleak
 if [ -w $leak ]; then

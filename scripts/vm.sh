@@ -44,6 +44,7 @@ ESPAH_KIND='$kind'
 ESPAH_SCRIPT='$script'
 ESPAH_ARGS='$*'
 ESPAH_LOAD=$load
+ESPAH_KUNIT_ARGS='${ESPAH_KUNIT_ARGS:-}'
 JOB
 
 append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 espah.init=$ESPAH_ROOT/scripts/guest-init.sh"

@@ -1,0 +1,3 @@
+#!/bin/bash
+# Rig self-check: a job that never ends.
+sleep infinity

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Guest side of `make test`: run the KUnit module and/or end-to-end suites
+# and leave their KTAP output in the job's out share.
+#   suites.sh [kunit] [e2e [NAME...]]
+# Each e2e suite runs with a freshly loaded espah (isolation), and its KTAP
+# output goes to $OUT/e2e-NAME.tap with its exit status in $OUT/e2e-NAME.rc.
+OUT=/run/out
+rc=0
+
+if [ "$1" = kunit ]; then
+	shift
+	dmesg -c > /dev/null
+	# The suites run while the module initialises; their KTAP is in the log.
+	# shellcheck disable=SC2086
+	insmod "$ESPAH_BUILD/espah_kunit.ko" ${ESPAH_KUNIT_ARGS:-} || rc=1
+	dmesg > "$OUT/kunit.log"
+	rmmod espah_kunit || rc=1
+fi
+
+if [ "$1" = e2e ]; then
+	shift
+	if [ $# -eq 0 ]; then
+		set -- $(cd scripts/e2e && ls t_*.sh 2>/dev/null | sed 's/^t_//; s/\.sh$//')
+	fi
+	for name in "$@"; do
+		t=scripts/e2e/t_$name.sh
+		echo "=== e2e $name ($ESPAH_KIND)"
+		rmmod espah 2>/dev/null
+		insmod "$ESPAH_BUILD/espah.ko" || { echo 1 > "$OUT/e2e-$name.rc"; rc=1; continue; }
+		timeout 600 "$t" > >(tee "$OUT/e2e-$name.tap") 2>"$OUT/e2e-$name.err"
+		r=$?
+		echo $r > "$OUT/e2e-$name.rc"
+		[ $r -eq 0 ] || { rc=1; tail -20 "$OUT/e2e-$name.err"; }
+		# Whatever a suite left behind must not leak into the next one.
+		for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
+		rmmod espah || rc=1
+	done
+	insmod "$ESPAH_BUILD/espah.ko" || rc=1
+fi
+exit $rc

@@ -1,0 +1,48 @@
+#!/bin/bash
+# Lint gate, as KTAP: W=1 builds for both kernels (no warnings), sparse
+# (C=2) clean on the debug tree, checkpatch --strict clean on our sources.
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+n=0 failed=0
+result() { # result NAME LOGFILE (non-empty log = failure)
+	n=$((n + 1))
+	if [ -s "$2" ]; then
+		echo "not ok $n - $1"
+		sed 's/^/# /' "$2" | head -40
+		failed=1
+	else
+		echo "ok $n - $1"
+	fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+warn='warning:|error:|Error '
+
+for kind in stock debug; do
+	rm -rf "$ESPAH_ROOT/build/lint-$kind"
+	out="$ESPAH_ROOT/build/lint-$kind"
+	mkdir -p "$out"
+	rsync -a --exclude .git --exclude build --exclude tools "$ESPAH_ROOT/" "$out/"
+	extra=(W=1)
+	[ $kind = debug ] && extra+=(C=2)
+	make -C "$(kdir_of $kind)" M="$out" "${extra[@]}" -j"$(nproc)" modules \
+		> "$tmp/$kind.log" 2>&1 || echo "Error $?: build failed" >> "$tmp/$kind.log"
+	grep -E "$warn" "$tmp/$kind.log" > "$tmp/$kind.warn"
+	result "build $kind ${extra[*]}" "$tmp/$kind.warn"
+done
+
+make -s -C "$ESPAH_ROOT/tools/espah" clean >/dev/null
+make -s -C "$ESPAH_ROOT/tools/espah" > "$tmp/tool.log" 2>&1 || echo "Error: tool build failed" >> "$tmp/tool.log"
+grep -E "$warn" "$tmp/tool.log" > "$tmp/tool.warn"
+result "espah tool builds with -Wall -Wextra -Werror" "$tmp/tool.warn"
+
+cp=$(debug_kdir)/scripts/checkpatch.pl
+mapfile -t files < <(cd "$ESPAH_ROOT" && git ls-files -co --exclude-standard \
+	'net/*.[ch]' 'include/*.h' 'crypto-glue/*.[ch]' 'kunit/*.[ch]' 'tools/espah/*.[ch]')
+(cd "$ESPAH_ROOT" && "$cp" --strict --no-tree --quiet --terse --show-types \
+	-f "${files[@]}") > "$tmp/cp.log" 2>&1
+grep -E 'ERROR|WARNING|CHECK' "$tmp/cp.log" > "$tmp/cp.warn"
+result "checkpatch --strict on ${#files[@]} files" "$tmp/cp.warn"
+echo "1..$n"
+exit $failed
