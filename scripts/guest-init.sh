@@ -25,6 +25,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out $OUT
 ip link set lo up
 hostname espah-guest
 ulimit -c 0
+step() { echo "guest: $(cut -d" " -f1 /proc/uptime)s $*" > /dev/console; }
+step "init"
 
 # shellcheck disable=SC1091
 . $OUT/job.env
@@ -34,8 +36,9 @@ export ESPAH_ROOT ESPAH_BUILD ESPAH_TOOL ESPAH_KIND ESPAH_KUNIT_ARGS
 leak=/sys/kernel/debug/kmemleak
 if [ -w $leak ]; then
 	# Forget whatever boot left behind: only what the job leaks counts.
-	echo scan > $leak
-	echo clear > $leak
+	step "kmemleak: background scans off"
+	# Scans run when asked, not from the background thread.
+	echo scan=off > $leak
 fi
 
 rc=0
@@ -44,17 +47,20 @@ if [ "${ESPAH_LOAD:-1}" = 1 ]; then
 fi
 if [ $rc -eq 0 ]; then
 	# shellcheck disable=SC2086
+	step "job start"
 	"$ESPAH_SCRIPT" $ESPAH_ARGS > >(tee $OUT/script.log) 2>&1
 	rc=$?
 	sleep 0.2
 fi
 if [ "${ESPAH_LOAD:-1}" = 1 ] && grep -q '^espah ' /proc/modules; then
 	# Unloading is part of every run: it must work and must not leak.
+	step "rmmod"
 	rmmod espah || { echo "guest: rmmod espah failed"; [ $rc -ne 0 ] || rc=91; }
 fi
 if [ -w $leak ]; then
-	echo scan > $leak
-	sleep 1
+	step "kmemleak final scan"
+	# Objects younger than 5 s are never reported: let ours age.
+	sleep 5
 	echo scan > $leak
 	cat $leak > $OUT/kmemleak.log
 	if [ -s $OUT/kmemleak.log ]; then

@@ -9,7 +9,7 @@ if [ -f "$kdir/.espah-built" ]; then
 	echo "$kdir"
 	exit 0
 fi
-log "building debug kernel in $kdir (about 25 min on 2 cores)"
+log "building debug kernel in $kdir (about 12 min on 2 cores)"
 start=$(date +%s)
 rm -rf "$kdir" "$kdir.tmp"
 mkdir -p "$kdir.tmp"

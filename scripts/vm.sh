@@ -51,7 +51,7 @@ append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 espah.init=$ESPAH_ROO
 mem=2048
 if [ "$kind" = debug ]; then
 	append="$append panic_on_warn=1 kmemleak=on"
-	mem=3072
+	mem=1536
 fi
 accel=tcg
 if [ "${ESPAH_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then

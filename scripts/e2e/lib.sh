@@ -1,0 +1,234 @@
+#!/bin/bash
+# shellcheck shell=bash
+# Library of the end-to-end suites (scripts/e2e/t_*.sh): a four-namespace
+# topology, KTAP reporting, SA/policy helpers for espah and native XFRM,
+# counter readers. Each suite is a GUEST_SCRIPT of scripts/vm.sh.
+#
+#   h1 --- gw1 ===== gw2 --- h2
+#   10.0.1.1  .254 | 10.0.12.1  10.0.12.2 | .254  10.0.2.1
+#   fd00:1::1 ::fe | fd00:12::1 fd00:12::2 | ::fe fd00:2::1
+#
+# Every check must be able to fail: look at delivery and counters, never
+# only at a command's exit status.
+
+ESPAH_TOOL=${ESPAH_TOOL:-espah}
+PY=/usr/bin/python3
+NSS="h1 gw1 gw2 h2"
+
+# --- KTAP ---------------------------------------------------------------
+T_N=0
+T_FAIL=0
+echo "KTAP version 1"
+
+diag() { echo "# $*"; }
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP ${2:-}"; }
+# check NAME CMD...: one result from a command's status
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# finish: the plan line; exit status 0 only if nothing failed
+finish() {
+	echo "1..$T_N"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+# --- namespaces -----------------------------------------------------------
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+E() { local ns=$1; shift; ip netns exec "$ns" "$ESPAH_TOOL" "$@"; }
+
+topo_down() {
+	local ns
+	for ns in $NSS; do ip netns del "$ns" 2>/dev/null; done
+	return 0
+}
+
+# link NS1 IF1 NS2 IF2
+link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	nsx "$1" ip link set "$2" up
+	nsx "$3" ip link set "$4" up
+}
+
+addr() { nsx "$1" ip addr add "$3" dev "$2" ${4:+$4}; }
+
+topo_up() {
+	local ns
+	diag "topology up"
+	topo_down
+	for ns in $NSS; do
+		ip netns add "$ns"
+		nsx "$ns" ip link set lo up
+		nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+	done
+	link h1 eth0 gw1 eth1
+	link gw1 eth2 gw2 eth2
+	link gw2 eth1 h2 eth0
+	addr h1 eth0 10.0.1.1/24;    addr h1 eth0 fd00:1::1/64 nodad
+	addr gw1 eth1 10.0.1.254/24; addr gw1 eth1 fd00:1::fe/64 nodad
+	addr gw1 eth2 10.0.12.1/24;  addr gw1 eth2 fd00:12::1/64 nodad
+	addr gw2 eth2 10.0.12.2/24;  addr gw2 eth2 fd00:12::2/64 nodad
+	addr gw2 eth1 10.0.2.254/24; addr gw2 eth1 fd00:2::fe/64 nodad
+	addr h2 eth0 10.0.2.1/24;    addr h2 eth0 fd00:2::1/64 nodad
+	nsx h1 ip route add default via 10.0.1.254
+	nsx h1 ip -6 route add default via fd00:1::fe
+	nsx h2 ip route add default via 10.0.2.254
+	nsx h2 ip -6 route add default via fd00:2::fe
+	nsx gw1 ip route add 10.0.2.0/24 via 10.0.12.2
+	nsx gw1 ip -6 route add fd00:2::/64 via fd00:12::2
+	nsx gw2 ip route add 10.0.1.0/24 via 10.0.12.1
+	nsx gw2 ip -6 route add fd00:1::/64 via fd00:12::1
+	for ns in gw1 gw2; do
+		nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv6.conf.all.forwarding=1
+	done
+	# the gateways' link: static neighbours, so that ND and ARP never have
+	# to cross a transport-mode policy
+	local m1 m2
+	m1=$(nsx gw1 cat /sys/class/net/eth2/address)
+	m2=$(nsx gw2 cat /sys/class/net/eth2/address)
+	nsx gw1 ip neigh replace 10.0.12.2 lladdr "$m2" dev eth2 nud permanent
+	nsx gw1 ip neigh replace fd00:12::2 lladdr "$m2" dev eth2 nud permanent
+	nsx gw2 ip neigh replace 10.0.12.1 lladdr "$m1" dev eth2 nud permanent
+	nsx gw2 ip neigh replace fd00:12::1 lladdr "$m1" dev eth2 nud permanent
+	# warm up neighbour caches so the first protected packet is not lost
+	nsx gw1 ping -c1 -W2 10.0.12.2 >/dev/null 2>&1
+	nsx gw1 ping -6 -c1 -W2 fd00:12::2 >/dev/null 2>&1
+	nsx h1 ping -c1 -W2 10.0.1.254 >/dev/null 2>&1
+	nsx h2 ping -c1 -W2 10.0.2.254 >/dev/null 2>&1
+	nsx h1 ping -6 -c1 -W2 fd00:1::fe >/dev/null 2>&1
+	nsx h2 ping -6 -c1 -W2 fd00:2::fe >/dev/null 2>&1
+	diag "topology ready"
+	return 0
+}
+
+# clean IPsec state of both gateways (both implementations)
+ipsec_flush() {
+	local ns
+	for ns in gw1 gw2; do
+		nsx "$ns" ip xfrm state flush
+		nsx "$ns" ip xfrm policy flush
+		E "$ns" state flush >/dev/null 2>&1
+		E "$ns" policy flush >/dev/null 2>&1
+	done
+	return 0
+}
+
+# --- algorithms -------------------------------------------------------------
+# alg NAME KEYNO: the ALGO-LIST words (same for ip xfrm and espah)
+alg() {
+	local k=$2
+	case $1 in
+	gcm) echo "aead rfc4106(gcm(aes)) 0x$(key 20 "$k") 128" ;;
+	gcm256) echo "aead rfc4106(gcm(aes)) 0x$(key 36 "$k") 128" ;;
+	cbc) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha256) 0x$(key 32 "$((k + 100))") 128" ;;
+	cbc1) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha1) 0x$(key 20 "$((k + 100))") 96" ;;
+	chacha) echo "aead rfc7539esp(chacha20,poly1305) 0x$(key 36 "$k") 128" ;;
+	*) echo "unknown algorithm $1" >&2; return 1 ;;
+	esac
+}
+
+# key BYTES SEED: deterministic hex key (up to 64 bytes)
+key() { printf 'k%s' "$2" | sha512sum | cut -c1-$(($1 * 2)); }
+
+# --- SAs and policies ---------------------------------------------------------
+# sa IMPL NS SRC DST SPI MODE DIR ALG KEYNO [EXTRA...]
+#   IMPL: espah | native. DIR: in | out (espah only; native ignores it)
+sa() {
+	local impl=$1 ns=$2 src=$3 dst=$4 spi=$5 mode=$6 dir=$7 a=$8 k=$9
+	shift 9
+	# shellcheck disable=SC2046
+	if [ "$impl" = espah ]; then
+		E "$ns" state add src "$src" dst "$dst" proto esp spi "$spi" \
+			mode "$mode" reqid 1 dir "$dir" replay-window 64 "$@" \
+			$(alg "$a" "$k")
+	else
+		nsx "$ns" ip xfrm state add src "$src" dst "$dst" proto esp \
+			spi "$spi" mode "$mode" reqid 1 replay-window 64 "$@" \
+			$(alg "$a" "$k")
+	fi
+}
+
+# pol IMPL NS SRC DST DIR TSRC TDST MODE
+pol() {
+	local impl=$1 ns=$2 src=$3 dst=$4 dir=$5 ts=$6 td=$7 mode=$8
+	if [ "$impl" = espah ]; then
+		E "$ns" policy add src "$src" dst "$dst" dir "$dir" \
+			tmpl src "$ts" dst "$td" proto esp mode "$mode" reqid 1
+	else
+		nsx "$ns" ip xfrm policy add src "$src" dst "$dst" dir "$dir" \
+			tmpl src "$ts" dst "$td" proto esp mode "$mode" reqid 1
+	fi
+}
+
+# gw_side IMPL NS LOCAL REMOTE LNET RNET MODE ALG SPI_OUT SPI_IN KEY_OUT KEY_IN
+# One gateway's half of a tunnel (or, with host prefixes, of transport).
+gw_side() {
+	local impl=$1 ns=$2 l=$3 r=$4 ln=$5 rn=$6 mode=$7 a=$8
+	local so=$9 si=${10} ko=${11} ki=${12}
+	sa "$impl" "$ns" "$l" "$r" "$so" "$mode" out "$a" "$ko" || return 1
+	sa "$impl" "$ns" "$r" "$l" "$si" "$mode" in "$a" "$ki" || return 1
+	pol "$impl" "$ns" "$ln" "$rn" out "$l" "$r" "$mode" || return 1
+	pol "$impl" "$ns" "$rn" "$ln" in "$r" "$l" "$mode" || return 1
+	if [ "$mode" = tunnel ]; then
+		pol "$impl" "$ns" "$rn" "$ln" fwd "$r" "$l" "$mode" || return 1
+	fi
+}
+
+# --- counters -----------------------------------------------------------------
+# gstat NS NAME: a global espah counter
+gstat() { E "$1" stats | awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'; }
+
+# sastat NS SPI NAME: a per-SA espah counter (0 if no such SA)
+sastat() {
+	E "$1" -s state list | awk -v spi="$(printf '0x%08x' "$2")" -v n="$3" '
+		/^\tproto / { cur = 0; for (i = 1; i < NF; i++) if ($i == "spi") cur = ($(i + 1) == spi) }
+		cur && /^\tstats:/ { for (i = 2; i < NF; i++) if ($i == n) { print $(i + 1); f = 1; exit } }
+		END { if (!f) print 0 }'
+}
+
+# nstat_pkts NS SPI: packets of a native SA
+nstat_pkts() {
+	nsx "$1" ip -s xfrm state | awk -v spi="$(printf '0x%08x' "$2")" '
+		$1 == "proto" && $3 == "spi" { cur = ($4 == spi) }
+		cur && /\(packets\)/ { sub(/\(packets\).*/, "", $2); print $2; exit }'
+}
+
+# ge A B: A >= B (integers)
+ge() { [ "${1:-0}" -ge "${2:-0}" ] 2>/dev/null; }
+
+# --- traffic --------------------------------------------------------------------
+# pings FROM DST [COUNT]: all COUNT echo requests answered
+pings() {
+	local n=${3:-3}
+	nsx "$1" ping -q -c "$n" -i 0.2 -W 3 "$2" >/dev/null 2>&1
+}
+
+# tcp_xfer FROM TO_NS TO_ADDR MB: MB megabytes over TCP, sha256 compared
+tcp_xfer() {
+	local from=$1 to=$2 addr=$3 mb=$4 port=$((5000 + RANDOM % 1000))
+	local src=/tmp/e2e-src.$$ dst=/tmp/e2e-dst.$$ h1 h2
+	head -c "$((mb * 1024 * 1024))" /dev/urandom > "$src"
+	rm -f "$dst"
+	nsx "$to" timeout 120 nc -l -N "$port" > "$dst" &
+	local pid=$!
+	sleep 0.5
+	case $addr in *:*) addr="$addr" ;; esac
+	nsx "$from" timeout 120 nc -N "$addr" "$port" < "$src"
+	wait "$pid"
+	h1=$(sha256sum < "$src" | cut -d' ' -f1)
+	h2=$(sha256sum < "$dst" | cut -d' ' -f1)
+	rm -f "$src" "$dst"
+	[ "$h1" = "$h2" ] || { diag "sha256 mismatch: $h1 vs $h2"; return 1; }
+}
+
+# espah must be loaded for any of this
+if ! grep -q '^espah ' /proc/modules; then
+	echo "not ok 1 - espah module loaded"
+	echo "1..1"
+	exit 1
+fi

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Transport mode between the gateways (host to host), espah against
+# native XFRM, IPv4 and IPv6, two algorithms.
+cd "$(dirname "$0")" && . ./lib.sh
+
+# tcase FAMILY ALG MB
+tcase() {
+	local f=$1 a=$2 mb=$3 l r p name
+	if [ "$f" = v4 ]; then l=10.0.12.1 r=10.0.12.2 p=32
+	else l=fd00:12::1 r=fd00:12::2 p=128; fi
+	name="transport $f $a gw1=espah gw2=native"
+	ipsec_flush
+	if ! gw_side espah gw1 $l $r $l/$p $r/$p transport "$a" 0x3001 0x4001 3 4 ||
+	   ! gw_side native gw2 $r $l $r/$p $l/$p transport "$a" 0x4001 0x3001 4 3; then
+		not_ok "$name: configure"
+		return
+	fi
+	check "$name: ping gw1->gw2" pings gw1 $r 3
+	check "$name: ping gw2->gw1" pings gw2 $l 3
+	if [ "$mb" -gt 0 ]; then
+		check "$name: tcp ${mb}MB gw1->gw2 sha256" tcp_xfer gw1 gw2 $r "$mb"
+		check "$name: tcp ${mb}MB gw2->gw1 sha256" tcp_xfer gw2 gw1 $l "$mb"
+	fi
+	check "$name: espah out SA counted" ge "$(sastat gw1 0x3001 packets)" 6
+	check "$name: espah in SA counted" ge "$(sastat gw1 0x4001 packets)" 6
+	check "$name: native peer decrypted espah's packets" \
+		ge "$(nstat_pkts gw2 0x3001)" 6
+}
+
+topo_up
+tcase v4 gcm 2
+tcase v4 cbc 2
+tcase v6 gcm 2
+tcase v6 cbc 1
+ipsec_flush
+topo_down
+finish

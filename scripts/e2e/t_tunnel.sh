@@ -1,0 +1,50 @@
+#!/bin/bash
+# Tunnel mode between the gateways, espah against native XFRM: every
+# combination of outer/inner family, two algorithms, both roles.
+cd "$(dirname "$0")" && . ./lib.sh
+
+v4_o=(10.0.12.1 10.0.12.2)
+v6_o=(fd00:12::1 fd00:12::2)
+v4_n=(10.0.1.0/24 10.0.2.0/24 10.0.1.1 10.0.2.1)
+v6_n=(fd00:1::/64 fd00:2::/64 fd00:1::1 fd00:2::1)
+
+# tcase IMPL_GW1 IMPL_GW2 OUTER INNER ALG MB
+tcase() {
+	local i1=$1 i2=$2 of=$3 inf=$4 a=$5 mb=$6
+	local -n o=${of}_o n=${inf}_n
+	local name="tunnel $inf-in-$of $a gw1=$i1 gw2=$i2"
+	local esp_ns spi_o spi_i before
+
+	ipsec_flush
+	if ! gw_side "$i1" gw1 "${o[0]}" "${o[1]}" "${n[0]}" "${n[1]}" tunnel \
+		"$a" 0x1001 0x2001 1 2 ||
+	   ! gw_side "$i2" gw2 "${o[1]}" "${o[0]}" "${n[1]}" "${n[0]}" tunnel \
+		"$a" 0x2001 0x1001 2 1; then
+		not_ok "$name: configure"
+		return
+	fi
+	check "$name: ping h1->h2" pings h1 "${n[3]}" 3
+	check "$name: ping h2->h1" pings h2 "${n[2]}" 3
+	if [ "$mb" -gt 0 ]; then
+		check "$name: tcp ${mb}MB h1->h2 sha256" tcp_xfer h1 h2 "${n[3]}" "$mb"
+	fi
+	if [ "$i1" = espah ]; then esp_ns=gw1 spi_o=0x1001 spi_i=0x2001
+	else esp_ns=gw2 spi_o=0x2001 spi_i=0x1001; fi
+	check "$name: espah out SA counted" ge "$(sastat $esp_ns $spi_o packets)" 6
+	check "$name: espah in SA counted" ge "$(sastat $esp_ns $spi_i packets)" 6
+	before=$(nstat_pkts "$([ $esp_ns = gw1 ] && echo gw2 || echo gw1)" "$spi_o")
+	check "$name: native peer decrypted espah's packets" ge "$before" 6
+}
+
+topo_up
+tcase espah native v4 v4 gcm 2
+tcase espah native v4 v4 cbc 2
+tcase espah native v6 v6 gcm 2
+tcase espah native v6 v6 cbc 2
+tcase espah native v6 v4 gcm 0
+tcase espah native v4 v6 gcm 0
+tcase native espah v4 v4 gcm 2
+tcase native espah v6 v6 cbc 0
+ipsec_flush
+topo_down
+finish
