@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Every KUnit suite of espah, registered by kunit/main.c. */
+/* Every KUnit suite of espah; kunit/main.c registers each of them. */
 #ifndef _ESPAH_KUNIT_SUITES_H
 #define _ESPAH_KUNIT_SUITES_H
 
 #include <kunit/test.h>
 
 extern struct kunit_suite espah_rig_suite;
-
-#define ESPAH_KUNIT_SUITES &espah_rig_suite
+extern struct kunit_suite espah_replay_suite;
+extern struct kunit_suite espah_crypto_suite;
+extern struct kunit_suite espah_esp_suite;
+extern struct kunit_suite espah_spd_suite;
 
 #endif

@@ -2,6 +2,7 @@
 /*
  * espah: per network namespace state.
  */
+#include <espah/datapath.h>
 #include <espah/pernet.h>
 
 unsigned int espah_net_id __read_mostly;
@@ -9,13 +10,68 @@ unsigned int espah_net_id __read_mostly;
 static int __net_init espah_net_init(struct net *net)
 {
 	struct espah_net *en = espah_pernet(net);
+	int err, cpu;
 
 	en->net = net;
+	en->stats = alloc_percpu(struct espah_pcpu_stats);
+	if (!en->stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(en->stats, cpu)->syncp);
+	err = espah_sa_net_init(net);
+	if (err)
+		goto err_stats;
+	err = espah_spd_net_init(net);
+	if (err)
+		goto err_sa;
+	err = espah_datapath_net_init(net);
+	if (err)
+		goto err_spd;
 	return 0;
+
+err_spd:
+	espah_spd_net_exit(net);
+err_sa:
+	espah_sa_net_exit(net);
+err_stats:
+	free_percpu(en->stats);
+	return err;
 }
 
 static void __net_exit espah_net_exit(struct net *net)
 {
+	struct espah_net *en = espah_pernet(net);
+
+	espah_datapath_net_exit(net);
+	espah_spd_net_exit(net);
+	espah_sa_net_exit(net);
+	free_percpu(en->stats);
+}
+
+/**
+ * espah_stats_sum() - read a namespace's global counters summed over CPUs
+ * @net: namespace
+ * @v: out, ESPAH_STAT_MAX + 1 values indexed by enum espah_stat
+ */
+void espah_stats_sum(const struct net *net, u64 *v)
+{
+	struct espah_net *en = espah_pernet(net);
+	int cpu, i;
+
+	memset(v, 0, sizeof(u64) * (ESPAH_STAT_MAX + 1));
+	for_each_possible_cpu(cpu) {
+		const struct espah_pcpu_stats *st = per_cpu_ptr(en->stats, cpu);
+		u64 tmp[ESPAH_STAT_MAX + 1];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			for (i = 0; i <= ESPAH_STAT_MAX; i++)
+				tmp[i] = u64_stats_read(&st->v[i]);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		for (i = 0; i <= ESPAH_STAT_MAX; i++)
+			v[i] += tmp[i];
+	}
 }
 
 static struct pernet_operations espah_net_ops = {

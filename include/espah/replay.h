@@ -13,7 +13,8 @@
  * struct espah_replay - one inbound SA's anti-replay state
  * @top: highest sequence number accepted so far (full 64 bits; 0 = none yet)
  * @size: window size in packets as configured (0 = replay check off)
- * @mask: number of bits in @bmp minus one (power of two, > @size)
+ * @mask: number of bits in @bmp minus one (bits: a power of two, at least
+ *	one word more than @size; 0 and no @bmp when @size is 0)
  * @esn: 64-bit extended sequence numbers are in use
  * @bmp: the ring: bit (seq & @mask) says seq was seen
  */

@@ -7,7 +7,9 @@
 
 #include <linux/in6.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/rcupdate.h>
@@ -60,8 +62,10 @@ struct espah_sa_stats {
 
 /**
  * struct espah_sa - one Security Association
- * @hnode: in the per-netns hash by (spi, dst, proto)
- * @list: in the per-netns list of all SAs (dump, flush, outbound lookup)
+ * @hnode: in the per-netns hash by (spi, proto, family, dst)
+ * @onode: OUT SAs only: in the per-netns outbound hash by
+ *	(proto, family, src, dst), for espah_sa_find_out()
+ * @list: in the per-netns list of all SAs, in insertion order (dump, flush)
  * @rcu: deferred free
  * @ref: references (the table holds one)
  * @spi: SPI, network order
@@ -80,11 +84,14 @@ struct espah_sa_stats {
  * @oseq: outbound: last sequence number sent (64 bits)
  * @replay: inbound: anti-replay window, NULL for outbound SAs
  * @dead: unlinked; the datapath must not use it for new packets
+ * @aead: configured as a combined-mode algorithm (ESPAH_A_SA_AEAD)
+ * @serial: insertion order in the namespace, higher is newer (rekey choice)
  * @add_time: ktime_get_real_seconds() at add
  * @stats: per-CPU counters
  */
 struct espah_sa {
-	struct hlist_node hnode;
+	struct rhash_head hnode;
+	struct rhlist_head onode;
 	struct list_head list;
 	struct rcu_head rcu;
 	refcount_t ref;
@@ -104,22 +111,84 @@ struct espah_sa {
 	u64 oseq;
 	struct espah_replay *replay;
 	bool dead;
+	bool aead;
+	u64 serial;
 	time64_t add_time;
 	struct espah_sa_stats __percpu *stats;
 };
 
+/**
+ * struct espah_sad - one namespace's SAD (embedded in struct espah_net)
+ * @lock: serialises all writers of the fields below and of the SAs' links
+ * @hash: every SA, by (spi, proto, family, dst); RCU readers
+ * @out: OUT SAs, by (proto, family, src, dst), duplicates allowed; RCU readers
+ * @list: every SA in insertion order; RCU readers or @lock
+ * @count: SAs in the tables
+ * @gen: bumped on every change, for NLM_F_DUMP_INTR
+ * @serial: last &espah_sa.serial handed out
+ */
+struct espah_sad {
+	struct mutex lock; /* protects hash/out/list writers, count, gen, serial */
+	struct rhashtable hash;
+	struct rhltable out;
+	struct list_head list;
+	u32 count;
+	u32 gen;
+	u64 serial;
+};
+
+/**
+ * struct espah_sa_walk - a resumable walk over the SAD (netlink dumps)
+ * @cursor: last SA visited, referenced, or NULL to start at the beginning
+ * @pos: SAs visited so far (resume point if @cursor was deleted meanwhile)
+ * @gen: &espah_sad.gen seen by the last step
+ */
+struct espah_sa_walk {
+	struct espah_sa *cursor;
+	unsigned long pos;
+	u32 gen;
+};
+
+/* espah_sa_insert() flags */
+#define ESPAH_SA_INS_UPDATE	BIT(0)	/* replace an SA with the same key */
+#define ESPAH_SA_INS_KEEP_SEQ	BIT(1)	/* ... and carry its inbound top */
+#define ESPAH_SA_INS_KEEP_OSEQ	BIT(2)	/* ... and its outbound sequence */
+
 struct net;
+struct netlink_ext_ack;
 struct espah_tmpl;
 
 /* Lookups return a referenced SA or NULL; drop it with espah_sa_put(). */
 struct espah_sa *espah_sa_lookup(struct net *net, __be32 spi, u8 proto,
 				 u16 family, const union espah_addr *dst);
+struct espah_sa *espah_sa_get(struct net *net, __be32 spi, u8 proto,
+			      u16 family, const union espah_addr *dst);
 struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 				   u16 family, const union espah_addr *src,
 				   const union espah_addr *dst);
+void espah_sa_hold(struct espah_sa *sa);
 void espah_sa_put(struct espah_sa *sa);
 void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s);
 void espah_sa_stat_add(struct espah_sa *sa, enum espah_sa_stat s, u64 v);
+void espah_sa_stats_sum(const struct espah_sa *sa, u64 *v);
+
+struct espah_sa *espah_sa_alloc(gfp_t gfp);
+int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
+		   u64 seq, u64 oseq, struct netlink_ext_ack *extack);
+int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
+		    struct netlink_ext_ack *extack);
+struct espah_sa *espah_sa_unlink(struct net *net, __be32 spi, u8 proto,
+				 u16 family, const union espah_addr *dst);
+unsigned int espah_sa_flush(struct net *net, u8 proto);
+u32 espah_sa_count(struct net *net);
+int espah_sa_walk(struct net *net, struct espah_sa_walk *w,
+		  int (*fn)(struct espah_sa *sa, void *arg), void *arg);
+void espah_sa_walk_end(struct espah_sa_walk *w);
+u64 espah_sa_seq(struct espah_sa *sa);
+u64 espah_sa_oseq(struct espah_sa *sa);
+
+bool espah_addr_equal(u16 family, const union espah_addr *a,
+		      const union espah_addr *b);
 
 int espah_sa_net_init(struct net *net);
 void espah_sa_net_exit(struct net *net);

@@ -6,6 +6,7 @@
 #define _ESPAH_SPD_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rcupdate.h>
 
@@ -75,10 +76,58 @@ struct espah_flow {
 	__be16 dport;
 };
 
+/**
+ * struct espah_spd - one namespace's SPD (embedded in struct espah_net)
+ * @lock: serialises all writers of the fields below
+ * @pol: per direction (enum espah_dir), by ascending priority, ties in
+ *	insertion order; RCU readers
+ * @count: policies in all lists
+ * @gen: bumped on every change, for NLM_F_DUMP_INTR
+ * @next_index: last index handed out
+ * @wrapped: @next_index went round: new indexes must be checked for reuse
+ */
+struct espah_spd {
+	struct mutex lock; /* protects pol writers, count, gen, next_index */
+	struct list_head pol[ESPAH_DIR_FWD + 1];
+	u32 count;
+	u32 gen;
+	u32 next_index;
+	bool wrapped;
+};
+
+/**
+ * struct espah_spd_walk - a resumable walk over the SPD (netlink dumps)
+ * @dir: list being walked
+ * @pos: policies of @dir already visited
+ * @gen: &espah_spd.gen seen by the last step
+ */
+struct espah_spd_walk {
+	u8 dir;
+	unsigned long pos;
+	u32 gen;
+};
+
+struct net;
+struct netlink_ext_ack;
+
 bool espah_sel_match(const struct espah_sel *sel, const struct espah_flow *fl);
+bool espah_sel_equal(const struct espah_sel *a, const struct espah_sel *b);
 /* Under rcu_read_lock(): the best-priority matching policy, or NULL. */
 const struct espah_policy *espah_spd_lookup(struct net *net, u8 dir,
 					    const struct espah_flow *fl);
+const struct espah_policy *espah_spd_find_rcu(struct net *net, u8 dir,
+					      const struct espah_sel *sel,
+					      u32 index);
+int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
+		     u32 *index, struct netlink_ext_ack *extack);
+struct espah_policy *espah_spd_unlink(struct net *net, u8 dir,
+				      const struct espah_sel *sel, u32 index);
+void espah_policy_free(struct espah_policy *pol);
+unsigned int espah_spd_flush(struct net *net);
+u32 espah_spd_count(struct net *net);
+int espah_spd_walk(struct net *net, struct espah_spd_walk *w,
+		   int (*fn)(const struct espah_policy *pol, void *arg),
+		   void *arg);
 int espah_spd_net_init(struct net *net);
 void espah_spd_net_exit(struct net *net);
 

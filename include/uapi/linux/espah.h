@@ -62,6 +62,7 @@ enum espah_cmd {
 	ESPAH_CMD_ACQUIRE,
 	__ESPAH_CMD_MAX,
 };
+
 #define ESPAH_CMD_MAX (__ESPAH_CMD_MAX - 1)
 
 /** enum espah_mode - SA / template encapsulation mode */
@@ -157,6 +158,7 @@ enum espah_attr {
 	ESPAH_A_WINDOW_MAX,
 	__ESPAH_A_MAX,
 };
+
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
 /**
@@ -186,6 +188,7 @@ enum espah_sel_attr {
 	ESPAH_SEL_DPORT_MAX,
 	__ESPAH_SEL_MAX,
 };
+
 #define ESPAH_SEL_MAX (__ESPAH_SEL_MAX - 1)
 
 /**
@@ -209,6 +212,7 @@ enum espah_tmpl_attr {
 	ESPAH_TMPL_SPI,
 	__ESPAH_TMPL_MAX,
 };
+
 #define ESPAH_TMPL_MAX (__ESPAH_TMPL_MAX - 1)
 
 /**
@@ -229,6 +233,7 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_PAD,
 	__ESPAH_SA_STAT_MAX,
 };
+
 #define ESPAH_SA_STAT_MAX (__ESPAH_SA_STAT_MAX - 1)
 
 /**
@@ -247,6 +252,7 @@ enum espah_stat {
 	ESPAH_STAT_PAD,
 	__ESPAH_STAT_MAX,
 };
+
 #define ESPAH_STAT_MAX (__ESPAH_STAT_MAX - 1)
 
 /**
@@ -264,6 +270,7 @@ enum espah_alg_attr {
 	ESPAH_ALG_ICV_BITS,
 	__ESPAH_ALG_MAX,
 };
+
 #define ESPAH_ALG_MAX (__ESPAH_ALG_MAX - 1)
 
 #endif /* _UAPI_LINUX_ESPAH_H */

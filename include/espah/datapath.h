@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The packet paths: netfilter hooks per network namespace.
+ *
+ * Outbound (net/output.c) at NF_INET_POST_ROUTING, inbound ESP
+ * (net/input.c) at NF_INET_LOCAL_IN, the inbound policy check for
+ * forwarded cleartext at NF_INET_FORWARD; IPv4 and IPv6 each.
+ */
+#ifndef _ESPAH_DATAPATH_H
+#define _ESPAH_DATAPATH_H
+
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
+
+struct espah_flow;
+
+int espah_datapath_net_init(struct net *net);
+void espah_datapath_net_exit(struct net *net);
+
+int espah_skb_flow(const struct sk_buff *skb, u16 family,
+		   struct espah_flow *fl);
+bool espah_flow_bypass(const struct espah_flow *fl);
+void espah_ct_confirm(struct sk_buff *skb);
+
+unsigned int espah_in_hook(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *state);
+unsigned int espah_fwd_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state);
+unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state);
+
+#endif /* _ESPAH_DATAPATH_H */

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Inbound path: NF_INET_LOCAL_IN (ESP addressed to this host, and the
+ * inbound policy check of cleartext) and NF_INET_FORWARD (the policy
+ * check of forwarded cleartext), IPv4 and IPv6.
+ *
+ * ESP for an SPI espah has no SA for is accepted untouched: the native
+ * XFRM stack may own it (coexistence); it is counted as
+ * ESPAH_STAT_IN_NO_SA all the same. At LOCAL_IN IPv4 is reassembled
+ * already (ip_local_deliver()); IPv6 fragments are reassembled only after
+ * the hook, so fragmented ESP over IPv6 reaches the native stack, not us
+ * (a known limitation unless nf_defrag_ipv6 is active in the namespace).
+ *
+ * Priority NF_IP_PRI_LAST - 1 at LOCAL_IN: like the native ESP protocol
+ * handler, we see the ESP packet after the filter tables.
+ *
+ * Delivery after decryption:
+ *  - transport mode, synchronous crypto: the packet is rewritten in place
+ *    (ESP header and trailer removed, protocol restored) and accepted; the
+ *    protocol handler is chosen after the hook from the rewritten header
+ *    (IPv4: ip_hdr()->protocol in ip_local_deliver_finish(); IPv6: the
+ *    nexthdr byte at IP6CB()->nhoff, or the extension header we rewrote
+ *    if ESP followed destination options, in ip6_protocol_deliver_rcu()).
+ *  - transport mode after asynchronous crypto, and tunnel mode always:
+ *    the (inner) packet is re-injected with netif_rx() and goes through
+ *    PRE_ROUTING, routing, LOCAL_IN or FORWARD again, like the packets
+ *    the native stack decapsulates.
+ *
+ * Marking decapsulated packets: every packet espah decrypted carries a
+ * sec_path skb extension (secpath_set(), with no xfrm_state entries). The
+ * extension survives netif_rx() and is dropped when the packet crosses a
+ * namespace (skb_scrub_packet()); nftables' "meta ipsec exists" sees it.
+ * The inbound policy check treats any packet with a sec_path as protected,
+ * which includes packets the native XFRM stack decapsulated: protection
+ * by either stack satisfies an espah "protect" policy (the check does not
+ * verify which SA protected the packet against the policy's templates;
+ * the SA's own selector is verified at decapsulation instead).
+ */
+#include <linux/etherdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/xfrm.h>
+
+#include <espah/datapath.h>
+#include <espah/esp.h>
+#include <espah/pernet.h>
+#include <espah/sa.h>
+#include <espah/spd.h>
+
+/* Verdicts of in_finish() */
+enum {
+	IN_DELIVER,	/* transport mode: continue in place */
+	IN_CONSUMED,	/* re-injected with netif_rx() */
+	IN_DROP,
+};
+
+/**
+ * in_policy() - may this cleartext packet pass the inbound SPD?
+ * @net: namespace
+ * @skb: packet, network header set
+ * @family: AF_INET or AF_INET6
+ * @dir: ESPAH_DIR_IN or ESPAH_DIR_FWD
+ *
+ * Return: NF_ACCEPT or NF_DROP (counted).
+ */
+static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
+			      u8 dir)
+{
+	const struct espah_policy *pol;
+	struct espah_flow fl;
+
+	if (skb_sec_path(skb))
+		return NF_ACCEPT;
+	if (espah_skb_flow(skb, family, &fl) || espah_flow_bypass(&fl))
+		return NF_ACCEPT;
+	pol = espah_spd_lookup(net, dir, &fl);
+	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
+		return NF_ACCEPT;
+	if (pol->action == ESPAH_ACTION_PROTECT)
+		espah_stat_inc(net, ESPAH_STAT_IN_POLICY_DROP);
+	else
+		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
+	return NF_DROP;
+}
+
+/* Find the ESP header: offset of ESP from the network header, and of the
+ * byte naming it. Return false if the packet is not ESP for us to look at.
+ */
+static bool in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
+			unsigned int *nhoff)
+{
+	unsigned int off;
+	u8 nexthdr;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		*nhoff = offsetof(struct iphdr, protocol);
+		*esp_off = iph->ihl * 4;
+		return iph->protocol == IPPROTO_ESP;
+	}
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	*nhoff = offsetof(struct ipv6hdr, nexthdr);
+	off = sizeof(struct ipv6hdr);
+	while (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
+	       nexthdr == NEXTHDR_DEST) {
+		struct ipv6_opt_hdr _h;
+		const struct ipv6_opt_hdr *h;
+
+		h = skb_header_pointer(skb, skb_network_offset(skb) + off,
+				       sizeof(_h), &_h);
+		if (!h)
+			return false;
+		*nhoff = off;
+		nexthdr = h->nexthdr;
+		off += ipv6_optlen(h);
+	}
+	*esp_off = off;
+	return nexthdr == IPPROTO_ESP;
+}
+
+static void in_replay_count(struct espah_sa *sa, int err)
+{
+	switch (err) {
+	case -EEXIST:
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_REPLAY);
+		break;
+	case -ERANGE:
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_OLD);
+		break;
+	default:
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_MALFORMED);
+		break;
+	}
+}
+
+/* The inner packet must be what the SA was negotiated for. */
+static bool in_sel_ok(struct espah_sa *sa, struct sk_buff *skb, u16 family)
+{
+	struct espah_flow fl;
+
+	if (!sa->sel.family)
+		return true;
+	if (sa->sel.family != family || espah_skb_flow(skb, family, &fl) ||
+	    !espah_sel_match(&sa->sel, &fl)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_SEL_MISMATCH);
+		return false;
+	}
+	return true;
+}
+
+/* Validate the inner header of a tunnel-mode packet and trim to it. */
+static int in_inner_check(struct sk_buff *skb, u16 family)
+{
+	unsigned int len;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return -EINVAL;
+		iph = ip_hdr(skb);
+		len = ntohs(iph->tot_len);
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    len < iph->ihl * 4 || len > skb->len)
+			return -EINVAL;
+	} else {
+		const struct ipv6hdr *ip6h;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return -EINVAL;
+		ip6h = ipv6_hdr(skb);
+		len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
+		if (ip6h->version != 6 || len > skb->len)
+			return -EINVAL;
+	}
+	return pskb_trim(skb, len);
+}
+
+static int in_tunnel(struct espah_sa *sa, struct sk_buff *skb,
+		     const struct espah_esp_state *st, u8 nexthdr)
+{
+	unsigned int hlen = espah_esp_hlen(sa);
+	u16 family;
+
+	switch (nexthdr) {
+	case IPPROTO_IPIP:
+		family = AF_INET;
+		break;
+	case IPPROTO_IPV6:
+		family = AF_INET6;
+		break;
+	case NEXTHDR_NONE:	/* RFC 4303 2.6 dummy packet: discard */
+		return IN_DROP;
+	default:
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_MALFORMED);
+		return IN_DROP;
+	}
+	__skb_pull(skb, st->esp_off + hlen);
+	skb_reset_network_header(skb);
+	if (in_inner_check(skb, family)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_MALFORMED);
+		return IN_DROP;
+	}
+	if (!in_sel_ok(sa, skb, family))
+		return IN_DROP;
+
+	/* RFC 6040 normal mode, as far as the inner header allows. */
+	if (INET_ECN_is_ce(st->outer_dsfield)) {
+		if (family == AF_INET)
+			IP_ECN_set_ce(ip_hdr(skb));
+		else
+			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
+	}
+	skb->protocol = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	skb_reset_transport_header(skb);
+	return IN_CONSUMED;
+}
+
+static int in_transport(struct espah_sa *sa, struct sk_buff *skb,
+			const struct espah_esp_state *st, u8 nexthdr)
+{
+	unsigned int hlen = espah_esp_hlen(sa);
+	int thoff = skb_transport_offset(skb);
+
+	/* Headers in front of ESP move up over the ESP header and IV. */
+	memmove(skb->data + hlen, skb->data, st->esp_off);
+	__skb_pull(skb, hlen);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, thoff);
+	skb->data[st->nhoff] = nexthdr;
+	if (st->family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+	} else {
+		ipv6_hdr(skb)->payload_len =
+			htons(skb->len - sizeof(struct ipv6hdr));
+	}
+	if (!in_sel_ok(sa, skb, st->family))
+		return IN_DROP;
+	return IN_DELIVER;
+}
+
+/* After the transform: replay advance, trailer, decapsulation. Returns an
+ * IN_* verdict; the packet is still the caller's.
+ */
+static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
+		     const struct espah_esp_state *st, int err)
+{
+	const struct espah_crypto *c = &sa->crypto;
+	unsigned int hlen = espah_esp_hlen(sa), clen, padlen;
+	u8 nexthdr;
+	int ret;
+
+	if (err) {
+		espah_sa_stat_inc(sa, err == -EBADMSG ? ESPAH_SA_STAT_ICV_FAIL :
+							ESPAH_SA_STAT_NOMEM);
+		return IN_DROP;
+	}
+	if (sa->replay) {
+		spin_lock_bh(&sa->lock);
+		err = espah_replay_advance(sa->replay, st->seq);
+		spin_unlock_bh(&sa->lock);
+		if (err) {
+			in_replay_count(sa, err);
+			return IN_DROP;
+		}
+	}
+
+	clen = skb->len - st->esp_off - hlen - c->icv_len;
+	if (espah_esp_trailer_check(skb->data + st->esp_off + hlen, clen,
+				    &nexthdr, &padlen)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_PAD_ERR);
+		return IN_DROP;
+	}
+	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
+	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, clen);
+	espah_stat_inc(st->net, ESPAH_STAT_IN_PACKETS);
+
+	/* Data changed under any CHECKSUM_COMPLETE value. */
+	skb->ip_summed = CHECKSUM_NONE;
+	__skb_trim(skb, skb->len - c->icv_len - padlen - ESPAH_ESP_TRAILER);
+
+	if (sa->mode == ESPAH_MODE_TUNNEL)
+		ret = in_tunnel(sa, skb, st, nexthdr);
+	else
+		ret = in_transport(sa, skb, st, nexthdr);
+	if (ret == IN_DROP)
+		return ret;
+
+	skb_mac_header_rebuild(skb);
+	if (skb->mac_len == ETH_HLEN && skb_mac_header_was_set(skb))
+		eth_hdr(skb)->h_proto = skb->protocol;
+	if (!secpath_set(skb)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
+		return IN_DROP;
+	}
+	return ret;
+}
+
+/* Hand a decrypted packet to the stack from the start (PRE_ROUTING). */
+static void in_reinject(struct sk_buff *skb)
+{
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb->pkt_type = PACKET_HOST;
+	memset(skb->cb, 0, sizeof(skb->cb));
+	netif_rx(skb);
+}
+
+static void in_done(struct sk_buff *skb, struct espah_sa *sa,
+		    const struct espah_esp_state *st, int err)
+{
+	int ret = in_finish(skb, sa, st, err);
+
+	espah_sa_put(sa);
+	if (ret == IN_DROP)
+		kfree_skb(skb);
+	else
+		in_reinject(skb);
+}
+
+static unsigned int in_esp(struct net *net, struct sk_buff *skb, u16 family,
+			   unsigned int esp_off, unsigned int nhoff)
+{
+	struct espah_esp_state st = {
+		.net = net,
+		.esp_off = esp_off,
+		.nhoff = nhoff,
+		.family = family,
+	};
+	const struct ip_esp_hdr *esph;
+	union espah_addr daddr;
+	const struct espah_crypto *c;
+	struct espah_sa *sa;
+	unsigned int len;
+	int err, ret;
+	u32 seq_lo;
+
+	/* At LOCAL_IN skb->data is the network header. */
+	if (!pskb_may_pull(skb, esp_off + ESPAH_ESP_HLEN)) {
+		espah_stat_inc(net, ESPAH_STAT_IN_MALFORMED);
+		return NF_DROP;
+	}
+	if (family == AF_INET) {
+		daddr.a4 = ip_hdr(skb)->daddr;
+		st.outer_dsfield = ipv4_get_dsfield(ip_hdr(skb));
+	} else {
+		daddr.a6 = ipv6_hdr(skb)->daddr;
+		st.outer_dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+	esph = (const struct ip_esp_hdr *)(skb->data + esp_off);
+	sa = espah_sa_lookup(net, esph->spi, IPPROTO_ESP, family, &daddr);
+	if (!sa || sa->dir != ESPAH_DIR_IN) {
+		if (sa)
+			espah_sa_put(sa);
+		espah_stat_inc(net, ESPAH_STAT_IN_NO_SA);
+		return NF_ACCEPT;
+	}
+	c = &sa->crypto;
+	seq_lo = ntohl(esph->seq_no);
+
+	/* Payload: a positive multiple of the block size, then the ICV. */
+	len = skb->len - esp_off;
+	if (len < espah_esp_hlen(sa) + c->icv_len + c->block_size ||
+	    (len - espah_esp_hlen(sa) - c->icv_len) % c->block_size) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_MALFORMED);
+		goto drop;
+	}
+
+	/* RFC 4303 3.4.3: check before spending the crypto. */
+	if (sa->replay) {
+		spin_lock_bh(&sa->lock);
+		st.seq = espah_replay_infer(sa->replay, seq_lo);
+		err = espah_replay_check(sa->replay, st.seq);
+		spin_unlock_bh(&sa->lock);
+		if (err) {
+			in_replay_count(sa, err);
+			goto drop;
+		}
+	} else {
+		st.seq = seq_lo;
+	}
+
+	if (skb_ensure_writable(skb, skb->len)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
+		goto drop;
+	}
+	/* The async completion runs outside this RCU section. */
+	skb_dst_force(skb);
+	espah_ct_confirm(skb);
+
+	err = espah_esp_decrypt(sa, skb, &st, in_done);
+	if (err == -EINPROGRESS)
+		return NF_STOLEN;
+	ret = in_finish(skb, sa, &st, err);
+	espah_sa_put(sa);
+	switch (ret) {
+	case IN_DELIVER:
+		return NF_ACCEPT;
+	case IN_CONSUMED:
+		in_reinject(skb);
+		return NF_STOLEN;
+	default:
+		return NF_DROP;
+	}
+
+drop:
+	espah_sa_put(sa);
+	return NF_DROP;
+}
+
+/**
+ * espah_in_hook() - NF_INET_LOCAL_IN: decrypt ESP, police cleartext
+ * @priv: unused
+ * @skb: the packet, network header at skb->data
+ * @state: hook state
+ *
+ * Return: NF_ACCEPT, NF_DROP, or NF_STOLEN (re-injected or asynchronous).
+ */
+unsigned int espah_in_hook(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
+{
+	u16 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	unsigned int esp_off, nhoff;
+
+	if (in_find_esp(skb, family, &esp_off, &nhoff))
+		return in_esp(state->net, skb, family, esp_off, nhoff);
+	return in_policy(state->net, skb, family, ESPAH_DIR_IN);
+}
+
+/**
+ * espah_fwd_hook() - NF_INET_FORWARD: police forwarded cleartext
+ * @priv: unused
+ * @skb: the packet
+ * @state: hook state
+ *
+ * Return: NF_ACCEPT or NF_DROP.
+ */
+unsigned int espah_fwd_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	u16 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+
+	return in_policy(state->net, skb, family, ESPAH_DIR_FWD);
+}

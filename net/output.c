@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Outbound path: NF_INET_POST_ROUTING, IPv4 and IPv6.
+ *
+ * Priority NF_IP_PRI_LAST - 1: every standard hook (mangle, SNAT,
+ * conntrack helpers and seqadj) has run, so policies match the addresses
+ * that actually leave. Only conntrack confirmation (NF_IP_PRI_LAST, the
+ * same value as NF_IP_PRI_CONNTRACK_CONFIRM) would run after us; because a
+ * protected packet is stolen, we confirm its connection ourselves first
+ * (espah_ct_confirm()), as xfrm does by transforming only after the whole
+ * POST_ROUTING chain. The ESP packet then starts over at LOCAL_OUT with a
+ * fresh conntrack entry of its own.
+ *
+ * Packets not touched: ESP and AH (already transformed, by us or by the
+ * native stack), IKE (UDP port 500 or 4500 at either end) and IPv6
+ * neighbour discovery; see espah_flow_bypass().
+ *
+ * Path MTU: the limit is computed from the outgoing device's MTU (not the
+ * route's PMTU, to which we add our own exceptions below). A packet that
+ * would not fit once encapsulated and may not be fragmented (IPv4 DF, or
+ * IPv6) is dropped: for a local sender the route to its destination gets
+ * a PMTU exception with the largest size that fits, so TCP shrinks its
+ * MSS; a forwarded packet gets ICMP "fragmentation needed" / ICMPv6
+ * "packet too big" with that size. Other packets that do not fit are
+ * fragmented after encapsulation by the normal output path. ICMP errors
+ * about our own ESP packets from further along the path are not yet
+ * handled (the native esp4_err would do it for native SAs).
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/dst.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/route.h>
+
+#include <espah/datapath.h>
+#include <espah/esp.h>
+#include <espah/pernet.h>
+#include <espah/sa.h>
+#include <espah/spd.h>
+
+#define IKE_PORT	500
+#define IKE_NATT_PORT	4500
+
+/**
+ * espah_skb_flow() - the selector fields of a packet
+ * @skb: packet with its network header set
+ * @family: AF_INET or AF_INET6
+ * @fl: out: the flow
+ *
+ * Ports (ICMP type/code) are read only from a first or unfragmented
+ * packet; otherwise they stay 0.
+ *
+ * Return: 0, or -EINVAL if the IP header is unreadable.
+ */
+int espah_skb_flow(const struct sk_buff *skb, u16 family,
+		   struct espah_flow *fl)
+{
+	unsigned int off = skb_network_offset(skb);
+	bool ports = true;
+	__be16 _p[2];
+	const __be16 *p;
+
+	memset(fl, 0, sizeof(*fl));
+	fl->family = family;
+	if (family == AF_INET) {
+		const struct iphdr *iph;
+		struct iphdr _iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->ihl < 5)
+			return -EINVAL;
+		fl->src.a4 = iph->saddr;
+		fl->dst.a4 = iph->daddr;
+		fl->proto = iph->protocol;
+		ports = !(iph->frag_off & htons(IP_OFFSET));
+		off += iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h;
+		struct ipv6hdr _ip6h;
+		__be16 frag_off = 0;
+		u8 nexthdr;
+		int hoff;
+
+		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		if (!ip6h)
+			return -EINVAL;
+		fl->src.a6 = ip6h->saddr;
+		fl->dst.a6 = ip6h->daddr;
+		nexthdr = ip6h->nexthdr;
+		hoff = ipv6_skip_exthdr(skb, off + sizeof(_ip6h), &nexthdr,
+					&frag_off);
+		if (hoff < 0)
+			return -EINVAL;
+		fl->proto = nexthdr;
+		ports = !(frag_off & htons(IP6_OFFSET));
+		off = hoff;
+	}
+	if (!ports)
+		return 0;
+	switch (fl->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		p = skb_header_pointer(skb, off, sizeof(_p), _p);
+		if (p) {
+			fl->sport = p[0];
+			fl->dport = p[1];
+		}
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		p = skb_header_pointer(skb, off, 2, _p);
+		if (p) {
+			const u8 *tc = (const u8 *)p;
+
+			fl->sport = htons(tc[0]);
+			fl->dport = htons(tc[1]);
+		}
+		break;
+	}
+	return 0;
+}
+
+/**
+ * espah_flow_bypass() - traffic the policies never apply to
+ * @fl: the flow
+ *
+ * ESP and AH (transformed already, or the native stack's), IKE on UDP 500
+ * and 4500 (so that key exchange works with any policy), and IPv6
+ * neighbour discovery (without it no IPv6 packet leaves at all under a
+ * ::/0 policy). A deliberate simplification of per-socket IKE bypass.
+ *
+ * Return: true to let the packet pass untouched.
+ */
+bool espah_flow_bypass(const struct espah_flow *fl)
+{
+	switch (fl->proto) {
+	case IPPROTO_ESP:
+	case IPPROTO_AH:
+		return true;
+	case IPPROTO_UDP:
+		return fl->sport == htons(IKE_PORT) ||
+		       fl->dport == htons(IKE_PORT) ||
+		       fl->sport == htons(IKE_NATT_PORT) ||
+		       fl->dport == htons(IKE_NATT_PORT);
+	case IPPROTO_ICMPV6:
+		switch (ntohs(fl->sport)) {
+		case NDISC_ROUTER_SOLICITATION:
+		case NDISC_ROUTER_ADVERTISEMENT:
+		case NDISC_NEIGHBOUR_SOLICITATION:
+		case NDISC_NEIGHBOUR_ADVERTISEMENT:
+		case NDISC_REDIRECT:
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/**
+ * espah_ct_confirm() - confirm the packet's conntrack entry now
+ * @skb: a packet about to be stolen before NF_IP_PRI_CONNTRACK_CONFIRM
+ *
+ * Stolen packets never reach the confirm hook; an unconfirmed entry would
+ * be discarded with the packet and the connection would look new forever.
+ * Afterwards the entry is detached: the transformed packet is a different
+ * flow.
+ */
+void espah_ct_confirm(struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	nf_conntrack_confirm(skb);
+#endif
+	nf_reset_ct(skb);
+}
+
+/* Make the packet linear and private with the given head and tail room. */
+static int out_make_room(struct sk_buff *skb, unsigned int head,
+			 unsigned int tail)
+{
+	int dh, dt;
+
+	if (skb_linearize(skb))
+		return -ENOMEM;
+	dh = max_t(int, 0, (int)head - (int)skb_headroom(skb));
+	dt = max_t(int, 0, (int)tail - (int)skb_tailroom(skb));
+	if (!dh && !dt && !skb_cloned(skb))
+		return 0;
+	return pskb_expand_head(skb, ALIGN(dh, NET_SKB_PAD), dt, GFP_ATOMIC);
+}
+
+/* IPv6 transport mode: ESP goes after the headers that are processed hop
+ * by hop or at the routing waypoints (hop-by-hop, routing); returns the
+ * offset of the header ESP is inserted in front of, and in *nhoff the
+ * offset of the byte that names it.
+ */
+static int out_ip6_insert_off(struct sk_buff *skb, unsigned int *nhoff)
+{
+	unsigned int off = sizeof(struct ipv6hdr);
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+
+	*nhoff = offsetof(struct ipv6hdr, nexthdr);
+	while (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING) {
+		struct ipv6_opt_hdr *h;
+
+		if (off + sizeof(*h) > skb_headlen(skb))
+			return -EINVAL;
+		h = (struct ipv6_opt_hdr *)(skb->data + off);
+		*nhoff = off;
+		nexthdr = h->nexthdr;
+		off += ipv6_optlen(h);
+		if (off > skb_headlen(skb))
+			return -EINVAL;
+	}
+	return off;
+}
+
+static void out_done(struct sk_buff *skb, struct espah_sa *sa,
+		     const struct espah_esp_state *st, int err);
+
+static void out_send(struct sk_buff *skb, struct espah_sa *sa,
+		     const struct espah_esp_state *st)
+{
+	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
+	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, skb->len);
+	espah_stat_inc(st->net, ESPAH_STAT_OUT_PACKETS);
+	espah_sa_put(sa);
+	if (st->family == AF_INET)
+		ip_local_out(st->net, skb->sk, skb);
+	else
+		ip6_local_out(st->net, skb->sk, skb);
+}
+
+static void out_done(struct sk_buff *skb, struct espah_sa *sa,
+		     const struct espah_esp_state *st, int err)
+{
+	if (err) {
+		espah_stat_inc(st->net, ESPAH_STAT_OUT_ERROR);
+		espah_sa_put(sa);
+		kfree_skb(skb);
+		return;
+	}
+	out_send(skb, sa, st);
+}
+
+/* Largest inner packet that fits @mtu once encapsulated with @hdr bytes. */
+static unsigned int out_limit(const struct espah_sa *sa, unsigned int mtu,
+			      unsigned int hdr)
+{
+	const struct espah_crypto *c = &sa->crypto;
+	unsigned int room = espah_esp_hlen(sa) + c->icv_len + hdr;
+
+	if (mtu <= room + c->block_size)
+		return 0;
+	return rounddown(mtu - room, c->block_size) - ESPAH_ESP_TRAILER;
+}
+
+/* The packet does not fit: tell the sender and drop (true), or let the
+ * ESP packet be fragmented (false).
+ */
+static bool out_too_big(struct sk_buff *skb, u16 family, unsigned int limit)
+{
+	if (family == AF_INET) {
+		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || limit < 68)
+			return false;
+		if (skb->sk)
+			skb_dst_update_pmtu_no_confirm(skb, limit);
+		else
+			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+				  htonl(limit));
+		return true;
+	}
+	if (limit < IPV6_MIN_MTU)
+		return false;
+	if (skb->sk)
+		skb_dst_update_pmtu_no_confirm(skb, limit);
+	else
+		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, limit);
+	return true;
+}
+
+static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
+				   const struct sk_buff *skb)
+{
+	struct flowi6 fl6 = {};
+	struct dst_entry *dst;
+
+	if (sa->family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = sa->dst.a4,
+			.saddr = sa->src.a4,
+			.flowi4_proto = IPPROTO_ESP,
+			.flowi4_mark = skb->mark,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		return IS_ERR(rt) ? NULL : &rt->dst;
+	}
+	fl6.daddr = sa->dst.a6;
+	fl6.saddr = sa->src.a6;
+	fl6.flowi6_proto = IPPROTO_ESP;
+	fl6.flowi6_mark = skb->mark;
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+/* Take the next sequence number, or fail when the SA is exhausted. */
+static int out_next_seq(struct espah_sa *sa, u64 *seq)
+{
+	u64 max = (sa->flags & ESPAH_SA_FLAG_ESN) ? U64_MAX : U32_MAX;
+	int err = 0;
+
+	spin_lock_bh(&sa->lock);
+	if (sa->oseq >= max)
+		err = -EOVERFLOW;
+	else
+		*seq = ++sa->oseq;
+	spin_unlock_bh(&sa->lock);
+	return err;
+}
+
+static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
+			   struct espah_sa *sa, struct dst_entry *dst,
+			   u8 dsfield, bool df)
+{
+	if (sa->family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tos = INET_ECN_encapsulate(dsfield, dsfield);
+		iph->tot_len = htons(skb->len);
+		iph->frag_off = df ? htons(IP_DF) : 0;
+		iph->ttl = ip4_dst_hoplimit(dst);
+		iph->protocol = IPPROTO_ESP;
+		iph->saddr = sa->src.a4;
+		iph->daddr = sa->dst.a4;
+		ip_select_ident(net, skb, NULL);
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6_flow_hdr(ip6h, INET_ECN_encapsulate(dsfield, dsfield), 0);
+		ip6h->nexthdr = IPPROTO_ESP;
+		ip6h->hop_limit = ip6_dst_hoplimit(dst);
+		ip6h->saddr = sa->src.a6;
+		ip6h->daddr = sa->dst.a6;
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	}
+}
+
+/* Protect one (non-GSO) packet with @sa. Consumes @skb and the SA
+ * reference in every case.
+ */
+static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
+		    u16 family)
+{
+	bool tunnel = sa->mode == ESPAH_MODE_TUNNEL;
+	unsigned int hlen = espah_esp_hlen(sa), ohl = 0, limit;
+	struct espah_esp_state st = { .net = net };
+	struct dst_entry *dst = NULL;
+	bool df = false;
+	u8 nexthdr, dsfield;
+	int off, err;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto err;
+
+	if (family == AF_INET) {
+		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+		dsfield = ipv4_get_dsfield(ip_hdr(skb));
+	} else {
+		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+
+	if (tunnel) {
+		dst = out_route(net, sa, skb);
+		if (!dst)
+			goto err;
+		ohl = sa->family == AF_INET ? sizeof(struct iphdr) :
+					      sizeof(struct ipv6hdr);
+	}
+	limit = out_limit(sa, READ_ONCE((dst ?: skb_dst(skb))->dev->mtu), ohl);
+	if (skb->len > limit) {
+		if (out_too_big(skb, family, limit))
+			goto drop;
+		skb->ignore_df = 1;
+	}
+
+	err = out_make_room(skb, hlen + ohl +
+			    LL_RESERVED_SPACE((dst ?: skb_dst(skb))->dev),
+			    espah_esp_tailroom(sa));
+	if (err)
+		goto err;
+
+	if (out_next_seq(sa, &st.seq)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_SEQ_OVERFLOW);
+		goto drop;
+	}
+
+	if (tunnel) {
+		nexthdr = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+		skb_push(skb, hlen + ohl);
+		skb_reset_network_header(skb);
+		st.esp_off = ohl;
+		st.family = sa->family;
+		skb->protocol = htons(sa->family == AF_INET ? ETH_P_IP :
+							      ETH_P_IPV6);
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst);
+		dst = NULL;
+		/* DF follows the inner IPv4 header; fitting was checked. */
+		out_tunnel_hdr(net, skb, sa, skb_dst(skb), dsfield,
+			       df && !skb->ignore_df);
+	} else {
+		unsigned int nhoff;
+
+		if (family == AF_INET) {
+			off = ip_hdrlen(skb);
+			nhoff = offsetof(struct iphdr, protocol);
+		} else {
+			off = out_ip6_insert_off(skb, &nhoff);
+			if (off < 0)
+				goto err;
+		}
+		nexthdr = skb->data[nhoff];
+		skb_push(skb, hlen);
+		memmove(skb->data, skb->data + hlen, off);
+		skb_reset_network_header(skb);
+		skb->data[nhoff] = IPPROTO_ESP;
+		st.esp_off = off;
+		st.family = family;
+		if (family == AF_INET)
+			memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		else
+			memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	}
+	skb_set_transport_header(skb, st.esp_off);
+
+	err = espah_esp_encrypt(sa, skb, &st, nexthdr, out_done);
+	if (err == -EINPROGRESS)
+		return;
+	if (err)
+		goto err;
+	out_send(skb, sa, &st);
+	return;
+
+err:
+	espah_stat_inc(net, ESPAH_STAT_OUT_ERROR);
+drop:
+	dst_release(dst);
+	espah_sa_put(sa);
+	kfree_skb(skb);
+}
+
+static u16 hook_family(const struct nf_hook_state *state)
+{
+	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+}
+
+/**
+ * espah_out_hook() - NF_INET_POST_ROUTING: apply the outbound SPD
+ * @priv: unused
+ * @skb: the packet, network header at skb->data
+ * @state: hook state
+ *
+ * Return: NF_ACCEPT (no policy, bypass), NF_DROP (discard, no SA, error)
+ * or NF_STOLEN (protected; sent later by ip_local_out()/ip6_local_out()).
+ */
+unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	const struct espah_policy *pol;
+	u16 family = hook_family(state);
+	struct net *net = state->net;
+	struct sk_buff *segs, *next;
+	struct espah_tmpl tmpl;
+	struct espah_flow fl;
+	struct espah_sa *sa;
+
+	if (espah_skb_flow(skb, family, &fl) || espah_flow_bypass(&fl))
+		return NF_ACCEPT;
+
+	/* Hooks run under rcu_read_lock(); the policy is used only here. */
+	pol = espah_spd_lookup(net, ESPAH_DIR_OUT, &fl);
+	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
+		return NF_ACCEPT;
+	if (pol->action != ESPAH_ACTION_PROTECT) {
+		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
+		return NF_DROP;
+	}
+	/* Bundles (ESP inside AH, nested tunnels) are not implemented yet. */
+	if (pol->ntmpl != 1 || pol->tmpl[0].proto != IPPROTO_ESP) {
+		net_dbg_ratelimited("espah: policy %u: unsupported templates\n",
+				    pol->index);
+		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
+		return NF_DROP;
+	}
+	tmpl = pol->tmpl[0];
+
+	sa = espah_sa_find_out(net, &tmpl, family, &fl.src, &fl.dst);
+	if (!sa) {
+		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
+		return NF_DROP;
+	}
+
+	espah_ct_confirm(skb);
+	if (!skb_is_gso(skb)) {
+		out_one(net, sa, skb, family);
+		return NF_STOLEN;
+	}
+
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		espah_stat_inc(net, ESPAH_STAT_OUT_ERROR);
+		espah_sa_put(sa);
+		return NF_DROP;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		if (next)
+			espah_sa_hold(sa);
+		out_one(net, sa, skb, family);
+	}
+	return NF_STOLEN;
+}
+
+static const struct nf_hook_ops espah_nf_ops[] = {
+	{
+		.hook = espah_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_LAST - 1,
+	},
+	{
+		.hook = espah_out_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+	{
+		.hook = espah_in_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_LAST - 1,
+	},
+	{
+		.hook = espah_in_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+	{
+		.hook = espah_fwd_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FILTER - 1,
+	},
+	{
+		.hook = espah_fwd_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_FILTER - 1,
+	},
+};
+
+/**
+ * espah_datapath_net_init() - register the packet hooks of a namespace
+ * @net: the namespace (its SAD and SPD are initialised already)
+ *
+ * Return: 0 or a negative errno.
+ */
+int espah_datapath_net_init(struct net *net)
+{
+	return nf_register_net_hooks(net, espah_nf_ops,
+				     ARRAY_SIZE(espah_nf_ops));
+}
+
+/**
+ * espah_datapath_net_exit() - unregister the hooks, wait for async crypto
+ * @net: the namespace
+ *
+ * After this no packet of @net is in espah's hands: the hooks are gone
+ * (nf_unregister_net_hooks() waits for running ones) and every request
+ * that went asynchronous has completed.
+ */
+void espah_datapath_net_exit(struct net *net)
+{
+	nf_unregister_net_hooks(net, espah_nf_ops, ARRAY_SIZE(espah_nf_ops));
+	espah_esp_wait_inflight();
+}

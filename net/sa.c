@@ -1,0 +1,789 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * espah: Security Association Database.
+ *
+ * Per namespace (struct espah_sad): an rhashtable of every SA keyed by
+ * (spi, proto, family, dst), which gives inbound lookup and the uniqueness
+ * of that key; an rhltable of OUT SAs keyed by (proto, family, src, dst),
+ * which gives outbound selection without walking every SA; and a list of
+ * every SA in insertion order for dumps and flushes. Readers use RCU.
+ * Writers are netlink requests only and serialise on a mutex.
+ *
+ * Lifetime: the tables hold one reference, every lookup takes one more.
+ * Removal marks the SA dead (under its lock, so the datapath sees it before
+ * taking a sequence number), unlinks it and drops the tables' reference;
+ * the last reference frees it after an RCU grace period, because readers
+ * that found it under RCU may still be trying to take their reference.
+ */
+#include <linux/jhash.h>
+#include <linux/percpu.h>
+#include <linux/rhashtable.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/ipv6.h>
+#include <net/netlink.h>
+
+#include <espah/pernet.h>
+#include <espah/sa.h>
+#include <espah/spd.h>
+
+/* Lookup key of struct espah_sad.hash. */
+struct sa_key {
+	const union espah_addr *dst;
+	__be32 spi;
+	u16 family;
+	u8 proto;
+};
+
+/* Lookup key of struct espah_sad.out. */
+struct out_key {
+	const union espah_addr *src;
+	const union espah_addr *dst;
+	u16 family;
+	u8 proto;
+};
+
+static struct espah_sad *sad_of(const struct net *net)
+{
+	return &espah_pernet(net)->sad;
+}
+
+static u32 addr_hash(u16 family, const union espah_addr *a, u32 seed)
+{
+	if (family == AF_INET)
+		return jhash_1word((__force u32)a->a4, seed);
+	return __ipv6_addr_jhash(&a->a6, seed);
+}
+
+/**
+ * espah_addr_equal() - compare two addresses of one family
+ * @family: AF_INET or AF_INET6
+ * @a: first address
+ * @b: second address
+ *
+ * Return: true if equal.
+ */
+bool espah_addr_equal(u16 family, const union espah_addr *a,
+		      const union espah_addr *b)
+{
+	if (family == AF_INET)
+		return a->a4 == b->a4;
+	return ipv6_addr_equal(&a->a6, &b->a6);
+}
+
+static u32 sa_hash(__be32 spi, u8 proto, u16 family,
+		   const union espah_addr *dst, u32 seed)
+{
+	return jhash_2words((__force u32)spi, ((u32)family << 8) | proto,
+			    addr_hash(family, dst, seed));
+}
+
+static u32 sa_key_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct sa_key *k = data;
+
+	return sa_hash(k->spi, k->proto, k->family, k->dst, seed);
+}
+
+static u32 sa_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct espah_sa *sa = data;
+
+	return sa_hash(sa->spi, sa->proto, sa->family, &sa->dst, seed);
+}
+
+static int sa_obj_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct sa_key *k = arg->key;
+	const struct espah_sa *sa = obj;
+
+	return !(sa->spi == k->spi && sa->proto == k->proto &&
+		 sa->family == k->family &&
+		 espah_addr_equal(k->family, &sa->dst, k->dst));
+}
+
+static const struct rhashtable_params sa_params = {
+	.head_offset = offsetof(struct espah_sa, hnode),
+	.hashfn = sa_key_hashfn,
+	.obj_hashfn = sa_obj_hashfn,
+	.obj_cmpfn = sa_obj_cmpfn,
+	.automatic_shrinking = true,
+};
+
+static u32 out_hash(u8 proto, u16 family, const union espah_addr *src,
+		    const union espah_addr *dst, u32 seed)
+{
+	return jhash_2words(addr_hash(family, src, seed),
+			    ((u32)family << 8) | proto,
+			    addr_hash(family, dst, seed));
+}
+
+static u32 out_key_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct out_key *k = data;
+
+	return out_hash(k->proto, k->family, k->src, k->dst, seed);
+}
+
+static u32 out_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct espah_sa *sa = data;
+
+	return out_hash(sa->proto, sa->family, &sa->src, &sa->dst, seed);
+}
+
+static int out_obj_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct out_key *k = arg->key;
+	const struct espah_sa *sa = obj;
+
+	return !(sa->proto == k->proto && sa->family == k->family &&
+		 espah_addr_equal(k->family, &sa->src, k->src) &&
+		 espah_addr_equal(k->family, &sa->dst, k->dst));
+}
+
+static const struct rhashtable_params out_params = {
+	.head_offset = offsetof(struct espah_sa, onode),
+	.hashfn = out_key_hashfn,
+	.obj_hashfn = out_obj_hashfn,
+	.obj_cmpfn = out_obj_cmpfn,
+	.automatic_shrinking = true,
+};
+
+static void sa_free_rcu(struct rcu_head *rcu)
+{
+	struct espah_sa *sa = container_of(rcu, struct espah_sa, rcu);
+
+	if (sa->crypto.aead)
+		espah_crypto_destroy(&sa->crypto);
+	espah_replay_free(sa->replay);
+	free_percpu(sa->stats);
+	kfree_sensitive(sa);
+}
+
+/**
+ * espah_sa_hold() - take a reference on an SA the caller already holds
+ * @sa: the SA
+ */
+void espah_sa_hold(struct espah_sa *sa)
+{
+	refcount_inc(&sa->ref);
+}
+
+/**
+ * espah_sa_put() - drop a reference
+ * @sa: the SA, or NULL
+ *
+ * The last reference frees the SA (transform, replay window, counters)
+ * after an RCU grace period. Any context.
+ */
+void espah_sa_put(struct espah_sa *sa)
+{
+	if (sa && refcount_dec_and_test(&sa->ref))
+		call_rcu(&sa->rcu, sa_free_rcu);
+}
+
+/**
+ * espah_sa_alloc() - allocate an empty, unpublished SA
+ * @gfp: allocation flags
+ *
+ * The caller fills in the identity fields (spi, proto, mode, dir, family,
+ * addresses, selector, reqid, flags, window), then calls espah_sa_setup()
+ * and espah_sa_insert(). Release with espah_sa_put() at any stage.
+ *
+ * Return: the SA with one reference, or NULL.
+ */
+struct espah_sa *espah_sa_alloc(gfp_t gfp)
+{
+	struct espah_sa *sa;
+	int cpu;
+
+	sa = kzalloc(sizeof(*sa), gfp);
+	if (!sa)
+		return NULL;
+	sa->stats = alloc_percpu_gfp(struct espah_sa_stats, gfp);
+	if (!sa->stats) {
+		kfree(sa);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(sa->stats, cpu)->syncp);
+	refcount_set(&sa->ref, 1);
+	spin_lock_init(&sa->lock);
+	INIT_LIST_HEAD(&sa->list);
+	return sa;
+}
+
+/**
+ * espah_sa_setup() - create the transform and replay state of a new SA
+ * @sa: from espah_sa_alloc(), identity fields filled in, not yet published
+ * @cfg: algorithms and keys
+ * @seq: inbound: highest sequence number to consider received
+ * @oseq: outbound: last sequence number sent
+ * @extack: netlink extended ack for errors
+ *
+ * Context: process (sleeps).
+ * Return: 0 or a negative errno; on error the caller still puts @sa.
+ */
+int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
+		   u64 seq, u64 oseq, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = espah_crypto_init(&sa->crypto, cfg, extack);
+	if (err)
+		return err;
+	if (sa->dir == ESPAH_DIR_IN) {
+		sa->replay = espah_replay_alloc(sa->window,
+						sa->flags & ESPAH_SA_FLAG_ESN,
+						GFP_KERNEL);
+		if (!sa->replay) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "ESPAH_A_SA_REPLAY_WINDOW: no memory for the window");
+			return -ENOMEM;
+		}
+		if (seq)
+			espah_replay_set_top(sa->replay, seq);
+	}
+	sa->oseq = oseq;
+	return 0;
+}
+
+static struct espah_sa *sa_find_rcu(struct espah_sad *sad, __be32 spi,
+				    u8 proto, u16 family,
+				    const union espah_addr *dst)
+{
+	struct sa_key k = {
+		.dst = dst, .spi = spi, .family = family, .proto = proto,
+	};
+
+	return rhashtable_lookup(&sad->hash, &k, sa_params);
+}
+
+/**
+ * espah_sa_lookup() - find the inbound SA for a received ESP/AH packet
+ * @net: namespace
+ * @spi: SPI from the packet, network order
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @family: family of @dst
+ * @dst: outer destination address of the packet
+ *
+ * Only IN SAs that are not dead are returned: an OUT SA with the same key
+ * is not usable to receive.
+ *
+ * Context: any; takes rcu_read_lock() itself.
+ * Return: a referenced SA (espah_sa_put() it) or NULL.
+ */
+struct espah_sa *espah_sa_lookup(struct net *net, __be32 spi, u8 proto,
+				 u16 family, const union espah_addr *dst)
+{
+	struct espah_sa *sa;
+
+	rcu_read_lock();
+	sa = sa_find_rcu(sad_of(net), spi, proto, family, dst);
+	if (sa && (sa->dir != ESPAH_DIR_IN || READ_ONCE(sa->dead) ||
+		   !refcount_inc_not_zero(&sa->ref)))
+		sa = NULL;
+	rcu_read_unlock();
+	return sa;
+}
+
+/**
+ * espah_sa_get() - find any SA (IN or OUT) by its key, for management
+ * @net: namespace
+ * @spi: SPI, network order
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @family: family of @dst
+ * @dst: outer destination address
+ *
+ * Return: a referenced SA (espah_sa_put() it) or NULL.
+ */
+struct espah_sa *espah_sa_get(struct net *net, __be32 spi, u8 proto,
+			      u16 family, const union espah_addr *dst)
+{
+	struct espah_sa *sa;
+
+	rcu_read_lock();
+	sa = sa_find_rcu(sad_of(net), spi, proto, family, dst);
+	if (sa && !refcount_inc_not_zero(&sa->ref))
+		sa = NULL;
+	rcu_read_unlock();
+	return sa;
+}
+
+/* Outbound sequence space used up: RFC 4303 3.3.3 forbids cycling. */
+static bool sa_exhausted(const struct espah_sa *sa)
+{
+	u64 oseq = READ_ONCE(sa->oseq);
+
+	if (sa->flags & ESPAH_SA_FLAG_ESN)
+		return oseq == U64_MAX;
+	return oseq >= U32_MAX;
+}
+
+/**
+ * espah_sa_find_out() - choose the OUT SA for a protect policy's template
+ * @net: namespace
+ * @t: the template: proto and mode must match; reqid and spi if nonzero
+ * @family: family of @src and @dst
+ * @src: the packet's source (transport mode)
+ * @dst: the packet's destination (transport mode)
+ *
+ * Tunnel mode matches the template's own endpoints, transport mode the
+ * packet's addresses. Among several matching SAs (a rekey in progress) the
+ * most recently added one that is alive and has sequence numbers left wins.
+ *
+ * Context: any; takes rcu_read_lock() itself.
+ * Return: a referenced SA (espah_sa_put() it) or NULL.
+ */
+struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
+				   u16 family, const union espah_addr *src,
+				   const union espah_addr *dst)
+{
+	struct espah_sad *sad = sad_of(net);
+	struct espah_sa *sa, *best = NULL;
+	struct rhlist_head *list, *pos;
+	struct out_key k = { .proto = t->proto };
+
+	if (t->mode == ESPAH_MODE_TUNNEL) {
+		k.family = t->family;
+		k.src = &t->src;
+		k.dst = &t->dst;
+	} else {
+		k.family = family;
+		k.src = src;
+		k.dst = dst;
+	}
+
+	rcu_read_lock();
+	list = rhltable_lookup(&sad->out, &k, out_params);
+	rhl_for_each_entry_rcu(sa, pos, list, onode) {
+		if (sa->mode != t->mode ||
+		    (t->reqid && sa->reqid != t->reqid) ||
+		    (t->spi && sa->spi != t->spi) ||
+		    READ_ONCE(sa->dead) || sa_exhausted(sa))
+			continue;
+		if (!best || sa->serial > best->serial)
+			best = sa;
+	}
+	if (best && !refcount_inc_not_zero(&best->ref))
+		best = NULL;
+	rcu_read_unlock();
+	return best;
+}
+
+/**
+ * espah_sa_stat_add() - add to a per-SA counter
+ * @sa: the SA
+ * @s: which counter
+ * @v: amount
+ *
+ * Context: any (process, softirq, hardirq).
+ */
+void espah_sa_stat_add(struct espah_sa *sa, enum espah_sa_stat s, u64 v)
+{
+	struct espah_sa_stats *st;
+	unsigned long flags;
+
+	st = get_cpu_ptr(sa->stats);
+	flags = u64_stats_update_begin_irqsave(&st->syncp);
+	u64_stats_add(&st->v[s], v);
+	u64_stats_update_end_irqrestore(&st->syncp, flags);
+	put_cpu_ptr(sa->stats);
+}
+
+/**
+ * espah_sa_stat_inc() - count one event on an SA
+ * @sa: the SA
+ * @s: which counter
+ *
+ * Context: any.
+ */
+void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s)
+{
+	espah_sa_stat_add(sa, s, 1);
+}
+
+/**
+ * espah_sa_stats_sum() - read an SA's counters summed over all CPUs
+ * @sa: the SA
+ * @v: out, ESPAH_SA_STAT_MAX + 1 values indexed by enum espah_sa_stat
+ */
+void espah_sa_stats_sum(const struct espah_sa *sa, u64 *v)
+{
+	int cpu, i;
+
+	memset(v, 0, sizeof(u64) * (ESPAH_SA_STAT_MAX + 1));
+	for_each_possible_cpu(cpu) {
+		const struct espah_sa_stats *st = per_cpu_ptr(sa->stats, cpu);
+		u64 tmp[ESPAH_SA_STAT_MAX + 1];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			for (i = 0; i <= ESPAH_SA_STAT_MAX; i++)
+				tmp[i] = u64_stats_read(&st->v[i]);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		for (i = 0; i <= ESPAH_SA_STAT_MAX; i++)
+			v[i] += tmp[i];
+	}
+}
+
+/**
+ * espah_sa_seq() - an inbound SA's highest accepted sequence number
+ * @sa: the SA
+ *
+ * Return: the replay window's top, 0 for an OUT SA.
+ */
+u64 espah_sa_seq(struct espah_sa *sa)
+{
+	u64 top = 0;
+
+	spin_lock_bh(&sa->lock);
+	if (sa->replay)
+		top = sa->replay->top;
+	spin_unlock_bh(&sa->lock);
+	return top;
+}
+
+/**
+ * espah_sa_oseq() - an SA's last sent sequence number
+ * @sa: the SA
+ *
+ * Return: &espah_sa.oseq read under the SA's lock.
+ */
+u64 espah_sa_oseq(struct espah_sa *sa)
+{
+	u64 oseq;
+
+	spin_lock_bh(&sa->lock);
+	oseq = sa->oseq;
+	spin_unlock_bh(&sa->lock);
+	return oseq;
+}
+
+static void sad_changed(struct espah_sad *sad)
+{
+	lockdep_assert_held(&sad->lock);
+	/* 0 would switch off the dump consistency check */
+	if (!++sad->gen)
+		sad->gen = 1;
+}
+
+/* Stop the datapath from using @sa; returns nothing, carries nothing. */
+static void sa_kill(struct espah_sa *sa)
+{
+	spin_lock_bh(&sa->lock);
+	WRITE_ONCE(sa->dead, true);
+	spin_unlock_bh(&sa->lock);
+}
+
+/* Retire @old in favour of @new, which is not yet published: take over its
+ * sequence state and mark it dead in one critical section, so no packet can
+ * get a sequence number from @old that @new then hands out again (with an
+ * unchanged key that would repeat a nonce).
+ */
+static void sa_retire_into(struct espah_sa *old, struct espah_sa *new,
+			   unsigned int flags)
+{
+	spin_lock_bh(&old->lock);
+	if (flags & ESPAH_SA_INS_KEEP_OSEQ)
+		new->oseq = old->oseq;
+	if ((flags & ESPAH_SA_INS_KEEP_SEQ) && old->replay && new->replay)
+		espah_replay_set_top(new->replay, old->replay->top);
+	WRITE_ONCE(old->dead, true);
+	spin_unlock_bh(&old->lock);
+}
+
+static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
+		      struct espah_sa *sa, unsigned int flags,
+		      struct netlink_ext_ack *extack)
+{
+	struct out_key ok = {
+		.src = &sa->src, .dst = &sa->dst,
+		.family = sa->family, .proto = sa->proto,
+	};
+	int err;
+
+	lockdep_assert_held(&sad->lock);
+	sa->serial = old->serial;
+	sa_retire_into(old, sa, flags);
+	if (sa->dir == ESPAH_DIR_OUT) {
+		err = rhltable_insert_key(&sad->out, &ok, &sa->onode,
+					  out_params);
+		if (err) {
+			WRITE_ONCE(old->dead, false);
+			NL_SET_ERR_MSG_MOD(extack, "SAD: no memory");
+			return err;
+		}
+	}
+	refcount_inc(&sa->ref);
+	/* same key, same hash: cannot fail */
+	WARN_ON_ONCE(rhashtable_replace_fast(&sad->hash, &old->hnode,
+					     &sa->hnode, sa_params));
+	if (old->dir == ESPAH_DIR_OUT)
+		rhltable_remove(&sad->out, &old->onode, out_params);
+	list_replace_rcu(&old->list, &sa->list);
+	sad_changed(sad);
+	espah_sa_put(old);
+	return 0;
+}
+
+/**
+ * espah_sa_insert() - publish a new SA in its namespace
+ * @net: namespace
+ * @sa: from espah_sa_alloc() + espah_sa_setup()
+ * @flags: ESPAH_SA_INS_*: with ESPAH_SA_INS_UPDATE an SA with the same
+ *	(spi, proto, family, dst) is replaced (it dies, @sa takes its place
+ *	and its age for outbound selection, and, as the other flags say, its
+ *	sequence state); without it such an SA makes this fail
+ * @extack: netlink extended ack for errors
+ *
+ * The tables take their own reference; the caller keeps its own.
+ *
+ * Context: process (takes the SAD mutex).
+ * Return: 0, -EEXIST, or another negative errno.
+ */
+int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
+		    struct netlink_ext_ack *extack)
+{
+	struct espah_sad *sad = sad_of(net);
+	struct sa_key k = {
+		.dst = &sa->dst, .spi = sa->spi,
+		.family = sa->family, .proto = sa->proto,
+	};
+	struct out_key ok = {
+		.src = &sa->src, .dst = &sa->dst,
+		.family = sa->family, .proto = sa->proto,
+	};
+	struct espah_sa *old;
+	int err;
+
+	sa->add_time = ktime_get_real_seconds();
+	mutex_lock(&sad->lock);
+	old = rhashtable_lookup_fast(&sad->hash, &k, sa_params);
+	if (old) {
+		if (flags & ESPAH_SA_INS_UPDATE) {
+			err = sa_replace(sad, old, sa, flags, extack);
+		} else {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "ESPAH_A_SA_SPI: an SA with this SPI, destination and protocol exists");
+			err = -EEXIST;
+		}
+		goto out;
+	}
+
+	sa->serial = ++sad->serial;
+	refcount_inc(&sa->ref);
+	if (sa->dir == ESPAH_DIR_OUT) {
+		err = rhltable_insert_key(&sad->out, &ok, &sa->onode,
+					  out_params);
+		if (err)
+			goto err_ref;
+	}
+	err = rhashtable_lookup_insert_key(&sad->hash, &k, &sa->hnode,
+					   sa_params);
+	if (err) {
+		if (sa->dir == ESPAH_DIR_OUT)
+			rhltable_remove(&sad->out, &sa->onode, out_params);
+		goto err_ref;
+	}
+	list_add_tail_rcu(&sa->list, &sad->list);
+	sad->count++;
+	sad_changed(sad);
+	goto out;
+
+err_ref:
+	NL_SET_ERR_MSG_MOD(extack, "SAD: cannot insert (no memory)");
+	refcount_dec(&sa->ref);
+out:
+	mutex_unlock(&sad->lock);
+	return err;
+}
+
+static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
+{
+	lockdep_assert_held(&sad->lock);
+	sa_kill(sa);
+	WARN_ON_ONCE(rhashtable_remove_fast(&sad->hash, &sa->hnode, sa_params));
+	if (sa->dir == ESPAH_DIR_OUT)
+		rhltable_remove(&sad->out, &sa->onode, out_params);
+	list_del_rcu(&sa->list);
+	sad->count--;
+	sad_changed(sad);
+}
+
+/**
+ * espah_sa_unlink() - remove an SA (IN or OUT) from its namespace
+ * @net: namespace
+ * @spi: SPI, network order
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @family: family of @dst
+ * @dst: outer destination address
+ *
+ * Context: process (takes the SAD mutex).
+ * Return: the removed, dead SA, with the tables' reference passed to the
+ * caller (espah_sa_put() it), or NULL if there is none.
+ */
+struct espah_sa *espah_sa_unlink(struct net *net, __be32 spi, u8 proto,
+				 u16 family, const union espah_addr *dst)
+{
+	struct espah_sad *sad = sad_of(net);
+	struct sa_key k = {
+		.dst = dst, .spi = spi, .family = family, .proto = proto,
+	};
+	struct espah_sa *sa;
+
+	mutex_lock(&sad->lock);
+	sa = rhashtable_lookup_fast(&sad->hash, &k, sa_params);
+	if (sa)
+		sa_unlink(sad, sa);
+	mutex_unlock(&sad->lock);
+	return sa;
+}
+
+/**
+ * espah_sa_flush() - remove every SA of a namespace
+ * @net: namespace
+ * @proto: only SAs of this protocol, or 0 for all
+ *
+ * Context: process (takes the SAD mutex, may reschedule).
+ * Return: how many SAs were removed.
+ */
+unsigned int espah_sa_flush(struct net *net, u8 proto)
+{
+	struct espah_sad *sad = sad_of(net);
+	struct espah_sa *sa, *tmp;
+	unsigned int n = 0;
+
+	mutex_lock(&sad->lock);
+	list_for_each_entry_safe(sa, tmp, &sad->list, list) {
+		if (proto && sa->proto != proto)
+			continue;
+		sa_unlink(sad, sa);
+		espah_sa_put(sa);
+		n++;
+		cond_resched();
+	}
+	mutex_unlock(&sad->lock);
+	return n;
+}
+
+/**
+ * espah_sa_count() - number of SAs in a namespace
+ * @net: namespace
+ *
+ * Return: the count (a snapshot).
+ */
+u32 espah_sa_count(struct net *net)
+{
+	return READ_ONCE(sad_of(net)->count);
+}
+
+/**
+ * espah_sa_walk() - visit SAs in insertion order, resumably
+ * @net: namespace
+ * @w: the walk; zero it before the first step, espah_sa_walk_end() it after
+ *	the last
+ * @fn: called for each SA under the SAD mutex (must not sleep for long, must
+ *	not call back into the SAD); a nonzero return stops the step before
+ *	that SA
+ * @arg: passed to @fn
+ *
+ * Each step continues after the last SA @fn accepted, in O(1), by keeping a
+ * reference on it. If that SA was deleted meanwhile, the step restarts by
+ * position instead, and the changed @w->gen tells the caller the walk may
+ * have skipped or repeated entries.
+ *
+ * Context: process (takes the SAD mutex).
+ * Return: 0 when the end was reached, otherwise what @fn returned.
+ */
+int espah_sa_walk(struct net *net, struct espah_sa_walk *w,
+		  int (*fn)(struct espah_sa *sa, void *arg), void *arg)
+{
+	struct espah_sad *sad = sad_of(net);
+	struct espah_sa *sa, *last = NULL;
+	int err = 0;
+
+	mutex_lock(&sad->lock);
+	w->gen = sad->gen;
+	if (w->cursor && !w->cursor->dead) {
+		sa = list_next_entry(w->cursor, list);
+	} else {
+		unsigned long n = 0;
+
+		sa = list_first_entry(&sad->list, struct espah_sa, list);
+		while (w->cursor && n < w->pos && &sa->list != &sad->list) {
+			sa = list_next_entry(sa, list);
+			n++;
+		}
+	}
+	for (; &sa->list != &sad->list; sa = list_next_entry(sa, list)) {
+		err = fn(sa, arg);
+		if (err)
+			break;
+		last = sa;
+		w->pos++;
+	}
+	if (last) {
+		espah_sa_hold(last);
+		espah_sa_put(w->cursor);
+		w->cursor = last;
+	}
+	mutex_unlock(&sad->lock);
+	return err;
+}
+
+/**
+ * espah_sa_walk_end() - release a walk's cursor
+ * @w: the walk
+ */
+void espah_sa_walk_end(struct espah_sa_walk *w)
+{
+	espah_sa_put(w->cursor);
+	w->cursor = NULL;
+}
+
+/**
+ * espah_sa_net_init() - set up a namespace's SAD
+ * @net: the namespace
+ *
+ * Return: 0 or a negative errno.
+ */
+int espah_sa_net_init(struct net *net)
+{
+	struct espah_sad *sad = sad_of(net);
+	int err;
+
+	mutex_init(&sad->lock);
+	INIT_LIST_HEAD(&sad->list);
+	sad->count = 0;
+	sad->gen = 1;
+	sad->serial = 0;
+	err = rhashtable_init(&sad->hash, &sa_params);
+	if (err)
+		return err;
+	err = rhltable_init(&sad->out, &out_params);
+	if (err) {
+		rhashtable_destroy(&sad->hash);
+		return err;
+	}
+	return 0;
+}
+
+/**
+ * espah_sa_net_exit() - remove every SA of a dying namespace
+ * @net: the namespace
+ *
+ * SAs still referenced by packets in flight are freed when those drop them.
+ */
+void espah_sa_net_exit(struct net *net)
+{
+	struct espah_sad *sad = sad_of(net);
+
+	espah_sa_flush(net, 0);
+	rhltable_destroy(&sad->out);
+	rhashtable_destroy(&sad->hash);
+	mutex_destroy(&sad->lock);
+}

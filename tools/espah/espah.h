@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * espah: user-space tool for the espah generic netlink family.
+ * Shared declarations of the tool's translation units.
+ */
+#ifndef ESPAH_TOOL_H
+#define ESPAH_TOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/espah.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Like mnl_attr_for_each_payload(), with a named cursor. */
+#define for_each_attr(na, payload, len)					\
+	for ((na) = (const struct nlattr *)(payload);			\
+	     mnl_attr_ok((na), (const char *)(payload) + (len) -	\
+			 (const char *)(na));				\
+	     (na) = mnl_attr_next(na))
+
+/* ---- global options (espah.c) ---- */
+struct opts {
+	int stats;	/* -s, repeatable */
+	bool json;	/* -j */
+	bool dry_run;	/* --dry-run or ESPAH_DRY_RUN=1 */
+	const char *netns;
+};
+
+extern struct opts opt;
+
+/* Output stream: stdout, or a memory buffer while a dump may be retried. */
+extern FILE *out;
+
+/* ---- diagnostics (espah.c) ---- */
+void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void syntax(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* ---- argument cursor and lexical helpers (parse.c) ---- */
+struct args {
+	int argc;
+	char **argv;
+	const char *ctx;	/* "state add", for messages */
+};
+
+bool matches(const char *word, const char *full);
+const char *next_arg(struct args *a, const char *what);
+bool peek_is(const struct args *a, const char *word);
+
+/* An address or prefix: family 0 means "any" of the family yet unknown. */
+struct addr {
+	uint16_t family;	/* AF_INET, AF_INET6 or 0 */
+	uint8_t len;		/* 4 or 16 bytes */
+	uint8_t plen;
+	uint8_t bytes[16];
+};
+
+struct selector {
+	struct addr src, dst;
+	bool has_src, has_dst, has_proto;
+	bool has_sport, has_dport, has_type, has_code;
+	uint8_t proto;
+	uint16_t sport, sport_max;	/* ICMP: type */
+	uint16_t dport, dport_max;	/* ICMP: code */
+};
+
+struct req;
+bool parse_sel_word(struct args *a, struct selector *s);
+void check_sel(const struct selector *s);
+void req_put_selector(struct req *r, uint16_t type, const struct selector *s,
+		      uint16_t default_family);
+
+void parse_addr(const char *s, const char *what, struct addr *a);
+void parse_prefix(const char *s, const char *what, struct addr *a);
+uint32_t parse_u32(const char *s, const char *what);
+uint64_t parse_u64(const char *s, const char *what);
+uint16_t parse_u16(const char *s, const char *what);
+uint8_t parse_u8(const char *s, const char *what);
+uint8_t parse_ipsec_proto(const char *s);
+uint8_t parse_upper_proto(const char *s);
+uint8_t parse_mode(const char *s);
+size_t parse_key(const char *s, const char *what, uint8_t *key, size_t max);
+void reject_limit(struct args *a);
+bool addr_is_local(const struct addr *a);
+
+const char *ipsec_proto_name(uint8_t p);
+const char *upper_proto_name(uint8_t p, char *buf, size_t len);
+const char *mode_name(uint8_t m);
+const char *dir_name(uint8_t d);
+const char *family_name(uint16_t f);
+const char *addr_ntop(uint16_t family, const void *raw, size_t len, char *buf,
+		      size_t buflen);
+
+/* ---- netlink plumbing (nl.c) ---- */
+#define REQ_BUF_SIZE 8192
+
+struct req {
+	char buf[REQ_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	uint8_t cmd;
+};
+
+typedef int (*msg_cb_t)(const struct nlmsghdr *nlh, void *data);
+
+void req_init(struct req *r, uint8_t cmd, uint16_t flags);
+void req_put_addr(struct req *r, uint16_t type, const struct addr *a);
+
+/*
+ * Send @r (ACK requested) and feed every reply message to @cb. Exits on an
+ * error reported by the kernel. In dry-run mode, prints the request instead.
+ */
+void nl_transact(struct req *r, msg_cb_t cb, void *data);
+/*
+ * Dump with retries on NLM_F_DUMP_INTR; @begin is called before each
+ * attempt (e.g. to reset the output), output goes to `out`.
+ */
+void nl_dump(struct req *r, msg_cb_t cb, void *data,
+	     void (*begin)(void *data), void (*end)(void *data));
+/* Subscribe to the multicast groups and call @cb for every event; never returns. */
+void nl_monitor(msg_cb_t cb, void *data) __attribute__((noreturn));
+
+/* Attribute description, for validation, dry-run printing and debugging. */
+enum atype {
+	AT_NONE, AT_U8, AT_U16, AT_U32, AT_U64, AT_BE16, AT_BE32,
+	AT_STR, AT_BIN, AT_ADDR, AT_KEY, AT_NEST,
+};
+
+struct adesc {
+	const char *name;
+	enum atype type;
+	const struct adesc *nest;
+	unsigned int nest_max;
+};
+
+extern const struct adesc top_attrs[ESPAH_A_MAX + 1];
+extern const struct adesc sel_attrs[ESPAH_SEL_MAX + 1];
+extern const struct adesc tmpl_attrs[ESPAH_TMPL_MAX + 1];
+extern const struct adesc sa_stat_attrs[ESPAH_SA_STAT_MAX + 1];
+extern const struct adesc stat_attrs[ESPAH_STAT_MAX + 1];
+extern const struct adesc alg_attrs[ESPAH_ALG_MAX + 1];
+const char *cmd_name(unsigned int cmd);
+
+/*
+ * Fill @tb (size @max + 1) from the attributes in [@payload, +@len), after
+ * checking each known attribute's length against @desc. Unknown or malformed
+ * attributes are skipped (malformed ones with a warning).
+ */
+void attrs_parse(const void *payload, size_t len, const struct adesc *desc,
+		 unsigned int max, const struct nlattr **tb);
+void attrs_parse_nest(const struct nlattr *nest, const struct adesc *desc,
+		      unsigned int max, const struct nlattr **tb);
+void attrs_parse_msg(const struct nlmsghdr *nlh, const struct nlattr **tb);
+void attrs_print(FILE *f, const void *payload, size_t len,
+		 const struct adesc *desc, unsigned int max, int indent);
+uint8_t genl_cmd(const struct nlmsghdr *nlh);
+
+/* ---- JSON emitter (json.c) ---- */
+void jw_begin_obj(const char *key);
+void jw_end_obj(void);
+void jw_begin_arr(const char *key);
+void jw_end_arr(void);
+void jw_str(const char *key, const char *val);
+void jw_u64(const char *key, uint64_t v);
+void jw_bool(const char *key, bool v);
+void jw_newline(void);	/* after a top-level document, resets state */
+
+/* ---- commands ---- */
+int do_state(struct args *a);
+int do_policy(struct args *a);
+int do_stats(struct args *a);
+int do_features(struct args *a);
+int do_monitor(struct args *a);
+
+/* printers shared with monitor */
+void print_sa(const struct nlattr **tb, const char *prefix);
+void print_policy(const struct nlattr **tb, const char *prefix);
+void json_sa(const struct nlattr **tb);
+void print_sel(const struct nlattr *nest, uint16_t family);
+void json_sel(const struct nlattr *nest, uint16_t family);
+void json_policy(const struct nlattr **tb);
+void policy_set_msg(const struct nlmsghdr *nlh);
+
+void usage_main(FILE *f);
+void usage_state(FILE *f);
+void usage_policy(FILE *f);
+
+#endif /* ESPAH_TOOL_H */

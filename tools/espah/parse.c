@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * espah tool: lexical helpers (numbers, addresses, keys, names) and the
+ * "is this address ours" check used to pick an SA's direction.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "espah.h"
+
+/* ip(8)-style abbreviation: @word is a non-empty prefix of @full. */
+bool matches(const char *word, const char *full)
+{
+	size_t n = strlen(word);
+
+	return n && strncmp(word, full, n) == 0;
+}
+
+const char *next_arg(struct args *a, const char *what)
+{
+	if (a->argc <= 0)
+		syntax("%s: missing %s", a->ctx, what);
+	a->argc--;
+	return *a->argv++;
+}
+
+bool peek_is(const struct args *a, const char *word)
+{
+	return a->argc > 0 && strcmp(a->argv[0], word) == 0;
+}
+
+static uint64_t parse_num(const char *s, const char *what, uint64_t max)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || isspace((unsigned char)*s))
+		syntax("invalid %s \"%s\"", what, s);
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		syntax("invalid %s \"%s\"", what, s);
+	if (v > max)
+		syntax("%s \"%s\" out of range (max %" PRIu64 ")", what, s, max);
+	return v;
+}
+
+uint64_t parse_u64(const char *s, const char *what)
+{
+	return parse_num(s, what, UINT64_MAX);
+}
+
+uint32_t parse_u32(const char *s, const char *what)
+{
+	return parse_num(s, what, UINT32_MAX);
+}
+
+uint16_t parse_u16(const char *s, const char *what)
+{
+	return parse_num(s, what, UINT16_MAX);
+}
+
+uint8_t parse_u8(const char *s, const char *what)
+{
+	return parse_num(s, what, UINT8_MAX);
+}
+
+static bool try_addr(const char *s, struct addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->bytes) == 1) {
+		a->family = AF_INET;
+		a->len = 4;
+	} else if (inet_pton(AF_INET6, s, a->bytes) == 1) {
+		a->family = AF_INET6;
+		a->len = 16;
+	} else {
+		return false;
+	}
+	a->plen = a->len * 8;
+	return true;
+}
+
+void parse_addr(const char *s, const char *what, struct addr *a)
+{
+	if (!try_addr(s, a))
+		syntax("invalid %s address \"%s\"", what, s);
+}
+
+/* ADDR[/PLEN], or "any"/"default" (family decided later). */
+void parse_prefix(const char *s, const char *what, struct addr *a)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash;
+
+	if (!strcmp(s, "any") || !strcmp(s, "default") || !strcmp(s, "all")) {
+		memset(a, 0, sizeof(*a));
+		return;
+	}
+	if (strlen(s) >= sizeof(buf))
+		syntax("invalid %s prefix \"%s\"", what, s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (!try_addr(buf, a))
+		syntax("invalid %s prefix \"%s\"", what, s);
+	if (slash) {
+		char *end;
+		unsigned long p;
+
+		errno = 0;
+		p = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno || p > a->len * 8U)
+			syntax("invalid %s prefix length in \"%s\"", what, s);
+		a->plen = p;
+	}
+}
+
+static const struct {
+	const char *name;
+	uint8_t num;
+} upper_protos[] = {
+	{ "any", 0 },	{ "icmp", 1 },	{ "igmp", 2 },	{ "ipip", 4 },
+	{ "tcp", 6 },	{ "udp", 17 },	{ "ipv6", 41 },	{ "gre", 47 },
+	{ "esp", 50 },	{ "ah", 51 },	{ "ipv6-icmp", 58 }, { "icmpv6", 58 },
+	{ "sctp", 132 }, { "dccp", 33 }, { "udplite", 136 },
+	{ "mobility-header", 135 }, { "comp", 108 },
+};
+
+uint8_t parse_upper_proto(const char *s)
+{
+	struct protoent *pe;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(upper_protos); i++)
+		if (!strcmp(s, upper_protos[i].name))
+			return upper_protos[i].num;
+	if (isdigit((unsigned char)*s))
+		return parse_u8(s, "protocol");
+	pe = getprotobyname(s);
+	if (!pe || pe->p_proto < 0 || pe->p_proto > 255)
+		syntax("unknown protocol \"%s\"", s);
+	return pe->p_proto;
+}
+
+const char *upper_proto_name(uint8_t p, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(upper_protos); i++)
+		if (upper_protos[i].num == p)
+			return upper_protos[i].name;
+	snprintf(buf, len, "%u", p);
+	return buf;
+}
+
+uint8_t parse_ipsec_proto(const char *s)
+{
+	if (!strcmp(s, "esp"))
+		return IPPROTO_ESP;
+	if (!strcmp(s, "ah"))
+		return IPPROTO_AH;
+	if (!strcmp(s, "comp") || !strcmp(s, "route2") || !strcmp(s, "hao"))
+		syntax("proto \"%s\" is not supported by espah (esp or ah)", s);
+	syntax("invalid proto \"%s\" (expected esp or ah)", s);
+}
+
+const char *ipsec_proto_name(uint8_t p)
+{
+	switch (p) {
+	case IPPROTO_ESP:
+		return "esp";
+	case IPPROTO_AH:
+		return "ah";
+	default:
+		return "?";
+	}
+}
+
+uint8_t parse_mode(const char *s)
+{
+	if (!strcmp(s, "transport"))
+		return ESPAH_MODE_TRANSPORT;
+	if (!strcmp(s, "tunnel"))
+		return ESPAH_MODE_TUNNEL;
+	if (!strcmp(s, "beet") || !strcmp(s, "ro") || !strcmp(s, "in_trigger"))
+		syntax("mode \"%s\" is not supported by espah (transport or tunnel)", s);
+	syntax("invalid mode \"%s\" (expected transport or tunnel)", s);
+}
+
+const char *mode_name(uint8_t m)
+{
+	return m == ESPAH_MODE_TUNNEL ? "tunnel" :
+	       m == ESPAH_MODE_TRANSPORT ? "transport" : "?";
+}
+
+const char *dir_name(uint8_t d)
+{
+	switch (d) {
+	case ESPAH_DIR_IN:
+		return "in";
+	case ESPAH_DIR_OUT:
+		return "out";
+	case ESPAH_DIR_FWD:
+		return "fwd";
+	default:
+		return "?";
+	}
+}
+
+const char *family_name(uint16_t f)
+{
+	return f == AF_INET ? "inet" : f == AF_INET6 ? "inet6" : "unspec";
+}
+
+const char *addr_ntop(uint16_t family, const void *raw, size_t len, char *buf,
+		      size_t buflen)
+{
+	if (!family)
+		family = len == 16 ? AF_INET6 : AF_INET;
+	if ((family == AF_INET && len == 4) || (family == AF_INET6 && len == 16)) {
+		if (inet_ntop(family, raw, buf, buflen))
+			return buf;
+	}
+	snprintf(buf, buflen, "?");
+	return buf;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * ALGO-KEYMAT as ip-xfrm(8) takes it: "0x" followed by an even number of hex
+ * digits, or any other string used verbatim as the key bytes.
+ */
+size_t parse_key(const char *s, const char *what, uint8_t *key, size_t max)
+{
+	size_t n, i;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		n = strlen(s);
+		if (!n || n % 2)
+			syntax("invalid %s key: odd or empty number of hex digits", what);
+		if (n / 2 > max)
+			syntax("%s key too long (max %zu bytes)", what, max);
+		for (i = 0; i < n / 2; i++) {
+			int hi = hexval((unsigned char)s[2 * i]);
+			int lo = hexval((unsigned char)s[2 * i + 1]);
+
+			if (hi < 0 || lo < 0)
+				syntax("invalid %s key: bad hex digit", what);
+			key[i] = hi << 4 | lo;
+		}
+		return n / 2;
+	}
+	n = strlen(s);
+	if (n > max)
+		syntax("%s key too long (max %zu bytes)", what, max);
+	memcpy(key, s, n);
+	return n;
+}
+
+/* "limit ..." words of ip-xfrm(8): recognised, then refused. */
+void reject_limit(struct args *a)
+{
+	static const char *const words[] = {
+		"time-soft", "time-hard", "time-use-soft", "time-use-hard",
+		"byte-soft", "byte-hard", "packet-soft", "packet-hard",
+	};
+	const char *w = next_arg(a, "limit type");
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcmp(w, words[i]))
+			break;
+	if (i == ARRAY_SIZE(words))
+		syntax("invalid limit \"%s\"", w);
+	parse_u64(next_arg(a, "limit value"), w);
+	die("limit %s: lifetimes are not supported yet", w);
+}
+
+/* Is @a assigned to an interface of the current network namespace? */
+bool addr_is_local(const struct addr *a)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa) < 0)
+		die("getifaddrs: %s", strerror(errno));
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != a->family)
+			continue;
+		if (a->family == AF_INET) {
+			const struct sockaddr_in *sin = (const void *)i->ifa_addr;
+
+			found = !memcmp(&sin->sin_addr, a->bytes, 4);
+		} else {
+			const struct sockaddr_in6 *sin6 = (const void *)i->ifa_addr;
+
+			found = !memcmp(&sin6->sin6_addr, a->bytes, 16);
+		}
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/* N or N-M (an espah extension: ip-xfrm(8) takes single ports only). */
+static void parse_port_range(const char *s, const char *what, uint16_t *lo,
+			     uint16_t *hi)
+{
+	char buf[32];
+	char *dash;
+
+	if (strlen(s) >= sizeof(buf))
+		syntax("invalid %s \"%s\"", what, s);
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	*lo = parse_u16(buf, what);
+	*hi = dash ? parse_u16(dash + 1, what) : *lo;
+	if (*hi < *lo)
+		syntax("invalid %s range \"%s\"", what, s);
+}
+
+/*
+ * One word of a SELECTOR (src, dst, proto, sport, dport, type, code). Returns
+ * false, consuming nothing, if @a's next word is not a selector word.
+ */
+bool parse_sel_word(struct args *a, struct selector *s)
+{
+	const char *w;
+
+	if (a->argc <= 0)
+		return false;
+	w = a->argv[0];
+	if (!strcmp(w, "src")) {
+		next_arg(a, w);
+		parse_prefix(next_arg(a, "src prefix"), "src", &s->src);
+		s->has_src = true;
+	} else if (!strcmp(w, "dst")) {
+		next_arg(a, w);
+		parse_prefix(next_arg(a, "dst prefix"), "dst", &s->dst);
+		s->has_dst = true;
+	} else if (!strcmp(w, "proto")) {
+		next_arg(a, w);
+		s->proto = parse_upper_proto(next_arg(a, "protocol"));
+		s->has_proto = true;
+	} else if (!strcmp(w, "sport")) {
+		next_arg(a, w);
+		parse_port_range(next_arg(a, "sport"), "sport", &s->sport, &s->sport_max);
+		s->has_sport = true;
+	} else if (!strcmp(w, "dport")) {
+		next_arg(a, w);
+		parse_port_range(next_arg(a, "dport"), "dport", &s->dport, &s->dport_max);
+		s->has_dport = true;
+	} else if (!strcmp(w, "type")) {
+		next_arg(a, w);
+		s->sport = parse_u8(next_arg(a, "type"), "icmp type");
+		s->sport_max = s->sport;
+		s->has_type = true;
+	} else if (!strcmp(w, "code")) {
+		next_arg(a, w);
+		s->dport = parse_u8(next_arg(a, "code"), "icmp code");
+		s->dport_max = s->dport;
+		s->has_code = true;
+	} else if (!strcmp(w, "dev")) {
+		syntax("selector \"dev\" is not supported by espah");
+	} else if (!strcmp(w, "key")) {
+		syntax("selector \"key\" (GRE) is not supported by espah");
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static bool has_ports(uint8_t p)
+{
+	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_SCTP ||
+	       p == IPPROTO_DCCP || p == IPPROTO_UDPLITE;
+}
+
+static bool has_typecode(uint8_t p)
+{
+	return p == IPPROTO_ICMP || p == IPPROTO_ICMPV6 || p == 135;
+}
+
+/* Cross-word checks, once the whole selector is read. */
+void check_sel(const struct selector *s)
+{
+	char buf[8];
+
+	if ((s->has_sport || s->has_dport) && !has_ports(s->proto))
+		syntax("\"%s\" needs proto tcp, udp, sctp, dccp or udplite (proto is %s)",
+		       s->has_sport ? "sport" : "dport",
+		       upper_proto_name(s->proto, buf, sizeof(buf)));
+	if ((s->has_type || s->has_code) && !has_typecode(s->proto))
+		syntax("\"%s\" needs proto icmp, ipv6-icmp or mobility-header",
+		       s->has_type ? "type" : "code");
+	if (s->src.family && s->dst.family && s->src.family != s->dst.family)
+		syntax("selector src and dst are of different address families");
+}
+
+void req_put_selector(struct req *r, uint16_t type, const struct selector *s,
+		      uint16_t default_family)
+{
+	struct addr src = s->src, dst = s->dst;
+	uint16_t family = src.family ? src.family : dst.family ? dst.family :
+			  default_family ? default_family : AF_INET;
+	struct nlattr *nest;
+
+	if (!src.family) {
+		memset(&src, 0, sizeof(src));
+		src.family = family;
+		src.len = family == AF_INET6 ? 16 : 4;
+	}
+	if (!dst.family) {
+		memset(&dst, 0, sizeof(dst));
+		dst.family = family;
+		dst.len = family == AF_INET6 ? 16 : 4;
+	}
+	nest = mnl_attr_nest_start(r->nlh, type);
+	mnl_attr_put_u16(r->nlh, ESPAH_SEL_FAMILY, family);
+	mnl_attr_put(r->nlh, ESPAH_SEL_SRC, src.len, src.bytes);
+	mnl_attr_put(r->nlh, ESPAH_SEL_DST, dst.len, dst.bytes);
+	mnl_attr_put_u8(r->nlh, ESPAH_SEL_SPLEN, src.plen);
+	mnl_attr_put_u8(r->nlh, ESPAH_SEL_DPLEN, dst.plen);
+	if (s->proto)
+		mnl_attr_put_u8(r->nlh, ESPAH_SEL_PROTO, s->proto);
+	if (s->has_sport || s->has_type) {
+		mnl_attr_put_u16(r->nlh, ESPAH_SEL_SPORT, htons(s->sport));
+		if (s->sport_max != s->sport)
+			mnl_attr_put_u16(r->nlh, ESPAH_SEL_SPORT_MAX, htons(s->sport_max));
+	}
+	if (s->has_dport || s->has_code) {
+		mnl_attr_put_u16(r->nlh, ESPAH_SEL_DPORT, htons(s->dport));
+		if (s->dport_max != s->dport)
+			mnl_attr_put_u16(r->nlh, ESPAH_SEL_DPORT_MAX, htons(s->dport_max));
+	}
+	mnl_attr_nest_end(r->nlh, nest);
+}

@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * espah tool: "espah state ..." (the SAD), in the words of ip-xfrm(8).
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "espah.h"
+
+#define KEY_MAX 512
+
+/*
+ * ip-xfrm(8) passes algorithm names to the kernel's xfrm algorithm table,
+ * which also knows short "compat" names and, for "auth", a default ICV
+ * truncation that is not always the RFC one (hmac(sha256): 96 bits). espah
+ * takes crypto API names; we map the compat names and send the xfrm default
+ * truncation for "auth" so that ported scripts interoperate with native XFRM
+ * peers configured the same way.
+ */
+static const struct {
+	const char *compat;
+	const char *name;
+} enc_alias[] = {
+	{ "des", "cbc(des)" },		{ "des3_ede", "cbc(des3_ede)" },
+	{ "cast5", "cbc(cast5)" },	{ "blowfish", "cbc(blowfish)" },
+	{ "aes", "cbc(aes)" },		{ "serpent", "cbc(serpent)" },
+	{ "camellia", "cbc(camellia)" }, { "twofish", "cbc(twofish)" },
+	{ "sm4", "cbc(sm4)" },		{ "cipher_null", "ecb(cipher_null)" },
+};
+
+static const struct {
+	const char *compat;
+	const char *name;
+	uint32_t icv_bits;	/* ip xfrm's truncation for "auth" */
+} auth_alias[] = {
+	{ "md5", "hmac(md5)", 96 },
+	{ "sha1", "hmac(sha1)", 96 },
+	{ "sha256", "hmac(sha256)", 96 },
+	{ NULL, "hmac(sha384)", 192 },
+	{ NULL, "hmac(sha512)", 256 },
+	{ "rmd160", "hmac(rmd160)", 96 },
+	{ NULL, "xcbc(aes)", 96 },
+	{ NULL, "cmac(aes)", 96 },
+	{ "sm3", "hmac(sm3)", 256 },
+	{ NULL, "digest_null", 0 },
+};
+
+static const char *enc_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(enc_alias); i++)
+		if (!strcmp(s, enc_alias[i].compat))
+			return enc_alias[i].name;
+	return s;
+}
+
+static const char *auth_name(const char *s, uint32_t *icv_bits, bool *known)
+{
+	size_t i;
+
+	*known = false;
+	for (i = 0; i < ARRAY_SIZE(auth_alias); i++) {
+		if (!strcmp(s, auth_alias[i].name) ||
+		    (auth_alias[i].compat && !strcmp(s, auth_alias[i].compat))) {
+			*icv_bits = auth_alias[i].icv_bits;
+			*known = true;
+			return auth_alias[i].name;
+		}
+	}
+	return s;
+}
+
+struct sa_id {
+	struct addr src, dst;
+	bool has_src, has_dst, has_proto, has_spi;
+	uint8_t proto;
+	uint32_t spi;
+};
+
+/* SA identity words (src, dst, proto, spi); false if @w is none of them. */
+static bool parse_id_word(struct args *a, struct sa_id *id)
+{
+	const char *w;
+
+	if (a->argc <= 0)
+		return false;
+	w = a->argv[0];
+	if (!strcmp(w, "src")) {
+		next_arg(a, w);
+		parse_addr(next_arg(a, "src address"), "src", &id->src);
+		id->has_src = true;
+	} else if (!strcmp(w, "dst")) {
+		next_arg(a, w);
+		parse_addr(next_arg(a, "dst address"), "dst", &id->dst);
+		id->has_dst = true;
+	} else if (!strcmp(w, "proto")) {
+		next_arg(a, w);
+		id->proto = parse_ipsec_proto(next_arg(a, "proto"));
+		id->has_proto = true;
+	} else if (!strcmp(w, "spi")) {
+		next_arg(a, w);
+		id->spi = parse_u32(next_arg(a, "spi"), "spi");
+		id->has_spi = true;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void put_id(struct req *r, const struct sa_id *id, bool need_src)
+{
+	if (!id->has_dst)
+		syntax("%s: missing \"dst ADDR\"", "state");
+	if (need_src && !id->has_src)
+		syntax("%s: missing \"src ADDR\"", "state");
+	if (!id->has_proto)
+		syntax("%s: missing \"proto esp|ah\"", "state");
+	if (!id->has_spi)
+		syntax("%s: missing \"spi SPI\"", "state");
+	if (id->has_src && id->src.family != id->dst.family)
+		syntax("src and dst are of different address families");
+	mnl_attr_put_u32(r->nlh, ESPAH_A_SA_SPI, htonl(id->spi));
+	mnl_attr_put_u8(r->nlh, ESPAH_A_SA_PROTO, id->proto);
+	mnl_attr_put_u16(r->nlh, ESPAH_A_SA_FAMILY, id->dst.family);
+	if (id->has_src)
+		req_put_addr(r, ESPAH_A_SA_SRC, &id->src);
+	req_put_addr(r, ESPAH_A_SA_DST, &id->dst);
+}
+
+static const char *const unsupported_sa_words[] = {
+	"encap", "mark", "set-mark", "output-mark", "if_id", "offload", "ctx",
+	"coa", "extra-flag", "tfcpad", "comp", "nat-keepalive-interval",
+};
+
+static void parse_flags(struct args *a, uint32_t *flags)
+{
+	static const char *const other[] = {
+		"noecn", "decap-dscp", "nopmtudisc", "wildrecv", "icmp",
+		"af-unspec", "align4",
+	};
+	bool any = false;
+	size_t i;
+
+	while (a->argc > 0) {
+		const char *w = a->argv[0];
+
+		if (!strcmp(w, "esn")) {
+			*flags |= ESPAH_SA_FLAG_ESN;
+		} else {
+			for (i = 0; i < ARRAY_SIZE(other); i++)
+				if (!strcmp(w, other[i]))
+					syntax("flag \"%s\" is not supported by espah (only esn)", w);
+			break;
+		}
+		next_arg(a, "flag");
+		any = true;
+	}
+	if (!any)
+		syntax("%s: \"flag\" needs a flag name (esn)%s%s%s", a->ctx,
+		       a->argc > 0 ? ", not \"" : "",
+		       a->argc > 0 ? a->argv[0] : "", a->argc > 0 ? "\"" : "");
+}
+
+static int state_modify(struct args *a, uint8_t cmd)
+{
+	static uint8_t ekey[KEY_MAX], akey[KEY_MAX];
+	const char *aead = NULL, *enc = NULL, *auth = NULL;
+	size_t ekey_len = 0, akey_len = 0;
+	uint32_t icv = 0, reqid = 0, window = 0, flags = 0;
+	uint32_t seq_lo = 0, seq_hi = 0, oseq_lo = 0, oseq_hi = 0;
+	bool has_icv = false, has_reqid = false, has_window = false;
+	bool has_seq = false, has_oseq = false, has_sel = false;
+	int mode = ESPAH_MODE_TRANSPORT, dir = -1;
+	struct selector sel = { 0 };
+	struct sa_id id = { 0 };
+	struct req r;
+	size_t i;
+
+	while (a->argc > 0) {
+		const char *w;
+
+		if (parse_id_word(a, &id))
+			continue;
+		w = next_arg(a, "argument");
+		if (!strcmp(w, "mode")) {
+			mode = parse_mode(next_arg(a, "mode"));
+		} else if (!strcmp(w, "reqid")) {
+			reqid = parse_u32(next_arg(a, "reqid"), "reqid");
+			has_reqid = true;
+		} else if (!strcmp(w, "dir")) {
+			w = next_arg(a, "dir");
+			if (!strcmp(w, "in"))
+				dir = ESPAH_DIR_IN;
+			else if (!strcmp(w, "out"))
+				dir = ESPAH_DIR_OUT;
+			else
+				syntax("invalid dir \"%s\" for an SA (expected in or out)", w);
+		} else if (!strcmp(w, "replay-window")) {
+			window = parse_u32(next_arg(a, "replay-window"), "replay-window");
+			has_window = true;
+		} else if (!strcmp(w, "replay-seq")) {
+			seq_lo = parse_u32(next_arg(a, "replay-seq"), "replay-seq");
+			has_seq = true;
+		} else if (!strcmp(w, "replay-seq-hi")) {
+			seq_hi = parse_u32(next_arg(a, "replay-seq-hi"), "replay-seq-hi");
+			has_seq = true;
+		} else if (!strcmp(w, "replay-oseq")) {
+			oseq_lo = parse_u32(next_arg(a, "replay-oseq"), "replay-oseq");
+			has_oseq = true;
+		} else if (!strcmp(w, "replay-oseq-hi")) {
+			oseq_hi = parse_u32(next_arg(a, "replay-oseq-hi"), "replay-oseq-hi");
+			has_oseq = true;
+		} else if (!strcmp(w, "seq")) {
+			/* ip xfrm's key-manager sequence number: meaningless here */
+			parse_u32(next_arg(a, "seq"), "seq");
+		} else if (!strcmp(w, "flag")) {
+			parse_flags(a, &flags);
+		} else if (!strcmp(w, "sel")) {
+			if (!parse_sel_word(a, &sel))
+				syntax("\"sel\" must be followed by selector words (src, dst, proto, ...)");
+			while (parse_sel_word(a, &sel))
+				;
+			has_sel = true;
+		} else if (!strcmp(w, "aead")) {
+			if (aead)
+				syntax("duplicate \"aead\"");
+			aead = next_arg(a, "aead name");
+			ekey_len = parse_key(next_arg(a, "aead key"), "aead", ekey, KEY_MAX);
+			icv = parse_u32(next_arg(a, "aead ICV length"), "aead ICV length");
+			has_icv = true;
+		} else if (!strcmp(w, "enc")) {
+			if (enc)
+				syntax("duplicate \"enc\"");
+			enc = enc_name(next_arg(a, "enc name"));
+			ekey_len = parse_key(next_arg(a, "enc key"), "enc", ekey, KEY_MAX);
+		} else if (!strcmp(w, "auth") || !strcmp(w, "auth-trunc")) {
+			bool known;
+
+			if (auth)
+				syntax("duplicate \"auth\"/\"auth-trunc\"");
+			auth = auth_name(next_arg(a, "auth name"), &icv, &known);
+			akey_len = parse_key(next_arg(a, "auth key"), "auth", akey, KEY_MAX);
+			if (!strcmp(w, "auth-trunc")) {
+				icv = parse_u32(next_arg(a, "auth-trunc length"),
+						"auth-trunc length");
+				has_icv = true;
+			} else {
+				has_icv = known && icv;
+			}
+		} else if (!strcmp(w, "limit")) {
+			reject_limit(a);
+		} else {
+			for (i = 0; i < ARRAY_SIZE(unsupported_sa_words); i++)
+				if (!strcmp(w, unsupported_sa_words[i]))
+					syntax("%s: \"%s\" is not supported by espah", a->ctx, w);
+			syntax("%s: unknown word \"%s\"", a->ctx, w);
+		}
+	}
+
+	if (!id.has_src)
+		syntax("%s: missing \"src ADDR\"", a->ctx);
+	if (!id.has_proto)
+		syntax("%s: missing \"proto esp|ah\"", a->ctx);
+	if (aead && (enc || auth))
+		syntax("%s: \"aead\" cannot be combined with \"enc\" or \"auth\"", a->ctx);
+	if (id.proto == IPPROTO_AH) {
+		if (aead || enc)
+			syntax("%s: proto ah takes only \"auth\" or \"auth-trunc\", not \"%s\"",
+			       a->ctx, aead ? "aead" : "enc");
+		if (!auth)
+			syntax("%s: proto ah needs \"auth\" or \"auth-trunc\"", a->ctx);
+	} else if (!aead && !enc) {
+		syntax("%s: proto esp needs \"aead\" or \"enc\"", a->ctx);
+	}
+	if (has_sel) {
+		check_sel(&sel);
+		/* tunnel mode may carry the other family inside */
+		if (mode == ESPAH_MODE_TRANSPORT &&
+		    ((sel.src.family && sel.src.family != id.src.family) ||
+		     (sel.dst.family && sel.dst.family != id.src.family)))
+			syntax("%s: transport mode: \"sel\" family must be the SA's", a->ctx);
+	}
+	if (dir < 0)
+		dir = addr_is_local(&id.src) ? ESPAH_DIR_OUT : ESPAH_DIR_IN;
+
+	req_init(&r, cmd, 0);
+	put_id(&r, &id, true);
+	mnl_attr_put_u8(r.nlh, ESPAH_A_SA_MODE, mode);
+	mnl_attr_put_u8(r.nlh, ESPAH_A_SA_DIR, dir);
+	if (has_reqid)
+		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_REQID, reqid);
+	if (has_window)
+		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_REPLAY_WINDOW, window);
+	if (flags)
+		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_FLAGS, flags);
+	if (has_seq)
+		mnl_attr_put_u64(r.nlh, ESPAH_A_SA_SEQ, (uint64_t)seq_hi << 32 | seq_lo);
+	if (has_oseq)
+		mnl_attr_put_u64(r.nlh, ESPAH_A_SA_OSEQ, (uint64_t)oseq_hi << 32 | oseq_lo);
+	if (has_sel)
+		req_put_selector(&r, ESPAH_A_SA_SEL, &sel, id.src.family);
+	if (aead)
+		mnl_attr_put_strz(r.nlh, ESPAH_A_SA_AEAD, aead);
+	if (enc)
+		mnl_attr_put_strz(r.nlh, ESPAH_A_SA_ENC, enc);
+	if (auth)
+		mnl_attr_put_strz(r.nlh, ESPAH_A_SA_AUTH, auth);
+	if (aead || enc)
+		mnl_attr_put(r.nlh, ESPAH_A_SA_ENC_KEY, ekey_len, ekey);
+	if (auth)
+		mnl_attr_put(r.nlh, ESPAH_A_SA_AUTH_KEY, akey_len, akey);
+	if (has_icv)
+		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_ICV_BITS, icv);
+
+	nl_transact(&r, NULL, NULL);
+	/* the request held keys: do not leave them in memory */
+	memset(ekey, 0, sizeof(ekey));
+	memset(akey, 0, sizeof(akey));
+	memset(r.buf, 0, sizeof(r.buf));
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* printing                                                                */
+
+static void sa_addrs(const struct nlattr **tb, char *src, char *dst, size_t len)
+{
+	uint16_t fam = tb[ESPAH_A_SA_FAMILY] ? mnl_attr_get_u16(tb[ESPAH_A_SA_FAMILY]) : 0;
+
+	snprintf(src, len, "?");
+	snprintf(dst, len, "?");
+	if (tb[ESPAH_A_SA_SRC])
+		addr_ntop(fam, mnl_attr_get_payload(tb[ESPAH_A_SA_SRC]),
+			  mnl_attr_get_payload_len(tb[ESPAH_A_SA_SRC]), src, len);
+	if (tb[ESPAH_A_SA_DST])
+		addr_ntop(fam, mnl_attr_get_payload(tb[ESPAH_A_SA_DST]),
+			  mnl_attr_get_payload_len(tb[ESPAH_A_SA_DST]), dst, len);
+}
+
+static uint32_t get_u32(const struct nlattr **tb, unsigned int t, uint32_t dflt)
+{
+	return tb[t] ? mnl_attr_get_u32(tb[t]) : dflt;
+}
+
+static uint8_t get_u8(const struct nlattr **tb, unsigned int t, uint8_t dflt)
+{
+	return tb[t] ? mnl_attr_get_u8(tb[t]) : dflt;
+}
+
+void print_sa(const struct nlattr **tb, const char *prefix)
+{
+	char src[64], dst[64];
+	uint32_t flags = get_u32(tb, ESPAH_A_SA_FLAGS, 0);
+	const char *auth = tb[ESPAH_A_SA_AUTH] ? mnl_attr_get_str(tb[ESPAH_A_SA_AUTH]) : NULL;
+	const char *enc = tb[ESPAH_A_SA_ENC] ? mnl_attr_get_str(tb[ESPAH_A_SA_ENC]) : NULL;
+	uint16_t fam = tb[ESPAH_A_SA_FAMILY] ? mnl_attr_get_u16(tb[ESPAH_A_SA_FAMILY]) : 0;
+
+	sa_addrs(tb, src, dst, sizeof(src));
+	fprintf(out, "%ssrc %s dst %s\n", prefix ? prefix : "", src, dst);
+	fprintf(out, "\tproto %s", ipsec_proto_name(get_u8(tb, ESPAH_A_SA_PROTO, 0)));
+	if (tb[ESPAH_A_SA_SPI])
+		fprintf(out, " spi 0x%08x", ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])));
+	if (tb[ESPAH_A_SA_REQID])
+		fprintf(out, " reqid %u", mnl_attr_get_u32(tb[ESPAH_A_SA_REQID]));
+	if (tb[ESPAH_A_SA_MODE])
+		fprintf(out, " mode %s", mode_name(mnl_attr_get_u8(tb[ESPAH_A_SA_MODE])));
+	if (tb[ESPAH_A_SA_DIR])
+		fprintf(out, " dir %s", dir_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DIR])));
+	fputc('\n', out);
+	if (tb[ESPAH_A_SA_REPLAY_WINDOW] || flags) {
+		fprintf(out, "\treplay-window %u", get_u32(tb, ESPAH_A_SA_REPLAY_WINDOW, 0));
+		if (flags & ESPAH_SA_FLAG_ESN)
+			fprintf(out, " flag esn");
+		if (flags & ~ESPAH_SA_FLAG_ESN)
+			fprintf(out, " flag 0x%x", flags & ~ESPAH_SA_FLAG_ESN);
+		fputc('\n', out);
+	}
+	if (tb[ESPAH_A_SA_AEAD])
+		fprintf(out, "\taead %s %u\n", mnl_attr_get_str(tb[ESPAH_A_SA_AEAD]),
+			get_u32(tb, ESPAH_A_SA_ICV_BITS, 0));
+	if (auth && tb[ESPAH_A_SA_ICV_BITS])
+		fprintf(out, "\tauth-trunc %s %u\n", auth,
+			mnl_attr_get_u32(tb[ESPAH_A_SA_ICV_BITS]));
+	else if (auth)
+		fprintf(out, "\tauth %s\n", auth);
+	if (enc)
+		fprintf(out, "\tenc %s\n", enc);
+	if (tb[ESPAH_A_SA_SEQ] || tb[ESPAH_A_SA_OSEQ]) {
+		uint64_t seq = tb[ESPAH_A_SA_SEQ] ? mnl_attr_get_u64(tb[ESPAH_A_SA_SEQ]) : 0;
+		uint64_t oseq = tb[ESPAH_A_SA_OSEQ] ? mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]) : 0;
+
+		if (flags & ESPAH_SA_FLAG_ESN)
+			fprintf(out, "\tanti-replay esn context:\n\t seq-hi 0x%x, seq 0x%x, oseq-hi 0x%x, oseq 0x%x\n",
+				(uint32_t)(seq >> 32), (uint32_t)seq,
+				(uint32_t)(oseq >> 32), (uint32_t)oseq);
+		else
+			fprintf(out, "\tanti-replay context: seq 0x%" PRIx64 ", oseq 0x%" PRIx64 "\n",
+				seq, oseq);
+	}
+	fprintf(out, "\tsel ");
+	print_sel(tb[ESPAH_A_SA_SEL], fam);
+	fputc('\n', out);
+	if (opt.stats && tb[ESPAH_A_SA_STATS]) {
+		const struct nlattr *st[ESPAH_SA_STAT_MAX + 1];
+		unsigned int i;
+
+		attrs_parse_nest(tb[ESPAH_A_SA_STATS], sa_stat_attrs,
+				 ESPAH_SA_STAT_MAX, st);
+		fprintf(out, "\tstats:");
+		for (i = 1; i <= ESPAH_SA_STAT_MAX; i++)
+			if (sa_stat_attrs[i].name)
+				fprintf(out, " %s %" PRIu64, sa_stat_attrs[i].name,
+					st[i] ? mnl_attr_get_u64(st[i]) : 0);
+		fputc('\n', out);
+	}
+}
+
+void json_sa(const struct nlattr **tb)
+{
+	char src[64], dst[64];
+	uint32_t flags = get_u32(tb, ESPAH_A_SA_FLAGS, 0);
+	uint16_t fam = tb[ESPAH_A_SA_FAMILY] ? mnl_attr_get_u16(tb[ESPAH_A_SA_FAMILY]) : 0;
+
+	sa_addrs(tb, src, dst, sizeof(src));
+	jw_str("src", src);
+	jw_str("dst", dst);
+	jw_str("family", family_name(fam));
+	jw_str("proto", ipsec_proto_name(get_u8(tb, ESPAH_A_SA_PROTO, 0)));
+	if (tb[ESPAH_A_SA_SPI])
+		jw_u64("spi", ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])));
+	if (tb[ESPAH_A_SA_REQID])
+		jw_u64("reqid", mnl_attr_get_u32(tb[ESPAH_A_SA_REQID]));
+	if (tb[ESPAH_A_SA_MODE])
+		jw_str("mode", mode_name(mnl_attr_get_u8(tb[ESPAH_A_SA_MODE])));
+	if (tb[ESPAH_A_SA_DIR])
+		jw_str("dir", dir_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DIR])));
+	jw_u64("replay-window", get_u32(tb, ESPAH_A_SA_REPLAY_WINDOW, 0));
+	jw_begin_arr("flags");
+	if (flags & ESPAH_SA_FLAG_ESN)
+		jw_str(NULL, "esn");
+	jw_end_arr();
+	if (tb[ESPAH_A_SA_AEAD]) {
+		jw_begin_obj("aead");
+		jw_str("name", mnl_attr_get_str(tb[ESPAH_A_SA_AEAD]));
+		if (tb[ESPAH_A_SA_ICV_BITS])
+			jw_u64("icv-bits", mnl_attr_get_u32(tb[ESPAH_A_SA_ICV_BITS]));
+		jw_end_obj();
+	}
+	if (tb[ESPAH_A_SA_ENC]) {
+		jw_begin_obj("enc");
+		jw_str("name", mnl_attr_get_str(tb[ESPAH_A_SA_ENC]));
+		jw_end_obj();
+	}
+	if (tb[ESPAH_A_SA_AUTH]) {
+		jw_begin_obj("auth");
+		jw_str("name", mnl_attr_get_str(tb[ESPAH_A_SA_AUTH]));
+		if (tb[ESPAH_A_SA_ICV_BITS])
+			jw_u64("icv-bits", mnl_attr_get_u32(tb[ESPAH_A_SA_ICV_BITS]));
+		jw_end_obj();
+	}
+	if (tb[ESPAH_A_SA_SEQ])
+		jw_u64("seq", mnl_attr_get_u64(tb[ESPAH_A_SA_SEQ]));
+	if (tb[ESPAH_A_SA_OSEQ])
+		jw_u64("oseq", mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]));
+	jw_begin_obj("sel");
+	json_sel(tb[ESPAH_A_SA_SEL], fam);
+	jw_end_obj();
+	if (opt.stats && tb[ESPAH_A_SA_STATS]) {
+		const struct nlattr *st[ESPAH_SA_STAT_MAX + 1];
+		unsigned int i;
+
+		attrs_parse_nest(tb[ESPAH_A_SA_STATS], sa_stat_attrs,
+				 ESPAH_SA_STAT_MAX, st);
+		jw_begin_obj("stats");
+		for (i = 1; i <= ESPAH_SA_STAT_MAX; i++)
+			if (sa_stat_attrs[i].name)
+				jw_u64(sa_stat_attrs[i].name,
+				       st[i] ? mnl_attr_get_u64(st[i]) : 0);
+		jw_end_obj();
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* list / get                                                              */
+
+struct sa_filter {
+	struct sa_id id;
+	bool has_mode, has_reqid, has_dir;
+	uint8_t mode, dir;
+	uint32_t reqid;
+	unsigned long n;
+};
+
+static bool attr_addr_eq(const struct nlattr *na, const struct addr *a)
+{
+	return na && mnl_attr_get_payload_len(na) == a->len &&
+	       !memcmp(mnl_attr_get_payload(na), a->bytes, a->len);
+}
+
+static bool sa_match(const struct nlattr **tb, const struct sa_filter *f)
+{
+	if (f->id.has_src && !attr_addr_eq(tb[ESPAH_A_SA_SRC], &f->id.src))
+		return false;
+	if (f->id.has_dst && !attr_addr_eq(tb[ESPAH_A_SA_DST], &f->id.dst))
+		return false;
+	if (f->id.has_proto && get_u8(tb, ESPAH_A_SA_PROTO, 0) != f->id.proto)
+		return false;
+	if (f->id.has_spi &&
+	    (!tb[ESPAH_A_SA_SPI] || ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) != f->id.spi))
+		return false;
+	if (f->has_mode && get_u8(tb, ESPAH_A_SA_MODE, 0xff) != f->mode)
+		return false;
+	if (f->has_dir && get_u8(tb, ESPAH_A_SA_DIR, 0xff) != f->dir)
+		return false;
+	if (f->has_reqid && get_u32(tb, ESPAH_A_SA_REQID, 0) != f->reqid)
+		return false;
+	return true;
+}
+
+static int sa_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sa_filter *f = data;
+	const struct nlattr *tb[ESPAH_A_MAX + 1];
+
+	attrs_parse_msg(nlh, tb);
+	if (f && !sa_match(tb, f))
+		return MNL_CB_OK;
+	if (opt.json) {
+		jw_begin_obj(NULL);
+		json_sa(tb);
+		jw_end_obj();
+	} else {
+		print_sa(tb, NULL);
+	}
+	return MNL_CB_OK;
+}
+
+static void list_begin(void *data)
+{
+	(void)data;
+	if (opt.json)
+		jw_begin_arr(NULL);
+}
+
+static void list_end(void *data)
+{
+	(void)data;
+	if (opt.json) {
+		jw_end_arr();
+		jw_newline();
+	}
+}
+
+static int state_list(struct args *a)
+{
+	struct sa_filter f = { 0 };
+	struct req r;
+
+	while (a->argc > 0) {
+		const char *w;
+
+		if (parse_id_word(a, &f.id))
+			continue;
+		w = next_arg(a, "argument");
+		if (!strcmp(w, "mode")) {
+			f.mode = parse_mode(next_arg(a, "mode"));
+			f.has_mode = true;
+		} else if (!strcmp(w, "reqid")) {
+			f.reqid = parse_u32(next_arg(a, "reqid"), "reqid");
+			f.has_reqid = true;
+		} else if (!strcmp(w, "dir")) {
+			w = next_arg(a, "dir");
+			if (strcmp(w, "in") && strcmp(w, "out"))
+				syntax("invalid dir \"%s\" (expected in or out)", w);
+			f.dir = !strcmp(w, "in") ? ESPAH_DIR_IN : ESPAH_DIR_OUT;
+			f.has_dir = true;
+		} else if (!strcmp(w, "-s") || !strcmp(w, "-stats")) {
+			opt.stats++;
+		} else if (!strcmp(w, "-j") || !strcmp(w, "-json")) {
+			opt.json = true;
+		} else {
+			syntax("%s: unknown word \"%s\"", a->ctx, w);
+		}
+	}
+	req_init(&r, ESPAH_CMD_SA_GET, 0);
+	nl_dump(&r, sa_cb, &f, list_begin, list_end);
+	return 0;
+}
+
+static int state_get_del(struct args *a, uint8_t cmd)
+{
+	struct sa_id id = { 0 };
+	struct req r;
+
+	while (a->argc > 0)
+		if (!parse_id_word(a, &id))
+			syntax("%s: unknown word \"%s\"", a->ctx, a->argv[0]);
+	req_init(&r, cmd, 0);
+	put_id(&r, &id, false);
+	if (cmd == ESPAH_CMD_SA_GET) {
+		nl_transact(&r, sa_cb, NULL);
+		if (opt.json)
+			jw_newline();
+	} else {
+		nl_transact(&r, NULL, NULL);
+	}
+	return 0;
+}
+
+static int state_flush(struct args *a)
+{
+	struct req r;
+	int proto = -1;
+
+	while (a->argc > 0) {
+		const char *w = next_arg(a, "argument");
+
+		if (!strcmp(w, "proto"))
+			proto = parse_ipsec_proto(next_arg(a, "proto"));
+		else
+			syntax("%s: unknown word \"%s\"", a->ctx, w);
+	}
+	req_init(&r, ESPAH_CMD_SA_FLUSH, 0);
+	if (proto >= 0)
+		mnl_attr_put_u8(r.nlh, ESPAH_A_SA_PROTO, proto);
+	nl_transact(&r, NULL, NULL);
+	return 0;
+}
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ESPAH_A_MAX + 1];
+
+	(void)data;
+	attrs_parse_msg(nlh, tb);
+	if (!tb[ESPAH_A_COUNT]) {
+		warnx("warning: reply without a count");
+		return MNL_CB_OK;
+	}
+	if (opt.json) {
+		jw_begin_obj(NULL);
+		jw_u64("count", mnl_attr_get_u32(tb[ESPAH_A_COUNT]));
+		jw_end_obj();
+		jw_newline();
+	} else {
+		fprintf(out, "SAD count %u\n", mnl_attr_get_u32(tb[ESPAH_A_COUNT]));
+	}
+	return MNL_CB_OK;
+}
+
+static int state_count(struct args *a)
+{
+	struct req r;
+
+	if (a->argc > 0)
+		syntax("%s: unknown word \"%s\"", a->ctx, a->argv[0]);
+	req_init(&r, ESPAH_CMD_SA_COUNT, 0);
+	nl_transact(&r, count_cb, NULL);
+	return 0;
+}
+
+int do_state(struct args *a)
+{
+	const char *w;
+
+	if (a->argc <= 0) {
+		a->ctx = "state list";
+		return state_list(a);
+	}
+	w = next_arg(a, "command");
+	if (!strcmp(w, "help")) {
+		usage_state(stdout);
+		return 0;
+	}
+	if (!strcmp(w, "add")) {
+		a->ctx = "state add";
+		return state_modify(a, ESPAH_CMD_SA_ADD);
+	}
+	if (!strcmp(w, "update")) {
+		a->ctx = "state update";
+		return state_modify(a, ESPAH_CMD_SA_UPDATE);
+	}
+	if (matches(w, "delete")) {
+		a->ctx = "state delete";
+		return state_get_del(a, ESPAH_CMD_SA_DEL);
+	}
+	if (matches(w, "get")) {
+		a->ctx = "state get";
+		return state_get_del(a, ESPAH_CMD_SA_GET);
+	}
+	if (matches(w, "list") || matches(w, "show") || !strcmp(w, "ls")) {
+		a->ctx = "state list";
+		return state_list(a);
+	}
+	if (matches(w, "flush")) {
+		a->ctx = "state flush";
+		return state_flush(a);
+	}
+	if (matches(w, "count")) {
+		a->ctx = "state count";
+		return state_count(a);
+	}
+	syntax("unknown state command \"%s\" (try \"espah state help\")", w);
+}

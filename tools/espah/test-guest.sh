@@ -1,0 +1,185 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The espah tool against the real module, inside the test guest:
+#   scripts/vm.sh [--kernel debug|stock] tools/espah/test-guest.sh [NSAS]
+# Runs in a fresh network namespace. NSAS (default 20000) SAs are added in
+# one -batch run to exercise large multi-part dumps.
+# Output: KTAP lines, then "N passed, N failed". Exit 1 on any failure.
+
+ESPAH=${ESPAH_TOOL:-$(dirname "$0")/espah}
+NSAS=${1:-20000}
+n=0
+failed=0
+T=$(mktemp -d)
+trap 'rm -rf "$T"; ip netns del espah-tool 2>/dev/null' EXIT
+
+report() {	# report PASS DESC
+	n=$((n + 1))
+	if [ "$1" = 1 ]; then
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		sed 's/^/# stdout: /' "$T/out" 2>/dev/null | head -20
+		sed 's/^/# stderr: /' "$T/err" 2>/dev/null | head -20
+	fi
+}
+
+# ok DESC CMD... : CMD succeeds
+ok() { local d=$1; shift; "$@" >"$T/out" 2>"$T/err"; report $((! $?)) "$d"; }
+# fails DESC PATTERN CMD... : CMD exits 1 and stderr matches PATTERN
+fails() {
+	local d=$1 pat=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	[ $rc -eq 1 ] && grep -qE -- "$pat" "$T/err"
+	report $((! $?)) "$d"
+}
+# has DESC PATTERN : the last stdout matches PATTERN
+has() { grep -qE -- "$2" "$T/out"; report $((! $?)) "$1"; }
+# json DESC PYEXPR : the last stdout is one JSON document d with PYEXPR true
+json() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+		"$T/out" "$2" 2>>"$T/err"
+	report $((! $?)) "$1"
+}
+
+E() { "$ESPAH" -n espah-tool "$@"; }
+
+echo "KTAP version 1"
+# with vm.sh --no-load: load the module (and what it depends on) ourselves
+if ! grep -q '^espah ' /proc/modules && [ -n "$ESPAH_BUILD" ]; then
+	for dep in $(modinfo -F depends "$ESPAH_BUILD/espah.ko" | tr , ' '); do
+		modprobe "$dep" || echo "# modprobe $dep failed"
+	done
+	insmod "$ESPAH_BUILD/espah.ko" || { echo "Bail out! cannot load espah.ko"; exit 1; }
+fi
+ip netns add espah-tool || { echo "Bail out! cannot create a netns"; exit 1; }
+ip -n espah-tool link set lo up
+ip -n espah-tool link add d0 type dummy
+ip -n espah-tool addr add 192.0.2.1/24 dev d0
+ip -n espah-tool addr add 2001:db8::1/64 dev d0 nodad
+ip -n espah-tool link set d0 up
+
+K20=0x0102030405060708090a0b0c0d0e0f1011121314
+K16=0x000102030405060708090a0b0c0d0e0f
+K32=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+
+ok "features" E features
+sed 's/^/# /' "$T/out"
+has "features: version line" '^version '
+ok "-j features" E -j features
+json "-j features: JSON with version" '"version" in d'
+
+ok "state add out (src local, no dir)" E state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 \
+	mode tunnel reqid 1 replay-window 64 aead 'rfc4106(gcm(aes))' $K20 128
+fails "state add duplicate: File exists" 'File exists' E state add src 192.0.2.1 dst 192.0.2.2 \
+	proto esp spi 0x1000 aead 'rfc4106(gcm(aes))' $K20 128
+ok "state get" E state get dst 192.0.2.2 proto esp spi 0x1000
+has "state get: dir out inferred" 'proto esp spi 0x00001000 reqid 1 mode tunnel dir out'
+ok "state add in, enc + auth-trunc, esn" E state add src 192.0.2.2 dst 192.0.2.1 proto esp spi 0x2000 \
+	replay-window 128 flag esn enc 'cbc(aes)' $K16 auth-trunc 'hmac(sha256)' $K32 128
+ok "state add ipv6 ah (compat name sha1)" E state add src 2001:db8::2 dst 2001:db8::1 proto ah spi 0x3000 \
+	auth sha1 0x000102030405060708090a0b0c0d0e0f10111213
+ok "state list" E -s state list
+sed 's/^/# /' "$T/out"
+has "state list: in SA" 'spi 0x00002000 .*dir in'
+has "state list: auth-trunc line" 'auth-trunc hmac\(sha256\) 128'
+ok "-s -j state list" E -s -j state list
+json "-s -j state list: 3 SAs with stats" 'len(d) == 3 and all("stats" in s for s in d)'
+ok "state count" E state count
+has "state count: 3" 'SAD count 3'
+fails "bad algorithm: kernel error with extack text" '^espah: [^:]+: .+' \
+	E state add src 192.0.2.1 dst 192.0.2.9 proto esp spi 0x4000 dir out aead 'nonexistent(alg)' $K20 128
+ok "state update" E state update src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 mode tunnel reqid 9 \
+	aead 'rfc4106(gcm(aes))' $K20 128
+ok "state get after update" E state get dst 192.0.2.2 proto esp spi 0x1000
+has "state update: reqid changed" 'reqid 9'
+ok "state delete" E state delete dst 192.0.2.2 proto esp spi 0x1000
+fails "state get deleted: error" '^espah: ' E state get dst 192.0.2.2 proto esp spi 0x1000
+ok "state flush proto ah" E state flush proto ah
+ok "state count" E -j state count
+json "state count after delete + flush ah: 1" 'd["count"] == 1'
+ok "state flush" E state flush
+
+ok "policy add protect" E policy add src 10.1.0.0/16 dst 10.2.0.0/16 dir out \
+	tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 1
+ok "policy add bypass" E policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp dport 500 dir in priority 10
+ok "policy add block (fwd)" E policy add src 10.9.0.0/16 dst any dir fwd action block
+fails "policy add duplicate: File exists" 'File exists' E policy add src 10.9.0.0/16 dst any dir fwd action block
+ok "policy list" E policy list
+sed 's/^/# /' "$T/out"
+has "policy list: tmpl" 'tmpl src 192.0.2.1 dst 192.0.2.2'
+has "policy list: block" 'dir fwd .*action block'
+ok "-j policy list" E -j policy list
+json "-j policy list: 3 policies, actions" \
+	'sorted(p["action"] for p in d) == ["bypass", "discard", "protect"]'
+idx=$(python3 -c 'import json,sys; print([p["index"] for p in json.load(open(sys.argv[1])) if p["action"] == "discard"][0])' "$T/out" 2>/dev/null)
+ok "policy get by selector" E policy get src 10.1.0.0/16 dst 10.2.0.0/16 dir out
+ok "policy delete by index ($idx)" E policy delete index "${idx:-0}"
+ok "policy delete by selector" E policy delete src 0.0.0.0/0 dst 0.0.0.0/0 proto udp dport 500 dir in
+ok "-j policy list" E -j policy list
+json "one policy left" 'len(d) == 1'
+ok "policy flush" E policy flush
+
+ok "stats" E stats
+sed 's/^/# /' "$T/out"
+has "stats: in-no-sa" '^in-no-sa '
+ok "-j stats" E -j stats
+json "-j stats: JSON object" '"in-packets" in d'
+
+# monitor: events as JSON lines
+"$ESPAH" -n espah-tool -j monitor >"$T/mon" 2>"$T/monerr" &
+mon=$!
+sleep 1
+E state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x5000 aead 'rfc4106(gcm(aes))' $K20 128
+E state delete dst 192.0.2.2 proto esp spi 0x5000
+E policy add src 10.1.0.0/16 dst 10.2.0.0/16 dir out action block
+E policy flush
+sleep 1
+kill $mon 2>/dev/null
+wait $mon 2>/dev/null
+sed 's/^/# /' "$T/mon"
+cp "$T/mon" "$T/out"
+cp "$T/monerr" "$T/err"
+python3 -c '
+import json, sys
+ev = [json.loads(l)["event"] for l in open(sys.argv[1]) if l.strip()]
+sys.exit(0 if "sa-add" in ev and "sa-del" in ev and "policy-add" in ev else 1)' "$T/mon" 2>>"$T/err"
+report $((! $?)) "monitor -j: sa-add, sa-del, policy-add events"
+
+# a large SAD: NSAS SAs through one -batch, then multi-part dumps
+python3 - "$NSAS" >"$T/batch" <<'EOF'
+import sys
+for i in range(int(sys.argv[1])):
+    print("state add src 192.0.2.1 dst 198.%d.%d.%d proto esp spi %d dir out "
+          "enc cipher_null '' auth sha1 0x000102030405060708090a0b0c0d0e0f10111213" % (18 + (i >> 16 & 1), i >> 8 & 255, i & 255, 0x10000 + i))
+EOF
+start=$(date +%s)
+ok "batch add of $NSAS SAs" E -batch "$T/batch"
+echo "# batch add took $(($(date +%s) - start)) s"
+ok "count" E -j state count
+json "count == $NSAS" "d['count'] == $NSAS"
+start=$(date +%s)
+E state list >"$T/out" 2>"$T/err"
+report $(( $(grep -c '^src ' "$T/out") == NSAS )) "text dump of $NSAS SAs is complete"
+echo "# text dump took $(($(date +%s) - start)) s"
+ok "-j dump" E -j state list
+json "-j dump: $NSAS distinct SPIs" "len(set(s['spi'] for s in d)) == $NSAS"
+ok "flush" E state flush
+ok "count after flush" E -j state count
+json "count == 0" 'd["count"] == 0'
+
+# the message when the module is absent (then load it back)
+if rmmod espah 2>/dev/null; then
+	fails "module not loaded message" "module not loaded \\(generic netlink family 'espah' not found\\)" \
+		"$ESPAH" features
+	insmod "$ESPAH_BUILD/espah.ko" || echo "# could not reload espah.ko"
+else
+	echo "# SKIP module-not-loaded check (rmmod failed)"
+fi
+
+echo "# $((n - failed)) passed, $failed failed"
+[ $failed -eq 0 ]

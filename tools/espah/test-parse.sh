@@ -1,0 +1,221 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side self-test of the espah command-line parser: needs no kernel.
+# Runs the tool with ESPAH_DRY_RUN=1, which prints the netlink request it
+# would send (one attribute per line, nests indented) instead of sending it.
+#
+# Usage: test-parse.sh [path/to/espah]
+# Output: KTAP-ish "ok N - ..." / "not ok N - ..." lines, then a summary.
+# Exit status: 0 if every case passed, 1 otherwise.
+
+ESPAH=${1:-$(dirname "$0")/espah}
+export ESPAH_DRY_RUN=1
+export LC_ALL=C
+unset ESPAH_NETNS
+
+n=0
+failed=0
+outf=$(mktemp)
+errf=$(mktemp)
+trap 'rm -f "$outf" "$errf"' EXIT
+
+KEY16=0x000102030405060708090a0b0c0d0e0f
+KEY20=0x000102030405060708090a0b0c0d0e0f10111213
+KEY32=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+
+report() {	# report PASS DESC [DETAIL...]
+	local pass=$1 desc=$2
+	shift 2
+	n=$((n + 1))
+	if [ "$pass" = 1 ]; then
+		echo "ok $n - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $desc"
+		local l
+		for l in "$@"; do echo "# $l"; done
+		sed 's/^/# stdout: /' "$outf"
+		sed 's/^/# stderr: /' "$errf"
+	fi
+}
+
+# good DESC "LINE1|LINE2|..." -- ARGS...: exit 0 and every LINE appears
+# exactly (leading spaces included) in the dry-run output.
+good() {
+	local desc=$1 want=$2 line
+	shift 3
+	"$ESPAH" "$@" >"$outf" 2>"$errf"
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		report 0 "$desc" "exit status $rc, expected 0"
+		return
+	fi
+	IFS='|' read -r -a lines <<<"$want"
+	for line in "${lines[@]}"; do
+		if ! grep -qxF -- "$line" "$outf"; then
+			report 0 "$desc" "missing line: '$line'"
+			return
+		fi
+	done
+	report 1 "$desc"
+}
+
+# bad DESC WORD -- ARGS...: exit non-zero, nothing on stdout, and the error
+# message on stderr names WORD.
+bad() {
+	local desc=$1 word=$2
+	shift 3
+	"$ESPAH" "$@" >"$outf" 2>"$errf"
+	local rc=$?
+	if [ $rc -eq 0 ]; then
+		report 0 "$desc" "exit status 0, expected failure"
+	elif [ -s "$outf" ]; then
+		report 0 "$desc" "a request was printed despite the error"
+	elif ! grep -qF -- "$word" "$errf"; then
+		report 0 "$desc" "error message does not name '$word'"
+	else
+		report 1 "$desc"
+	fi
+}
+
+echo "KTAP version 1"
+echo "# espah parser self-test (dry run, no kernel)"
+
+# ---- state: valid (ip-xfrm(8) examples, with "ip xfrm" -> "espah") ----
+good "state add esp tunnel aead rfc4106" \
+	"cmd SA_ADD flags request,ack|  SA_SPI 0x00001000|  SA_PROTO 50|  SA_FAMILY 2|  SA_SRC 10.0.0.1|  SA_DST 10.0.0.2|  SA_MODE 1|  SA_DIR 1|  SA_REQID 1|  SA_AEAD rfc4106(gcm(aes))|  SA_ENC_KEY $KEY20 (20 bytes)|  SA_ICV_BITS 128" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 mode tunnel reqid 1 dir out \
+	aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "state add enc cbc(aes) + auth-trunc hmac(sha256) 128" \
+	"  SA_ENC cbc(aes)|  SA_AUTH hmac(sha256)|  SA_ENC_KEY $KEY16 (16 bytes)|  SA_AUTH_KEY $KEY32 (32 bytes)|  SA_ICV_BITS 128|  SA_MODE 0" \
+	-- state add src 192.168.1.1 dst 192.168.1.2 proto esp spi 4096 dir in \
+	enc 'cbc(aes)' $KEY16 auth-trunc 'hmac(sha256)' $KEY32 128
+
+good "ip xfrm compat names: enc aes, auth sha1 (96-bit ICV like ip xfrm)" \
+	"  SA_ENC cbc(aes)|  SA_AUTH hmac(sha1)|  SA_ICV_BITS 96" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x2000 dir in \
+	enc aes $KEY16 auth sha1 0x000102030405060708090a0b0c0d0e0f10111213
+
+good "state add ah with a quoted-string key" \
+	"  SA_PROTO 51|  SA_AUTH hmac(md5)|  SA_AUTH_KEY 0x31323334353637383930313233343536 (16 bytes)|  SA_ICV_BITS 96" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x300 dir in auth md5 "1234567890123456"
+
+good "state add ipv6 with selector and ports" \
+	"  SA_FAMILY 10|  SA_SRC 2001:db8::1|  SA_DST 2001:db8::2|  SA_SEL|    SEL_FAMILY 10|    SEL_SRC 2001:db8:1::|    SEL_SPLEN 48|    SEL_PROTO 6|    SEL_SPORT 1024|    SEL_DPORT 443" \
+	-- state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x400 dir out \
+	sel src 2001:db8:1::/48 dst 2001:db8:2::/48 proto tcp sport 1024 dport 443 \
+	aead 'rfc4106(gcm(aes))' $KEY20 96
+
+good "ESN: replay-seq/-hi and replay-oseq/-hi combine into 64 bits" \
+	"  SA_FLAGS 1|  SA_REPLAY_WINDOW 128|  SA_SEQ 4294967301|  SA_OSEQ 8589934594" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x500 dir in replay-window 128 \
+	replay-seq 5 replay-seq-hi 1 replay-oseq 2 replay-oseq-hi 2 flag esn \
+	aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "no dir: src local (127.0.0.1) -> out" \
+	"  SA_DIR 1" \
+	-- state add src 127.0.0.1 dst 192.0.2.2 proto esp spi 0x600 enc 'cbc(aes)' $KEY16
+
+good "no dir: src not local (192.0.2.1) -> in" \
+	"  SA_DIR 0" \
+	-- state add src 192.0.2.1 dst 127.0.0.1 proto esp spi 0x601 enc 'cbc(aes)' $KEY16
+
+good "tunnel SA: IPv6 selector inside IPv4" \
+	"  SA_FAMILY 2|    SEL_FAMILY 10" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x900 mode tunnel dir out \
+	sel src 2001:db8:1::/64 dst 2001:db8:2::/64 aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "state update" \
+	"cmd SA_UPDATE flags request,ack|  SA_SPI 0x00000700" \
+	-- state update src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x700 dir in \
+	aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "state delete without src" \
+	"cmd SA_DEL flags request,ack|  SA_SPI 0x00001000|  SA_PROTO 50|  SA_DST 10.0.0.2" \
+	-- state delete dst 10.0.0.2 proto esp spi 0x1000
+
+good "state get (abbreviated) with src" \
+	"cmd SA_GET flags request,ack|  SA_SRC 10.0.0.1|  SA_PROTO 51" \
+	-- state g src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x1000
+
+good "-s -j state list is a dump" "cmd SA_GET flags request,dump" -- -s -j state list
+good "state flush proto esp" "cmd SA_FLUSH flags request,ack|  SA_PROTO 50" -- state flush proto esp
+good "state count" "cmd SA_COUNT flags request,ack" -- state count
+
+# ---- policy: valid ----
+good "policy add protect, tunnel template (ip-xfrm(8) example)" \
+	"cmd POL_ADD flags request,ack|  POL_DIR 1|  POL_SEL|    SEL_SRC 10.1.0.0|    SEL_SPLEN 16|    SEL_DPLEN 24|  POL_ACTION 0|  POL_TMPL|    TMPL_PROTO 50|    TMPL_MODE 1|    TMPL_FAMILY 2|    TMPL_SRC 192.0.2.1|    TMPL_DST 192.0.2.2|    TMPL_REQID 7" \
+	-- policy add src 10.1.0.0/16 dst 10.2.0.0/24 dir out \
+	tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 7
+
+good "policy add allow without tmpl = bypass" \
+	"  POL_ACTION 1|  POL_PRIORITY 100|  POL_DIR 0" \
+	-- policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp dport 500 dir in priority 100 action allow
+
+good "policy add action block = discard, fwd" \
+	"  POL_ACTION 2|  POL_DIR 2" \
+	-- policy add src 10.9.0.0/16 dst any dir fwd action block
+
+good "policy add icmp type/code go to SPORT/DPORT" \
+	"    SEL_PROTO 1|    SEL_SPORT 8|    SEL_DPORT 0" \
+	-- policy add src 10.0.0.0/8 dst 10.0.0.0/8 proto icmp type 8 code 0 dir out \
+	tmpl proto ah
+
+good "policy add, two templates, ipv6" \
+	"    SEL_FAMILY 10|    TMPL_PROTO 51|    TMPL_PROTO 50|    TMPL_SPI 0x00000123" \
+	-- policy add src 2001:db8:1::/64 dst 2001:db8:2::/64 dir out \
+	tmpl proto ah mode transport tmpl src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x123 mode tunnel
+
+good "policy delete by selector" \
+	"cmd POL_DEL flags request,ack|  POL_DIR 0|    SEL_DPLEN 24" \
+	-- policy delete src 10.1.0.0/16 dst 10.2.0.0/24 dir in
+
+good "policy get by index" "cmd POL_GET flags request,ack|  POL_INDEX 42" -- policy get index 42
+good "policy flush" "cmd POL_FLUSH flags request,ack" -- policy flush
+good "stats" "cmd STATS_GET flags request,ack" -- stats
+good "features" "cmd FEATURES_GET flags request,ack" -- features
+good "help exits 0" "Exit status: 0 on success, 1 on any error (syntax or kernel)." -- help
+
+batch=$(mktemp)
+printf '%s\n' '# comment' '' 'state count' \
+	"state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x800 dir in enc 'cbc(aes)' \"key with spaces!\"" \
+	>"$batch"
+good "-batch: comments, quotes, several commands" \
+	"cmd SA_COUNT flags request,ack|  SA_ENC_KEY 0x6b657920776974682073706163657321 (16 bytes)" -- -batch "$batch"
+printf '%s\n' '# only a comment' 'policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir sideways' >"$batch"
+bad "-batch: error names the line" "line 2" -- -b "$batch"
+rm -f "$batch"
+
+# ---- invalid: each must fail and name the offending word ----
+bad "unknown word" "bogus" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 bogus 1
+bad "bad spi" "0xZZ" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0xZZ enc aes $KEY16
+bad "proto comp unsupported" "comp" -- state add src 10.0.0.1 dst 10.0.0.2 proto comp spi 1
+bad "limit refused" "lifetimes are not supported yet" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 dir in enc aes $KEY16 limit time-hard 60
+bad "mode beet unsupported" "beet" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode beet
+bad "missing src" "src" -- state add dst 10.0.0.2 proto esp spi 1 enc aes $KEY16
+bad "bad address" "10.0.0.300" -- state add src 10.0.0.300 dst 10.0.0.2 proto esp spi 1
+bad "odd hex key" "odd" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 enc aes 0x123
+bad "flag noecn unsupported" "noecn" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 flag noecn
+bad "aead with enc" "aead" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead 'rfc4106(gcm(aes))' $KEY20 128 enc aes $KEY16
+bad "ah with enc" "enc" -- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 1 enc aes $KEY16 auth sha1 $KEY16
+bad "transport SA: selector of the other family" "sel" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 dir in sel src 2001:db8::/64 enc aes $KEY16
+bad "sa dir fwd" "fwd" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 dir fwd enc aes $KEY16
+bad "sport without tcp/udp" "sport" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 sport 80 dir out
+bad "policy bad dir" "sideways" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir sideways
+bad "policy missing dir" "dir" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8
+bad "policy prefix /33" "10.0.0.0/33" -- policy add src 10.0.0.0/33 dst 10.0.0.0/8 dir out
+bad "three templates" "at most 2" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out \
+	tmpl proto esp tmpl proto ah tmpl proto esp
+bad "block with tmpl" "block" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out action block tmpl proto esp
+bad "policy limit refused" "lifetimes are not supported yet" \
+	-- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out limit packet-hard 10
+bad "unknown object" "frobnicate" -- frobnicate
+bad "unknown state command" "frob" -- state frob
+
+echo "# $((n - failed)) passed, $failed failed"
+[ $failed -eq 0 ]
