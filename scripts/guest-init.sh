@@ -6,18 +6,24 @@
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp TERM=dumb LC_ALL=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-ln -sfn /proc/self/fd /dev/fd
-ln -sfn /proc/self/fd/0 /dev/stdin
-ln -sfn /proc/self/fd/1 /dev/stdout
-ln -sfn /proc/self/fd/2 /dev/stderr
-mount -t devpts devpts /dev/pts
-for d in /tmp /run /var/tmp /root /dev/shm /mnt; do
-	mount -t tmpfs tmpfs "$d"
-done
+# bash reads a script as it runs it: after the basic mounts, run from a
+# private copy, so that the host editing this file cannot break a guest.
+if [ -z "${ESPAH_INIT_COPY:-}" ]; then
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+	mkdir -p /dev/pts /dev/shm
+	ln -sfn /proc/self/fd /dev/fd
+	ln -sfn /proc/self/fd/0 /dev/stdin
+	ln -sfn /proc/self/fd/1 /dev/stdout
+	ln -sfn /proc/self/fd/2 /dev/stderr
+	mount -t devpts devpts /dev/pts
+	for d in /tmp /run /var/tmp /root /dev/shm /mnt; do
+		mount -t tmpfs tmpfs "$d"
+	done
+	cp "$0" /run/guest-init.sh
+	ESPAH_INIT_COPY=1 exec /run/guest-init.sh
+fi
 OUT=/run/out
 mkdir -p /run/netns $OUT
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
@@ -43,6 +49,10 @@ fi
 
 rc=0
 if [ "${ESPAH_LOAD:-1}" = 1 ]; then
+	# insmod does not resolve dependencies: load what modinfo names first.
+	for dep in $(modinfo -F depends "$ESPAH_BUILD/espah.ko" | tr , ' '); do
+		modprobe "$dep" || echo "guest: modprobe $dep failed"
+	done
 	insmod "$ESPAH_BUILD/espah.ko" || rc=90
 fi
 if [ $rc -eq 0 ]; then

@@ -33,7 +33,9 @@ for layer in "${layers[@]}"; do
 		tally lint "$res/lint.tap" $?
 		;;
 	tool)
-		"$ESPAH_ROOT/tools/espah/test-parse.sh" > "$res/tool.tap" 2>&1
+		make -s -C "$ESPAH_ROOT/tools/espah" >/dev/null &&
+			"$ESPAH_ROOT/tools/espah/test-parse.sh" "$ESPAH_ROOT/tools/espah/espah" \
+			> "$res/tool.tap" 2>&1
 		tally tool "$res/tool.tap" $?
 		;;
 	kunit)
