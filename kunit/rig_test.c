@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The test rig's own canaries. scripts/selfcheck.sh loads the KUnit module
- * with one of these set and expects `make test`'s machinery to report the
- * failure: a failed case, a kernel warning (panic_on_warn), a leak
- * (kmemleak). With no parameter set, every case passes.
+ * The test rig's own canaries, in their own module (espah_rig.ko).
+ * scripts/selfcheck.sh loads it with one of these set and expects `make
+ * test`'s machinery to report the failure: a failed case, a kernel warning
+ * (panic_on_warn), a leak (kmemleak). With no parameter set, every case
+ * passes.
+ *
+ * On 6.1, suites registered with kunit_test_suites() run while the module
+ * is COMING, before its parameters are parsed; so this module runs its
+ * suite itself from module_init, when the parameters are set.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "suites.h"
 
 static bool rig_fail;
 module_param(rig_fail, bool, 0444);
@@ -49,7 +53,24 @@ static struct kunit_case rig_cases[] = {
 	{}
 };
 
-struct kunit_suite espah_rig_suite = {
+static struct kunit_suite rig_suite = {
 	.name = "espah_rig",
 	.test_cases = rig_cases,
 };
+
+static struct kunit_suite *rig_suites[] = { &rig_suite };
+
+static int __init rig_init(void)
+{
+	return __kunit_test_suites_init(rig_suites, ARRAY_SIZE(rig_suites));
+}
+
+static void __exit rig_exit(void)
+{
+	__kunit_test_suites_exit(rig_suites, ARRAY_SIZE(rig_suites));
+}
+
+module_init(rig_init);
+module_exit(rig_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("espah test-rig canaries (rig self-check)");

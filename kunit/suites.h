@@ -5,7 +5,6 @@
 
 #include <kunit/test.h>
 
-extern struct kunit_suite espah_rig_suite;
 extern struct kunit_suite espah_replay_suite;
 extern struct kunit_suite espah_crypto_suite;
 extern struct kunit_suite espah_esp_suite;

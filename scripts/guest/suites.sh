@@ -11,9 +11,11 @@ if [ "$1" = kunit ]; then
 	shift
 	dmesg -c > /dev/null
 	# The suites run while the module initialises; their KTAP is in the log.
+	insmod "$ESPAH_BUILD/espah_kunit.ko" || rc=1
 	# shellcheck disable=SC2086
-	insmod "$ESPAH_BUILD/espah_kunit.ko" ${ESPAH_KUNIT_ARGS:-} || rc=1
+	insmod "$ESPAH_BUILD/espah_rig.ko" ${ESPAH_KUNIT_ARGS:-} || rc=1
 	dmesg > "$OUT/kunit.log"
+	rmmod espah_rig || rc=1
 	rmmod espah_kunit || rc=1
 fi
 
