@@ -47,7 +47,7 @@ ESPAH_LOAD=$load
 ESPAH_KUNIT_ARGS='${ESPAH_KUNIT_ARGS:-}'
 JOB
 
-append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 espah.init=$ESPAH_ROOT/scripts/guest-init.sh"
+append="console=ttyS0 panic=-1 oops=panic loglevel=5 espah.init=$ESPAH_ROOT/scripts/guest-init.sh"
 mem=2048
 if [ "$kind" = debug ]; then
 	append="$append panic_on_warn=1 kmemleak=on"
