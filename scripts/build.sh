@@ -11,7 +11,7 @@ shift
 kdir=$(kdir_of "$kind")
 out="$ESPAH_ROOT/build/$kind"
 mkdir -p "$out/src"
-rsync -a --delete --exclude .git --exclude build --exclude tools \
+rsync -rlc --delete --exclude .git --exclude build --exclude tools \
 	--exclude '*.o' --exclude '*.ko' --exclude '*.cmd' \
 	"$ESPAH_ROOT/" "$out/src/"
 make -s -C "$kdir" M="$out/src" -j"$(nproc)" "$@" modules
