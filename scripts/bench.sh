@@ -29,12 +29,14 @@ modes=${modes// /,}
 impls=${impls// /,}
 nalg=$(($(tr -cd , <<<"$algs" | wc -c) + 1))
 nmode=$(($(tr -cd , <<<"$modes" | wc -c) + 1))
-# per run and configuration: two iperf3 runs plus setup, about 4x slower
-# than wall time under TCG; plus the SA batches
-timeout=${BENCH_TIMEOUT:-$((600 + runs * nmode * nalg * 3 * (2 * t + 30) + sas / 50))}
+# Guest timeout: per run and configuration two iperf3 runs plus about 80 s
+# of setup and checks under TCG on a busy host; the SA batches take about
+# 10 ms per SA and implementation.
+timeout=${BENCH_TIMEOUT:-$((600 + runs * nmode * nalg * 3 * (2 * t + 80) + sas / 25))}
 out=$ESPAH_ROOT/build/bench
 
 log "bench: runs=$runs time=${t}s algs=$algs modes=$modes impls=$impls sas=$sas timeout=${timeout}s"
+rm -rf "$out" # never report a previous run's samples
 set +e
 "$ESPAH_ROOT/scripts/vm.sh" --kernel stock --timeout "$timeout" --out "$out" \
 	"$ESPAH_ROOT/scripts/guest/bench.sh" \

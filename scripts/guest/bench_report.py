@@ -4,11 +4,20 @@
 
   bench_report.py RAW
 
+RAW lines (written by scripts/guest/bench.sh): "IMPL/ALG/MODE METRIC VALUE
+[SA]" where VALUE is an iperf3 -J file relative to RAW's directory or a
+reason (refused, unprotected, error) and SA the packets the receiving SA
+counted during that run. A sample counts only if the SA really carried the
+traffic: for UDP every received datagram, for TCP at least one packet per
+64 KiB received (the most a GSO/GRO packet can hold) and more than zero.
+
 Medians per configuration, espah/native ratio per row. A row whose espah
-samples are not all numbers says why (refused by espah, espah: no traffic
-protected, error) and prints no ratio: a ratio is only shown when both
-sides have valid samples.
+samples are not all valid says why (refused by espah, espah: no traffic
+protected, iperf3 failed) and prints no ratio: a ratio is only shown when
+both sides have valid samples.
 """
+import json
+import os
 import statistics
 import sys
 from collections import defaultdict, OrderedDict
@@ -19,7 +28,69 @@ WHY = {
     "refused": "refused by espah",
     "unprotected": "no traffic protected",
     "error": "iperf3 failed",
+    "badjson": "iperf3 output unreadable",
 }
+
+
+def iperf_value(path, metric):
+    """(value, amount): Mbit/s and bytes (tcp) or received packets/s and
+    packets (udp); None when the file holds no result."""
+    try:
+        with open(path) as f:
+            end = json.load(f)["end"]
+        if metric == "tcp":
+            r = end["sum_received"]
+            return r["bits_per_second"] / 1e6, r["bytes"]
+        r = end.get("sum_received") or end["sum"]
+        got = r["packets"] - r["lost_packets"]
+        return got / r["seconds"], got
+    except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):
+        return None
+
+
+def sample(base, metric, val, sa):
+    """A number, or a reason word."""
+    if not val.startswith("json/"):
+        return val
+    r = iperf_value(os.path.join(base, val), metric)
+    if r is None:
+        return "badjson"
+    v, amount = r
+    if sa == "-":
+        return v
+    try:
+        n = int(sa)
+    except ValueError:
+        return "unprotected"
+    if metric == "udp":
+        ok = amount > 0 and n >= amount
+    else:
+        ok = n > 0 and n >= amount // 65536
+    return v if ok else "unprotected"
+
+
+def slab_caches(path):
+    caches = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("slabinfo", "#")):
+                continue
+            w = line.split()
+            # name active num objsize perslab pagesperslab : tunables a b c
+            # : slabdata active_slabs num_slabs sharedavail
+            caches[w[0]] = int(w[5]) * int(w[14]) * 4096
+    return caches
+
+
+def slab_top(base, impl, n=6):
+    try:
+        a = slab_caches(os.path.join(base, "slabinfo-%s-0" % impl))
+        b = slab_caches(os.path.join(base, "slabinfo-%s-1" % impl))
+    except (OSError, ValueError, IndexError):
+        return None
+    d = sorted(((b.get(k, 0) - a.get(k, 0), k) for k in set(a) | set(b)),
+               reverse=True)
+    return " ".join("%s +%d KiB" % (k, v // 1024) for v, k in d[:n] if v > 0)
 
 
 def num(v):
@@ -30,6 +101,7 @@ def num(v):
 
 
 def load(path):
+    base = os.path.dirname(os.path.abspath(path))
     samples = defaultdict(list)     # (impl, alg, mode, metric) -> [values]
     mem = defaultdict(dict)         # impl -> {key: value}
     info, algs, refusals = [], OrderedDict(), {}
@@ -48,16 +120,19 @@ def load(path):
             if w[0] == "refusal":
                 refusals[w[1]] = " ".join(w[2:])
                 continue
-            if len(w) != 3:
+            if len(w) not in (3, 4):
                 continue
-            cfg, metric, val = w
+            cfg, metric, val = w[:3]
             parts = cfg.split("/")
             if parts[0] == "mem":
                 mem[parts[1]][metric] = val
                 continue
+            if len(parts) != 3:
+                continue
             impl, alg, mode = parts
             modes[mode] = 1
-            samples[(impl, alg, mode, metric)].append(val)
+            samples[(impl, alg, mode, metric)].append(
+                sample(base, metric, val, w[3] if len(w) > 3 else "-"))
     return samples, mem, info, algs, refusals, list(modes)
 
 
@@ -65,7 +140,7 @@ def summary(vals):
     """(median or None, text)"""
     if not vals:
         return None, "-"
-    nums = [num(v) for v in vals]
+    nums = [v if isinstance(v, float) else None for v in vals]
     if all(n is not None for n in nums):
         return statistics.median(nums), None
     bad = [v for v, n in zip(vals, nums) if n is None]
@@ -117,13 +192,18 @@ def main(path):
                 out.append(ROWFMT % (name, *cells, ratio))
     if mem:
         for key, label in (("slab", "slab"), ("percpu", "percpu"),
-                           ("memfree", "MemFree drop")):
+                           ("slab+percpu", "slab+percpu")):
             per = {}
             cells = []
             for impl in ("espah", "native"):
                 m = mem.get(impl, {})
                 cnt = num(m.get("count", "0")) or 0
-                v = num(m.get(key, "x"))
+                if key == "slab+percpu":
+                    v = num(m.get("slab", "x"))
+                    p = num(m.get("percpu", "x"))
+                    v = None if v is None or p is None else v + p
+                else:
+                    v = num(m.get(key, "x"))
                 if cnt <= 0 or v is None:
                     per[impl] = None
                     cells.append("no SAs installed" if cnt <= 0 else "-")
@@ -137,11 +217,15 @@ def main(path):
                     for i in ("espah", "native"))
             name = "memory %s B/SA (%d gcm SAs)" % (label, n)
             out.append(ROWFMT % (name, *cells, "", ratio))
+        base = os.path.dirname(os.path.abspath(path))
         for impl in ("espah", "native"):
             m = mem.get(impl, {})
             if m:
-                out.append("  %s: %s SAs installed in %s s" % (
-                    impl, m.get("count", "?"), m.get("seconds", "?")))
+                out.append("  %s: %s SAs installed in %s s; MemFree drop %s B "
+                           "(noisy); slab growth: %s" % (
+                               impl, m.get("count", "?"), m.get("seconds", "?"),
+                               m.get("memfree", "?"),
+                               slab_top(base, impl) or "?"))
     out.append("")
     out.append("algorithms:")
     for alg, label in algs.items():
