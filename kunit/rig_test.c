@@ -14,7 +14,6 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-
 static bool rig_fail;
 module_param(rig_fail, bool, 0444);
 MODULE_PARM_DESC(rig_fail, "make the rig canary case fail (rig self-check)");

@@ -154,7 +154,8 @@ static void parse_flags(struct args *a, uint32_t *flags)
 		} else {
 			for (i = 0; i < ARRAY_SIZE(other); i++)
 				if (!strcmp(w, other[i]))
-					syntax("flag \"%s\" is not supported by espah (only esn)", w);
+					syntax("flag \"%s\" is not supported by espah (only esn)",
+					       w);
 			break;
 		}
 		next_arg(a, "flag");
