@@ -2,7 +2,7 @@
 # `make test`: every test layer, one summary line at the end.
 #   scripts/test.sh [--quick] [LAYER...]
 # Layers: lint tool kunit e2e-debug e2e-stock selfcheck (default: all).
-# ESPAH_E2E="name ..." limits the end-to-end suites run.
+# ESPAH_E2E="name ..." picks the end-to-end suites (default: scripts/e2e/default).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -31,6 +31,8 @@ log "installing dependencies"
 "$ESPAH_ROOT/scripts/deps.sh" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 log "debug kernel"
 "$ESPAH_ROOT/scripts/kernel-debug.sh" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+
+e2e_suites=${ESPAH_E2E:-$(grep -v '^#' "$ESPAH_ROOT/scripts/e2e/default")}
 
 for layer in "${layers[@]}"; do
 	log "layer $layer"
@@ -64,7 +66,7 @@ for layer in "${layers[@]}"; do
 		fi
 		# shellcheck disable=SC2086
 		"$ESPAH_ROOT/scripts/vm.sh" --kernel "$kind" --timeout 2400 --out "$out" \
-			"$ESPAH_ROOT/scripts/guest/suites.sh" "${first[@]}" e2e ${ESPAH_E2E:-} \
+			"$ESPAH_ROOT/scripts/guest/suites.sh" "${first[@]}" e2e $e2e_suites \
 			> "$res/$layer.vm" 2>&1
 		vrc=$?
 		# Exit 1 is suites.sh saying a suite failed (counted per suite);
