@@ -27,9 +27,17 @@
  *    the native stack decapsulates.
  *
  * Marking decapsulated packets: every packet espah decrypted carries a
- * sec_path skb extension (secpath_set(), with no xfrm_state entries). The
+ * sec_path skb extension (secpath_set()) holding one xfrm_state per
+ * namespace that stands for "espah" (&espah_net.decap_state: ESP,
+ * transport mode, SPI 0, any selector, never in the native SAD). The
  * extension survives netif_rx() and is dropped when the packet crosses a
- * namespace (skb_scrub_packet()); nftables' "meta ipsec exists" sees it.
+ * namespace (skb_scrub_packet()); nftables' "meta ipsec exists" and
+ * iptables' "-m policy --pol ipsec --proto esp" see it. An empty sec_path
+ * would not do: the native policy check dereferences its last entry. The
+ * entry says transport mode even after tunnel decapsulation, because the
+ * native check rejects tunnel-mode entries that no native policy covers;
+ * native policies requiring particular SAs (reqid, addresses) are not
+ * satisfied by it.
  * The inbound policy check treats any packet with a sec_path as protected,
  * which includes packets the native XFRM stack decapsulated: protection
  * by either stack satisfies an espah "protect" policy (the check does not
@@ -50,6 +58,52 @@
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
+
+/**
+ * espah_in_net_init() - create the namespace's decapsulation marker state
+ * @net: the namespace
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int espah_in_net_init(struct net *net)
+{
+	struct xfrm_state *x = xfrm_state_alloc(net);
+
+	if (!x)
+		return -ENOMEM;
+	x->id.proto = IPPROTO_ESP;
+	x->props.mode = XFRM_MODE_TRANSPORT;
+	x->km.state = XFRM_STATE_VALID;
+	espah_pernet(net)->decap_state = x;
+	return 0;
+}
+
+/**
+ * espah_in_net_exit() - drop the marker state
+ * @net: the namespace
+ *
+ * Packets still carrying it keep it alive; the last one frees it.
+ */
+void espah_in_net_exit(struct net *net)
+{
+	struct xfrm_state *x = espah_pernet(net)->decap_state;
+
+	x->km.state = XFRM_STATE_DEAD;
+	xfrm_state_put(x);
+}
+
+/* Mark a packet as decapsulated by espah (see the comment at the top). */
+static int in_mark(struct net *net, struct sk_buff *skb)
+{
+	struct xfrm_state *x = espah_pernet(net)->decap_state;
+	struct sec_path *sp = secpath_set(skb);
+
+	if (!sp || sp->len >= XFRM_MAX_DEPTH)
+		return -ENOMEM;
+	xfrm_state_hold(x);
+	sp->xvec[sp->len++] = x;
+	return 0;
+}
 
 /* Verdicts of in_finish() */
 enum {
@@ -297,7 +351,7 @@ static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
 	skb_mac_header_rebuild(skb);
 	if (skb->mac_len == ETH_HLEN && skb_mac_header_was_set(skb))
 		eth_hdr(skb)->h_proto = skb->protocol;
-	if (!secpath_set(skb)) {
+	if (in_mark(st->net, skb)) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
 		return IN_DROP;
 	}

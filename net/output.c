@@ -21,8 +21,9 @@
  * IPv6) is dropped: for a local sender the route to its destination gets
  * a PMTU exception with the largest size that fits, so TCP shrinks its
  * MSS; a forwarded packet gets ICMP "fragmentation needed" / ICMPv6
- * "packet too big" with that size. Other packets that do not fit are
- * fragmented after encapsulation by the normal output path. ICMP errors
+ * "packet too big" with that size. Exception: see out_same_route(). Other
+ * packets that do not fit are fragmented after encapsulation by the
+ * normal output path. ICMP errors
  * about our own ESP packets from further along the path are not yet
  * handled (the native esp4_err would do it for native SAs).
  */
@@ -266,6 +267,27 @@ static unsigned int out_limit(const struct espah_sa *sa, unsigned int mtu,
 	return rounddown(mtu - room, c->block_size) - ESPAH_ESP_TRAILER;
 }
 
+/* A local packet whose ESP packet takes the same route as itself
+ * (transport mode, or a tunnel to the packet's own destination): a PMTU
+ * exception sized for the inner packet would apply to the ESP packet
+ * too and make it fail in turn. Such packets are encapsulated whole and
+ * the ESP packet is fragmented instead (TCP keeps its MSS; each
+ * full-sized segment costs two fragments).
+ */
+static bool out_same_route(const struct sk_buff *skb, const struct espah_sa *sa,
+			   u16 family)
+{
+	if (!skb->sk)
+		return false;
+	if (sa->mode != ESPAH_MODE_TUNNEL)
+		return true;
+	if (sa->family != family)
+		return false;
+	if (family == AF_INET)
+		return ip_hdr(skb)->daddr == sa->dst.a4;
+	return ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &sa->dst.a6);
+}
+
 /* The packet does not fit: tell the sender and drop (true), or let the
  * ESP packet be fragmented (false).
  */
@@ -397,7 +419,8 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	}
 	limit = out_limit(sa, READ_ONCE((dst ?: skb_dst(skb))->dev->mtu), ohl);
 	if (skb->len > limit) {
-		if (out_too_big(skb, family, limit))
+		if (!out_same_route(skb, sa, family) &&
+		    out_too_big(skb, family, limit))
 			goto drop;
 		skb->ignore_df = 1;
 	}
@@ -443,6 +466,9 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		memmove(skb->data, skb->data + hlen, off);
 		skb_reset_network_header(skb);
 		skb->data[nhoff] = IPPROTO_ESP;
+		/* We fragment our own packet: DF no longer applies. */
+		if (family == AF_INET && skb->ignore_df)
+			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
 		st.esp_off = off;
 		st.family = family;
 		if (family == AF_INET)
@@ -588,8 +614,15 @@ static const struct nf_hook_ops espah_nf_ops[] = {
  */
 int espah_datapath_net_init(struct net *net)
 {
-	return nf_register_net_hooks(net, espah_nf_ops,
-				     ARRAY_SIZE(espah_nf_ops));
+	int err = espah_in_net_init(net);
+
+	if (err)
+		return err;
+	err = nf_register_net_hooks(net, espah_nf_ops,
+				    ARRAY_SIZE(espah_nf_ops));
+	if (err)
+		espah_in_net_exit(net);
+	return err;
 }
 
 /**
@@ -604,4 +637,5 @@ void espah_datapath_net_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, espah_nf_ops, ARRAY_SIZE(espah_nf_ops));
 	espah_esp_wait_inflight();
+	espah_in_net_exit(net);
 }

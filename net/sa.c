@@ -658,7 +658,11 @@ unsigned int espah_sa_flush(struct net *net, u8 proto)
 	unsigned int n = 0;
 
 	mutex_lock(&sad->lock);
-	list_for_each_entry_safe(sa, tmp, &sad->list, list) {
+	/* Newest first: that is the head of each rhltable duplicate chain,
+	 * so removal stays O(1) even with many SAs between the same two
+	 * endpoints (oldest first would walk the whole chain every time).
+	 */
+	list_for_each_entry_safe_reverse(sa, tmp, &sad->list, list) {
 		if (proto && sa->proto != proto)
 			continue;
 		sa_unlink(sad, sa);

@@ -16,6 +16,8 @@ struct espah_flow;
 
 int espah_datapath_net_init(struct net *net);
 void espah_datapath_net_exit(struct net *net);
+int espah_in_net_init(struct net *net);
+void espah_in_net_exit(struct net *net);
 
 int espah_skb_flow(const struct sk_buff *skb, u16 family,
 		   struct espah_flow *fl);

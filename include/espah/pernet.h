@@ -28,12 +28,15 @@ struct espah_pcpu_stats {
  * @stats: global counters (ESPAH_CMD_STATS_GET), espah_stat_inc()
  * @sad: Security Association Database
  * @spd: Security Policy Database
+ * @decap_state: the xfrm_state put in the sec_path of packets espah
+ *	decapsulated (net/input.c), owned by the datapath
  */
 struct espah_net {
 	struct net *net;
 	struct espah_pcpu_stats __percpu *stats;
 	struct espah_sad sad;
 	struct espah_spd spd;
+	struct xfrm_state *decap_state;
 };
 
 extern unsigned int espah_net_id;

@@ -12,7 +12,7 @@
 # only at a command's exit status.
 
 ESPAH_TOOL=${ESPAH_TOOL:-espah}
-PY=/usr/bin/python3
+export PY=/usr/bin/python3
 NSS="h1 gw1 gw2 h2"
 
 # --- KTAP ---------------------------------------------------------------
@@ -170,8 +170,12 @@ pol() {
 gw_side() {
 	local impl=$1 ns=$2 l=$3 r=$4 ln=$5 rn=$6 mode=$7 a=$8
 	local so=$9 si=${10} ko=${11} ki=${12}
-	sa "$impl" "$ns" "$l" "$r" "$so" "$mode" out "$a" "$ko" || return 1
-	sa "$impl" "$ns" "$r" "$l" "$si" "$mode" in "$a" "$ki" || return 1
+	# the selectors let native XFRM pick the inner family of a tunnel whose
+	# outer family differs, and make espah check decapsulated packets
+	sa "$impl" "$ns" "$l" "$r" "$so" "$mode" out "$a" "$ko" \
+		sel src "$ln" dst "$rn" || return 1
+	sa "$impl" "$ns" "$r" "$l" "$si" "$mode" in "$a" "$ki" \
+		sel src "$rn" dst "$ln" || return 1
 	pol "$impl" "$ns" "$ln" "$rn" out "$l" "$r" "$mode" || return 1
 	pol "$impl" "$ns" "$rn" "$ln" in "$r" "$l" "$mode" || return 1
 	if [ "$mode" = tunnel ]; then
@@ -194,8 +198,9 @@ sastat() {
 # nstat_pkts NS SPI: packets of a native SA
 nstat_pkts() {
 	nsx "$1" ip -s xfrm state | awk -v spi="$(printf '0x%08x' "$2")" '
-		$1 == "proto" && $3 == "spi" { cur = ($4 == spi) }
-		cur && /\(packets\)/ { sub(/\(packets\).*/, "", $2); print $2; exit }'
+		$1 == "proto" && $3 == "spi" { cur = (index($4, spi) == 1) }
+		cur && /^[ \t]*[0-9]+\(bytes\), [0-9]+\(packets\)/ {
+			sub(/\(packets\).*/, "", $2); print $2; exit }'
 }
 
 # ge A B: A >= B (integers)
@@ -214,10 +219,12 @@ tcp_xfer() {
 	local src=/tmp/e2e-src.$$ dst=/tmp/e2e-dst.$$ h1 h2
 	head -c "$((mb * 1024 * 1024))" /dev/urandom > "$src"
 	rm -f "$dst"
-	nsx "$to" timeout 120 nc -l -N "$port" > "$dst" &
+	local fam=-4
+	case $addr in *:*) fam=-6 ;; esac
+	# OpenBSD nc listens on IPv4 only unless told otherwise
+	nsx "$to" timeout 120 nc $fam -l -N "$port" > "$dst" &
 	local pid=$!
 	sleep 0.5
-	case $addr in *:*) addr="$addr" ;; esac
 	nsx "$from" timeout 120 nc -N "$addr" "$port" < "$src"
 	wait "$pid"
 	h1=$(sha256sum < "$src" | cut -d' ' -f1)

@@ -2,6 +2,7 @@
 # Extended sequence numbers across the 2^32 boundary, espah against native
 # XFRM in both directions (espah sends across the boundary; native sends
 # across it), IPv4 tunnel, AEAD and authencesn.
+# shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
 N1=10.0.1.0/24 N2=10.0.2.0/24 O1=10.0.12.1 O2=10.0.12.2

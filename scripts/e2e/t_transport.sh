@@ -1,6 +1,7 @@
 #!/bin/bash
 # Transport mode between the gateways (host to host), espah against
 # native XFRM, IPv4 and IPv6, two algorithms.
+# shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
 # tcase FAMILY ALG MB

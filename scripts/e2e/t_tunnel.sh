@@ -1,11 +1,16 @@
 #!/bin/bash
 # Tunnel mode between the gateways, espah against native XFRM: every
 # combination of outer/inner family, two algorithms, both roles.
+# shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
+# shellcheck disable=SC2034 # used through namerefs in tcase
 v4_o=(10.0.12.1 10.0.12.2)
+# shellcheck disable=SC2034
 v6_o=(fd00:12::1 fd00:12::2)
+# shellcheck disable=SC2034
 v4_n=(10.0.1.0/24 10.0.2.0/24 10.0.1.1 10.0.2.1)
+# shellcheck disable=SC2034
 v6_n=(fd00:1::/64 fd00:2::/64 fd00:1::1 fd00:2::1)
 
 # tcase IMPL_GW1 IMPL_GW2 OUTER INNER ALG MB
