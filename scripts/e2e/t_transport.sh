@@ -29,10 +29,10 @@ tcase() {
 }
 
 topo_up
-tcase v4 gcm 2
-tcase v4 cbc 2
-tcase v6 gcm 2
-tcase v6 cbc 1
+tcase v4 gcm 1
+tcase v4 cbc 1
+tcase v6 gcm 1
+tcase v6 cbc 0
 ipsec_flush
 topo_down
 finish
