@@ -44,7 +44,7 @@ check "wrong key: nothing accepted" [ "$(sastat gw1 0x2001 packets)" = 0 ]
 
 # --- replay
 tunnel 2 || not_ok "replay: configure"
-nsx gw1 timeout 60 tcpdump -U -n -i eth2 -c 1 -w /tmp/esp.pcap "esp and src $O2" \
+nsx gw1 timeout 60 tcpdump -Z root -U -n -i eth2 -c 1 -w /tmp/esp.pcap "esp and src $O2" \
 	>/dev/null 2>&1 &
 cap=$!
 sleep 2
