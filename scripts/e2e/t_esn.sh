@@ -31,6 +31,11 @@ ecase() {
 import json,sys
 print(max(s.get("oseq", 0) for s in json.load(sys.stdin)))')" $((0x100000000))
 	check "$name: espah in SA counted" ge "$(sastat gw1 0x2001 packets)" 40
+	if [ "$T_FAIL" -gt 0 ]; then
+		E gw1 -s state list | sed 's/^/# espah: /'
+		nsx gw2 ip -s xfrm state | grep -E "spi|seq|packets|replay|failed" |
+			sed 's/^/# native: /'
+	fi
 	check "$name: espah accepted across the boundary" \
 		ge "$(E gw1 -j state list | $PY -c '
 import json,sys

@@ -1,9 +1,8 @@
 #!/bin/bash
-# Negative cases on an espah gateway (gw1) facing a native XFRM gateway
-# (gw2), IPv4 tunnel: wrong key, replay, unknown SPI, truncated ESP,
-# cleartext where protection is required, discard, no SA, sequence
-# number exhaustion. Each case checks a counter and that nothing got
-# through.
+# Negative cases of policy on an espah gateway (gw1) facing a native XFRM
+# gateway (gw2), IPv4 tunnel: cleartext where protection is required,
+# discard, no SA, sequence number exhaustion. Each case checks a counter
+# and that nothing got through.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
@@ -34,47 +33,13 @@ $2"; }
 
 topo_up
 GW1MAC=$(nsx gw1 cat /sys/class/net/eth2/address)
-
-# --- wrong key
-tunnel 9 || not_ok "wrong key: configure"
-if pings h2 10.0.1.1 3; then not_ok "wrong key: ping h2->h1 must fail"
-else ok "wrong key: ping h2->h1 fails"; fi
-check "wrong key: icv-fail counted" ge "$(sastat gw1 0x2001 icv-fail)" 3
-check "wrong key: nothing accepted" [ "$(sastat gw1 0x2001 packets)" = 0 ]
-
-# --- replay
-tunnel 2 || not_ok "replay: configure"
-nsx gw1 timeout 60 tcpdump -Z root -U -n -i eth2 -c 1 -w /tmp/esp.pcap "esp and src $O2" \
-	>/dev/null 2>&1 &
-cap=$!
-sleep 2
-check "replay: ping h2->h1" pings h2 10.0.1.1 1
-wait $cap
-before=$(sastat gw1 0x2001 packets)
-scapy gw2 "sendp(rdpcap('/tmp/esp.pcap')[0], iface='eth2', count=2)"
-sleep 1
-check "replay: replay counted" ge "$(sastat gw1 0x2001 replay)" 2
-check "replay: replayed packet not accepted" [ "$(sastat gw1 0x2001 packets)" = "$before" ]
-
-# --- unknown SPI: counted, left to the native stack
-before=$(gstat gw1 in-no-sa)
-scapy gw2 "send(IP(src='$O2', dst='$O1')/ESP(spi=0xdead, seq=1)/Raw(b'x' * 40), count=3)"
-check "unknown SPI: in-no-sa counted" ge "$(gstat gw1 in-no-sa)" "$((before + 3))"
-
-# --- truncated ESP
-before=$(sastat gw1 0x2001 malformed)
-scapy gw2 "send(IP(src='$O2', dst='$O1')/ESP(spi=0x2001, seq=100)/Raw(b'x' * 4))"
-check "truncated ESP: malformed counted" ge "$(sastat gw1 0x2001 malformed)" "$((before + 1))"
-before=$(gstat gw1 in-malformed)
-scapy gw2 "send(IP(src='$O2', dst='$O1', proto=50)/Raw(b'\\x00\\x00\\x20'))"
-check "ESP header cut short: in-malformed counted" ge "$(gstat gw1 in-malformed)" "$((before + 1))"
-check "tunnel still works after the bad packets" pings h2 10.0.1.1 2
+tunnel 2 || not_ok "configure"
 
 # --- cleartext where protection is required (forwarded and local)
 before=$(gstat gw1 in-policy-drop)
 ib=$(icmp_in h1)
-scapy gw2 "sendp(Ether(dst='$GW1MAC')/IP(src='10.0.2.1', dst='10.0.1.1')/ICMP()/Raw(b'clear'), iface='eth2', count=3)"
-scapy gw2 "sendp(Ether(dst='$GW1MAC')/IP(src='10.0.2.1', dst='10.0.1.254')/UDP(sport=1234, dport=7)/Raw(b'clear'), iface='eth2', count=2)"
+scapy gw2 "sendp(Ether(dst='$GW1MAC')/IP(src='10.0.2.1', dst='10.0.1.1')/ICMP()/Raw(b'clear'), iface='eth2', count=3)
+sendp(Ether(dst='$GW1MAC')/IP(src='10.0.2.1', dst='10.0.1.254')/UDP(sport=1234, dport=7)/Raw(b'clear'), iface='eth2', count=2)"
 sleep 1
 check "cleartext: in-policy-drop counted (fwd + local)" ge "$(gstat gw1 in-policy-drop)" "$((before + 5))"
 check "cleartext: nothing reached h1" [ "$(icmp_in h1)" = "$ib" ]
