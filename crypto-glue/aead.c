@@ -7,6 +7,7 @@
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
 #include <linux/err.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -15,6 +16,16 @@
 
 #include <espah/crypto.h>
 #include <espah/kunit.h>
+
+/*
+ * RFC 4303 3.2: at least one of confidentiality and integrity. Native XFRM
+ * accepts ecb(cipher_null) with digest_null anyway, and benchmarks use it
+ * to measure the datapath without crypto; so can espah, when asked.
+ */
+static bool allow_null_esp;
+module_param(allow_null_esp, bool, 0644);
+MODULE_PARM_DESC(allow_null_esp,
+		 "accept ESP SAs with ecb(cipher_null) and digest_null (benchmarking only; RFC 4303 forbids it)");
 
 /* @list is 0-terminated and at most ARRAY_SIZE(espah_alg.key_bits) long */
 static bool bits_listed(const u16 *list, unsigned int n, unsigned int bits)
@@ -86,6 +97,41 @@ static int authenc_setkey(struct crypto_aead *tfm,
 	return err;
 }
 
+#define CRYPTD_PFX "cryptd("
+
+/*
+ * "cryptd(NAME)" asks for NAME run asynchronously by the cryptd kernel
+ * thread (an operator's way to move crypto off the softirq, and how the
+ * tests exercise the asynchronous completion paths). Copies NAME, or the
+ * name as is, to @inner (@size bytes) and says whether it was wrapped.
+ * NULL stays NULL (@inner is then the empty string).
+ */
+static bool cryptd_unwrap(const char *name, char *inner, size_t size)
+{
+	size_t pfx = strlen(CRYPTD_PFX), len;
+
+	inner[0] = 0;
+	if (!name)
+		return false;
+	len = strlen(name);
+	if (len > pfx + 1 && !strncmp(name, CRYPTD_PFX, pfx) &&
+	    name[len - 1] == ')' && len - pfx - 1 < size) {
+		memcpy(inner, name + pfx, len - pfx - 1);
+		inner[len - pfx - 1] = 0;
+		return true;
+	}
+	strscpy(inner, name, size);
+	return false;
+}
+
+/* The name to allocate: @name, or "cryptd(@name)" if @async. */
+static int tfm_name(char *buf, size_t size, const char *name, bool async)
+{
+	int n = snprintf(buf, size, async ? CRYPTD_PFX "%s)" : "%s", name);
+
+	return n < size ? 0 : -ENAMETOOLONG;
+}
+
 static int alloc_tfm(struct espah_crypto *c, const char *name,
 		     struct netlink_ext_ack *extack)
 {
@@ -124,7 +170,9 @@ static int check_tfm(struct espah_crypto *c, struct netlink_ext_ack *extack)
 static int init_aead(struct espah_crypto *c, const struct espah_alg_cfg *cfg,
 		     struct netlink_ext_ack *extack)
 {
+	char inner[CRYPTO_MAX_ALG_NAME], name[CRYPTO_MAX_ALG_NAME];
 	const struct espah_alg *a;
+	bool async;
 	int icv, err;
 
 	if (cfg->enc || cfg->auth) {
@@ -137,7 +185,8 @@ static int init_aead(struct espah_crypto *c, const struct espah_alg_cfg *cfg,
 				   "ESPAH_A_SA_AUTH_KEY: not used with ESPAH_A_SA_AEAD");
 		return -EINVAL;
 	}
-	a = espah_alg_find(cfg->aead, ESPAH_ALG_AEAD);
+	async = cryptd_unwrap(cfg->aead, inner, sizeof(inner));
+	a = espah_alg_find(inner, ESPAH_ALG_AEAD);
 	if (!a) {
 		NL_SET_ERR_MSG_MOD(extack, "ESPAH_A_SA_AEAD: unknown algorithm");
 		return -ENOENT;
@@ -159,9 +208,13 @@ static int init_aead(struct espah_crypto *c, const struct espah_alg_cfg *cfg,
 	c->block_size = a->block_size;
 	c->iv_random = a->iv_random;
 	c->esn = cfg->esn;
-	strscpy(c->enc_name, a->name, sizeof(c->enc_name));
+	strscpy(c->enc_name, cfg->aead, sizeof(c->enc_name));
 
-	err = alloc_tfm(c, a->name, extack);
+	if (tfm_name(name, sizeof(name), a->name, async)) {
+		NL_SET_ERR_MSG_MOD(extack, "ESPAH_A_SA_AEAD: algorithm name too long");
+		return -ENAMETOOLONG;
+	}
+	err = alloc_tfm(c, name, extack);
 	if (err)
 		return err;
 	err = crypto_aead_setkey(c->aead, cfg->enc_key, cfg->enc_key_len);
@@ -183,12 +236,17 @@ static int init_authenc(struct espah_crypto *c,
 			const struct espah_alg_cfg *cfg,
 			struct netlink_ext_ack *extack)
 {
+	char name[CRYPTO_MAX_ALG_NAME], aname[CRYPTO_MAX_ALG_NAME];
+	char einner[CRYPTO_MAX_ALG_NAME], ainner[CRYPTO_MAX_ALG_NAME];
 	const struct espah_alg *e, *a;
-	char name[CRYPTO_MAX_ALG_NAME];
 	const char *ename;
+	bool async;
 	int icv, err;
 
-	a = espah_alg_find(cfg->auth, ESPAH_ALG_AUTH);
+	/* "cryptd(...)" around either name runs the whole authenc in cryptd */
+	async = cryptd_unwrap(cfg->auth, ainner, sizeof(ainner));
+	async |= cryptd_unwrap(cfg->enc, einner, sizeof(einner));
+	a = espah_alg_find(ainner, ESPAH_ALG_AUTH);
 	if (!a) {
 		NL_SET_ERR_MSG_MOD(extack, "ESPAH_A_SA_AUTH: unknown algorithm");
 		return -ENOENT;
@@ -204,13 +262,13 @@ static int init_authenc(struct espah_crypto *c,
 			return -EINVAL;
 		}
 	} else {
-		e = espah_alg_find(cfg->enc, ESPAH_ALG_CIPHER);
+		e = espah_alg_find(einner, ESPAH_ALG_CIPHER);
 		if (!e) {
 			NL_SET_ERR_MSG_MOD(extack,
 					   "ESPAH_A_SA_ENC: unknown algorithm");
 			return -ENOENT;
 		}
-		if (e->null && a->null) {
+		if (e->null && a->null && !READ_ONCE(allow_null_esp)) {
 			NL_SET_ERR_MSG_MOD(extack,
 					   "ESPAH_A_SA_ENC/AUTH: null cipher with null integrity is refused");
 			return -EINVAL;
@@ -239,13 +297,14 @@ static int init_authenc(struct espah_crypto *c,
 	c->iv_random = e->iv_random;
 	c->esn = cfg->esn;
 	if (!cfg->ah)
-		strscpy(c->enc_name, e->name, sizeof(c->enc_name));
-	strscpy(c->auth_name, a->name, sizeof(c->auth_name));
+		strscpy(c->enc_name, cfg->enc, sizeof(c->enc_name));
+	strscpy(c->auth_name, cfg->auth, sizeof(c->auth_name));
 
 	/* AH puts seq_hi after the packet itself: plain authenc does */
 	ename = cfg->esn && !cfg->ah ? "authencesn" : "authenc";
-	if (snprintf(name, sizeof(name), "%s(%s,%s)", ename, a->name,
-		     e->name) >= sizeof(name)) {
+	if (snprintf(aname, sizeof(aname), "%s(%s,%s)", ename, a->name,
+		     e->name) >= sizeof(aname) ||
+	    tfm_name(name, sizeof(name), aname, async)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "ESPAH_A_SA_ENC/AUTH: algorithm name too long");
 		return -ENAMETOOLONG;

@@ -1678,12 +1678,13 @@ static unsigned int kat_fill(const struct kat *k, u8 *buf, const char *payload,
 	return off;
 }
 
-static void kat_init(struct kunit *test, const struct kat *k,
-		     struct espah_crypto *c)
+static void kat_init_as(struct kunit *test, const struct kat *k,
+			struct espah_crypto *c, const char *aead,
+			const char *enc)
 {
 	struct espah_alg_cfg cfg = {
-		.aead = k->aead,
-		.enc = k->enc,
+		.aead = aead,
+		.enc = enc,
 		.auth = k->auth,
 		.enc_key = k->key,
 		.enc_key_len = k->key_len,
@@ -1700,6 +1701,12 @@ static void kat_init(struct kunit *test, const struct kat *k,
 	KUNIT_EXPECT_EQ(test, c->iv_len, k->iv_len);
 	KUNIT_EXPECT_EQ(test, c->icv_len, k->icv_len);
 	KUNIT_EXPECT_EQ(test, espah_crypto_assoclen(c), k->aad_len + k->iv_len);
+}
+
+static void kat_init(struct kunit *test, const struct kat *k,
+		     struct espah_crypto *c)
+{
+	kat_init_as(test, k, c, k->aead, k->enc);
 }
 
 static void kat_encrypt(struct kunit *test)
@@ -1782,6 +1789,69 @@ static void kat_tamper(struct kunit *test)
 	espah_crypto_destroy(&c);
 }
 
+/*
+ * The same vectors through "cryptd(NAME)": an asynchronous transform
+ * (requests return -EINPROGRESS and complete from the cryptd thread) that
+ * must give the same bytes, and whose dump name is the user's word.
+ */
+static void kat_cryptd(struct kunit *test)
+{
+	const struct kat *k = test->param_value;
+	unsigned int buflen = k->aad_len + k->iv_len + k->len + k->icv_len;
+	char name[CRYPTO_MAX_ALG_NAME];
+	struct espah_crypto c;
+	unsigned int off;
+	u8 *buf;
+	int err;
+
+	buf = kunit_kzalloc(test, buflen, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	snprintf(name, sizeof(name), "cryptd(%s)", k->aead ?: k->enc);
+	kat_init_as(test, k, &c, k->aead ? name : NULL,
+		    k->aead ? NULL : name);
+	KUNIT_EXPECT_STREQ(test, c.enc_name, name);
+	KUNIT_EXPECT_TRUE(test, crypto_aead_tfm(c.aead)->__crt_alg->cra_flags &
+				CRYPTO_ALG_ASYNC);
+	KUNIT_EXPECT_EQ(test, strncmp(crypto_tfm_alg_driver_name(crypto_aead_tfm(c.aead)),
+				      "cryptd(", 7), 0);
+
+	off = kat_fill(k, buf, k->pt, NULL);
+	err = aead_run(&c, buf, buflen, k->len, k->iv, true);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	expect_bytes(test, buf + k->aad_len + k->iv_len, k->ct, k->len,
+		     "ciphertext");
+	expect_bytes(test, buf + off, k->icv, k->icv_len, "ICV");
+
+	kat_fill(k, buf, k->ct, k->icv);
+	err = aead_run(&c, buf, buflen, k->len + k->icv_len, k->iv, false);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	expect_bytes(test, buf + k->aad_len + k->iv_len, k->pt, k->len,
+		     "plaintext");
+	espah_crypto_destroy(&c);
+}
+
+/* "cryptd(" names that are not a wrapped table name are refused. */
+static void cryptd_bad_names(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"cryptd(", "cryptd()", "cryptd(gcm(aes))",
+		"cryptd(rfc4106(gcm(aes))", "cryptd(cryptd(rfc4106(gcm(aes))))",
+	};
+	struct netlink_ext_ack extack = {};
+	struct espah_alg_cfg cfg = {
+		.enc_key = "0123456789abcdefghij",
+		.enc_key_len = 20,
+	};
+	struct espah_crypto c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		cfg.aead = bad[i];
+		KUNIT_EXPECT_EQ_MSG(test, espah_crypto_init(&c, &cfg, &extack),
+				    -ENOENT, "%s", bad[i]);
+	}
+}
+
 static struct kunit_case crypto_cases[] = {
 	KUNIT_CASE(alg_table),
 	KUNIT_CASE_PARAM(init_rule, rule_gen_params),
@@ -1790,6 +1860,8 @@ static struct kunit_case crypto_cases[] = {
 	KUNIT_CASE_PARAM(kat_encrypt, kat_gen_params),
 	KUNIT_CASE_PARAM(kat_decrypt, kat_gen_params),
 	KUNIT_CASE_PARAM(kat_tamper, kat_gen_params),
+	KUNIT_CASE_PARAM(kat_cryptd, kat_gen_params),
+	KUNIT_CASE(cryptd_bad_names),
 	{}
 };
 

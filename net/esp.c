@@ -19,6 +19,7 @@
 
 #include <espah/esp.h>
 #include <espah/kunit.h>
+#include <espah/pernet.h>
 #include <espah/sa.h>
 
 /* Requests that went asynchronous and have not completed yet. */
@@ -189,13 +190,17 @@ static void esp_complete(struct crypto_async_request *base, int err)
  */
 static int esp_run(struct esp_tmp *t, struct aead_request *req, bool enc)
 {
+	/* @t may be gone as soon as the request went asynchronous */
+	struct net *net = t->st.net;
 	int err;
 
 	atomic_inc(&esp_inflight);
 	dev_hold(t->dev);
 	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
-	if (err == -EINPROGRESS)
+	if (err == -EINPROGRESS) {
+		espah_stat_inc(net, ESPAH_STAT_CRYPTO_ASYNC);
 		return err;
+	}
 	dev_put(t->dev);
 	atomic_dec(&esp_inflight);
 	kfree(t);

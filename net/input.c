@@ -7,9 +7,9 @@
  * ESP for an SPI espah has no SA for is accepted untouched: the native
  * XFRM stack may own it (coexistence); it is counted as
  * ESPAH_STAT_IN_NO_SA all the same. At LOCAL_IN IPv4 is reassembled
- * already (ip_local_deliver()); IPv6 fragments are reassembled only after
- * the hook, so fragmented ESP over IPv6 reaches the native stack, not us
- * (a known limitation unless nf_defrag_ipv6 is active in the namespace).
+ * already (ip_local_deliver()); IPv6 would be reassembled only after the
+ * hook, so every namespace enables nf_defrag_ipv6 (reassembly at
+ * PRE_ROUTING, as conntrack does; see espah_datapath_net_init()).
  *
  * Priority NF_IP_PRI_LAST - 1 at LOCAL_IN: like the native ESP protocol
  * handler, we see the ESP packet after the filter tables.
@@ -45,12 +45,16 @@
  * the SA's own selector is verified at decapsulation instead).
  */
 #include <linux/etherdevice.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/xfrm.h>
 
 #include <espah/datapath.h>
@@ -470,6 +474,80 @@ drop:
 	return NF_DROP;
 }
 
+/*
+ * ICMP "fragmentation needed" / ICMPv6 "packet too big" about an ESP packet
+ * one of our OUT SAs sent (the native esp4_err/esp6_err do this for native
+ * SAs): record the path MTU on the route to the peer, which the output
+ * path reads for the next packets of the tunnel. The message itself goes
+ * on to the stack. skb->data is the network header (LOCAL_IN).
+ */
+static void in_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
+{
+	unsigned int off, qlen, ihl;
+	union espah_addr daddr = {};
+	const struct ip_esp_hdr *esph;
+	struct ip_esp_hdr _esph;
+	struct espah_sa *sa;
+	bool ours;
+	u32 mtu;
+
+	if (family == AF_INET) {
+		const struct icmphdr *ih;
+		const struct iphdr *q;
+
+		off = ip_hdrlen(skb);
+		qlen = off + sizeof(*ih) + sizeof(*q);
+		if (ip_hdr(skb)->protocol != IPPROTO_ICMP ||
+		    !pskb_may_pull(skb, qlen))
+			return;
+		ih = (const struct icmphdr *)(skb->data + off);
+		q = (const struct iphdr *)(ih + 1);
+		if (ih->type != ICMP_DEST_UNREACH ||
+		    ih->code != ICMP_FRAG_NEEDED ||
+		    q->protocol != IPPROTO_ESP || q->ihl < 5)
+			return;
+		mtu = ntohs(ih->un.frag.mtu);
+		ihl = q->ihl * 4;
+		daddr.a4 = q->daddr;
+	} else {
+		const struct icmp6hdr *ih;
+		const struct ipv6hdr *q;
+
+		off = sizeof(struct ipv6hdr);
+		qlen = off + sizeof(*ih) + sizeof(*q);
+		if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6 ||
+		    !pskb_may_pull(skb, qlen))
+			return;
+		ih = (const struct icmp6hdr *)(skb->data + off);
+		q = (const struct ipv6hdr *)(ih + 1);
+		if (ih->icmp6_type != ICMPV6_PKT_TOOBIG ||
+		    q->nexthdr != IPPROTO_ESP)
+			return;
+		mtu = ntohl(ih->icmp6_mtu);
+		ihl = sizeof(*q);
+		daddr.a6 = q->daddr;
+	}
+	off += 8;	/* the quoted packet */
+	esph = skb_header_pointer(skb, off + ihl, sizeof(_esph), &_esph);
+	if (!esph)
+		return;
+	sa = espah_sa_get(net, esph->spi, IPPROTO_ESP, family, &daddr);
+	if (!sa)
+		return;
+	ours = sa->dir == ESPAH_DIR_OUT && sa->mode == ESPAH_MODE_TUNNEL;
+	espah_sa_put(sa);
+	if (!ours)
+		return;
+	/* Both take the quoted header at skb->data, as error handlers do. */
+	__skb_pull(skb, off);
+	if (family == AF_INET)
+		ipv4_update_pmtu(skb, net, mtu, 0, IPPROTO_ESP);
+	else
+		ip6_update_pmtu(skb, net, htonl(mtu), 0, skb->mark,
+				sock_net_uid(net, NULL));
+	__skb_push(skb, off);
+}
+
 /**
  * espah_in_hook() - NF_INET_LOCAL_IN: decrypt ESP, police cleartext
  * @priv: unused
@@ -486,6 +564,7 @@ unsigned int espah_in_hook(void *priv, struct sk_buff *skb,
 
 	if (in_find_esp(skb, family, &esp_off, &nhoff))
 		return in_esp(state->net, skb, family, esp_off, nhoff);
+	in_icmp_pmtu(state->net, skb, family);
 	return in_policy(state->net, skb, family, ESPAH_DIR_IN);
 }
 

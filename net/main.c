@@ -7,14 +7,18 @@
 
 #include <espah/netlink.h>
 #include <espah/pernet.h>
+#include <espah/sa.h>
 
 static int __init espah_init(void)
 {
 	int err;
 
-	err = espah_pernet_init();
+	err = espah_sa_module_init();
 	if (err)
 		goto err_out;
+	err = espah_pernet_init();
+	if (err)
+		goto err_sa;
 	err = espah_netlink_init();
 	if (err)
 		goto err_pernet;
@@ -23,6 +27,8 @@ static int __init espah_init(void)
 
 err_pernet:
 	espah_pernet_exit();
+err_sa:
+	espah_sa_module_exit();
 err_out:
 	return err;
 }
@@ -31,8 +37,10 @@ static void __exit espah_exit(void)
 {
 	espah_netlink_exit();
 	espah_pernet_exit();
-	/* SAs and policies are freed through call_rcu: wait for all of them. */
-	rcu_barrier();
+	/* SAs are freed from a workqueue after a grace period, policies
+	 * through kfree_rcu: wait for all of them.
+	 */
+	espah_sa_module_exit();
 	pr_info("espah: unloaded\n");
 }
 

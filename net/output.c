@@ -15,8 +15,10 @@
  * native stack), IKE (UDP port 500 or 4500 at either end) and IPv6
  * neighbour discovery; see espah_flow_bypass().
  *
- * Path MTU: the limit is computed from the outgoing device's MTU (not the
- * route's PMTU, to which we add our own exceptions below). A packet that
+ * Path MTU: the limit is computed from the MTU of the outer route in
+ * tunnel mode (device MTU, route mtu metric, or a PMTU exception), from the
+ * outgoing device's MTU in transport mode (the route's PMTU is where we add
+ * our own exceptions below). A packet that
  * would not fit once encapsulated and may not be fragmented (IPv4 DF, or
  * IPv6) is dropped: for a local sender the route to its destination gets
  * a PMTU exception with the largest size that fits, so TCP shrinks its
@@ -39,6 +41,7 @@
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/route.h>
 
@@ -417,7 +420,11 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		ohl = sa->family == AF_INET ? sizeof(struct iphdr) :
 					      sizeof(struct ipv6hdr);
 	}
-	limit = out_limit(sa, READ_ONCE((dst ?: skb_dst(skb))->dev->mtu), ohl);
+	/* Tunnel: the outer route's MTU (device, route metric or learnt PMTU);
+	 * transport: the device's, see out_same_route().
+	 */
+	limit = out_limit(sa, dst ? dst_mtu(dst) :
+			  READ_ONCE(skb_dst(skb)->dev->mtu), ohl);
 	if (skb->len > limit) {
 		if (!out_same_route(skb, sa, family) &&
 		    out_too_big(skb, family, limit))
@@ -551,7 +558,10 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 		return NF_STOLEN;
 	}
 
-	segs = skb_gso_segment(skb, 0);
+	/* Segments keep sharing the super-packet's pages (NETIF_F_SG);
+	 * out_make_room() then copies each once, with tailroom to spare.
+	 */
+	segs = skb_gso_segment(skb, NETIF_F_SG);
 	if (IS_ERR_OR_NULL(segs)) {
 		espah_stat_inc(net, ESPAH_STAT_OUT_ERROR);
 		espah_sa_put(sa);
@@ -618,10 +628,23 @@ int espah_datapath_net_init(struct net *net)
 
 	if (err)
 		return err;
+	/* IPv6 is reassembled only after LOCAL_IN unless defrag runs at
+	 * PRE_ROUTING (IPv4 is reassembled before LOCAL_IN): without it a
+	 * fragmented ESP packet would miss espah and reach the native stack.
+	 */
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		goto err_in;
 	err = nf_register_net_hooks(net, espah_nf_ops,
 				    ARRAY_SIZE(espah_nf_ops));
 	if (err)
-		espah_in_net_exit(net);
+		goto err_defrag;
+	return 0;
+
+err_defrag:
+	nf_defrag_ipv6_disable(net);
+err_in:
+	espah_in_net_exit(net);
 	return err;
 }
 
@@ -636,6 +659,7 @@ int espah_datapath_net_init(struct net *net)
 void espah_datapath_net_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, espah_nf_ops, ARRAY_SIZE(espah_nf_ops));
+	nf_defrag_ipv6_disable(net);
 	espah_esp_wait_inflight();
 	espah_in_net_exit(net);
 }

@@ -151,9 +151,13 @@ static const struct rhashtable_params out_params = {
 	.automatic_shrinking = true,
 };
 
-static void sa_free_rcu(struct rcu_head *rcu)
+/* Frees SAs: crypto_free_aead() may sleep, so not from an RCU callback. */
+static struct workqueue_struct *sa_free_wq;
+
+static void sa_free_work(struct work_struct *work)
 {
-	struct espah_sa *sa = container_of(rcu, struct espah_sa, rcu);
+	struct espah_sa *sa = container_of(to_rcu_work(work), struct espah_sa,
+					   free_work);
 
 	if (sa->crypto.aead)
 		espah_crypto_destroy(&sa->crypto);
@@ -176,12 +180,37 @@ void espah_sa_hold(struct espah_sa *sa)
  * @sa: the SA, or NULL
  *
  * The last reference frees the SA (transform, replay window, counters)
- * after an RCU grace period. Any context.
+ * after an RCU grace period, from a work item. Any context.
  */
 void espah_sa_put(struct espah_sa *sa)
 {
-	if (sa && refcount_dec_and_test(&sa->ref))
-		call_rcu(&sa->rcu, sa_free_rcu);
+	if (sa && refcount_dec_and_test(&sa->ref)) {
+		INIT_RCU_WORK(&sa->free_work, sa_free_work);
+		queue_rcu_work(sa_free_wq, &sa->free_work);
+	}
+}
+
+/**
+ * espah_sa_module_init() - create the workqueue that frees SAs
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int espah_sa_module_init(void)
+{
+	sa_free_wq = alloc_workqueue("espah_sa_free", WQ_UNBOUND, 0);
+	return sa_free_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * espah_sa_module_exit() - wait for every SA to be freed
+ *
+ * Called after every namespace's SAD is gone: waits for the grace periods
+ * of the last puts (rcu_barrier()), then for their work items.
+ */
+void espah_sa_module_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(sa_free_wq);
 }
 
 /**

@@ -42,7 +42,7 @@ init=
 for w in $(cat /proc/cmdline); do
 	case "$w" in espah.init=*) init=${w#espah.init=} ;; esac
 done
-if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /newroot; then
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /newroot; then
 	echo "initramfs: cannot mount host root"
 	echo b > /proc/sysrq-trigger
 fi

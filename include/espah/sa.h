@@ -13,6 +13,7 @@
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/espah.h>
 
 #include <espah/crypto.h>
@@ -66,7 +67,8 @@ struct espah_sa_stats {
  * @onode: OUT SAs only: in the per-netns outbound hash by
  *	(proto, family, src, dst), for espah_sa_find_out()
  * @list: in the per-netns list of all SAs, in insertion order (dump, flush)
- * @rcu: deferred free
+ * @free_work: deferred free: after an RCU grace period, in process context
+ *	(freeing a transform may sleep)
  * @ref: references (the table holds one)
  * @spi: SPI, network order
  * @proto: IPPROTO_ESP or IPPROTO_AH
@@ -93,7 +95,7 @@ struct espah_sa {
 	struct rhash_head hnode;
 	struct rhlist_head onode;
 	struct list_head list;
-	struct rcu_head rcu;
+	struct rcu_work free_work;
 	refcount_t ref;
 	__be32 spi;
 	u8 proto;
@@ -191,6 +193,8 @@ bool espah_addr_equal(u16 family, const union espah_addr *a,
 		      const union espah_addr *b);
 
 int espah_sa_net_init(struct net *net);
+int espah_sa_module_init(void);
+void espah_sa_module_exit(void);
 void espah_sa_net_exit(struct net *net);
 
 #endif /* _ESPAH_SA_H */

@@ -26,19 +26,21 @@ not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
 skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP ${2:-}"; }
 # check NAME CMD...: one result from a command's status
 check() {
-	local name=$1
+	local name=$1 t0=$SECONDS
 	shift
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
+	[ $((SECONDS - t0)) -lt 5 ] || diag "took $((SECONDS - t0)) s"
 }
 # finish: the plan line; exit status 0 only if nothing failed
 finish() {
+	diag "suite took $SECONDS s"
 	echo "1..$T_N"
 	[ "$T_FAIL" -eq 0 ]
 }
 
 # --- namespaces -----------------------------------------------------------
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-E() { local ns=$1; shift; ip netns exec "$ns" "$ESPAH_TOOL" "$@"; }
+E() { local ns=$1; shift; "$ESPAH_TOOL" -n "$ns" "$@"; }
 
 topo_down() {
 	local ns
@@ -46,63 +48,81 @@ topo_down() {
 	return 0
 }
 
-# link NS1 IF1 NS2 IF2
-link() {
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
-	nsx "$1" ip link set "$2" up
-	nsx "$3" ip link set "$4" up
-}
+# Fixed MAC addresses and static neighbours on every link: no ARP or ND
+# has to happen (or to cross a transport-mode policy), and the first
+# protected packet is never lost to address resolution.
+M_H1=02:00:00:00:01:01 M_GW1A=02:00:00:00:01:fe
+M_GW1B=02:00:00:00:12:01 M_GW2B=02:00:00:00:12:02
+M_GW2A=02:00:00:00:02:fe M_H2=02:00:00:00:02:01
 
-addr() { nsx "$1" ip addr add "$3" dev "$2" ${4:+$4}; }
-
+# Every command of the topology goes through a few `ip -batch` runs and
+# one sysctl per namespace: each process start costs about a second in
+# an emulated guest.
 topo_up() {
-	local ns
+	local ns t0=$SECONDS
 	diag "topology up"
 	topo_down
-	for ns in $NSS; do
-		ip netns add "$ns"
-		nsx "$ns" ip link set lo up
-		nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0
-	done
-	link h1 eth0 gw1 eth1
-	link gw1 eth2 gw2 eth2
-	link gw2 eth1 h2 eth0
-	addr h1 eth0 10.0.1.1/24;    addr h1 eth0 fd00:1::1/64 nodad
-	addr gw1 eth1 10.0.1.254/24; addr gw1 eth1 fd00:1::fe/64 nodad
-	addr gw1 eth2 10.0.12.1/24;  addr gw1 eth2 fd00:12::1/64 nodad
-	addr gw2 eth2 10.0.12.2/24;  addr gw2 eth2 fd00:12::2/64 nodad
-	addr gw2 eth1 10.0.2.254/24; addr gw2 eth1 fd00:2::fe/64 nodad
-	addr h2 eth0 10.0.2.1/24;    addr h2 eth0 fd00:2::1/64 nodad
-	nsx h1 ip route add default via 10.0.1.254
-	nsx h1 ip -6 route add default via fd00:1::fe
-	nsx h2 ip route add default via 10.0.2.254
-	nsx h2 ip -6 route add default via fd00:2::fe
-	nsx gw1 ip route add 10.0.2.0/24 via 10.0.12.2
-	nsx gw1 ip -6 route add fd00:2::/64 via fd00:12::2
-	nsx gw2 ip route add 10.0.1.0/24 via 10.0.12.1
-	nsx gw2 ip -6 route add fd00:1::/64 via fd00:12::1
+	for ns in $NSS; do ip netns add "$ns" || return 1; done
+	ip -batch - <<-EOF || return 1
+	link add eth0 netns h1 address $M_H1 type veth peer name eth1 netns gw1 address $M_GW1A
+	link add eth2 netns gw1 address $M_GW1B type veth peer name eth2 netns gw2 address $M_GW2B
+	link add eth1 netns gw2 address $M_GW2A type veth peer name eth0 netns h2 address $M_H2
+	EOF
+	ip -n h1 -batch - <<-EOF || return 1
+	link set lo up
+	link set eth0 up
+	addr add 10.0.1.1/24 dev eth0
+	addr add fd00:1::1/64 dev eth0 nodad
+	route add default via 10.0.1.254
+	route add ::/0 via fd00:1::fe
+	neigh replace 10.0.1.254 lladdr $M_GW1A dev eth0 nud permanent
+	neigh replace fd00:1::fe lladdr $M_GW1A dev eth0 nud permanent
+	EOF
+	ip -n gw1 -batch - <<-EOF || return 1
+	link set lo up
+	link set eth1 up
+	link set eth2 up
+	addr add 10.0.1.254/24 dev eth1
+	addr add fd00:1::fe/64 dev eth1 nodad
+	addr add 10.0.12.1/24 dev eth2
+	addr add fd00:12::1/64 dev eth2 nodad
+	route add 10.0.2.0/24 via 10.0.12.2
+	route add fd00:2::/64 via fd00:12::2
+	neigh replace 10.0.1.1 lladdr $M_H1 dev eth1 nud permanent
+	neigh replace fd00:1::1 lladdr $M_H1 dev eth1 nud permanent
+	neigh replace 10.0.12.2 lladdr $M_GW2B dev eth2 nud permanent
+	neigh replace fd00:12::2 lladdr $M_GW2B dev eth2 nud permanent
+	EOF
+	ip -n gw2 -batch - <<-EOF || return 1
+	link set lo up
+	link set eth1 up
+	link set eth2 up
+	addr add 10.0.2.254/24 dev eth1
+	addr add fd00:2::fe/64 dev eth1 nodad
+	addr add 10.0.12.2/24 dev eth2
+	addr add fd00:12::2/64 dev eth2 nodad
+	route add 10.0.1.0/24 via 10.0.12.1
+	route add fd00:1::/64 via fd00:12::1
+	neigh replace 10.0.2.1 lladdr $M_H2 dev eth1 nud permanent
+	neigh replace fd00:2::1 lladdr $M_H2 dev eth1 nud permanent
+	neigh replace 10.0.12.1 lladdr $M_GW1B dev eth2 nud permanent
+	neigh replace fd00:12::1 lladdr $M_GW1B dev eth2 nud permanent
+	EOF
+	ip -n h2 -batch - <<-EOF || return 1
+	link set lo up
+	link set eth0 up
+	addr add 10.0.2.1/24 dev eth0
+	addr add fd00:2::1/64 dev eth0 nodad
+	route add default via 10.0.2.254
+	route add ::/0 via fd00:2::fe
+	neigh replace 10.0.2.254 lladdr $M_GW2A dev eth0 nud permanent
+	neigh replace fd00:2::fe lladdr $M_GW2A dev eth0 nud permanent
+	EOF
 	for ns in gw1 gw2; do
 		nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 \
-			net.ipv6.conf.all.forwarding=1
+			net.ipv6.conf.all.forwarding=1 || return 1
 	done
-	# the gateways' link: static neighbours, so that ND and ARP never have
-	# to cross a transport-mode policy
-	local m1 m2
-	m1=$(nsx gw1 cat /sys/class/net/eth2/address)
-	m2=$(nsx gw2 cat /sys/class/net/eth2/address)
-	nsx gw1 ip neigh replace 10.0.12.2 lladdr "$m2" dev eth2 nud permanent
-	nsx gw1 ip neigh replace fd00:12::2 lladdr "$m2" dev eth2 nud permanent
-	nsx gw2 ip neigh replace 10.0.12.1 lladdr "$m1" dev eth2 nud permanent
-	nsx gw2 ip neigh replace fd00:12::1 lladdr "$m1" dev eth2 nud permanent
-	# warm up neighbour caches so the first protected packet is not lost
-	nsx gw1 ping -c1 -W2 10.0.12.2 >/dev/null 2>&1
-	nsx gw1 ping -6 -c1 -W2 fd00:12::2 >/dev/null 2>&1
-	nsx h1 ping -c1 -W2 10.0.1.254 >/dev/null 2>&1
-	nsx h2 ping -c1 -W2 10.0.2.254 >/dev/null 2>&1
-	nsx h1 ping -6 -c1 -W2 fd00:1::fe >/dev/null 2>&1
-	nsx h2 ping -6 -c1 -W2 fd00:2::fe >/dev/null 2>&1
-	diag "topology ready"
+	diag "topology ready after $((SECONDS - t0)) s"
 	return 0
 }
 
@@ -120,9 +140,11 @@ ipsec_flush() {
 
 # --- algorithms -------------------------------------------------------------
 # alg NAME KEYNO: the ALGO-LIST words (same for ip xfrm and espah)
+# a-NAME: NAME run through cryptd (asynchronous; espah only, see sa())
 alg() {
 	local k=$2
 	case $1 in
+	a-*) alg "${1#a-}" "$k" | sed -E 's/^(aead|enc) ([^ ]+)/\1 cryptd(\2)/' ;;
 	gcm) echo "aead rfc4106(gcm(aes)) 0x$(key 20 "$k") 128" ;;
 	gcm256) echo "aead rfc4106(gcm(aes)) 0x$(key 36 "$k") 128" ;;
 	cbc) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha256) 0x$(key 32 "$((k + 100))") 128" ;;
@@ -141,6 +163,8 @@ key() { printf 'k%s' "$2" | sha512sum | cut -c1-$(($1 * 2)); }
 sa() {
 	local impl=$1 ns=$2 src=$3 dst=$4 spi=$5 mode=$6 dir=$7 a=$8 k=$9
 	shift 9
+	# native XFRM takes table names only: its peer runs the plain algorithm
+	[ "$impl" = espah ] || a=${a#a-}
 	# shellcheck disable=SC2046
 	if [ "$impl" = espah ]; then
 		E "$ns" state add src "$src" dst "$dst" proto esp spi "$spi" \
@@ -183,6 +207,33 @@ gw_side() {
 	fi
 }
 
+# scapy NS PYTHON: run scapy code in a namespace
+scapy() { nsx "$1" "$PY" -c "import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
+from scapy.all import *
+conf.verb = 0
+$2"; }
+
+# --- the negative suites' IPv4 tunnel: espah gw1, native gw2 ---------------
+N1=10.0.1.0/24 N2=10.0.2.0/24 O1=10.0.12.1 O2=10.0.12.2
+
+# tunnel KEY_IN_GW1 [extra espah out-SA words...]: gw1's inbound SA uses
+# key KEY_IN_GW1 (2 matches gw2's outbound key)
+tunnel() {
+	local kin=$1
+	shift
+	ipsec_flush
+	sa espah gw1 $O1 $O2 0x1001 tunnel out gcm 1 "$@" &&
+	sa espah gw1 $O2 $O1 0x2001 tunnel in gcm "$kin" &&
+	pol espah gw1 $N1 $N2 out $O1 $O2 tunnel &&
+	pol espah gw1 $N2 $N1 in $O2 $O1 tunnel &&
+	pol espah gw1 $N2 $N1 fwd $O2 $O1 tunnel &&
+	gw_side native gw2 $O2 $O1 $N2 $N1 tunnel gcm 0x2001 0x1001 2 1
+}
+
+# icmp_in NS: ICMP messages received so far in NS
+# shellcheck disable=SC2016
+icmp_in() { nsx "$1" awk '/^Icmp:/ && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/snmp; }
+
 # --- counters -----------------------------------------------------------------
 # gstat NS NAME: a global espah counter
 gstat() { E "$1" stats | awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'; }
@@ -223,8 +274,12 @@ tcp_xfer() {
 	case $addr in *:*) fam=-6 ;; esac
 	# OpenBSD nc listens on IPv4 only unless told otherwise
 	nsx "$to" timeout 120 nc $fam -l -N "$port" > "$dst" &
-	local pid=$!
-	sleep 0.5
+	local pid=$! i
+	# connect only once the listener is there (process starts are slow)
+	for i in $(seq 50); do
+		nsx "$to" ss -Hltn "sport = :$port" | grep -q . && break
+		sleep 0.2
+	done
 	nsx "$from" timeout 120 nc -N "$addr" "$port" < "$src"
 	wait "$pid"
 	h1=$(sha256sum < "$src" | cut -d' ' -f1)

@@ -5,31 +5,6 @@
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
-N1=10.0.1.0/24 N2=10.0.2.0/24 O1=10.0.12.1 O2=10.0.12.2
-
-# tunnel KEY_IN_GW1 [extra espah out-SA words...]
-tunnel() {
-	local kin=$1
-	shift
-	ipsec_flush
-	sa espah gw1 $O1 $O2 0x1001 tunnel out gcm 1 "$@" &&
-	sa espah gw1 $O2 $O1 0x2001 tunnel in gcm "$kin" &&
-	pol espah gw1 $N1 $N2 out $O1 $O2 tunnel &&
-	pol espah gw1 $N2 $N1 in $O2 $O1 tunnel &&
-	pol espah gw1 $N2 $N1 fwd $O2 $O1 tunnel &&
-	gw_side native gw2 $O2 $O1 $N2 $N1 tunnel gcm 0x2001 0x1001 2 1
-}
-
-# icmp_in NS: ICMP messages received so far in NS
-# shellcheck disable=SC2016
-icmp_in() { nsx "$1" awk '/^Icmp:/ && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/snmp; }
-
-# scapy NS PYTHON: run scapy code in a namespace
-scapy() { nsx "$1" "$PY" -c "import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
-from scapy.all import *
-conf.verb = 0
-$2"; }
-
 topo_up
 # --- wrong key
 tunnel 9 || not_ok "wrong key: configure"

@@ -72,6 +72,11 @@ if ! modprobe esp4_offload || ! modprobe esp6_offload; then
 fi
 modprobe esp4 2>/dev/null; modprobe xfrm_user 2>/dev/null
 echo "info native esp4_offload+esp6_offload loaded" >> "$RAW"
+# The null row: espah refuses null cipher with null integrity (RFC 4303
+# 3.2) unless told otherwise; native accepts it.
+echo 1 > /sys/module/espah/parameters/allow_null_esp ||
+	harness_fail "cannot set espah.allow_null_esp"
+echo "info espah allow_null_esp=1 (null row)" >> "$RAW"
 say "modules loaded"
 
 # --- topology ---------------------------------------------------------------
