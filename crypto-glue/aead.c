@@ -97,24 +97,26 @@ static int authenc_setkey(struct crypto_aead *tfm,
 	return err;
 }
 
-#define CRYPTD_PFX "cryptd("
+#define ASYNC_PFX "pcrypt("
 
 /*
- * "cryptd(NAME)" asks for NAME run asynchronously by the cryptd kernel
- * thread (an operator's way to move crypto off the softirq, and how the
- * tests exercise the asynchronous completion paths). Copies NAME, or the
- * name as is, to @inner (@size bytes) and says whether it was wrapped.
- * NULL stays NULL (@inner is then the empty string).
+ * "pcrypt(NAME)" asks for NAME run through the pcrypt template: requests are
+ * spread over CPUs by padata and complete asynchronously, in order (how
+ * IPsec gateways parallelise crypto, and how the tests exercise espah's
+ * asynchronous completion paths). (cryptd is no alternative: on 6.1 its
+ * instances of public algorithms fail the crypto self-tests.) Copies NAME,
+ * or the name as is, to @inner (@size bytes) and says whether it was
+ * wrapped. NULL stays NULL (@inner is then the empty string).
  */
-static bool cryptd_unwrap(const char *name, char *inner, size_t size)
+static bool async_unwrap(const char *name, char *inner, size_t size)
 {
-	size_t pfx = strlen(CRYPTD_PFX), len;
+	size_t pfx = strlen(ASYNC_PFX), len;
 
 	inner[0] = 0;
 	if (!name)
 		return false;
 	len = strlen(name);
-	if (len > pfx + 1 && !strncmp(name, CRYPTD_PFX, pfx) &&
+	if (len > pfx + 1 && !strncmp(name, ASYNC_PFX, pfx) &&
 	    name[len - 1] == ')' && len - pfx - 1 < size) {
 		memcpy(inner, name + pfx, len - pfx - 1);
 		inner[len - pfx - 1] = 0;
@@ -124,21 +126,40 @@ static bool cryptd_unwrap(const char *name, char *inner, size_t size)
 	return false;
 }
 
-/* The name to allocate: @name, or "cryptd(@name)" if @async. */
-static int tfm_name(char *buf, size_t size, const char *name, bool async)
+/*
+ * @name, or if @async the pcrypt instance around its best implementation.
+ * pcrypt registers instances under the wrapped algorithm's name, with
+ * "pcrypt(DRIVER)" as driver name: only the driver name finds them. (And,
+ * being of higher priority, the instance then serves every later user of
+ * @name in the system, as pcrypt is meant to.)
+ */
+static struct crypto_aead *alloc_named(const char *name, bool async)
 {
-	int n = snprintf(buf, size, async ? CRYPTD_PFX "%s)" : "%s", name);
+	char drv[CRYPTO_MAX_ALG_NAME];
+	struct crypto_aead *tfm;
+	const char *inner;
+	int n;
 
-	return n < size ? 0 : -ENAMETOOLONG;
+	tfm = crypto_alloc_aead(name, 0, 0);
+	if (!async || IS_ERR(tfm))
+		return tfm;
+	inner = crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm));
+	if (!strncmp(inner, ASYNC_PFX, strlen(ASYNC_PFX)))
+		return tfm;	/* the pcrypt instance already */
+	n = snprintf(drv, sizeof(drv), ASYNC_PFX "%s)", inner);
+	crypto_free_aead(tfm);
+	if (n >= sizeof(drv))
+		return ERR_PTR(-ENAMETOOLONG);
+	return crypto_alloc_aead(drv, 0, 0);
 }
 
-static int alloc_tfm(struct espah_crypto *c, const char *name,
+static int alloc_tfm(struct espah_crypto *c, const char *name, bool async,
 		     struct netlink_ext_ack *extack)
 {
 	struct crypto_aead *tfm;
 
 	/* no CRYPTO_ALG_ASYNC in the mask: cryptd/pcrypt/hardware are fine */
-	tfm = crypto_alloc_aead(name, 0, 0);
+	tfm = alloc_named(name, async);
 	if (IS_ERR(tfm)) {
 		int err = PTR_ERR(tfm);
 
@@ -170,7 +191,7 @@ static int check_tfm(struct espah_crypto *c, struct netlink_ext_ack *extack)
 static int init_aead(struct espah_crypto *c, const struct espah_alg_cfg *cfg,
 		     struct netlink_ext_ack *extack)
 {
-	char inner[CRYPTO_MAX_ALG_NAME], name[CRYPTO_MAX_ALG_NAME];
+	char inner[CRYPTO_MAX_ALG_NAME];
 	const struct espah_alg *a;
 	bool async;
 	int icv, err;
@@ -185,7 +206,7 @@ static int init_aead(struct espah_crypto *c, const struct espah_alg_cfg *cfg,
 				   "ESPAH_A_SA_AUTH_KEY: not used with ESPAH_A_SA_AEAD");
 		return -EINVAL;
 	}
-	async = cryptd_unwrap(cfg->aead, inner, sizeof(inner));
+	async = async_unwrap(cfg->aead, inner, sizeof(inner));
 	a = espah_alg_find(inner, ESPAH_ALG_AEAD);
 	if (!a) {
 		NL_SET_ERR_MSG_MOD(extack, "ESPAH_A_SA_AEAD: unknown algorithm");
@@ -210,11 +231,7 @@ static int init_aead(struct espah_crypto *c, const struct espah_alg_cfg *cfg,
 	c->esn = cfg->esn;
 	strscpy(c->enc_name, cfg->aead, sizeof(c->enc_name));
 
-	if (tfm_name(name, sizeof(name), a->name, async)) {
-		NL_SET_ERR_MSG_MOD(extack, "ESPAH_A_SA_AEAD: algorithm name too long");
-		return -ENAMETOOLONG;
-	}
-	err = alloc_tfm(c, name, extack);
+	err = alloc_tfm(c, a->name, async, extack);
 	if (err)
 		return err;
 	err = crypto_aead_setkey(c->aead, cfg->enc_key, cfg->enc_key_len);
@@ -236,16 +253,16 @@ static int init_authenc(struct espah_crypto *c,
 			const struct espah_alg_cfg *cfg,
 			struct netlink_ext_ack *extack)
 {
-	char name[CRYPTO_MAX_ALG_NAME], aname[CRYPTO_MAX_ALG_NAME];
+	char name[CRYPTO_MAX_ALG_NAME];
 	char einner[CRYPTO_MAX_ALG_NAME], ainner[CRYPTO_MAX_ALG_NAME];
 	const struct espah_alg *e, *a;
 	const char *ename;
 	bool async;
 	int icv, err;
 
-	/* "cryptd(...)" around either name runs the whole authenc in cryptd */
-	async = cryptd_unwrap(cfg->auth, ainner, sizeof(ainner));
-	async |= cryptd_unwrap(cfg->enc, einner, sizeof(einner));
+	/* "pcrypt(...)" around either name runs the whole authenc in pcrypt */
+	async = async_unwrap(cfg->auth, ainner, sizeof(ainner));
+	async |= async_unwrap(cfg->enc, einner, sizeof(einner));
 	a = espah_alg_find(ainner, ESPAH_ALG_AUTH);
 	if (!a) {
 		NL_SET_ERR_MSG_MOD(extack, "ESPAH_A_SA_AUTH: unknown algorithm");
@@ -302,15 +319,14 @@ static int init_authenc(struct espah_crypto *c,
 
 	/* AH puts seq_hi after the packet itself: plain authenc does */
 	ename = cfg->esn && !cfg->ah ? "authencesn" : "authenc";
-	if (snprintf(aname, sizeof(aname), "%s(%s,%s)", ename, a->name,
-		     e->name) >= sizeof(aname) ||
-	    tfm_name(name, sizeof(name), aname, async)) {
+	if (snprintf(name, sizeof(name), "%s(%s,%s)", ename, a->name,
+		     e->name) >= sizeof(name)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "ESPAH_A_SA_ENC/AUTH: algorithm name too long");
 		return -ENAMETOOLONG;
 	}
 
-	err = alloc_tfm(c, name, extack);
+	err = alloc_tfm(c, name, async, extack);
 	if (err)
 		return err;
 	err = authenc_setkey(c->aead, cfg->auth_key, cfg->auth_key_len,

@@ -1790,11 +1790,11 @@ static void kat_tamper(struct kunit *test)
 }
 
 /*
- * The same vectors through "cryptd(NAME)": an asynchronous transform
- * (requests return -EINPROGRESS and complete from the cryptd thread) that
+ * The same vectors through "pcrypt(NAME)": an asynchronous transform
+ * (requests return -EINPROGRESS and complete from a padata worker) that
  * must give the same bytes, and whose dump name is the user's word.
  */
-static void kat_cryptd(struct kunit *test)
+static void kat_pcrypt(struct kunit *test)
 {
 	const struct kat *k = test->param_value;
 	unsigned int buflen = k->aad_len + k->iv_len + k->len + k->icv_len;
@@ -1806,14 +1806,14 @@ static void kat_cryptd(struct kunit *test)
 
 	buf = kunit_kzalloc(test, buflen, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	snprintf(name, sizeof(name), "cryptd(%s)", k->aead ?: k->enc);
+	snprintf(name, sizeof(name), "pcrypt(%s)", k->aead ?: k->enc);
 	kat_init_as(test, k, &c, k->aead ? name : NULL,
 		    k->aead ? NULL : name);
 	KUNIT_EXPECT_STREQ(test, c.enc_name, name);
 	KUNIT_EXPECT_TRUE(test, crypto_aead_tfm(c.aead)->__crt_alg->cra_flags &
 				CRYPTO_ALG_ASYNC);
 	KUNIT_EXPECT_EQ(test, strncmp(crypto_tfm_alg_driver_name(crypto_aead_tfm(c.aead)),
-				      "cryptd(", 7), 0);
+				      "pcrypt(", 7), 0);
 
 	off = kat_fill(k, buf, k->pt, NULL);
 	err = aead_run(&c, buf, buflen, k->len, k->iv, true);
@@ -1830,12 +1830,13 @@ static void kat_cryptd(struct kunit *test)
 	espah_crypto_destroy(&c);
 }
 
-/* "cryptd(" names that are not a wrapped table name are refused. */
-static void cryptd_bad_names(struct kunit *test)
+/* "pcrypt(" names that are not a wrapped table name are refused. */
+static void pcrypt_bad_names(struct kunit *test)
 {
 	static const char * const bad[] = {
-		"cryptd(", "cryptd()", "cryptd(gcm(aes))",
-		"cryptd(rfc4106(gcm(aes))", "cryptd(cryptd(rfc4106(gcm(aes))))",
+		"pcrypt(", "pcrypt()", "pcrypt(gcm(aes))",
+		"pcrypt(rfc4106(gcm(aes))", "pcrypt(pcrypt(rfc4106(gcm(aes))))",
+		"cryptd(rfc4106(gcm(aes)))",
 	};
 	struct netlink_ext_ack extack = {};
 	struct espah_alg_cfg cfg = {
@@ -1860,8 +1861,8 @@ static struct kunit_case crypto_cases[] = {
 	KUNIT_CASE_PARAM(kat_encrypt, kat_gen_params),
 	KUNIT_CASE_PARAM(kat_decrypt, kat_gen_params),
 	KUNIT_CASE_PARAM(kat_tamper, kat_gen_params),
-	KUNIT_CASE_PARAM(kat_cryptd, kat_gen_params),
-	KUNIT_CASE(cryptd_bad_names),
+	KUNIT_CASE_PARAM(kat_pcrypt, kat_gen_params),
+	KUNIT_CASE(pcrypt_bad_names),
 	{}
 };
 

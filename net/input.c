@@ -474,8 +474,7 @@ drop:
 	return NF_DROP;
 }
 
-/*
- * ICMP "fragmentation needed" / ICMPv6 "packet too big" about an ESP packet
+/* ICMP "fragmentation needed" / ICMPv6 "packet too big" about an ESP packet
  * one of our OUT SAs sent (the native esp4_err/esp6_err do this for native
  * SAs): record the path MTU on the route to the peer, which the output
  * path reads for the next packets of the tunnel. The message itself goes

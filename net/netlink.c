@@ -322,12 +322,63 @@ static bool port_range(const struct nlattr *first, const struct nlattr *last,
 	return l <= h;
 }
 
+/* Refusals of one selector prefix: bad address, too long, length alone. */
+static const char * const sel_src_msgs[] = {
+	"ESPAH_SEL_SRC: length does not match ESPAH_SEL_FAMILY",
+	"ESPAH_SEL_SPLEN: longer than the address",
+	"ESPAH_SEL_SPLEN: nonzero without ESPAH_SEL_SRC",
+};
+
+static const char * const sel_dst_msgs[] = {
+	"ESPAH_SEL_DST: length does not match ESPAH_SEL_FAMILY",
+	"ESPAH_SEL_DPLEN: longer than the address",
+	"ESPAH_SEL_DPLEN: nonzero without ESPAH_SEL_DST",
+};
+
+/* BAD() for a message chosen at run time (static storage, as extack keeps
+ * the pointer).
+ */
+static int bad_msg(struct netlink_ext_ack *extack, const struct nlattr *a,
+		   const char *msg)
+{
+	if (extack) {
+		extack->_msg = msg;
+		extack->bad_attr = a;
+	}
+	return -EINVAL;
+}
+
+/* One prefix of a selector: address @a (default: any) and length @l
+ * (default: the full address if @a is given), masked.
+ */
+static int sel_prefix(const struct nlattr *a, const struct nlattr *l,
+		      u16 family, union espah_addr *addr, u8 *plen,
+		      const char * const msgs[3], struct netlink_ext_ack *extack)
+{
+	u8 maxlen = family == AF_INET ? 32 : 128, len = 0;
+
+	if (a) {
+		if (!addr_get(a, family, addr))
+			return bad_msg(extack, a, msgs[0]);
+		len = maxlen;
+	}
+	if (l) {
+		len = nla_get_u8(l);
+		if (len > maxlen)
+			return bad_msg(extack, l, msgs[1]);
+		if (len && !a)
+			return bad_msg(extack, l, msgs[2]);
+	}
+	*plen = len;
+	addr_mask(family, addr, len);
+	return 0;
+}
+
 static int parse_sel(const struct nlattr *nest, struct espah_sel *sel,
 		     struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[ESPAH_SEL_MAX + 1];
 	struct nlattr *port;
-	u8 maxlen, len;
 	int err;
 
 	err = nla_parse_nested(tb, ESPAH_SEL_MAX, nest, sel_policy, extack);
@@ -338,43 +389,15 @@ static int parse_sel(const struct nlattr *nest, struct espah_sel *sel,
 
 	memset(sel, 0, sizeof(*sel));
 	sel->family = nla_get_u16(tb[ESPAH_SEL_FAMILY]);
-	maxlen = sel->family == AF_INET ? 32 : 128;
 
-	if (tb[ESPAH_SEL_SRC]) {
-		if (!addr_get(tb[ESPAH_SEL_SRC], sel->family, &sel->src))
-			return BAD(extack, tb[ESPAH_SEL_SRC],
-				   "ESPAH_SEL_SRC: length does not match ESPAH_SEL_FAMILY");
-		sel->splen = maxlen;
-	}
-	if (tb[ESPAH_SEL_SPLEN]) {
-		len = nla_get_u8(tb[ESPAH_SEL_SPLEN]);
-		if (len > maxlen)
-			return BAD(extack, tb[ESPAH_SEL_SPLEN],
-				   "ESPAH_SEL_SPLEN: longer than the address");
-		if (len && !tb[ESPAH_SEL_SRC])
-			return BAD(extack, tb[ESPAH_SEL_SPLEN],
-				   "ESPAH_SEL_SPLEN: nonzero without ESPAH_SEL_SRC");
-		sel->splen = len;
-	}
-	addr_mask(sel->family, &sel->src, sel->splen);
-
-	if (tb[ESPAH_SEL_DST]) {
-		if (!addr_get(tb[ESPAH_SEL_DST], sel->family, &sel->dst))
-			return BAD(extack, tb[ESPAH_SEL_DST],
-				   "ESPAH_SEL_DST: length does not match ESPAH_SEL_FAMILY");
-		sel->dplen = maxlen;
-	}
-	if (tb[ESPAH_SEL_DPLEN]) {
-		len = nla_get_u8(tb[ESPAH_SEL_DPLEN]);
-		if (len > maxlen)
-			return BAD(extack, tb[ESPAH_SEL_DPLEN],
-				   "ESPAH_SEL_DPLEN: longer than the address");
-		if (len && !tb[ESPAH_SEL_DST])
-			return BAD(extack, tb[ESPAH_SEL_DPLEN],
-				   "ESPAH_SEL_DPLEN: nonzero without ESPAH_SEL_DST");
-		sel->dplen = len;
-	}
-	addr_mask(sel->family, &sel->dst, sel->dplen);
+	err = sel_prefix(tb[ESPAH_SEL_SRC], tb[ESPAH_SEL_SPLEN], sel->family,
+			 &sel->src, &sel->splen, sel_src_msgs, extack);
+	if (err)
+		return err;
+	err = sel_prefix(tb[ESPAH_SEL_DST], tb[ESPAH_SEL_DPLEN], sel->family,
+			 &sel->dst, &sel->dplen, sel_dst_msgs, extack);
+	if (err)
+		return err;
 
 	if (tb[ESPAH_SEL_PROTO])
 		sel->proto = nla_get_u8(tb[ESPAH_SEL_PROTO]);

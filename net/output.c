@@ -291,6 +291,15 @@ static bool out_same_route(const struct sk_buff *skb, const struct espah_sa *sa,
 	return ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &sa->dst.a6);
 }
 
+/* An IPv6 packet that nf_defrag_ipv6 reassembled (see
+ * espah_datapath_net_init()): its source fragmented it already, so the
+ * ESP packet may be fragmented in turn, as conntrack refragments it.
+ */
+static bool out_reassembled(const struct sk_buff *skb, u16 family)
+{
+	return family == AF_INET6 && IP6CB(skb)->frag_max_size;
+}
+
 /* The packet does not fit: tell the sender and drop (true), or let the
  * ESP packet be fragmented (false).
  */
@@ -427,6 +436,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 			  READ_ONCE(skb_dst(skb)->dev->mtu), ohl);
 	if (skb->len > limit) {
 		if (!out_same_route(skb, sa, family) &&
+		    !out_reassembled(skb, family) &&
 		    out_too_big(skb, family, limit))
 			goto drop;
 		skb->ignore_df = 1;

@@ -1,8 +1,16 @@
 #!/bin/bash
 # `make test`: every test layer, one summary line at the end.
-#   scripts/test.sh [--quick] [LAYER...]
+#   scripts/test.sh [LAYER...]
 # Layers: lint tool kunit e2e-debug e2e-stock selfcheck (default: all).
-# ESPAH_E2E="name ..." picks the end-to-end suites (default: scripts/e2e/default).
+# ESPAH_E2E="name ..." picks the end-to-end suites of both kernels
+# (default: scripts/e2e/default and scripts/e2e/default-debug).
+#
+# The host layers (lint, tool) run first. The guest layers then run in two
+# lanes at once, one QEMU each: the debug lane (KUnit and the debug e2e
+# suites in one boot) and the stock lane (stock e2e suites, then the rig
+# self-check). A guest's test scripts are mostly one shell at a time, so
+# two guests use the two host cores that one would leave half idle.
+# ESPAH_SERIAL=1 runs the lanes one after the other.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -13,18 +21,67 @@ rm -rf "$res"
 mkdir -p "$res"
 P=0 F=0 S=0
 
+has() { [[ " ${layers[*]} " == *" $1 "* ]]; }
+
 tally() { # tally LAYER KTAPFILE [EXIT_STATUS]
 	local p f s
 	read -r p f s < <("$ESPAH_ROOT/scripts/ktap-count.sh" "$2" "${3:-0}")
 	P=$((P + p)) F=$((F + f)) S=$((S + s))
-	printf '%-12s %4d passed, %d failed, %d skipped\n' "$1" "$p" "$f" "$s" | tee -a "$res/summary"
+	printf '%-14s %4d passed, %d failed, %d skipped\n' "$1" "$p" "$f" "$s" | tee -a "$res/summary"
 }
 
-# KUnit results of a debug guest run whose out share is build/debug/e2e.
-tally_kunit() {
-	"$ESPAH_ROOT/scripts/kunit-parse.sh" "$ESPAH_ROOT/build/debug/e2e/kunit.log" \
-		> "$res/kunit.tap" 2>&1
-	tally kunit "$res/kunit.tap" "$1"
+suites_of() { # suites_of KIND: the e2e suites that kernel runs
+	local f="$ESPAH_ROOT/scripts/e2e/default"
+	[ "$1" = debug ] && f="$ESPAH_ROOT/scripts/e2e/default-debug"
+	if [ -n "${ESPAH_E2E:-}" ]; then echo "$ESPAH_E2E"; else grep -v '^#' "$f"; fi
+}
+
+# guest_lane KIND: one boot of KIND running its e2e suites (and KUnit in
+# the debug boot if asked); leaves $res/lane-KIND.rc and the out share.
+guest_lane() {
+	local kind=$1 out="$ESPAH_ROOT/build/$1/e2e" first=() vrc
+	if [ "$kind" = debug ] && has kunit; then first=(kunit); fi
+	local e2e=()
+	if has "e2e-$kind"; then
+		# shellcheck disable=SC2207
+		e2e=(e2e $(suites_of "$kind"))
+	fi
+	"$ESPAH_ROOT/scripts/vm.sh" --kernel "$kind" --no-build --timeout 2400 \
+		--out "$out" "$ESPAH_ROOT/scripts/guest/suites.sh" "${first[@]}" "${e2e[@]}" \
+		> "$res/$kind.vm" 2>&1
+	vrc=$?
+	echo $vrc > "$res/lane-$kind.rc"
+}
+
+# tally_lane KIND: KUnit (debug) and per-suite results of a guest lane.
+tally_lane() {
+	local kind=$1 out="$ESPAH_ROOT/build/$1/e2e" vrc grc found=0 tap name
+	vrc=$(cat "$res/lane-$kind.rc" 2>/dev/null || echo 125)
+	# Exit 1 is suites.sh saying a suite failed (counted per suite);
+	# anything else is the guest itself failing (hang, crash, leak).
+	grc=$vrc
+	[ "$vrc" -ne 1 ] || grc=0
+	if [ "$kind" = debug ] && has kunit; then
+		"$ESPAH_ROOT/scripts/kunit-parse.sh" "$out/kunit.log" > "$res/kunit.tap" 2>&1
+		tally kunit "$res/kunit.tap" "$grc"
+	fi
+	if has "e2e-$kind"; then
+		for tap in "$out"/e2e-*.tap; do
+			[ -f "$tap" ] || continue
+			found=1
+			name=${tap##*/e2e-}
+			name=${name%.tap}
+			cp "$tap" "$res/e2e-$kind-$name.tap"
+			tally "$kind:$name" "$tap" "$(cat "${tap%.tap}.rc" 2>/dev/null || echo 1)"
+		done
+	else
+		found=1
+	fi
+	if [ "$grc" -ne 0 ] || [ $found = 0 ]; then
+		echo "not ok 1 - $kind guest (vm.sh exit $vrc)" > "$res/$kind-guest.tap"
+		tally "$kind:vm" "$res/$kind-guest.tap" 1
+		tail -30 "$res/$kind.vm"
+	fi
 }
 
 log "installing dependencies"
@@ -32,72 +89,62 @@ log "installing dependencies"
 log "debug kernel"
 "$ESPAH_ROOT/scripts/kernel-debug.sh" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 
-e2e_suites=${ESPAH_E2E:-$(grep -v '^#' "$ESPAH_ROOT/scripts/e2e/default")}
+if has lint; then
+	log "layer lint"
+	"$ESPAH_ROOT/scripts/lint.sh" > "$res/lint.tap" 2>&1
+	tally lint "$res/lint.tap" $?
+fi
+if has tool; then
+	log "layer tool"
+	make -s -C "$ESPAH_ROOT/tools/espah" >/dev/null &&
+		"$ESPAH_ROOT/tools/espah/test-parse.sh" "$ESPAH_ROOT/tools/espah/espah" \
+		> "$res/tool.tap" 2>&1
+	tally tool "$res/tool.tap" $?
+fi
 
-for layer in "${layers[@]}"; do
-	log "layer $layer"
-	case $layer in
-	lint)
-		"$ESPAH_ROOT/scripts/lint.sh" > "$res/lint.tap" 2>&1
-		tally lint "$res/lint.tap" $?
-		;;
-	tool)
-		make -s -C "$ESPAH_ROOT/tools/espah" >/dev/null &&
-			"$ESPAH_ROOT/tools/espah/test-parse.sh" "$ESPAH_ROOT/tools/espah/espah" \
-			> "$res/tool.tap" 2>&1
-		tally tool "$res/tool.tap" $?
-		;;
-	kunit)
-		# When e2e-debug runs too, both share one debug boot (see below).
-		if [[ " ${layers[*]} " == *" e2e-debug "* ]]; then
-			continue
-		fi
-		"$ESPAH_ROOT/scripts/vm.sh" --kernel debug --out "$ESPAH_ROOT/build/debug/e2e" \
-			"$ESPAH_ROOT/scripts/guest/suites.sh" kunit > "$res/kunit.vm" 2>&1
-		vrc=$?
-		tally_kunit $vrc
-		;;
-	e2e-debug|e2e-stock)
-		kind=${layer#e2e-}
-		out="$ESPAH_ROOT/build/$kind/e2e"
-		first=()
-		if [ "$kind" = debug ] && [[ " ${layers[*]} " == *" kunit "* ]]; then
-			first=(kunit)
-		fi
-		# shellcheck disable=SC2086
-		"$ESPAH_ROOT/scripts/vm.sh" --kernel "$kind" --timeout 2400 --out "$out" \
-			"$ESPAH_ROOT/scripts/guest/suites.sh" "${first[@]}" e2e $e2e_suites \
-			> "$res/$layer.vm" 2>&1
-		vrc=$?
-		# Exit 1 is suites.sh saying a suite failed (counted per suite);
-		# anything else is the guest itself failing (hang, crash, leak).
-		grc=$vrc
-		[ $vrc -ne 1 ] || grc=0
-		[ ${#first[@]} -eq 0 ] || tally_kunit $grc
-		: > "$res/$layer.tap"
-		found=0
-		for tap in "$out"/e2e-*.tap; do
-			[ -f "$tap" ] || continue
-			found=1
-			name=${tap##*/e2e-}
-			name=${name%.tap}
-			tally "$kind:$name" "$tap" "$(cat "${tap%.tap}.rc" 2>/dev/null || echo 1)"
-		done
-		if [ $grc -ne 0 ] || [ $found = 0 ]; then
-			# The VM itself failed (crash, hang, leak, kernel report): a failure of its own.
-			echo "not ok 1 - $kind guest (vm.sh exit $vrc)" > "$res/$layer.tap"
-			tally "$kind:vm" "$res/$layer.tap" 1
-			tail -30 "$res/$layer.vm"
-		fi
-		;;
-	selfcheck)
+# Build for both kernels before the lanes start (they share the tool).
+lanes=()
+if has kunit || has e2e-debug || has selfcheck; then lanes+=(debug); fi
+if has e2e-stock || has selfcheck; then lanes+=(stock); fi
+for kind in "${lanes[@]}"; do
+	log "build $kind"
+	if ! "$ESPAH_ROOT/scripts/build.sh" "$kind" > "$res/build-$kind.log" 2>&1; then
+		echo "not ok 1 - build for $kind" > "$res/build-$kind.tap"
+		tally "build:$kind" "$res/build-$kind.tap" 1
+		cat "$res/build-$kind.log"
+	fi
+done
+
+debug_lane() {
+	if has kunit || has e2e-debug; then guest_lane debug; fi
+}
+stock_lane() {
+	if has e2e-stock; then guest_lane stock; fi
+	if has selfcheck; then
 		"$ESPAH_ROOT/scripts/selfcheck.sh" > "$res/selfcheck.tap" 2>&1
-		tally selfcheck "$res/selfcheck.tap" $?
-		;;
-	*)
-		echo "unknown layer $layer" >&2
-		F=$((F + 1))
-		;;
+		echo $? > "$res/selfcheck.rc"
+	fi
+}
+log "guest lanes: ${lanes[*]}"
+if [ "${ESPAH_SERIAL:-0}" = 1 ]; then
+	debug_lane
+	stock_lane
+else
+	debug_lane &
+	dpid=$!
+	stock_lane
+	wait $dpid
+fi
+log "guest lanes done"
+if has kunit || has e2e-debug; then tally_lane debug; fi
+if has e2e-stock; then tally_lane stock; fi
+if has selfcheck; then
+	tally selfcheck "$res/selfcheck.tap" "$(cat "$res/selfcheck.rc" 2>/dev/null || echo 1)"
+fi
+for l in "${layers[@]}"; do
+	case $l in
+	lint|tool|kunit|e2e-debug|e2e-stock|selfcheck) ;;
+	*) echo "unknown layer $l" >&2; F=$((F + 1)) ;;
 	esac
 done
 

@@ -140,11 +140,11 @@ ipsec_flush() {
 
 # --- algorithms -------------------------------------------------------------
 # alg NAME KEYNO: the ALGO-LIST words (same for ip xfrm and espah)
-# a-NAME: NAME run through cryptd (asynchronous; espah only, see sa())
+# a-NAME: NAME run through pcrypt (asynchronous; espah only, see sa())
 alg() {
 	local k=$2
 	case $1 in
-	a-*) alg "${1#a-}" "$k" | sed -E 's/^(aead|enc) ([^ ]+)/\1 cryptd(\2)/' ;;
+	a-*) alg "${1#a-}" "$k" | sed -E 's/^(aead|enc) ([^ ]+)/\1 pcrypt(\2)/' ;;
 	gcm) echo "aead rfc4106(gcm(aes)) 0x$(key 20 "$k") 128" ;;
 	gcm256) echo "aead rfc4106(gcm(aes)) 0x$(key 36 "$k") 128" ;;
 	cbc) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha256) 0x$(key 32 "$((k + 100))") 128" ;;
@@ -222,8 +222,8 @@ tunnel() {
 	local kin=$1
 	shift
 	ipsec_flush
-	sa espah gw1 $O1 $O2 0x1001 tunnel out gcm 1 "$@" &&
-	sa espah gw1 $O2 $O1 0x2001 tunnel in gcm "$kin" &&
+	sa espah gw1 $O1 $O2 0x1001 tunnel out gcm 1 sel src $N1 dst $N2 "$@" &&
+	sa espah gw1 $O2 $O1 0x2001 tunnel in gcm "$kin" sel src $N2 dst $N1 &&
 	pol espah gw1 $N1 $N2 out $O1 $O2 tunnel &&
 	pol espah gw1 $N2 $N1 in $O2 $O1 tunnel &&
 	pol espah gw1 $N2 $N1 fwd $O2 $O1 tunnel &&
@@ -273,14 +273,14 @@ tcp_xfer() {
 	local fam=-4
 	case $addr in *:*) fam=-6 ;; esac
 	# OpenBSD nc listens on IPv4 only unless told otherwise
-	nsx "$to" timeout 120 nc $fam -l -N "$port" > "$dst" &
+	nsx "$to" timeout 60 nc $fam -l -N "$port" > "$dst" &
 	local pid=$! i
 	# connect only once the listener is there (process starts are slow)
 	for i in $(seq 50); do
 		nsx "$to" ss -Hltn "sport = :$port" | grep -q . && break
 		sleep 0.2
 	done
-	nsx "$from" timeout 120 nc -N "$addr" "$port" < "$src"
+	nsx "$from" timeout 60 nc -N "$addr" "$port" < "$src"
 	wait "$pid"
 	h1=$(sha256sum < "$src" | cut -d' ' -f1)
 	h2=$(sha256sum < "$dst" | cut -d' ' -f1)

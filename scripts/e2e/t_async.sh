@@ -1,6 +1,6 @@
 #!/bin/bash
-# Asynchronous crypto: espah's transforms run through cryptd (the driver
-# returns -EINPROGRESS and completes from the cryptd thread), against a
+# Asynchronous crypto: espah's transforms run through pcrypt (the driver
+# returns -EINPROGRESS and completes from the padata workers), against a
 # native XFRM peer running the same algorithms synchronously. Tunnel and
 # transport mode (transport input completes by re-injection), IPv4 and
 # IPv6, AEAD and authenc; the crypto-async counter proves the

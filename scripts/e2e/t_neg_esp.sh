@@ -1,7 +1,9 @@
 #!/bin/bash
 # Negative cases on the ESP input of an espah gateway (gw1) facing a native
 # XFRM gateway (gw2), IPv4 tunnel: wrong key, replay, unknown SPI,
-# truncated ESP. Each case checks a counter and that nothing got through.
+# truncated ESP, and crafted packets (bad padding, wrong next header,
+# selector mismatch, left of the window). Each case checks a counter and
+# that nothing got through.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
@@ -43,6 +45,37 @@ check "unknown SPI: in-no-sa counted" ge "$(gstat gw1 in-no-sa)" "$((b_nosa + 3)
 check "truncated ESP: malformed counted" ge "$(sastat gw1 0x2001 malformed)" "$((b_mal + 1))"
 check "ESP header cut short: in-malformed counted" ge "$(gstat gw1 in-malformed)" "$((b_gmal + 1))"
 check "tunnel still works after the bad packets" pings h2 10.0.1.1 2
+
+# --- crafted packets with gw1's real inbound key (esp_craft.py): a valid
+# one first (the control: it must be accepted and reach h1), then bad
+# padding, a wrong next header, an inner packet outside the SA's selector,
+# and a sequence number left of the window. Each moves exactly its counter.
+tunnel 2 || not_ok "crafted: configure"
+craft() { nsx gw2 "$PY" ./esp_craft.py $O2 $O1 0x2001 "0x$(key 20 2)" "$@"; }
+# delta NAME CMD...: how much per-SA counter NAME of gw1's 0x2001 moved
+delta() {
+	local n=$1 b
+	shift
+	b=$(sastat gw1 0x2001 "$n")
+	"$@" >/dev/null 2>&1
+	echo $(( $(sastat gw1 0x2001 "$n") - b ))
+}
+ih=$(icmp_in h1)
+check "crafted: a valid packet is accepted" \
+	[ "$(delta packets craft 10.0.2.1 10.0.1.1 1000)" = 1 ]
+check "crafted: the valid packet reached h1" [ $(( $(icmp_in h1) - ih )) -ge 1 ]
+ih=$(icmp_in h1)
+check "bad padding: pad-err counted once" \
+	[ "$(delta pad-err craft 10.0.2.1 10.0.1.1 1001 --pad bad)" = 1 ]
+check "wrong next header: malformed counted once" \
+	[ "$(delta malformed craft 10.0.2.1 10.0.1.1 1002 --nexthdr 17)" = 1 ]
+check "inner source outside the selector: sel-mismatch counted once" \
+	[ "$(delta sel-mismatch craft 10.0.9.9 10.0.1.1 1003)" = 1 ]
+check "left of the window (1000 - 64 - 36): old counted once" \
+	[ "$(delta old craft 10.0.2.1 10.0.1.1 900)" = 1 ]
+check "replay of a crafted sequence number: replay counted once" \
+	[ "$(delta replay craft 10.0.2.1 10.0.1.1 1000)" = 1 ]
+check "none of the bad packets reached h1" [ "$(icmp_in h1)" = "$ih" ]
 
 ipsec_flush
 topo_down

@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Craft and send tunnel-mode ESP packets, rfc4106(gcm(aes)), IPv4 outer.
+
+    esp_craft.py SRC DST SPI KEYHEX INNER_SRC INNER_DST SEQ [SEQ...]
+        [--pad bad|ok] [--nexthdr N] [--count N]
+
+KEYHEX is the 20-byte SA key (16-byte AES key, 4-byte salt), as given to
+ip xfrm / espah. The inner packet is an ICMP echo request from INNER_SRC
+to INNER_DST (id 0x4242, payload "espah-craft"). Each SEQ is sent once
+(times --count). Used by the negative suites to make packets a real peer
+would not send: bad padding, wrong next header, inner addresses outside
+the SA's selector, chosen sequence numbers.
+"""
+import argparse
+import logging
+import os
+import struct
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+logging.getLogger("scapy").setLevel(logging.ERROR)
+from scapy.all import ICMP, IP, Raw, conf, send  # noqa: E402
+
+conf.verb = 0
+
+
+def esp_packet(a, seq):
+    key = bytes.fromhex(a.key.removeprefix("0x"))
+    aes, salt = key[:16], key[16:20]
+    inner = bytes(IP(src=a.inner_src, dst=a.inner_dst) /
+                  ICMP(id=0x4242, seq=seq & 0xFFFF) / Raw(b"espah-craft"))
+    padlen = (4 - (len(inner) + 2) % 4) % 4 or 4
+    pad = bytes(range(1, padlen + 1))
+    if a.pad == "bad":
+        pad = bytes([0xEE] * padlen)
+    pt = inner + pad + bytes([padlen, a.nexthdr])
+    iv = os.urandom(8)
+    hdr = struct.pack("!II", a.spi, seq & 0xFFFFFFFF)
+    ct = AESGCM(aes).encrypt(salt + iv, pt, hdr)
+    return IP(src=a.src, dst=a.dst, proto=50) / Raw(hdr + iv + ct)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("src")
+    p.add_argument("dst")
+    p.add_argument("spi", type=lambda s: int(s, 0))
+    p.add_argument("key")
+    p.add_argument("inner_src")
+    p.add_argument("inner_dst")
+    p.add_argument("seq", type=int, nargs="+")
+    p.add_argument("--pad", choices=["ok", "bad"], default="ok")
+    p.add_argument("--nexthdr", type=int, default=4)
+    p.add_argument("--count", type=int, default=1)
+    a = p.parse_args()
+    for seq in a.seq:
+        send(esp_packet(a, seq), count=a.count)
+
+
+main()
