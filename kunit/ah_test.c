@@ -43,51 +43,106 @@ struct ip4_case {
  * checksum 0xbeef, 10.0.0.1 -> 10.0.0.2. Zeroed: tos, flags/offset, ttl,
  * checksum.
  */
-#define IP4(ihl, tl)	0x40 | (ihl), 0xb8, 0x00, (tl), 0x12, 0x34, 0x40, 0x0a, \
-			0x40, 0x33, 0xbe, 0xef, 10, 0, 0, 1, 10, 0, 0, 2
-#define IP4Z(ihl, tl)	0x40 | (ihl), 0x00, 0x00, (tl), 0x12, 0x34, 0x00, 0x00, \
-			0x00, 0x33, 0x00, 0x00, 10, 0, 0, 1
-#define DST(a, b, c, d)	a, b, c, d
-
 static const struct ip4_case ip4_cases[] = {
-	{ "no options", { IP4(5, 20) }, { IP4Z(5, 20), DST(10, 0, 0, 2) },
-	  20, 0 },
-	{ "router alert covered, NOP covered, EOL ends",
-	  { IP4(7, 28), 0x94, 0x04, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00 },
-	  { IP4Z(7, 28), DST(10, 0, 0, 2), 0x94, 0x04, 0x00, 0x00, 0x01, 0x00,
-	    0x00, 0x00 }, 28, 0 },
-	{ "security (130) covered",
-	  { IP4(8, 32), 0x82, 0x0b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x00 },
-	  { IP4Z(8, 32), DST(10, 0, 0, 2), 0x82, 0x0b, 1, 2, 3, 4, 5, 6, 7, 8,
-	    9, 0x00 }, 32, 0 },
-	{ "record route zeroed whole",
-	  { IP4(8, 32), 0x01, 0x07, 0x07, 0x04, 1, 2, 3, 4, 0, 0, 0, 0 },
-	  { IP4Z(8, 32), DST(10, 0, 0, 2), 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0 }, 32, 0 },
-	{ "timestamp zeroed",
-	  { IP4(8, 32), 0x44, 0x0c, 0x05, 0x00, 1, 2, 3, 4, 5, 6, 7, 8 },
-	  { IP4Z(8, 32), DST(10, 0, 0, 2), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0 }, 32, 0 },
-	{ "loose source route: zeroed, destination = last hop",
-	  { IP4(8, 32), 0x83, 0x0b, 0x04, 10, 0, 0, 9, 10, 0, 0, 7, 0x00 },
-	  { IP4Z(8, 32), DST(10, 0, 0, 7), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0x00 }, 32, 0 },
-	{ "strict source route: destination = last hop",
-	  { IP4(7, 28), 0x89, 0x07, 0x04, 10, 0, 0, 5, 0x00 },
-	  { IP4Z(7, 28), DST(10, 0, 0, 5), 0, 0, 0, 0, 0, 0, 0, 0x00 }, 28,
-	  0 },
-	{ "unknown option zeroed",
-	  { IP4(6, 24), 0x9e, 0x04, 0xaa, 0xbb },
-	  { IP4Z(6, 24), DST(10, 0, 0, 2), 0, 0, 0, 0 }, 24, 0 },
-	{ "option length 1", { IP4(6, 24), 0x94, 0x01, 0x00, 0x00 }, {}, 24,
-	  -EINVAL },
-	{ "option longer than the header",
-	  { IP4(6, 24), 0x94, 0x08, 0x00, 0x00 }, {}, 24, -EINVAL },
-	{ "option type without length", { IP4(6, 24), 0x01, 0x01, 0x01, 0x94 },
-	  {}, 24, -EINVAL },
-	{ "source route without an address",
-	  { IP4(6, 24), 0x83, 0x03, 0x04, 0x00 }, {}, 24, -EINVAL },
-	{ "shorter than a header", { IP4(5, 20) }, {}, 19, -EINVAL },
+	{
+		.name = "no options",
+		.in = "\x45\xb8\x00\x14\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02",
+		.out = "\x45\x00\x00\x14\x12\x34\x00\x00\x00\x33\x00\x00\x0a\x00\x00\x01"
+			"\x0a\x00\x00\x02",
+		.len = 20,
+	},
+	{
+		.name = "router alert covered, NOP covered, EOL ends",
+		.in = "\x47\xb8\x00\x1c\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x94\x04\x00\x00\x01\x00\x00\x00",
+		.out = "\x47\x00\x00\x1c\x12\x34\x00\x00\x00\x33\x00\x00\x0a\x00\x00\x01"
+			"\x0a\x00\x00\x02\x94\x04\x00\x00\x01\x00\x00\x00",
+		.len = 28,
+	},
+	{
+		.name = "security (130) covered",
+		.in = "\x48\xb8\x00\x20\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x82\x0b\x01\x02\x03\x04\x05\x06\x07\x08\x09\x00",
+		.out = "\x48\x00\x00\x20\x12\x34\x00\x00\x00\x33\x00\x00\x0a\x00\x00\x01"
+			"\x0a\x00\x00\x02\x82\x0b\x01\x02\x03\x04\x05\x06\x07\x08\x09\x00",
+		.len = 32,
+	},
+	{
+		.name = "record route zeroed whole",
+		.in = "\x48\xb8\x00\x20\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x01\x07\x07\x04\x01\x02\x03\x04\x00\x00\x00\x00",
+		.out = "\x48\x00\x00\x20\x12\x34\x00\x00\x00\x33\x00\x00\x0a\x00\x00\x01"
+			"\x0a\x00\x00\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+		.len = 32,
+	},
+	{
+		.name = "timestamp zeroed",
+		.in = "\x48\xb8\x00\x20\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x44\x0c\x05\x00\x01\x02\x03\x04\x05\x06\x07\x08",
+		.out = "\x48\x00\x00\x20\x12\x34\x00\x00\x00\x33\x00\x00\x0a\x00\x00\x01"
+			"\x0a\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+		.len = 32,
+	},
+	{
+		.name = "loose source route: zeroed, destination = last hop",
+		.in = "\x48\xb8\x00\x20\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x83\x0b\x04\x0a\x00\x00\x09\x0a\x00\x00\x07\x00",
+		.out = "\x48\x00\x00\x20\x12\x34\x00\x00\x00\x33\x00\x00\x0a\x00\x00\x01"
+			"\x0a\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+		.len = 32,
+	},
+	{
+		.name = "strict source route: destination = last hop",
+		.in = "\x47\xb8\x00\x1c\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x89\x07\x04\x0a\x00\x00\x05\x00",
+		.out = "\x47\x00\x00\x1c\x12\x34\x00\x00\x00\x33\x00\x00\x0a\x00\x00\x01"
+			"\x0a\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00",
+		.len = 28,
+	},
+	{
+		.name = "unknown option zeroed",
+		.in = "\x46\xb8\x00\x18\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x9e\x04\xaa\xbb",
+		.out = "\x46\x00\x00\x18\x12\x34\x00\x00\x00\x33\x00\x00\x0a\x00\x00\x01"
+			"\x0a\x00\x00\x02\x00\x00\x00\x00",
+		.len = 24,
+	},
+	{
+		.name = "option length 1",
+		.in = "\x46\xb8\x00\x18\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x94\x01\x00\x00",
+		.len = 24,
+		.err = -EINVAL,
+	},
+	{
+		.name = "option longer than the header",
+		.in = "\x46\xb8\x00\x18\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x94\x08\x00\x00",
+		.len = 24,
+		.err = -EINVAL,
+	},
+	{
+		.name = "option type without length",
+		.in = "\x46\xb8\x00\x18\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x01\x01\x01\x94",
+		.len = 24,
+		.err = -EINVAL,
+	},
+	{
+		.name = "source route without an address",
+		.in = "\x46\xb8\x00\x18\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02\x83\x03\x04\x00",
+		.len = 24,
+		.err = -EINVAL,
+	},
+	{
+		.name = "shorter than a header",
+		.in = "\x45\xb8\x00\x14\x12\x34\x40\x0a\x40\x33\xbe\xef\x0a\x00\x00\x01"
+		       "\x0a\x00\x00\x02",
+		.len = 19,
+		.err = -EINVAL,
+	},
 };
 
 static void ah_ip4_mutable(struct kunit *test)
@@ -104,7 +159,7 @@ static void ah_ip4_mutable(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, err, c->err, "%s", c->name);
 		if (!err && !c->err)
 			EXPECT_MEMEQ(test, buf, c->out, c->len, "%s",
-					       c->name);
+				     c->name);
 	}
 }
 
@@ -118,44 +173,123 @@ struct ip6_case {
 	int err;
 };
 
-#define A6(x)		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (x)
-/* version 6, class 0xb8, flow 0x12345, payload 0x40, hop limit 0x3f */
-#define IP6(nh)		0x6b, 0x81, 0x23, 0x45, 0x00, 0x40, (nh), 0x3f, A6(1)
-#define IP6Z(nh)	0x60, 0x00, 0x00, 0x00, 0x00, 0x40, (nh), 0x00, A6(1)
-
+/* 2001:db8::N addresses; base header: version 6, class 0xb8, flow label
+ * 0x12345, payload 0x40, hop limit 0x3f, 2001:db8::1 -> 2001:db8::2
+ */
 static const struct ip6_case ip6_cases[] = {
-	{ "base header: class, flow label, hop limit zeroed",
-	  { IP6(51), A6(2) }, { IP6Z(51), A6(2) }, 40, 0 },
-	{ "hop-by-hop: mutable option data zeroed, router alert covered",
-	  { IP6(0), A6(2), 51, 1, 0x05, 0x02, 0x00, 0x00,
-	    0x3e, 0x04, 0xaa, 0xbb, 0xcc, 0xdd, 0x01, 0x02, 0x00, 0x00 },
-	  { IP6Z(0), A6(2), 51, 1, 0x05, 0x02, 0x00, 0x00,
-	    0x3e, 0x04, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00 }, 56,
-	  0 },
-	{ "destination options: immutable covered, Pad1 and PadN",
-	  { IP6(60), A6(2), 51, 0, 0x00, 0x1e, 0x01, 0x77, 0x01, 0x00 },
-	  { IP6Z(60), A6(2), 51, 0, 0x00, 0x1e, 0x01, 0x77, 0x01, 0x00 }, 48,
-	  0 },
-	{ "routing type 0, 1 segment left: as at the destination",
-	  { IP6(43), A6(2), 51, 4, 0, 1, 0, 0, 0, 0, A6(3), A6(4) },
-	  { IP6Z(43), A6(4), 51, 4, 0, 0, 0, 0, 0, 0, A6(3), A6(2) }, 80, 0 },
-	{ "routing type 0, 2 segments left",
-	  { IP6(43), A6(2), 51, 4, 0, 2, 0, 0, 0, 0, A6(3), A6(4) },
-	  { IP6Z(43), A6(4), 51, 4, 0, 0, 0, 0, 0, 0, A6(2), A6(3) }, 80, 0 },
-	{ "routing header at its end: covered as is",
-	  { IP6(43), A6(4), 51, 2, 2, 0, 0, 0, 0, 0, A6(9) },
-	  { IP6Z(43), A6(4), 51, 2, 2, 0, 0, 0, 0, 0, A6(9) }, 64, 0 },
-	{ "routing type 4 with segments left: refused",
-	  { IP6(43), A6(2), 51, 2, 4, 1, 0, 0, 0, 0, A6(9) }, {}, 64,
-	  -EINVAL },
-	{ "fragment header before AH: refused",
-	  { IP6(44), A6(2), 51, 0, 0, 0, 0, 0, 0, 1 }, {}, 48, -EINVAL },
-	{ "chain does not end at AH",
-	  { IP6(0), A6(2), 6, 0, 0x01, 0x04, 0, 0, 0, 0 }, {}, 48, -EINVAL },
-	{ "option overruns its header",
-	  { IP6(0), A6(2), 51, 0, 0x3e, 0x08, 0, 0, 0, 0 }, {}, 48, -EINVAL },
-	{ "header overruns the length",
-	  { IP6(0), A6(2), 51, 1, 0x01, 0x04, 0, 0, 0, 0 }, {}, 48, -EINVAL },
+	{
+		.name = "base header: class, flow label, hop limit zeroed",
+		.in = "\x6b\x81\x23\x45\x00\x40\x33\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02",
+		.out = "\x60\x00\x00\x00\x00\x40\x33\x00\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x02",
+		.len = 40,
+	},
+	{
+		.name = "hop-by-hop: mutable option data zeroed, router alert covered",
+		.in = "\x6b\x81\x23\x45\x00\x40\x00\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x33\x01\x05\x02\x00\x00\x3e\x04"
+		       "\xaa\xbb\xcc\xdd\x01\x02\x00\x00",
+		.out = "\x60\x00\x00\x00\x00\x40\x00\x00\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x02\x33\x01\x05\x02\x00\x00\x3e\x04"
+			"\x00\x00\x00\x00\x01\x02\x00\x00",
+		.len = 56,
+	},
+	{
+		.name = "destination options: immutable covered, Pad1 and PadN",
+		.in = "\x6b\x81\x23\x45\x00\x40\x3c\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x33\x00\x00\x1e\x01\x77\x01\x00",
+		.out = "\x60\x00\x00\x00\x00\x40\x3c\x00\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x02\x33\x00\x00\x1e\x01\x77\x01\x00",
+		.len = 48,
+	},
+	{
+		.name = "routing type 0, 1 segment left: as at the destination",
+		.in = "\x6b\x81\x23\x45\x00\x40\x2b\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x33\x04\x00\x01\x00\x00\x00\x00"
+		       "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03"
+		       "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04",
+		.out = "\x60\x00\x00\x00\x00\x40\x2b\x00\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x04\x33\x04\x00\x00\x00\x00\x00\x00"
+			"\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03"
+			"\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02",
+		.len = 80,
+	},
+	{
+		.name = "routing type 0, 2 segments left",
+		.in = "\x6b\x81\x23\x45\x00\x40\x2b\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x33\x04\x00\x02\x00\x00\x00\x00"
+		       "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03"
+		       "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04",
+		.out = "\x60\x00\x00\x00\x00\x40\x2b\x00\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x04\x33\x04\x00\x00\x00\x00\x00\x00"
+			"\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02"
+			"\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03",
+		.len = 80,
+	},
+	{
+		.name = "routing header at its end: covered as is",
+		.in = "\x6b\x81\x23\x45\x00\x40\x2b\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x04\x33\x02\x02\x00\x00\x00\x00\x00"
+		       "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09",
+		.out = "\x60\x00\x00\x00\x00\x40\x2b\x00\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x04\x33\x02\x02\x00\x00\x00\x00\x00"
+			"\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09",
+		.len = 64,
+	},
+	{
+		.name = "routing type 4 with segments left: refused",
+		.in = "\x6b\x81\x23\x45\x00\x40\x2b\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x33\x02\x04\x01\x00\x00\x00\x00"
+		       "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09",
+		.len = 64,
+		.err = -EINVAL,
+	},
+	{
+		.name = "fragment header before AH: refused",
+		.in = "\x6b\x81\x23\x45\x00\x40\x2c\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x33\x00\x00\x00\x00\x00\x00\x01",
+		.len = 48,
+		.err = -EINVAL,
+	},
+	{
+		.name = "chain does not end at AH",
+		.in = "\x6b\x81\x23\x45\x00\x40\x00\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x06\x00\x01\x04\x00\x00\x00\x00",
+		.len = 48,
+		.err = -EINVAL,
+	},
+	{
+		.name = "option overruns its header",
+		.in = "\x6b\x81\x23\x45\x00\x40\x00\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x33\x00\x3e\x08\x00\x00\x00\x00",
+		.len = 48,
+		.err = -EINVAL,
+	},
+	{
+		.name = "header overruns the length",
+		.in = "\x6b\x81\x23\x45\x00\x40\x00\x3f\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x01\x20\x01\x0d\xb8\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x02\x33\x01\x01\x04\x00\x00\x00\x00",
+		.len = 48,
+		.err = -EINVAL,
+	},
 };
 
 static void ah_ip6_mutable(struct kunit *test)
@@ -172,7 +306,7 @@ static void ah_ip6_mutable(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, err, c->err, "%s", c->name);
 		if (!err && !c->err)
 			EXPECT_MEMEQ(test, buf, c->out, c->len, "%s",
-					       c->name);
+				     c->name);
 	}
 }
 
@@ -273,11 +407,9 @@ static void ah_icv_hmac(struct kunit *test)
 		memcpy(buf, data, dlen);
 		KUNIT_EXPECT_EQ_MSG(test, ah_req(&c, buf, dlen, NULL, true), 0,
 				    "%s", v->name);
-		EXPECT_MEMEQ(test, buf + dlen, icv, ilen, "%s ICV",
-				       v->name);
+		EXPECT_MEMEQ(test, buf + dlen, icv, ilen, "%s ICV", v->name);
 		/* the data is left alone: AH never encrypts */
-		EXPECT_MEMEQ(test, buf, data, dlen, "%s data",
-				       v->name);
+		EXPECT_MEMEQ(test, buf, data, dlen, "%s data", v->name);
 
 		memcpy(buf + dlen, icv, ilen);
 		KUNIT_EXPECT_EQ_MSG(test, ah_req(&c, buf, dlen, NULL, false), 0,
@@ -295,20 +427,30 @@ static void ah_icv_gmac(struct kunit *test)
 {
 	static const char keymat[] = "4c80cdefbb5d10da906ac73c3613a63422433c64";
 	static const char iv[] = "0000000000000000";
-	static const char aad[] =
-		"0000432100000007000000000000000045000030da3a00008001df3bc0a80005c0a800010800c6cd020007006162636465666768696a6b6c6d6e6f707172737401020201";
+	/* SPI | seq | IV | payload */
+	static const u8 aad[] = {
+		0x00, 0x00, 0x43, 0x21, 0x00, 0x00, 0x00, 0x07,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x45, 0x00, 0x00, 0x30, 0xda, 0x3a, 0x00, 0x00,
+		0x80, 0x01, 0xdf, 0x3b, 0xc0, 0xa8, 0x00, 0x05,
+		0xc0, 0xa8, 0x00, 0x01, 0x08, 0x00, 0xc6, 0xcd,
+		0x02, 0x00, 0x07, 0x00, 0x61, 0x62, 0x63, 0x64,
+		0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c,
+		0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74,
+		0x01, 0x02, 0x02, 0x01,
+	};
 	static const char icvhex[] = "f2a9a836e155106aa8dcd618e4099aaa";
 	struct espah_alg_cfg cfg = {
 		.ah = true, .aead = "rfc4543(gcm(aes))",
 	};
-	unsigned int klen, ivlen, dlen, ilen;
-	u8 *key, *ivb, *data, *icv, *buf;
+	unsigned int klen, ivlen, ilen, dlen = sizeof(aad);
+	u8 *key, *ivb, *icv, *buf;
+	const u8 *data = aad;
 	struct espah_crypto c;
 	u8 nonce[12];
 
 	key = unhex(test, keymat, &klen);
 	ivb = unhex(test, iv, &ivlen);
-	data = unhex(test, aad, &dlen);
 	icv = unhex(test, icvhex, &ilen);
 	cfg.enc_key = key;
 	cfg.enc_key_len = klen;

@@ -353,11 +353,9 @@ static void ah_complete(struct crypto_async_request *base, int err)
 		wake_up_var(&ah_inflight);
 }
 
-/*
- * Build and run the request. @hlen bytes from skb->data are the headers
- * up to the end of the AH header (as received, or as filled by output);
- * the ICV slot right after the copy receives (output) or holds (input)
- * the ICV.
+/* Build and run the request. The headers up to the end of the AH header
+ * (as received, or as filled by output) are copied and zeroed; the ICV
+ * slot right after the copy receives (output) or holds (input) the ICV.
  */
 static int ah_run(struct espah_sa *sa, struct sk_buff *skb,
 		  const struct espah_esp_state *st, espah_esp_done_t done,
@@ -397,9 +395,7 @@ static int ah_run(struct espah_sa *sa, struct sk_buff *skb,
 	req = tmp_req(t, aead, hlen);
 	sg = tmp_sg(req, aead);
 
-	/* the ICV slot follows the header copy; on output it must fit the
-	 * padded header's position, which ah_finish() reads back
-	 */
+	/* the ICV slot follows the header copy (ah_finish() reads it) */
 	memcpy(hdr, skb->data, hlen);
 	icv = hdr + hlen;
 	ah = (struct ip_auth_hdr *)(hdr + st->esp_off);
