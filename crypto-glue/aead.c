@@ -346,6 +346,70 @@ static int init_authenc(struct espah_crypto *c,
 	return check_tfm(c, extack);
 }
 
+/* AES-GMAC for AH: gcm(aes) with an empty plaintext, see espah/crypto.h */
+static int init_ah_gmac(struct espah_crypto *c,
+			const struct espah_alg_cfg *cfg,
+			struct netlink_ext_ack *extack)
+{
+	const struct espah_alg *a;
+	int icv, err;
+
+	a = espah_alg_find(cfg->aead, ESPAH_ALG_AEAD);
+	if (!a || strcmp(a->name, "rfc4543(gcm(aes))")) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_AEAD: AH takes only rfc4543(gcm(aes)) (AES-GMAC)");
+		return -EINVAL;
+	}
+	if (cfg->auth || cfg->auth_key_len) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_AUTH: not with ESPAH_A_SA_AEAD");
+		return -EINVAL;
+	}
+	if (!key_len_ok(a, cfg->enc_key_len)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_ENC_KEY: invalid key length for algorithm (AEAD keys include the salt)");
+		return -EINVAL;
+	}
+	icv = icv_len_of(a, cfg->icv_bits);
+	if (icv < 0) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_ICV_BITS: invalid ICV length for algorithm");
+		return -EINVAL;
+	}
+	c->icv_len = icv;
+	c->iv_len = a->iv_len;
+	c->block_size = 4;
+	c->esn = cfg->esn;
+	c->ah_gmac = true;
+	memcpy(c->salt, cfg->enc_key + cfg->enc_key_len - sizeof(c->salt),
+	       sizeof(c->salt));
+	strscpy(c->enc_name, a->name, sizeof(c->enc_name));
+
+	err = alloc_tfm(c, "gcm(aes)", false, extack);
+	if (err)
+		return err;
+	err = crypto_aead_setkey(c->aead, cfg->enc_key,
+				 cfg->enc_key_len - sizeof(c->salt));
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_ENC_KEY: key rejected by the crypto driver");
+		return err;
+	}
+	err = crypto_aead_setauthsize(c->aead, icv);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_ICV_BITS: ICV length rejected by the crypto driver");
+		return err;
+	}
+	if (crypto_aead_ivsize(c->aead) != sizeof(c->salt) + c->iv_len ||
+	    crypto_aead_authsize(c->aead) != c->icv_len) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_AEAD: gcm(aes) IV or ICV size unexpected");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /**
  * espah_crypto_init() - build the transform of one SA
  * @c: filled in; overwritten, so it must not hold a live transform
@@ -354,7 +418,8 @@ static int init_authenc(struct espah_crypto *c,
  *
  * ESP: exactly one of @cfg->aead or @cfg->enc + @cfg->auth. Encryption
  * without integrity (RFC 4303 allows it) is refused, and so is null
- * cipher with null integrity. AH (@cfg->ah): @cfg->auth only.
+ * cipher with null integrity. AH (@cfg->ah): @cfg->auth only, or
+ * @cfg->aead "rfc4543(gcm(aes))" (AES-GMAC, RFC 4543 section 3.5).
  * Process context (GFP_KERNEL, the crypto API may load modules).
  *
  * Return: 0, or -ENOENT for a name not in the table or an algorithm the
@@ -369,10 +434,13 @@ int espah_crypto_init(struct espah_crypto *c, const struct espah_alg_cfg *cfg,
 
 	memset(c, 0, sizeof(*c));
 
-	if (cfg->ah) {
+	if (cfg->ah && cfg->aead &&
+	    !strcmp(cfg->aead, "rfc4543(gcm(aes))") && !cfg->enc) {
+		err = init_ah_gmac(c, cfg, extack);
+	} else if (cfg->ah) {
 		if (cfg->aead || cfg->enc || cfg->enc_key_len) {
 			NL_SET_ERR_MSG_MOD(extack,
-					   "ESPAH_A_SA_AEAD/ENC/ENC_KEY: not allowed for AH");
+					   "ESPAH_A_SA_AEAD/ENC/ENC_KEY: not allowed for AH (except AEAD rfc4543(gcm(aes)))");
 			return -EINVAL;
 		}
 		if (!cfg->auth) {

@@ -38,11 +38,32 @@
  * native check rejects tunnel-mode entries that no native policy covers;
  * native policies requiring particular SAs (reqid, addresses) are not
  * satisfied by it.
- * The inbound policy check treats any packet with a sec_path as protected,
- * which includes packets the native XFRM stack decapsulated: protection
- * by either stack satisfies an espah "protect" policy (the check does not
- * verify which SA protected the packet against the policy's templates;
- * the SA's own selector is verified at decapsulation instead).
+ * AH (RFC 4302) takes the same path: the ICV is verified (net/ah.c), the
+ * replay window advanced, the AH header removed; its marker is a second
+ * state, &espah_net.decap_state_ah, with id.proto IPPROTO_AH.
+ * A transport-mode AH packet whose next header is ESP or AH (a bundle) is
+ * re-injected like a tunnel packet, so the inner transform is processed
+ * by this hook in turn; each layer adds its marker, outermost first.
+ *
+ * Inbound policy check: a packet with a sec_path is protected, by either
+ * stack (packets the native XFRM stack decapsulated count too), provided
+ * the transforms it went through match the "protect" policy's templates:
+ * the last ntmpl sec_path entries, read from the end, must have the
+ * protocols of tmpl[0] (innermost), tmpl[1], ... in that order, as the
+ * native policy check matches templates to its sec_path. So an ESP+AH
+ * bundle policy refuses a packet that came with ESP only or AH only
+ * (ESPAH_STAT_IN_POLICY_DROP). The check does not verify which SA it was
+ * against the templates' reqid/addresses; the SA's own selector is
+ * verified at decapsulation instead. Packets delivered in place after
+ * transport-mode decapsulation get the same check before they go on.
+ *
+ * AH fragments (RFC 4302 3.4.1: AH is applied to whole packets only):
+ * IPv4 is reassembled before LOCAL_IN, so only a (defensive) IPv4 header
+ * still showing MF or an offset is caught there; an IPv6 first fragment
+ * whose fragmentable part starts with AH for an SPI espah owns is dropped
+ * and counted (ESPAH_STAT_IN_AH_FRAG); the later fragments then never
+ * reassemble. With nf_defrag_ipv6 active in the namespace, IPv6 is
+ * reassembled before LOCAL_IN as well and large AH packets verify.
  */
 #include <linux/etherdevice.h>
 #include <linux/icmp.h>
@@ -57,6 +78,7 @@
 #include <net/route.h>
 #include <net/xfrm.h>
 
+#include <espah/ah.h>
 #include <espah/datapath.h>
 #include <espah/esp.h>
 #include <espah/pernet.h>
@@ -79,6 +101,18 @@ int espah_in_net_init(struct net *net)
 	x->props.mode = XFRM_MODE_TRANSPORT;
 	x->km.state = XFRM_STATE_VALID;
 	espah_pernet(net)->decap_state = x;
+
+	x = xfrm_state_alloc(net);
+	if (!x) {
+		x = espah_pernet(net)->decap_state;
+		x->km.state = XFRM_STATE_DEAD;
+		xfrm_state_put(x);
+		return -ENOMEM;
+	}
+	x->id.proto = IPPROTO_AH;
+	x->props.mode = XFRM_MODE_TRANSPORT;
+	x->km.state = XFRM_STATE_VALID;
+	espah_pernet(net)->decap_state_ah = x;
 	return 0;
 }
 
@@ -94,12 +128,17 @@ void espah_in_net_exit(struct net *net)
 
 	x->km.state = XFRM_STATE_DEAD;
 	xfrm_state_put(x);
+	x = espah_pernet(net)->decap_state_ah;
+	x->km.state = XFRM_STATE_DEAD;
+	xfrm_state_put(x);
 }
 
 /* Mark a packet as decapsulated by espah (see the comment at the top). */
-static int in_mark(struct net *net, struct sk_buff *skb)
+static int in_mark(struct net *net, struct sk_buff *skb, u8 proto)
 {
-	struct xfrm_state *x = espah_pernet(net)->decap_state;
+	struct xfrm_state *x = proto == IPPROTO_AH ?
+			       espah_pernet(net)->decap_state_ah :
+			       espah_pernet(net)->decap_state;
 	struct sec_path *sp = secpath_set(skb);
 
 	if (!sp || sp->len >= XFRM_MAX_DEPTH)
@@ -128,28 +167,49 @@ enum {
 static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 			      u8 dir)
 {
+	const struct sec_path *sp = skb_sec_path(skb);
 	const struct espah_policy *pol;
 	struct espah_flow fl;
+	unsigned int i;
 
-	if (skb_sec_path(skb))
-		return NF_ACCEPT;
 	if (espah_skb_flow(skb, family, &fl) || espah_flow_bypass(&fl))
 		return NF_ACCEPT;
 	pol = espah_spd_lookup(net, dir, &fl);
 	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
 		return NF_ACCEPT;
-	if (pol->action == ESPAH_ACTION_PROTECT)
+	if (pol->action == ESPAH_ACTION_PROTECT) {
+		/* the templates, innermost first, against the sec_path from
+		 * its end (the innermost transform was removed last)
+		 */
+		if (sp && sp->len >= pol->ntmpl) {
+			for (i = 0; i < pol->ntmpl; i++)
+				if (sp->xvec[sp->len - 1 - i]->id.proto !=
+				    pol->tmpl[i].proto)
+					break;
+			if (i == pol->ntmpl)
+				return NF_ACCEPT;
+		}
 		espah_stat_inc(net, ESPAH_STAT_IN_POLICY_DROP);
-	else
+	} else {
+		/* decapsulated traffic a discard policy covers: as before,
+		 * only cleartext is policed
+		 */
+		if (sp)
+			return NF_ACCEPT;
 		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
+	}
 	return NF_DROP;
 }
 
-/* Find the ESP header: offset of ESP from the network header, and of the
- * byte naming it. Return false if the packet is not ESP for us to look at.
+/* Find the ESP or AH header: offset from the network header, and of the
+ * byte naming it. Return its protocol, IN_AH_FRAG for a fragment whose
+ * fragmentable part starts with AH (*esp_off: the AH header, or 0 when
+ * not in this fragment), or 0 if the packet is not for us to look at.
  */
-static bool in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
-			unsigned int *nhoff)
+#define IN_AH_FRAG	256
+
+static int in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
+		       unsigned int *nhoff)
 {
 	unsigned int off;
 	u8 nexthdr;
@@ -159,7 +219,14 @@ static bool in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
 
 		*nhoff = offsetof(struct iphdr, protocol);
 		*esp_off = iph->ihl * 4;
-		return iph->protocol == IPPROTO_ESP;
+		if (iph->protocol == IPPROTO_AH && ip_is_fragment(iph)) {
+			if (iph->frag_off & htons(IP_OFFSET))
+				*esp_off = 0;
+			return IN_AH_FRAG;
+		}
+		if (iph->protocol == IPPROTO_ESP || iph->protocol == IPPROTO_AH)
+			return iph->protocol;
+		return 0;
 	}
 	nexthdr = ipv6_hdr(skb)->nexthdr;
 	*nhoff = offsetof(struct ipv6hdr, nexthdr);
@@ -177,8 +244,22 @@ static bool in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
 		nexthdr = h->nexthdr;
 		off += ipv6_optlen(h);
 	}
+	if (nexthdr == NEXTHDR_FRAGMENT) {
+		struct frag_hdr _fh;
+		const struct frag_hdr *fh;
+
+		fh = skb_header_pointer(skb, skb_network_offset(skb) + off,
+					sizeof(_fh), &_fh);
+		if (!fh || fh->nexthdr != IPPROTO_AH)
+			return 0;
+		*esp_off = fh->frag_off & htons(IP6_OFFSET) ? 0 :
+			   off + sizeof(_fh);
+		return IN_AH_FRAG;
+	}
 	*esp_off = off;
-	return nexthdr == IPPROTO_ESP;
+	if (nexthdr == IPPROTO_ESP || nexthdr == IPPROTO_AH)
+		return nexthdr;
+	return 0;
 }
 
 static void in_replay_count(struct espah_sa *sa, int err)
@@ -240,9 +321,9 @@ static int in_inner_check(struct sk_buff *skb, u16 family)
 }
 
 static int in_tunnel(struct espah_sa *sa, struct sk_buff *skb,
-		     const struct espah_esp_state *st, u8 nexthdr)
+		     const struct espah_esp_state *st, u8 nexthdr,
+		     unsigned int hlen)
 {
-	unsigned int hlen = espah_esp_hlen(sa);
 	u16 family;
 
 	switch (nexthdr) {
@@ -280,9 +361,9 @@ static int in_tunnel(struct espah_sa *sa, struct sk_buff *skb,
 }
 
 static int in_transport(struct espah_sa *sa, struct sk_buff *skb,
-			const struct espah_esp_state *st, u8 nexthdr)
+			const struct espah_esp_state *st, u8 nexthdr,
+			unsigned int hlen)
 {
-	unsigned int hlen = espah_esp_hlen(sa);
 	int thoff = skb_transport_offset(skb);
 
 	/* Headers in front of ESP move up over the ESP header and IV. */
@@ -346,16 +427,16 @@ static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
 	__skb_trim(skb, skb->len - c->icv_len - padlen - ESPAH_ESP_TRAILER);
 
 	if (sa->mode == ESPAH_MODE_TUNNEL)
-		ret = in_tunnel(sa, skb, st, nexthdr);
+		ret = in_tunnel(sa, skb, st, nexthdr, hlen);
 	else
-		ret = in_transport(sa, skb, st, nexthdr);
+		ret = in_transport(sa, skb, st, nexthdr, hlen);
 	if (ret == IN_DROP)
 		return ret;
 
 	skb_mac_header_rebuild(skb);
 	if (skb->mac_len == ETH_HLEN && skb_mac_header_was_set(skb))
 		eth_hdr(skb)->h_proto = skb->protocol;
-	if (in_mark(st->net, skb)) {
+	if (in_mark(st->net, skb, IPPROTO_ESP)) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
 		return IN_DROP;
 	}
@@ -461,7 +542,7 @@ static unsigned int in_esp(struct net *net, struct sk_buff *skb, u16 family,
 	espah_sa_put(sa);
 	switch (ret) {
 	case IN_DELIVER:
-		return NF_ACCEPT;
+		return in_policy(net, skb, family, ESPAH_DIR_IN);
 	case IN_CONSUMED:
 		in_reinject(skb);
 		return NF_STOLEN;
@@ -547,6 +628,193 @@ static void in_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 	__skb_push(skb, off);
 }
 
+/* After the AH ICV verified: replay advance, AH removal, decapsulation.
+ * Returns an IN_* verdict; the packet is still the caller's.
+ */
+static int in_ah_finish(struct sk_buff *skb, struct espah_sa *sa,
+			const struct espah_esp_state *st, int err)
+{
+	const struct ip_auth_hdr *ah;
+	unsigned int ahlen;
+	u8 nexthdr;
+	int ret;
+
+	if (err) {
+		espah_sa_stat_inc(sa, err == -EBADMSG ? ESPAH_SA_STAT_ICV_FAIL :
+				  err == -EINVAL ? ESPAH_SA_STAT_MALFORMED :
+						   ESPAH_SA_STAT_NOMEM);
+		return IN_DROP;
+	}
+	if (sa->replay) {
+		spin_lock_bh(&sa->lock);
+		err = espah_replay_advance(sa->replay, st->seq);
+		spin_unlock_bh(&sa->lock);
+		if (err) {
+			in_replay_count(sa, err);
+			return IN_DROP;
+		}
+	}
+	ah = (const struct ip_auth_hdr *)(skb->data + st->esp_off);
+	ahlen = (ah->hdrlen + 2) * 4;
+	nexthdr = ah->nexthdr;
+	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
+	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES,
+			  skb->len - st->esp_off - ahlen);
+	espah_stat_inc(st->net, ESPAH_STAT_IN_PACKETS);
+
+	/* a CHECKSUM_COMPLETE value covered the AH header too */
+	skb->ip_summed = CHECKSUM_NONE;
+	if (sa->mode == ESPAH_MODE_TUNNEL) {
+		ret = in_tunnel(sa, skb, st, nexthdr, ahlen);
+	} else {
+		ret = in_transport(sa, skb, st, nexthdr, ahlen);
+		/* a bundle: the inner ESP/AH goes through this hook again */
+		if (ret == IN_DELIVER &&
+		    (nexthdr == IPPROTO_ESP || nexthdr == IPPROTO_AH))
+			ret = IN_CONSUMED;
+	}
+	if (ret == IN_DROP)
+		return ret;
+
+	skb_mac_header_rebuild(skb);
+	if (skb->mac_len == ETH_HLEN && skb_mac_header_was_set(skb))
+		eth_hdr(skb)->h_proto = skb->protocol;
+	if (in_mark(st->net, skb, IPPROTO_AH)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
+		return IN_DROP;
+	}
+	return ret;
+}
+
+static void in_ah_done(struct sk_buff *skb, struct espah_sa *sa,
+		       const struct espah_esp_state *st, int err)
+{
+	int ret = in_ah_finish(skb, sa, st, err);
+
+	espah_sa_put(sa);
+	if (ret == IN_DROP)
+		kfree_skb(skb);
+	else
+		in_reinject(skb);
+}
+
+/* The SA an inbound ESP/AH header names, or NULL (counted). */
+static struct espah_sa *in_sa(struct net *net, struct sk_buff *skb,
+			      u16 family, __be32 spi, u8 proto)
+{
+	union espah_addr daddr;
+	struct espah_sa *sa;
+
+	if (family == AF_INET)
+		daddr.a4 = ip_hdr(skb)->daddr;
+	else
+		daddr.a6 = ipv6_hdr(skb)->daddr;
+	sa = espah_sa_lookup(net, spi, proto, family, &daddr);
+	if (!sa || sa->dir != ESPAH_DIR_IN) {
+		if (sa)
+			espah_sa_put(sa);
+		espah_stat_inc(net, ESPAH_STAT_IN_NO_SA);
+		return NULL;
+	}
+	return sa;
+}
+
+static unsigned int in_ah(struct net *net, struct sk_buff *skb, u16 family,
+			  unsigned int ah_off, unsigned int nhoff)
+{
+	struct espah_esp_state st = {
+		.net = net,
+		.esp_off = ah_off,
+		.nhoff = nhoff,
+		.family = family,
+	};
+	const struct ip_auth_hdr *ah;
+	struct espah_sa *sa;
+	unsigned int ahlen;
+	int err, ret;
+
+	if (!pskb_may_pull(skb, ah_off + ESPAH_AH_HLEN)) {
+		espah_stat_inc(net, ESPAH_STAT_IN_MALFORMED);
+		return NF_DROP;
+	}
+	ah = (const struct ip_auth_hdr *)(skb->data + ah_off);
+	sa = in_sa(net, skb, family, ah->spi, IPPROTO_AH);
+	if (!sa)
+		return NF_ACCEPT;
+	st.outer_dsfield = family == AF_INET ? ipv4_get_dsfield(ip_hdr(skb)) :
+					       ipv6_get_dsfield(ipv6_hdr(skb));
+	ahlen = (ah->hdrlen + 2) * 4;
+	if (!espah_ah_hlen_ok(sa, family, ahlen) ||
+	    skb->len < ah_off + ahlen) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_MALFORMED);
+		goto drop;
+	}
+
+	if (sa->replay) {
+		spin_lock_bh(&sa->lock);
+		st.seq = espah_replay_infer(sa->replay, ntohl(ah->seq_no));
+		err = espah_replay_check(sa->replay, st.seq);
+		spin_unlock_bh(&sa->lock);
+		if (err) {
+			in_replay_count(sa, err);
+			goto drop;
+		}
+	} else {
+		st.seq = ntohl(ah->seq_no);
+	}
+
+	/* linear and private: the AH header is removed in place */
+	if (skb_ensure_writable(skb, skb->len)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
+		goto drop;
+	}
+	skb_dst_force(skb);
+	espah_ct_confirm(skb);
+
+	err = espah_ah_input(sa, skb, &st, in_ah_done);
+	if (err == -EINPROGRESS)
+		return NF_STOLEN;
+	ret = in_ah_finish(skb, sa, &st, err);
+	espah_sa_put(sa);
+	switch (ret) {
+	case IN_DELIVER:
+		return in_policy(net, skb, family, ESPAH_DIR_IN);
+	case IN_CONSUMED:
+		in_reinject(skb);
+		return NF_STOLEN;
+	default:
+		return NF_DROP;
+	}
+
+drop:
+	espah_sa_put(sa);
+	return NF_DROP;
+}
+
+/* RFC 4302 3.4.1: AH is never applied to a fragment; drop one for an SA
+ * of ours (first fragment, SPI readable). Others go to the native stack.
+ */
+static unsigned int in_ah_frag(struct net *net, struct sk_buff *skb,
+			       u16 family, unsigned int ah_off)
+{
+	const struct ip_auth_hdr *ah;
+	struct ip_auth_hdr _ah;
+	struct espah_sa *sa;
+
+	if (!ah_off)
+		return NF_ACCEPT;
+	ah = skb_header_pointer(skb, skb_network_offset(skb) + ah_off,
+				sizeof(_ah), &_ah);
+	if (!ah)
+		return NF_ACCEPT;
+	sa = in_sa(net, skb, family, ah->spi, IPPROTO_AH);
+	if (!sa)
+		return NF_ACCEPT;
+	espah_sa_put(sa);
+	espah_stat_inc(net, ESPAH_STAT_IN_AH_FRAG);
+	return NF_DROP;
+}
+
 /**
  * espah_in_hook() - NF_INET_LOCAL_IN: decrypt ESP, police cleartext
  * @priv: unused
@@ -561,8 +829,14 @@ unsigned int espah_in_hook(void *priv, struct sk_buff *skb,
 	u16 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 	unsigned int esp_off, nhoff;
 
-	if (in_find_esp(skb, family, &esp_off, &nhoff))
+	switch (in_find_esp(skb, family, &esp_off, &nhoff)) {
+	case IPPROTO_ESP:
 		return in_esp(state->net, skb, family, esp_off, nhoff);
+	case IPPROTO_AH:
+		return in_ah(state->net, skb, family, esp_off, nhoff);
+	case IN_AH_FRAG:
+		return in_ah_frag(state->net, skb, family, esp_off);
+	}
 	in_icmp_pmtu(state->net, skb, family);
 	return in_policy(state->net, skb, family, ESPAH_DIR_IN);
 }

@@ -721,17 +721,32 @@ static int parse_sa_algs(struct genl_info *info, struct espah_sa *sa,
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (sa->proto == IPPROTO_AH) {
-		if (tb[ESPAH_A_SA_AEAD])
-			return BAD(extack, tb[ESPAH_A_SA_AEAD],
-				   "ESPAH_A_SA_AEAD: not with AH (use ESPAH_A_SA_AUTH)");
 		if (tb[ESPAH_A_SA_ENC])
 			return BAD(extack, tb[ESPAH_A_SA_ENC],
 				   "ESPAH_A_SA_ENC: not with AH (use ESPAH_A_SA_AUTH)");
-		if (tb[ESPAH_A_SA_ENC_KEY])
-			return BAD(extack, tb[ESPAH_A_SA_ENC_KEY],
-				   "ESPAH_A_SA_ENC_KEY: not with AH");
-		if (MISSING(extack, NULL, tb, ESPAH_A_SA_AUTH))
-			return -EINVAL;
+		if (tb[ESPAH_A_SA_AEAD]) {
+			/* AES-GMAC for AH (RFC 4543 section 3.5): its key
+			 * (with salt) is ESPAH_A_SA_ENC_KEY
+			 */
+			if (tb[ESPAH_A_SA_AUTH])
+				return BAD(extack, tb[ESPAH_A_SA_AUTH],
+					   "ESPAH_A_SA_AUTH: not with ESPAH_A_SA_AEAD");
+			if (tb[ESPAH_A_SA_AUTH_KEY])
+				return BAD(extack, tb[ESPAH_A_SA_AUTH_KEY],
+					   "ESPAH_A_SA_AUTH_KEY: not with ESPAH_A_SA_AEAD");
+			if (strcmp(nla_data(tb[ESPAH_A_SA_AEAD]),
+				   "rfc4543(gcm(aes))"))
+				return BAD(extack, tb[ESPAH_A_SA_AEAD],
+					   "ESPAH_A_SA_AEAD: AH takes only rfc4543(gcm(aes)) (AES-GMAC)");
+			cfg->aead = nla_data(tb[ESPAH_A_SA_AEAD]);
+			sa->aead = true;
+		} else {
+			if (tb[ESPAH_A_SA_ENC_KEY])
+				return BAD(extack, tb[ESPAH_A_SA_ENC_KEY],
+					   "ESPAH_A_SA_ENC_KEY: not with AH and ESPAH_A_SA_AUTH");
+			if (MISSING(extack, NULL, tb, ESPAH_A_SA_AUTH))
+				return -EINVAL;
+		}
 		cfg->ah = true;
 	} else if (tb[ESPAH_A_SA_AEAD]) {
 		if (tb[ESPAH_A_SA_ENC])

@@ -45,6 +45,7 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/route.h>
 
+#include <espah/ah.h>
 #include <espah/datapath.h>
 #include <espah/esp.h>
 #include <espah/pernet.h>
@@ -232,6 +233,22 @@ static int out_ip6_insert_off(struct sk_buff *skb, unsigned int *nhoff)
 
 static void out_done(struct sk_buff *skb, struct espah_sa *sa,
 		     const struct espah_esp_state *st, int err);
+static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
+		    u16 family, struct espah_sa *next);
+
+/* The length fields ip_local_out()/ip6_local_out() would set, for the
+ * next transform of a bundle (AH covers them, a tunnel copies them).
+ */
+static void out_fix_len(struct sk_buff *skb, u16 family)
+{
+	if (family == AF_INET) {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
+	} else {
+		ipv6_hdr(skb)->payload_len =
+			htons(skb->len - sizeof(struct ipv6hdr));
+	}
+}
 
 static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 		     const struct espah_esp_state *st)
@@ -240,6 +257,12 @@ static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, skb->len);
 	espah_stat_inc(st->net, ESPAH_STAT_OUT_PACKETS);
 	espah_sa_put(sa);
+	if (st->next) {
+		/* bundle: the outer transform takes the packet as it is */
+		out_fix_len(skb, st->family);
+		out_one(st->net, st->next, skb, st->family, NULL);
+		return;
+	}
 	if (st->family == AF_INET)
 		ip_local_out(st->net, skb->sk, skb);
 	else
@@ -252,6 +275,8 @@ static void out_done(struct sk_buff *skb, struct espah_sa *sa,
 	if (err) {
 		espah_stat_inc(st->net, ESPAH_STAT_OUT_ERROR);
 		espah_sa_put(sa);
+		if (st->next)
+			espah_sa_put(st->next);
 		kfree_skb(skb);
 		return;
 	}
@@ -260,11 +285,15 @@ static void out_done(struct sk_buff *skb, struct espah_sa *sa,
 
 /* Largest inner packet that fits @mtu once encapsulated with @hdr bytes. */
 static unsigned int out_limit(const struct espah_sa *sa, unsigned int mtu,
-			      unsigned int hdr)
+			      unsigned int hdr, u16 family)
 {
 	const struct espah_crypto *c = &sa->crypto;
 	unsigned int room = espah_esp_hlen(sa) + c->icv_len + hdr;
 
+	if (sa->proto == IPPROTO_AH) {
+		room = espah_ah_hlen(sa, family) + hdr;
+		return mtu > room ? mtu - room : 0;
+	}
 	if (mtu <= room + c->block_size)
 		return 0;
 	return rounddown(mtu - room, c->block_size) - ESPAH_ESP_TRAILER;
@@ -334,7 +363,7 @@ static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
 		struct flowi4 fl4 = {
 			.daddr = sa->dst.a4,
 			.saddr = sa->src.a4,
-			.flowi4_proto = IPPROTO_ESP,
+			.flowi4_proto = sa->proto,
 			.flowi4_mark = skb->mark,
 		};
 		struct rtable *rt = ip_route_output_key(net, &fl4);
@@ -343,7 +372,7 @@ static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
 	}
 	fl6.daddr = sa->dst.a6;
 	fl6.saddr = sa->src.a6;
-	fl6.flowi6_proto = IPPROTO_ESP;
+	fl6.flowi6_proto = sa->proto;
 	fl6.flowi6_mark = skb->mark;
 	dst = ip6_route_output(net, NULL, &fl6);
 	if (dst->error) {
@@ -381,7 +410,7 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 		iph->tot_len = htons(skb->len);
 		iph->frag_off = df ? htons(IP_DF) : 0;
 		iph->ttl = ip4_dst_hoplimit(dst);
-		iph->protocol = IPPROTO_ESP;
+		iph->protocol = sa->proto;
 		iph->saddr = sa->src.a4;
 		iph->daddr = sa->dst.a4;
 		ip_select_ident(net, skb, NULL);
@@ -390,7 +419,8 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
 		ip6_flow_hdr(ip6h, INET_ECN_encapsulate(dsfield, dsfield), 0);
-		ip6h->nexthdr = IPPROTO_ESP;
+		ip6h->nexthdr = sa->proto;
+		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
 		ip6h->saddr = sa->src.a6;
 		ip6h->daddr = sa->dst.a6;
@@ -398,15 +428,16 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 	}
 }
 
-/* Protect one (non-GSO) packet with @sa. Consumes @skb and the SA
- * reference in every case.
+/* Protect one (non-GSO) packet with @sa, then with @next if not NULL (a
+ * bundle). Consumes @skb and both SA references in every case.
  */
 static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
-		    u16 family)
+		    u16 family, struct espah_sa *next)
 {
 	bool tunnel = sa->mode == ESPAH_MODE_TUNNEL;
-	unsigned int hlen = espah_esp_hlen(sa), ohl = 0, limit;
-	struct espah_esp_state st = { .net = net };
+	bool ah = sa->proto == IPPROTO_AH;
+	unsigned int hlen, ohl = 0, limit, tail;
+	struct espah_esp_state st = { .net = net, .next = next };
 	struct dst_entry *dst = NULL;
 	bool df = false;
 	u8 nexthdr, dsfield;
@@ -429,11 +460,14 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		ohl = sa->family == AF_INET ? sizeof(struct iphdr) :
 					      sizeof(struct ipv6hdr);
 	}
+	st.family = tunnel ? sa->family : family;
+	hlen = ah ? espah_ah_hlen(sa, st.family) : espah_esp_hlen(sa);
+	tail = ah ? 0 : espah_esp_tailroom(sa);
 	/* Tunnel: the outer route's MTU (device, route metric or learnt PMTU);
 	 * transport: the device's, see out_same_route().
 	 */
 	limit = out_limit(sa, dst ? dst_mtu(dst) :
-			  READ_ONCE(skb_dst(skb)->dev->mtu), ohl);
+			  READ_ONCE(skb_dst(skb)->dev->mtu), ohl, st.family);
 	if (skb->len > limit) {
 		if (!out_same_route(skb, sa, family) &&
 		    !out_reassembled(skb, family) &&
@@ -444,7 +478,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 
 	err = out_make_room(skb, hlen + ohl +
 			    LL_RESERVED_SPACE((dst ?: skb_dst(skb))->dev),
-			    espah_esp_tailroom(sa));
+			    tail);
 	if (err)
 		goto err;
 
@@ -458,7 +492,6 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		skb_push(skb, hlen + ohl);
 		skb_reset_network_header(skb);
 		st.esp_off = ohl;
-		st.family = sa->family;
 		skb->protocol = htons(sa->family == AF_INET ? ETH_P_IP :
 							      ETH_P_IPV6);
 		skb_dst_drop(skb);
@@ -482,12 +515,13 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		skb_push(skb, hlen);
 		memmove(skb->data, skb->data + hlen, off);
 		skb_reset_network_header(skb);
-		skb->data[nhoff] = IPPROTO_ESP;
+		skb->data[nhoff] = sa->proto;
 		/* We fragment our own packet: DF no longer applies. */
 		if (family == AF_INET && skb->ignore_df)
 			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
 		st.esp_off = off;
-		st.family = family;
+		if (ah)
+			out_fix_len(skb, family);
 		if (family == AF_INET)
 			memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 		else
@@ -495,7 +529,10 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	}
 	skb_set_transport_header(skb, st.esp_off);
 
-	err = espah_esp_encrypt(sa, skb, &st, nexthdr, out_done);
+	if (ah)
+		err = espah_ah_output(sa, skb, &st, nexthdr, out_done);
+	else
+		err = espah_esp_encrypt(sa, skb, &st, nexthdr, out_done);
 	if (err == -EINPROGRESS)
 		return;
 	if (err)
@@ -508,7 +545,50 @@ err:
 drop:
 	dst_release(dst);
 	espah_sa_put(sa);
+	if (next)
+		espah_sa_put(next);
 	kfree_skb(skb);
+}
+
+/* A bundle: the outer SA's addresses are those the inner transform leaves
+ * the packet with (its tunnel endpoints, or the packet's own).
+ */
+static struct espah_sa *out_find(struct net *net,
+				 const struct espah_policy *pol, u16 family,
+				 const struct espah_flow *fl,
+				 struct espah_sa **outer)
+{
+	const struct espah_tmpl *t0 = &pol->tmpl[0];
+	struct espah_sa *sa;
+
+	*outer = NULL;
+	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst);
+	if (!sa || pol->ntmpl < 2)
+		return sa;
+	if (t0->mode == ESPAH_MODE_TUNNEL)
+		*outer = espah_sa_find_out(net, &pol->tmpl[1], sa->family,
+					   &sa->src, &sa->dst);
+	else
+		*outer = espah_sa_find_out(net, &pol->tmpl[1], family,
+					   &fl->src, &fl->dst);
+	if (!*outer) {
+		espah_sa_put(sa);
+		return NULL;
+	}
+	return sa;
+}
+
+static bool out_tmpl_ok(const struct espah_policy *pol)
+{
+	unsigned int i;
+
+	if (!pol->ntmpl || pol->ntmpl > ESPAH_MAX_TMPL)
+		return false;
+	for (i = 0; i < pol->ntmpl; i++)
+		if (pol->tmpl[i].proto != IPPROTO_ESP &&
+		    pol->tmpl[i].proto != IPPROTO_AH)
+			return false;
+	return true;
 }
 
 static u16 hook_family(const struct nf_hook_state *state)
@@ -532,9 +612,8 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 	u16 family = hook_family(state);
 	struct net *net = state->net;
 	struct sk_buff *segs, *next;
-	struct espah_tmpl tmpl;
+	struct espah_sa *sa, *outer;
 	struct espah_flow fl;
-	struct espah_sa *sa;
 
 	if (espah_skb_flow(skb, family, &fl) || espah_flow_bypass(&fl))
 		return NF_ACCEPT;
@@ -547,16 +626,18 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
 		return NF_DROP;
 	}
-	/* Bundles (ESP inside AH, nested tunnels) are not implemented yet. */
-	if (pol->ntmpl != 1 || pol->tmpl[0].proto != IPPROTO_ESP) {
+	/* One template, or a bundle of two applied innermost first
+	 * (tmpl[0], e.g. ESP) then outer (tmpl[1], e.g. AH), as native
+	 * XFRM applies a two-template policy.
+	 */
+	if (!out_tmpl_ok(pol)) {
 		net_dbg_ratelimited("espah: policy %u: unsupported templates\n",
 				    pol->index);
 		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
 		return NF_DROP;
 	}
-	tmpl = pol->tmpl[0];
 
-	sa = espah_sa_find_out(net, &tmpl, family, &fl.src, &fl.dst);
+	sa = out_find(net, pol, family, &fl, &outer);
 	if (!sa) {
 		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
 		return NF_DROP;
@@ -564,7 +645,7 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 
 	espah_ct_confirm(skb);
 	if (!skb_is_gso(skb)) {
-		out_one(net, sa, skb, family);
+		out_one(net, sa, skb, family, outer);
 		return NF_STOLEN;
 	}
 
@@ -575,14 +656,19 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 	if (IS_ERR_OR_NULL(segs)) {
 		espah_stat_inc(net, ESPAH_STAT_OUT_ERROR);
 		espah_sa_put(sa);
+		if (outer)
+			espah_sa_put(outer);
 		return NF_DROP;
 	}
 	consume_skb(skb);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		if (next)
+		if (next) {
 			espah_sa_hold(sa);
-		out_one(net, sa, skb, family);
+			if (outer)
+				espah_sa_hold(outer);
+		}
+		out_one(net, sa, skb, family, outer);
 	}
 	return NF_STOLEN;
 }
@@ -671,5 +757,6 @@ void espah_datapath_net_exit(struct net *net)
 	nf_unregister_net_hooks(net, espah_nf_ops, ARRAY_SIZE(espah_nf_ops));
 	nf_defrag_ipv6_disable(net);
 	espah_esp_wait_inflight();
+	espah_ah_wait_inflight();
 	espah_in_net_exit(net);
 }

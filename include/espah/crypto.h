@@ -65,6 +65,13 @@
  *   assoclen = packet length (+ 4 with ESN), iv NULL
  *   encrypt: cryptlen 0, the ICV is written at offset assoclen
  *   decrypt: cryptlen = icv_len, the received ICV at offset assoclen
+ *
+ * AES-GMAC for AH (RFC 4543 section 3.5; @cfg->ah with @cfg->aead
+ * "rfc4543(gcm(aes))"): the transform is gcm(aes) itself, because
+ * rfc4543(gcm(aes)) only takes the ESP-sized associated data. @ah_gmac is
+ * set, @salt holds the last 4 key bytes, @iv_len is 8 (the IV travels in
+ * the AH header after the sequence number, in front of the ICV). Same
+ * buffer and lengths as above; iv = @salt | the 8 IV bytes (12 bytes).
  */
 #ifndef _ESPAH_CRYPTO_H
 #define _ESPAH_CRYPTO_H
@@ -147,6 +154,8 @@ struct espah_alg_cfg {
  * @iv_random: espah_crypto_gen_iv() draws random IVs (CBC)
  * @enc_name: the cipher or AEAD name (for dumps), empty for AH
  * @auth_name: the integrity name or empty (for dumps)
+ * @ah_gmac: AH with AES-GMAC: @aead is gcm(aes), nonce = @salt | IV
+ * @salt: AH GMAC: the salt (last 4 bytes of the key)
  */
 struct espah_crypto {
 	struct crypto_aead *aead;
@@ -155,6 +164,8 @@ struct espah_crypto {
 	u8 block_size;
 	bool esn;
 	bool iv_random;
+	bool ah_gmac;
+	u8 salt[4];
 	char enc_name[64];
 	char auth_name[64];
 };

@@ -29,8 +29,11 @@ struct sk_buff;
  *	that follows the IP header(s), to restore the inner protocol
  * @family: AF_INET or AF_INET6 of the packet's (outer) IP header
  * @outer_dsfield: inbound: DS field of the outer header (ECN decap)
+ * @next: outbound bundle: the SA to apply after this one (a reference
+ *	the state owns), or NULL. Also used for AH (net/ah.c).
  */
 struct espah_esp_state {
+	struct espah_sa *next;
 	struct net *net;
 	u64 seq;
 	u16 esp_off;

@@ -30,6 +30,8 @@ struct espah_pcpu_stats {
  * @spd: Security Policy Database
  * @decap_state: the xfrm_state put in the sec_path of packets espah
  *	decapsulated (net/input.c), owned by the datapath
+ * @decap_state_ah: the same for AH (its id.proto is IPPROTO_AH, so the
+ *	inbound policy check can tell which transforms were removed)
  */
 struct espah_net {
 	struct net *net;
@@ -37,6 +39,7 @@ struct espah_net {
 	struct espah_sad sad;
 	struct espah_spd spd;
 	struct xfrm_state *decap_state;
+	struct xfrm_state *decap_state_ah;
 };
 
 extern unsigned int espah_net_id;

@@ -70,6 +70,7 @@ const struct adesc stat_attrs[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_OUT_PACKETS] = { "out-packets", AT_U64 },
 	[ESPAH_STAT_OUT_ERROR] = { "out-error", AT_U64 },
 	[ESPAH_STAT_CRYPTO_ASYNC] = { "crypto-async", AT_U64 },
+	[ESPAH_STAT_IN_AH_FRAG] = { "in-ah-frag", AT_U64 },
 };
 
 const struct adesc alg_attrs[ESPAH_ALG_MAX + 1] = {

@@ -270,10 +270,11 @@ static int state_modify(struct args *a, uint8_t cmd)
 	if (aead && (enc || auth))
 		syntax("%s: \"aead\" cannot be combined with \"enc\" or \"auth\"", a->ctx);
 	if (id.proto == IPPROTO_AH) {
-		if (aead || enc)
-			syntax("%s: proto ah takes only \"auth\" or \"auth-trunc\", not \"%s\"",
+		/* AES-GMAC for AH (RFC 4543) is the one "aead" AH takes */
+		if (enc || (aead && strcmp(aead, "rfc4543(gcm(aes))")))
+			syntax("%s: proto ah takes only \"auth\", \"auth-trunc\" or \"aead rfc4543(gcm(aes))\", not \"%s\"",
 			       a->ctx, aead ? "aead" : "enc");
-		if (!auth)
+		if (!auth && !aead)
 			syntax("%s: proto ah needs \"auth\" or \"auth-trunc\"", a->ctx);
 	} else if (!aead && !enc) {
 		syntax("%s: proto esp needs \"aead\" or \"enc\"", a->ctx);

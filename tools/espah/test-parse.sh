@@ -102,6 +102,11 @@ good "state add ah with a quoted-string key" \
 	"  SA_PROTO 51|  SA_AUTH hmac(md5)|  SA_AUTH_KEY 0x31323334353637383930313233343536 (16 bytes)|  SA_ICV_BITS 96" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x300 dir in auth md5 "1234567890123456"
 
+good "state add ah with AES-GMAC (RFC 4543)" \
+	"  SA_PROTO 51|  SA_AEAD rfc4543(gcm(aes))|  SA_ENC_KEY 0x000102030405060708090a0b0c0d0e0f10111213 (20 bytes)|  SA_ICV_BITS 128" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x301 dir in \
+	aead 'rfc4543(gcm(aes))' $KEY20 128
+
 good "state add ipv6 with selector and ports" \
 	"  SA_FAMILY 10|  SA_SRC 2001:db8::1|  SA_DST 2001:db8::2|  SA_SEL|    SEL_FAMILY 10|    SEL_SRC 2001:db8:1::|    SEL_SPLEN 48|    SEL_PROTO 6|    SEL_SPORT 1024|    SEL_DPORT 443" \
 	-- state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x400 dir out \
@@ -202,6 +207,8 @@ bad "flag noecn unsupported" "noecn" -- state add src 10.0.0.1 dst 10.0.0.2 prot
 bad "aead with enc" "aead" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead 'rfc4106(gcm(aes))' $KEY20 128 enc aes $KEY16
 bad "ah with enc" "enc" -- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 1 enc aes $KEY16 auth sha1 $KEY16
+bad "ah with an aead other than rfc4543" "aead" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 1 aead 'rfc4106(gcm(aes))' $KEY20 128
 bad "transport SA: selector of the other family" "sel" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 dir in sel src 2001:db8::/64 enc aes $KEY16
 bad "sa dir fwd" "fwd" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 dir fwd enc aes $KEY16

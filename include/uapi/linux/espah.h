@@ -251,6 +251,7 @@ enum espah_stat {
 	ESPAH_STAT_OUT_ERROR,		/* route, allocation, crypto errors */
 	ESPAH_STAT_PAD,
 	ESPAH_STAT_CRYPTO_ASYNC,	/* transforms that completed asynchronously */
+	ESPAH_STAT_IN_AH_FRAG,		/* AH fragment (RFC 4302 3.4.1) */
 	__ESPAH_STAT_MAX,
 };
 
