@@ -822,8 +822,11 @@ static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 		sa->reqid = nla_get_u32(tb[ESPAH_A_SA_REQID]);
 	if (tb[ESPAH_A_SA_FLAGS])
 		sa->flags = nla_get_u32(tb[ESPAH_A_SA_FLAGS]);
+	/* anti-replay is off only when asked for: an explicit 0 */
 	if (tb[ESPAH_A_SA_REPLAY_WINDOW])
 		sa->window = nla_get_u32(tb[ESPAH_A_SA_REPLAY_WINDOW]);
+	else if (sa->dir == ESPAH_DIR_IN)
+		sa->window = ESPAH_REPLAY_WINDOW_DEFAULT;
 
 	seq_max = sa->flags & ESPAH_SA_FLAG_ESN ? U64_MAX : U32_MAX;
 	*seq = 0;

@@ -29,7 +29,7 @@ tcase() {
 }
 
 topo_up
-tcase v4 gcm 1
+tcase v4 gcm "$BIG_MB"
 tcase v4 cbc 1
 tcase v6 gcm 1
 tcase v6 cbc 0

@@ -7,7 +7,7 @@ cd "$(dirname "$0")" && . ./lib.sh
 . ./tunnel.sh
 
 topo_up
-tcase espah native v4 v4 gcm 1
+tcase espah native v4 v4 gcm "$BIG_MB"
 tcase espah native v4 v4 cbc 1
 tcase native espah v4 v4 gcm 1
 tcase native espah v4 v4 cbc 0

@@ -89,6 +89,8 @@ has "state list: in SA" 'spi 0x00002000 .*dir in'
 has "state list: auth-trunc line" 'auth-trunc hmac\(sha256\) 128'
 ok "-s -j state list" E -s -j state list
 json "-s -j state list: 3 SAs with stats" 'len(d) == 3 and all("stats" in s for s in d)'
+json "inbound SA without replay-window: window 64 (off only when asked)" \
+	'[s["replay-window"] for s in d if s["spi"] == 0x3000] == [64]'
 ok "state count" E state count
 has "state count: 3" 'SAD count 3'
 fails "bad algorithm: kernel error with extack text" '^espah: [^:]+: .+' \
@@ -98,6 +100,11 @@ ok "state update" E state update src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100
 ok "state get after update" E state get dst 192.0.2.2 proto esp spi 0x1000
 has "state update: reqid changed" 'reqid 9'
 ok "state delete" E state delete dst 192.0.2.2 proto esp spi 0x1000
+ok "state add in with replay-window 0" E state add src 192.0.2.2 dst 192.0.2.1 proto esp spi 0x2100 \
+	replay-window 0 aead 'rfc4106(gcm(aes))' $K20 128
+ok "-j state get" E -j state get dst 192.0.2.1 proto esp spi 0x2100
+json "explicit replay-window 0 stays 0" 'd[0]["replay-window"] == 0 if isinstance(d, list) else d["replay-window"] == 0'
+ok "state delete the window-0 SA" E state delete dst 192.0.2.1 proto esp spi 0x2100
 fails "state get deleted: error" '^espah: ' E state get dst 192.0.2.2 proto esp spi 0x1000
 ok "state flush proto ah" E state flush proto ah
 ok "state count" E -j state count

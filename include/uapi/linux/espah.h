@@ -23,6 +23,8 @@
 
 /* Largest anti-replay window, in packets. */
 #define ESPAH_REPLAY_WINDOW_MAX	(1U << 20)
+/* Window of an inbound SA added without ESPAH_A_SA_REPLAY_WINDOW. */
+#define ESPAH_REPLAY_WINDOW_DEFAULT	64
 
 /**
  * enum espah_cmd - generic netlink commands
@@ -103,7 +105,8 @@ enum espah_action {
  * @ESPAH_A_SA_ENC_KEY: binary, key of AEAD or ENC (AEAD includes salt)
  * @ESPAH_A_SA_AUTH_KEY: binary, key of AUTH
  * @ESPAH_A_SA_ICV_BITS: u32, ICV length in bits (AEAD, auth-trunc)
- * @ESPAH_A_SA_REPLAY_WINDOW: u32, anti-replay window in packets, 0 = off
+ * @ESPAH_A_SA_REPLAY_WINDOW: u32, anti-replay window in packets, 0 = off;
+ *	absent: ESPAH_REPLAY_WINDOW_DEFAULT for an inbound SA
  * @ESPAH_A_SA_FLAGS: u32, ESPAH_SA_FLAG_*
  * @ESPAH_A_SA_REQID: u32, binds SA to policy templates
  * @ESPAH_A_SA_SEQ: u64, inbound highest sequence number seen (replay-seq)
