@@ -40,19 +40,21 @@ sa_words() {
 # SAD, as fast as one batch can go (a process start per command would
 # leave the datapath alone most of the time)
 churn() {
-	local a=$1 i
+	local i sout sin
+	sout=$(sa_words out "$1" 1)	# once: each key costs processes
+	sin=$(sa_words in "$1" 2)
 	for i in $(seq "$2"); do
 		echo "state del src $O2 dst $O1 proto esp spi 0x2001"
 		echo "state del src $O1 dst $O2 proto esp spi 0x1001"
-		sa_words out "$a" 1
-		sa_words in "$a" 2
+		echo "$sout"
+		echo "$sin"
 		echo "policy flush"
 		echo "policy add src $N1 dst $N2 dir out tmpl src $O1 dst $O2 proto esp mode tunnel reqid 1"
 		echo "policy add src $N2 dst $N1 dir in tmpl src $O2 dst $O1 proto esp mode tunnel reqid 1"
 		echo "policy add src $N2 dst $N1 dir fwd tmpl src $O2 dst $O1 proto esp mode tunnel reqid 1"
 		echo "state flush"
-		sa_words out "$a" 1
-		sa_words in "$a" 2
+		echo "$sout"
+		echo "$sin"
 	done | E gw1 -batch -
 }
 
