@@ -150,6 +150,17 @@ alg() {
 	cbc) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha256) 0x$(key 32 "$((k + 100))") 128" ;;
 	cbc1) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha1) 0x$(key 20 "$((k + 100))") 96" ;;
 	chacha) echo "aead rfc7539esp(chacha20,poly1305) 0x$(key 36 "$k") 128" ;;
+	gcm192-64) echo "aead rfc4106(gcm(aes)) 0x$(key 28 "$k") 64" ;;
+	gcm-96) echo "aead rfc4106(gcm(aes)) 0x$(key 20 "$k") 96" ;;
+	ccm) echo "aead rfc4309(ccm(aes)) 0x$(key 19 "$k") 128" ;;
+	ccm256-64) echo "aead rfc4309(ccm(aes)) 0x$(key 35 "$k") 64" ;;
+	gmac) echo "aead rfc4543(gcm(aes)) 0x$(key 20 "$k") 128" ;;
+	ctr) echo "enc rfc3686(ctr(aes)) 0x$(key 20 "$k") auth-trunc hmac(sha256) 0x$(key 32 "$((k + 100))") 128" ;;
+	cbc256-384) echo "enc cbc(aes) 0x$(key 32 "$k") auth-trunc hmac(sha384) 0x$(key 48 "$((k + 100))") 192" ;;
+	cbc-512) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha512) 0x$(key 64 "$((k + 100))") 256" ;;
+	cbc-xcbc) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc xcbc(aes) 0x$(key 16 "$((k + 100))") 96" ;;
+	null-sha1) echo "enc ecb(cipher_null) 0x auth-trunc hmac(sha1) 0x$(key 20 "$((k + 100))") 96" ;;
+	cbc-null) echo "enc cbc(aes) 0x$(key 16 "$k") auth digest_null 0x" ;;
 	*) echo "unknown algorithm $1" >&2; return 1 ;;
 	esac
 }

@@ -247,7 +247,8 @@ static int hexval(int c)
 
 /*
  * ALGO-KEYMAT as ip-xfrm(8) takes it: "0x" followed by an even number of hex
- * digits, or any other string used verbatim as the key bytes.
+ * digits (none: the empty key of a null algorithm), or any other string
+ * used verbatim as the key bytes.
  */
 size_t parse_key(const char *s, const char *what, uint8_t *key, size_t max)
 {
@@ -256,8 +257,9 @@ size_t parse_key(const char *s, const char *what, uint8_t *key, size_t max)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		s += 2;
 		n = strlen(s);
-		if (!n || n % 2)
-			syntax("invalid %s key: odd or empty number of hex digits", what);
+		/* "0x" alone is the empty key, as ip-xfrm(8) takes it */
+		if (n % 2)
+			syntax("invalid %s key: odd number of hex digits", what);
 		if (n / 2 > max)
 			syntax("%s key too long (max %zu bytes)", what, max);
 		for (i = 0; i < n / 2; i++) {
