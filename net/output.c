@@ -55,6 +55,49 @@
 #define IKE_PORT	500
 #define IKE_NATT_PORT	4500
 
+/* ipv6_skip_exthdr(), except that it stops at AH: ipv6_skip_exthdr()
+ * skips AH as an extension header, and a transport-mode AH packet would
+ * then show the flow of its payload (and be protected again, and again).
+ */
+static int flow_ip6_skip(const struct sk_buff *skb, int off, u8 *nexthdr,
+			 __be16 *frag_off)
+{
+	u8 nh = *nexthdr;
+
+	*frag_off = 0;
+	while (ipv6_ext_hdr(nh) && nh != NEXTHDR_AUTH) {
+		const struct ipv6_opt_hdr *hp;
+		struct ipv6_opt_hdr _hdr;
+
+		if (nh == NEXTHDR_NONE)
+			return -1;
+		hp = skb_header_pointer(skb, off, sizeof(_hdr), &_hdr);
+		if (!hp)
+			return -1;
+		if (nh == NEXTHDR_FRAGMENT) {
+			const __be16 *fp;
+			__be16 _frag;
+
+			fp = skb_header_pointer(skb, off +
+						offsetof(struct frag_hdr,
+							 frag_off),
+						sizeof(_frag), &_frag);
+			if (!fp)
+				return -1;
+			*frag_off = *fp;
+			/* a later fragment: its headers are not here */
+			if (ntohs(*fp) & ~0x7)
+				break;
+			off += sizeof(struct frag_hdr);
+		} else {
+			off += ipv6_optlen(hp);
+		}
+		nh = hp->nexthdr;
+	}
+	*nexthdr = nh;
+	return off;
+}
+
 /**
  * espah_skb_flow() - the selector fields of a packet
  * @skb: packet with its network header set
@@ -101,8 +144,8 @@ int espah_skb_flow(const struct sk_buff *skb, u16 family,
 		fl->src.a6 = ip6h->saddr;
 		fl->dst.a6 = ip6h->daddr;
 		nexthdr = ip6h->nexthdr;
-		hoff = ipv6_skip_exthdr(skb, off + sizeof(_ip6h), &nexthdr,
-					&frag_off);
+		hoff = flow_ip6_skip(skb, off + sizeof(_ip6h), &nexthdr,
+				     &frag_off);
 		if (hoff < 0)
 			return -EINVAL;
 		fl->proto = nexthdr;

@@ -73,3 +73,57 @@ from scapy.all import *
 from scapy.layers.ipsec import SecurityAssociation, AH
 conf.verb = 0
 $2"; }
+
+# pkts_of NS IMPL: "SPI PACKETS" lines for every SA of NS (one process)
+pkts_of() {
+	if [ "$2" = espah ]; then
+		E "$1" -s state list | awk '
+			/^\tproto / { for (i = 1; i < NF; i++) if ($i == "spi") s = $(i + 1) }
+			/^\tstats:/ { for (i = 2; i < NF; i++) if ($i == "packets") print s, $(i + 1) }'
+	else
+		nsx "$1" ip -s xfrm state | awk '
+			$1 == "proto" && $3 == "spi" { s = substr($4, 1, 10) }
+			/^[ \t]*[0-9]+\(bytes\), [0-9]+\(packets\)/ {
+				p = $2; sub(/\(packets\).*/, "", p); print s, p }'
+	fi
+}
+
+# pkts LINES SPI: the packets of SPI in the output of pkts_of (0 if absent)
+pkts() {
+	awk -v spi="$(printf '0x%08x' "$2")" '$1 == spi { print $2; f = 1 }
+		END { if (!f) print 0 }' <<< "$1"
+}
+
+# tcase FAMILY MODE ALG IMPL_GW1 IMPL_GW2 [EXTRA SA WORDS...]
+# Pings both ways (espah sends to and receives from its peer), then every
+# SA of both gateways must have carried its 4 packets.
+tcase() {
+	local f=$1 m=$2 a=$3 i1=$4 i2=$5 l r ln rn a1 a2 from1 from2
+	shift 5
+	if [ "$f" = v4 ]; then
+		l=10.0.12.1 r=10.0.12.2
+		if [ "$m" = tunnel ]; then ln=10.0.1.0/24 rn=10.0.2.0/24 a1=10.0.1.1 a2=10.0.2.1
+		else ln=$l/32 rn=$r/32 a1=$l a2=$r; fi
+	else
+		l=fd00:12::1 r=fd00:12::2
+		if [ "$m" = tunnel ]; then ln=fd00:1::/64 rn=fd00:2::/64 a1=fd00:1::1 a2=fd00:2::1
+		else ln=$l/128 rn=$r/128 a1=$l a2=$r; fi
+	fi
+	if [ "$m" = tunnel ]; then from1=h1 from2=h2; else from1=gw1 from2=gw2; fi
+	local name="ah $m $f $a gw1=$i1 gw2=$i2${1:+ $*}" f0=$T_FAIL p1 p2
+	ipsec_flush
+	if ! ah_side "$i1" gw1 $l $r $ln $rn "$m" "$a" 0x5001 0x6001 5 6 "$@" ||
+	   ! ah_side "$i2" gw2 $r $l $rn $ln "$m" "$a" 0x6001 0x5001 6 5 "$@"; then
+		not_ok "$name: configure"
+		return
+	fi
+	check "$name: ping gw1 side -> gw2 side" pings $from1 $a2 2
+	check "$name: ping gw2 side -> gw1 side" pings $from2 $a1 2
+	# each SA carried both pings' requests or replies: 4 packets
+	p1=$(pkts_of gw1 "$i1") p2=$(pkts_of gw2 "$i2")
+	check "$name: gw1 out SA counted" ge "$(pkts "$p1" 0x5001)" 4
+	check "$name: gw1 in SA counted" ge "$(pkts "$p1" 0x6001)" 4
+	check "$name: gw2 verified gw1's AH" ge "$(pkts "$p2" 0x5001)" 4
+	check "$name: gw2 out SA counted" ge "$(pkts "$p2" 0x6001)" 4
+	[ "$T_FAIL" -eq "$f0" ] || { diag "gw1: $p1"; diag "gw2: $p2"; }
+}
