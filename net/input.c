@@ -57,13 +57,13 @@
  * verified at decapsulation instead. Packets delivered in place after
  * transport-mode decapsulation get the same check before they go on.
  *
- * AH fragments (RFC 4302 3.4.1: AH is applied to whole packets only):
- * IPv4 is reassembled before LOCAL_IN, so only a (defensive) IPv4 header
- * still showing MF or an offset is caught there; an IPv6 first fragment
- * whose fragmentable part starts with AH for an SPI espah owns is dropped
- * and counted (ESPAH_STAT_IN_AH_FRAG); the later fragments then never
- * reassemble. With nf_defrag_ipv6 active in the namespace, IPv6 is
- * reassembled before LOCAL_IN as well and large AH packets verify.
+ * AH fragments (RFC 4302 3.4.1: reassembly comes before AH processing,
+ * and AH is never applied to a fragment): both families are reassembled
+ * before LOCAL_IN (IPv4 by ip_local_deliver(), IPv6 by the nf_defrag_ipv6
+ * every namespace enables), so fragmented AH packets verify whole. A
+ * fragment that still reaches the hook with AH for an SPI espah owns (a
+ * namespace where defrag could not be enabled; a defensive IPv4 check)
+ * is dropped and counted (ESPAH_STAT_IN_AH_FRAG).
  */
 #include <linux/etherdevice.h>
 #include <linux/icmp.h>

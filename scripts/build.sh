@@ -12,7 +12,8 @@ kdir=$(kdir_of "$kind")
 out="$ESPAH_ROOT/build/$kind"
 mkdir -p "$out/src"
 rsync -rlc --delete --exclude .git --exclude build --exclude tools \
-	--exclude '*.o' --exclude '*.ko' --exclude '*.cmd' \
+	--exclude '*.o' --exclude '*.ko' --exclude '*.cmd' --exclude '*.mod' \
+	--exclude '*.mod.c' --exclude Module.symvers --exclude modules.order \
 	"$ESPAH_ROOT/" "$out/src/"
 make -s -C "$kdir" M="$out/src" -j"$(nproc)" "$@" modules
 cp "$out"/src/*.ko "$out/"
