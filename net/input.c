@@ -333,6 +333,9 @@ static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_PAD_ERR);
 		return IN_DROP;
 	}
+	/* lifetime: exact to the packet; counts its own drop */
+	if (!espah_sa_lft_use(st->net, sa, clen, 0))
+		return IN_DROP;
 	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
 	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, clen);
 	espah_stat_inc(st->net, ESPAH_STAT_IN_PACKETS);

@@ -233,6 +233,12 @@ static void out_done(struct sk_buff *skb, struct espah_sa *sa,
 static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 		     const struct espah_esp_state *st)
 {
+	/* lifetime: exact to the packet; counts its own drop */
+	if (!espah_sa_lft_use(st->net, sa, skb->len, st->seq)) {
+		espah_sa_put(sa);
+		kfree_skb(skb);
+		return;
+	}
 	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
 	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, skb->len);
 	espah_stat_inc(st->net, ESPAH_STAT_OUT_PACKETS);
@@ -542,6 +548,7 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 	sa = espah_sa_find_out(net, &tmpl, family, &fl.src, &fl.dst);
 	if (!sa) {
 		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
+		espah_acquire(net, pol, &tmpl, &fl);
 		return NF_DROP;
 	}
 
