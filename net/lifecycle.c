@@ -121,6 +121,7 @@ bool espah_lft_has_time(const struct espah_lft *l)
 {
 	return l->soft_add || l->hard_add || l->soft_use || l->hard_use;
 }
+ESPAH_EXPORT_FOR_KUNIT(espah_lft_has_time);
 
 /**
  * espah_sa_lft_kick() - have the namespace's lifetime work run now
@@ -191,6 +192,7 @@ bool espah_sa_lft_use(struct net *net, struct espah_sa *sa, u64 bytes,
 		espah_sa_lft_kick(net);
 	return true;
 }
+ESPAH_EXPORT_FOR_KUNIT(espah_sa_lft_use);
 
 /**
  * espah_acquire() - a protect policy found no usable SA

@@ -5,6 +5,7 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
+#include <espah/kunit.h>
 #include <espah/datapath.h>
 #include <espah/pernet.h>
 
@@ -114,6 +115,7 @@ void espah_stats_sum(const struct net *net, u64 *v)
 			v[i] += tmp[i];
 	}
 }
+ESPAH_EXPORT_FOR_KUNIT(espah_stats_sum);
 
 static struct pernet_operations espah_net_ops = {
 	.init = espah_net_init,

@@ -24,6 +24,7 @@
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
+#include <espah/kunit.h>
 #include <espah/netlink.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
@@ -184,6 +185,7 @@ void espah_sa_put(struct espah_sa *sa)
 	if (sa && refcount_dec_and_test(&sa->ref))
 		call_rcu(&sa->rcu, sa_free_rcu);
 }
+ESPAH_EXPORT_FOR_KUNIT(espah_sa_put);
 
 /**
  * espah_sa_alloc() - allocate an empty, unpublished SA
@@ -215,6 +217,7 @@ struct espah_sa *espah_sa_alloc(gfp_t gfp)
 	INIT_LIST_HEAD(&sa->list);
 	return sa;
 }
+ESPAH_EXPORT_FOR_KUNIT(espah_sa_alloc);
 
 /**
  * espah_sa_setup() - create the transform and replay state of a new SA
@@ -437,6 +440,7 @@ void espah_sa_stats_sum(const struct espah_sa *sa, u64 *v)
 			v[i] += tmp[i];
 	}
 }
+ESPAH_EXPORT_FOR_KUNIT(espah_sa_stats_sum);
 
 /**
  * espah_sa_seq() - an inbound SA's highest accepted sequence number
@@ -766,7 +770,8 @@ void espah_sa_walk_end(struct espah_sa_walk *w)
  *
  * Reports the lifetime events the datapath raised, judges the time limits,
  * removes hard-expired SAs (one ESPAH_CMD_SA_EXPIRE with hard set, no
- * separate delete), sends one soft expire per SA, and re-arms itself for
+ * separate delete), sends one soft expire per SA (before the hard one if
+ * both are pending), and re-arms itself for
  * the earliest time deadline left. Walks every SA: O(SAs) per run.
  *
  * Context: process; takes the SAD mutex.
@@ -794,17 +799,19 @@ void espah_sa_lft_work(struct work_struct *work)
 				atomic_long_or(ev, &sa->lft_events);
 		}
 		ev = atomic_long_read(&sa->lft_events);
+		/* both at once (a burst): the soft one still goes first */
+		if ((ev & ESPAH_LFT_SOFT_MASK) && !sa->lft_soft_done) {
+			sa->lft_soft_done = true;
+			espah_stat_inc(net, ESPAH_STAT_SOFT_EXPIRE);
+			espah_nl_sa_expire(net, sa, false,
+					   __ffs(ev & ESPAH_LFT_SOFT_MASK));
+		}
 		if (ev & ESPAH_LFT_HARD_MASK) {
 			sa_unlink(sad, sa);
 			espah_stat_inc(net, ESPAH_STAT_HARD_EXPIRE);
 			espah_nl_sa_expire(net, sa, true,
 					   __ffs(ev & ESPAH_LFT_HARD_MASK) - 8);
 			espah_sa_put(sa);
-		} else if ((ev & ESPAH_LFT_SOFT_MASK) && !sa->lft_soft_done) {
-			sa->lft_soft_done = true;
-			espah_stat_inc(net, ESPAH_STAT_SOFT_EXPIRE);
-			espah_nl_sa_expire(net, sa, false,
-					   __ffs(ev & ESPAH_LFT_SOFT_MASK));
 		}
 	}
 	if (next != U64_MAX && !READ_ONCE(sad->dying))
