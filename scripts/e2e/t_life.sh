@@ -45,10 +45,7 @@ mon_start() {
 	echo $! >>"$MONPID"
 	MON_JOBS=$!
 	{ nsx gw1 "$ESPAH_TOOL" -j monitor & echo $! >>"$MONPID"; wait; } |
-		$PY -u -c '
-import sys, time
-for l in sys.stdin:
-    print("%.3f %s" % (time.time(), l), end="", flush=True)' >"$MONJ" &
+		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MONJ" &
 	MON_JOBS="$MON_JOBS $!"
 	sleep 0.5
 }
@@ -61,66 +58,48 @@ mon_stop() {
 	: >"$MONPID"
 }
 
-# ev_count SPI HARD REASON: sa-expire events seen (HARD: 0 or 1)
-ev_count() {
-	$PY - "$MONJ" "$1" "$2" "$3" <<'PYEOF'
-import json, sys
-f, spi, hard, reason = sys.argv[1], int(sys.argv[2], 0), sys.argv[3] == "1", sys.argv[4]
-n = 0
-for l in open(f):
-    e = json.loads(l.split(" ", 1)[1])
-    if (e.get("event") == "sa-expire" and e.get("spi") == spi and
-            e.get("hard") == hard and e.get("reason") == reason):
-        n += 1
-print(n)
-PYEOF
+# ev_grep SPI HARD [REASON]: the sa-expire lines (HARD: 0 or 1)
+ev_grep() {
+	local h=false
+	[ "$2" = 1 ] && h=true
+	grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1)),.*\"hard\":$h,\"reason\":\"${3:-[a-z-]+}\"" "$MONJ"
 }
 
-# ev_order SPI: "soft hard" if the soft expire came strictly before the hard
+# ev_count SPI HARD REASON: how many such expires were seen
+ev_count() { ev_grep "$@" | wc -l; }
+
+# ev_order SPI: the expires of SPI in order, "soft hard" if soft came first
 ev_order() {
-	$PY - "$MONJ" "$1" <<'PYEOF'
-import json, sys
-spi = int(sys.argv[2], 0)
-seq = [("hard" if e["hard"] else "soft") for e in
-       (json.loads(l.split(" ", 1)[1]) for l in open(sys.argv[1]))
-       if e.get("event") == "sa-expire" and e.get("spi") == spi]
-print(" ".join(seq))
-PYEOF
+	grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1))," "$MONJ" |
+		sed -E 's/.*"hard":(true|false).*/\1/; s/true/hard/; s/false/soft/' | paste -sd' '
 }
 
-# ev_time SPI HARD: seconds since the epoch when the expire was seen
+# ev_time SPI HARD: when that expire was seen (epoch seconds), 0 if never
 ev_time() {
-	$PY - "$MONJ" "$1" "$2" <<'PYEOF'
-import json, sys
-spi, hard = int(sys.argv[2], 0), sys.argv[3] == "1"
-for l in open(sys.argv[1]):
-    t, j = l.split(" ", 1)
-    e = json.loads(j)
-    if e.get("event") == "sa-expire" and e.get("spi") == spi and e.get("hard") == hard:
-        print(t)
-        break
-else:
-    print(0)
-PYEOF
+	local l
+	l=$(ev_grep "$1" "$2" | head -1)
+	echo "${l%% *}" | grep . || echo 0
 }
 
-# within T0 T LO HI: LO <= T - T0 <= HI (seconds, fractional)
+# within T0 T0B T LO HI: T - T0 >= LO and T - T0B <= HI (T0 <= T0B)
 within() {
-	$PY -c 'import sys; t0, t, lo, hi = map(float, sys.argv[1:]); sys.exit(not lo <= t - t0 <= hi)' "$@" ||
-		{ diag "elapsed $($PY -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$1" "$2") s, wanted $3..$4"; return 1; }
+	awk -v a="$1" -v b="$2" -v t="$3" -v lo="$4" -v hi="$5" 'BEGIN {
+		ok = t - a >= lo && t - b <= hi
+		if (!ok) printf "# elapsed %.3f..%.3f s, wanted %s..%s\n", t - b, t - a, lo, hi
+		exit !ok }'
 }
 
 # wait_ev SPI HARD SECONDS: until that expire was seen
 wait_ev() {
 	local i
 	for i in $(seq $(($3 * 10))); do
-		[ "$(ev_time "$1" "$2")" != 0 ] && return 0
+		ev_grep "$1" "$2" >/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
 }
 
-now() { date +%s.%N; }
+now() { echo "$EPOCHREALTIME"; }
 
 # snmp NS FIELD: a Tcp counter of /proc/net/snmp
 tcp_snmp() {
@@ -198,7 +177,7 @@ case_out_bytes() {
 # ---- time limits: since add (unused SA) and since first use --------------
 case_time() {
 	local name="time-soft 2 time-hard 3 / time-use-soft 2 time-use-hard 3"
-	local t0 t1
+	local t0 t0b t1 t1b
 	if ! tun_up "limit time-use-soft 2 limit time-use-hard 3" ""; then
 		not_ok "$name: configure"; return
 	fi
@@ -207,24 +186,26 @@ case_time() {
 		limit time-soft 2 limit time-hard 3 $(alg gcm 3); then
 		not_ok "$name: configure"; return
 	fi
+	t0b=$(now)
 	check "$name: listed with its limits" \
 		eval 'E gw1 state list | grep -q "limit time-soft 2 time-hard 3"'
 	sleep 1.5
 	check "$name: unused SA: no use-time expire yet" [ "$(ev_order 0x1001)" = "" ]
 	t1=$(now)
 	check "$name: first use" pings h1 10.0.2.1 1
+	t1b=$(now)
 	check "$name: use-time recorded" \
 		eval 'E gw1 -s state list | grep -q "use-time [1-9]"'
 	wait_ev 0x3001 1 5
 	wait_ev 0x1001 1 5
-	check "$name: add: soft at 2 s (+1)" within "$t0" "$(ev_time 0x3001 0)" 1.9 3.0
-	check "$name: add: hard at 3 s (+1)" within "$t0" "$(ev_time 0x3001 1)" 2.9 4.0
+	check "$name: add: soft at 2 s (+1)" within "$t0" "$t0b" "$(ev_time 0x3001 0)" 1.95 3.0
+	check "$name: add: hard at 3 s (+1)" within "$t0" "$t0b" "$(ev_time 0x3001 1)" 2.95 4.0
 	check "$name: add: reasons" \
 		[ "$(ev_count 0x3001 0 time)$(ev_count 0x3001 1 time)" = 11 ]
 	check "$name: use: soft at 2 s after first use (+1)" \
-		within "$t1" "$(ev_time 0x1001 0)" 1.9 3.0
+		within "$t1" "$t1b" "$(ev_time 0x1001 0)" 1.95 3.0
 	check "$name: use: hard at 3 s after first use (+1)" \
-		within "$t1" "$(ev_time 0x1001 1)" 2.9 4.0
+		within "$t1" "$t1b" "$(ev_time 0x1001 1)" 2.95 4.0
 	check "$name: use: reasons" \
 		[ "$(ev_count 0x1001 0 time-use)$(ev_count 0x1001 1 time-use)" = 11 ]
 	check "$name: both SAs removed" \
@@ -232,20 +213,11 @@ case_time() {
 }
 
 # ---- acquire --------------------------------------------------------------
-# acq_check INDEX: the acquire event of policy INDEX carries policy,
-# template, the packet's selector and the SA wanted; prints how many
-acq_count() {
-	$PY - "$MONJ" "$1" <<'PYEOF'
-import json, sys
-n = 0
-for l in open(sys.argv[1]):
-    e = json.loads(l.split(" ", 1)[1])
-    if e.get("event") == "acquire" and e.get("policy", {}).get("index") == int(sys.argv[2]):
-        n += 1
-print(n)
-PYEOF
-}
+# acq_count INDEX: acquire events of policy INDEX
+acq_count() { grep -E '"event":"acquire"' "$MONJ" | grep -c "\"index\":$1,"; }
 
+# acq_content INDEX: its acquire event carries the policy, the template,
+# the packet's selector and the SA wanted
 acq_content() {
 	$PY - "$MONJ" "$1" <<'PYEOF'
 import json, sys
@@ -278,8 +250,9 @@ case_acquire() {
 			tmpl src $O1 dst $O2 proto esp mode tunnel reqid 7; }; then
 		not_ok "$name: configure"; return
 	fi
-	ia=$(E gw1 -j policy list | $PY -c 'import json,sys; print([p["index"] for p in json.load(sys.stdin) if p["sel"]["dst"] == "10.0.2.1/32"][0])')
-	ib=$(E gw1 -j policy list | $PY -c 'import json,sys; print([p["index"] for p in json.load(sys.stdin) if p["sel"]["dst"] == "10.0.2.254/32"][0])')
+	read -r ia ib < <(E gw1 -j policy list | $PY -c 'import json,sys
+d = {p["sel"]["dst"]: p["index"] for p in json.load(sys.stdin)}
+print(d["10.0.2.1/32"], d["10.0.2.254/32"])')
 	ns0=$(gstat gw1 out-no-sa); sup0=$(gstat gw1 acquire-suppressed)
 	acq0=$(gstat gw1 acquire)
 	echo 60000 >"$PARAM"
@@ -373,13 +346,13 @@ case_netns() {
 topo_up
 echo 1000 >"$PARAM" || not_ok "acquire_interval_ms parameter writable"
 mon_start
-case_in_packets_seq
-case_out_packets
-case_out_bytes
-case_time
-case_acquire
-case_rekey
-case_netns
+diag "t=${SECONDS}s"; case_in_packets_seq
+diag "t=${SECONDS}s"; case_out_packets
+diag "t=${SECONDS}s"; case_out_bytes
+diag "t=${SECONDS}s"; case_time
+diag "t=${SECONDS}s"; case_acquire
+diag "t=${SECONDS}s"; case_rekey
+diag "t=${SECONDS}s"; case_netns
 mon_stop
 if [ "$T_FAIL" -gt 0 ]; then
 	sed 's/^/# mon: /' "$MONJ" | tail -40
