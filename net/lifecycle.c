@@ -62,6 +62,7 @@ bool espah_lft_count(const struct espah_lft *l, u64 packets, u64 bytes,
 		*ev |= ESPAH_LFT_SOFT(ESPAH_EXPIRE_BYTES);
 	return true;
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_lft_count);
 
 static void deadline(u64 start, u64 secs, u64 now, unsigned long bit,
@@ -109,6 +110,7 @@ u64 espah_lft_time(const struct espah_lft *l, u64 add_ns, u64 use_ns,
 	}
 	return next;
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_lft_time);
 
 /**
@@ -121,6 +123,7 @@ bool espah_lft_has_time(const struct espah_lft *l)
 {
 	return l->soft_add || l->hard_add || l->soft_use || l->hard_use;
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_lft_has_time);
 
 /**
@@ -192,6 +195,7 @@ bool espah_sa_lft_use(struct net *net, struct espah_sa *sa, u64 bytes,
 		espah_sa_lft_kick(net);
 	return true;
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_sa_lft_use);
 
 /**

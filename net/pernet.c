@@ -115,6 +115,7 @@ void espah_stats_sum(const struct net *net, u64 *v)
 			v[i] += tmp[i];
 	}
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_stats_sum);
 
 static struct pernet_operations espah_net_ops = {

@@ -185,6 +185,7 @@ void espah_sa_put(struct espah_sa *sa)
 	if (sa && refcount_dec_and_test(&sa->ref))
 		call_rcu(&sa->rcu, sa_free_rcu);
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_sa_put);
 
 /**
@@ -217,6 +218,7 @@ struct espah_sa *espah_sa_alloc(gfp_t gfp)
 	INIT_LIST_HEAD(&sa->list);
 	return sa;
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_sa_alloc);
 
 /**
@@ -440,6 +442,7 @@ void espah_sa_stats_sum(const struct espah_sa *sa, u64 *v)
 			v[i] += tmp[i];
 	}
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_sa_stats_sum);
 
 /**

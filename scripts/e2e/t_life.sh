@@ -58,11 +58,15 @@ mon_stop() {
 	: >"$MONPID"
 }
 
-# ev_grep SPI HARD [REASON]: the sa-expire lines (HARD: 0 or 1)
+# mon_mark: events from here on are the current case's
+mon_mark() { MON_FROM=$(wc -l <"$MONJ"); }
+mon_lines() { tail -n +$((${MON_FROM:-0} + 1)) "$MONJ"; }
+
+# ev_grep SPI HARD [REASON]: the case's sa-expire lines (HARD: 0 or 1)
 ev_grep() {
 	local h=false
 	[ "$2" = 1 ] && h=true
-	grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1)),.*\"hard\":$h,\"reason\":\"${3:-[a-z-]+}\"" "$MONJ"
+	mon_lines | grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1)),.*\"hard\":$h,\"reason\":\"${3:-[a-z-]+}\""
 }
 
 # ev_count SPI HARD REASON: how many such expires were seen
@@ -70,7 +74,7 @@ ev_count() { ev_grep "$@" | wc -l; }
 
 # ev_order SPI: the expires of SPI in order, "soft hard" if soft came first
 ev_order() {
-	grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1))," "$MONJ" |
+	mon_lines | grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1))," |
 		sed -E 's/.*"hard":(true|false).*/\1/; s/true/hard/; s/false/soft/' | paste -sd' '
 }
 
@@ -188,7 +192,7 @@ case_time() {
 	fi
 	t0b=$(now)
 	check "$name: listed with its limits" \
-		eval 'E gw1 state list | grep -q "limit time-soft 2 time-hard 3"'
+		eval 'E gw1 state list | grep -q "limit time-use-soft 2 time-use-hard 3"'
 	sleep 1.5
 	check "$name: unused SA: no use-time expire yet" [ "$(ev_order 0x1001)" = "" ]
 	t1=$(now)
@@ -214,7 +218,7 @@ case_time() {
 
 # ---- acquire --------------------------------------------------------------
 # acq_count INDEX: acquire events of policy INDEX
-acq_count() { grep -E '"event":"acquire"' "$MONJ" | grep -c "\"index\":$1,"; }
+acq_count() { mon_lines | grep -E '"event":"acquire"' | grep -c "\"index\":$1,"; }
 
 # acq_content INDEX: its acquire event carries the policy, the template,
 # the packet's selector and the SA wanted
@@ -346,13 +350,13 @@ case_netns() {
 topo_up
 echo 1000 >"$PARAM" || not_ok "acquire_interval_ms parameter writable"
 mon_start
-diag "t=${SECONDS}s"; case_in_packets_seq
-diag "t=${SECONDS}s"; case_out_packets
-diag "t=${SECONDS}s"; case_out_bytes
-diag "t=${SECONDS}s"; case_time
-diag "t=${SECONDS}s"; case_acquire
-diag "t=${SECONDS}s"; case_rekey
-diag "t=${SECONDS}s"; case_netns
+diag "t=${SECONDS}s"; mon_mark; case_in_packets_seq
+diag "t=${SECONDS}s"; mon_mark; case_out_packets
+diag "t=${SECONDS}s"; mon_mark; case_out_bytes
+diag "t=${SECONDS}s"; mon_mark; case_time
+diag "t=${SECONDS}s"; mon_mark; case_acquire
+diag "t=${SECONDS}s"; mon_mark; case_rekey
+diag "t=${SECONDS}s"; mon_mark; case_netns
 mon_stop
 if [ "$T_FAIL" -gt 0 ]; then
 	sed 's/^/# mon: /' "$MONJ" | tail -40

@@ -177,8 +177,7 @@ static void parse_sa_limit(struct args *a, uint64_t *lft)
 		if (!strcmp(w, lft_attrs[i].name))
 			break;
 	if (i > ESPAH_LFT_SEQ_SOFT)
-		syntax("invalid limit \"%s\" (expected time-soft, time-hard, time-use-soft, "
-		       "time-use-hard, byte-soft, byte-hard, packet-soft, packet-hard or seq-soft)",
+		syntax("invalid limit \"%s\" (expected time-soft, time-hard, time-use-soft, time-use-hard, byte-soft, byte-hard, packet-soft, packet-hard or seq-soft)",
 		       w);
 	lft[i] = parse_u64(next_arg(a, "limit value"), w);
 }
@@ -488,8 +487,10 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 		if (any)
 			fputc('\n', out);
 		if (opt.stats) {
+			const struct nlattr *at = lt[ESPAH_LFT_ADD_TIME];
+
 			fprintf(out, "\tlifetime current: add-time %" PRIu64,
-				lt[ESPAH_LFT_ADD_TIME] ? mnl_attr_get_u64(lt[ESPAH_LFT_ADD_TIME]) : 0);
+				at ? mnl_attr_get_u64(at) : 0);
 			if (lt[ESPAH_LFT_USE_TIME])
 				fprintf(out, " use-time %" PRIu64,
 					mnl_attr_get_u64(lt[ESPAH_LFT_USE_TIME]));
