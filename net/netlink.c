@@ -1393,13 +1393,18 @@ static int pol_new(struct genl_info *info, bool update)
 	if (err)
 		goto err_free;
 	if (msg) {
+		/* fill under RCU, send (which may sleep) after it */
 		rcu_read_lock();
 		cur = espah_spd_find_rcu(net, 0, NULL, index);
-		if (cur)
-			notify_pol(info, cur, msg, cmd);
-		else
+		if (!cur || fill_pol(msg, cur, info->snd_portid,
+				     info->snd_seq, 0, cmd, NULL)) {
 			nlmsg_free(msg);
+			msg = NULL;
+		}
 		rcu_read_unlock();
+		if (msg)
+			genl_notify(&espah_family, msg, info, MCGRP_POLICY,
+				    GFP_KERNEL);
 	}
 	return 0;
 
