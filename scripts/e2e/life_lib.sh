@@ -41,13 +41,15 @@ received() {
 # has_sa NS SPI: the SA is listed
 has_sa() { E "$1" state list | grep -q "spi $(printf '0x%08x' "$2")"; }
 
-# mon_start: text and JSON monitors of gw1 (JSON lines time-stamped)
+# mon_start: text and JSON monitors of gw1 (JSON lines time-stamped). Not
+# through the E/nsx functions: `ip netns exec` execs the tool, so the pids
+# recorded are the monitors' own and mon_stop can end them.
 mon_start() {
 	rm -f "$MONJ" "$MONT" "$MONPID"
-	E gw1 monitor >"$MONT" 2>&1 &
+	ip netns exec gw1 "$ESPAH_TOOL" monitor >"$MONT" 2>&1 &
 	echo $! >>"$MONPID"
 	MON_JOBS=$!
-	{ nsx gw1 "$ESPAH_TOOL" -j monitor & echo $! >>"$MONPID"; wait; } |
+	{ ip netns exec gw1 "$ESPAH_TOOL" -j monitor & echo $! >>"$MONPID"; wait; } |
 		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MONJ" &
 	MON_JOBS="$MON_JOBS $!"
 	sleep 0.5
