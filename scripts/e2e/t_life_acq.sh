@@ -77,14 +77,20 @@ print(d["10.0.2.1/32"], d["10.0.2.254/32"])')
 # ---- make-before-break rekey under TCP --------------------------------------
 case_rekey() {
 	local name="rekey under TCP"
-	local pid rt0 rt1 ns0 in0 xin0 old
+	local pid rt0 rt1 ns0 in0 xin0 old xs0 es0 i
 	if ! tun_up "" ""; then not_ok "$name: configure"; return; fi
 	rt0=$(tcp_snmp h1 RetransSegs); rt1=$(tcp_snmp h2 RetransSegs)
 	ns0=$(gstat gw1 out-no-sa); in0=$(gstat gw1 in-no-sa)
 	xin0=$(xfrm_stat gw2 XfrmInNoStates)
+	xs0=$(nsx gw2 cat /proc/net/xfrm_stat)
+	es0=$(nsx gw1 grep -v Packets /proc/net/espah_stat)
 	tcp_xfer h1 h2 10.0.2.1 6 &
 	pid=$!
-	sleep 1.5
+	# rekey once the old SA carries the transfer
+	for i in $(seq 100); do
+		ge "$(sastat gw1 0x1001 packets)" 200 && break
+		sleep 0.2
+	done
 	# new inbound first, then the new outbound; old outbound goes, then old inbound
 	sa native gw2 $O1 $O2 0x1002 tunnel in gcm 11
 	sa espah gw1 $O1 $O2 0x1002 tunnel out gcm 11 sel src $N1 dst $N2
@@ -99,14 +105,27 @@ case_rekey() {
 	nsx gw2 ip xfrm state delete src $O1 dst $O2 proto esp spi 0x1001
 	E gw1 state delete src $O2 dst $O1 proto esp spi 0x2001
 	check "$name: 6 MB intact" wait $pid
-	check "$name: old out SA carried part of it ($old packets)" ge "$old" 100
+	check "$name: old out SA carried part of it ($old packets)" ge "$old" 200
 	check "$name: new out SA carried the rest" ge "$(sastat gw1 0x1002 packets)" 100
 	check "$name: new in SA carried ACKs" ge "$(sastat gw1 0x2002 packets)" 10
 	check "$name: no packet without SA on espah (out)" [ "$(gstat gw1 out-no-sa)" = "$ns0" ]
 	check "$name: no packet without SA on espah (in)" [ "$(gstat gw1 in-no-sa)" = "$in0" ]
 	check "$name: no packet without SA on native" [ "$(xfrm_stat gw2 XfrmInNoStates)" = "$xin0" ]
-	check "$name: zero TCP retransmissions" \
-		eval '[ "$(tcp_snmp h1 RetransSegs)" = "$rt0" ] && [ "$(tcp_snmp h2 RetransSegs)" = "$rt1" ]'
+	check "$name: native XFRM counted no error of any kind" \
+		[ "$(nsx gw2 cat /proc/net/xfrm_stat)" = "$xs0" ]
+	check "$name: espah counted no drop of any kind" \
+		[ "$(nsx gw1 grep -v Packets /proc/net/espah_stat)" = "$es0" ]
+	check "$name: new in SA: no replay, ICV, padding or other drop" \
+		[ $(($(sastat gw1 0x2002 replay) + $(sastat gw1 0x2002 old) + $(sastat gw1 0x2002 icv-fail) +
+		     $(sastat gw1 0x2002 pad-err) + $(sastat gw1 0x2002 malformed) + $(sastat gw1 0x2002 nomem))) = 0 ]
+	rt0=$(($(tcp_snmp h1 RetransSegs) - rt0)); rt1=$(($(tcp_snmp h2 RetransSegs) - rt1))
+	if [ "${ESPAH_KIND:-}" = debug ] && [ $((rt0 + rt1)) -gt 0 ]; then
+		# KASAN under TCG stalls for longer than TCP's RTO: the drop
+		# counters above are what shows IPsec lost nothing there
+		skip "$name: zero TCP retransmissions" "debug kernel: $rt0 + $rt1 spurious RTO retransmissions"
+	else
+		check "$name: zero TCP retransmissions ($rt0 + $rt1)" [ $((rt0 + rt1)) = 0 ]
+	fi
 	check "$name: reorder histogram shown by -s" \
 		eval 'E gw1 -s state list | grep -Eq "reorder: max [0-9]+ hist 0:[1-9]"'
 }
