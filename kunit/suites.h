@@ -10,5 +10,6 @@ extern struct kunit_suite espah_crypto_suite;
 extern struct kunit_suite espah_esp_suite;
 extern struct kunit_suite espah_spd_suite;
 extern struct kunit_suite espah_ah_suite;
+extern struct kunit_suite espah_life_suite;
 
 #endif

@@ -418,6 +418,9 @@ static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_PAD_ERR);
 		return IN_DROP;
 	}
+	/* lifetime: exact to the packet; counts its own drop */
+	if (!espah_sa_lft_use(st->net, sa, clen, 0))
+		return IN_DROP;
 	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
 	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, clen);
 	espah_stat_inc(st->net, ESPAH_STAT_IN_PACKETS);
@@ -657,6 +660,9 @@ static int in_ah_finish(struct sk_buff *skb, struct espah_sa *sa,
 	ah = (const struct ip_auth_hdr *)(skb->data + st->esp_off);
 	ahlen = (ah->hdrlen + 2) * 4;
 	nexthdr = ah->nexthdr;
+	/* lifetime: exact to the packet; counts its own drop */
+	if (!espah_sa_lft_use(st->net, sa, skb->len - st->esp_off - ahlen, 0))
+		return IN_DROP;
 	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
 	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES,
 			  skb->len - st->esp_off - ahlen);

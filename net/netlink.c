@@ -228,6 +228,21 @@ static const struct nla_policy tmpl_policy[ESPAH_TMPL_MAX + 1] = {
 
 #define REPLY_ONLY(name) { .type = NLA_REJECT, .reject_message = name ": reply only" }
 
+static const struct nla_policy lft_policy[ESPAH_LFT_MAX + 1] = {
+	[ESPAH_LFT_SOFT_BYTES] = { .type = NLA_U64 },
+	[ESPAH_LFT_HARD_BYTES] = { .type = NLA_U64 },
+	[ESPAH_LFT_SOFT_PACKETS] = { .type = NLA_U64 },
+	[ESPAH_LFT_HARD_PACKETS] = { .type = NLA_U64 },
+	[ESPAH_LFT_SOFT_ADD_SECS] = { .type = NLA_U64 },
+	[ESPAH_LFT_HARD_ADD_SECS] = { .type = NLA_U64 },
+	[ESPAH_LFT_SOFT_USE_SECS] = { .type = NLA_U64 },
+	[ESPAH_LFT_HARD_USE_SECS] = { .type = NLA_U64 },
+	[ESPAH_LFT_SEQ_SOFT] = { .type = NLA_U64 },
+	[ESPAH_LFT_ADD_TIME] = REPLY_ONLY("ESPAH_LFT_ADD_TIME"),
+	[ESPAH_LFT_USE_TIME] = REPLY_ONLY("ESPAH_LFT_USE_TIME"),
+	[ESPAH_LFT_PAD] = REPLY_ONLY("ESPAH_LFT_PAD"),
+};
+
 static const struct nla_policy espah_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_SPI] = NLA_POLICY_VALIDATE_FN(NLA_BE32, validate_top),
 	[ESPAH_A_SA_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8, validate_top),
@@ -264,6 +279,10 @@ static const struct nla_policy espah_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_VERSION] = REPLY_ONLY("ESPAH_A_VERSION"),
 	[ESPAH_A_ALG] = REPLY_ONLY("ESPAH_A_ALG"),
 	[ESPAH_A_WINDOW_MAX] = REPLY_ONLY("ESPAH_A_WINDOW_MAX"),
+	[ESPAH_A_SA_LIFETIME] = NLA_POLICY_NESTED(lft_policy),
+	[ESPAH_A_SA_EXPIRE_HARD] = REPLY_ONLY("ESPAH_A_SA_EXPIRE_HARD"),
+	[ESPAH_A_SA_EXPIRE_REASON] = REPLY_ONLY("ESPAH_A_SA_EXPIRE_REASON"),
+	[ESPAH_A_SA_REORDER] = REPLY_ONLY("ESPAH_A_SA_REORDER"),
 };
 
 static struct genl_family espah_family;
@@ -495,7 +514,86 @@ static size_t sa_msg_size(void)
 	       4 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* SEQ, OSEQ */
 	       nla_total_size(0) +			/* STATS */
-	       ESPAH_SA_STAT_MAX * nla_total_size_64bit(sizeof(u64));
+	       ESPAH_SA_STAT_MAX * nla_total_size_64bit(sizeof(u64)) +
+	       nla_total_size(0) +			/* LIFETIME */
+	       ESPAH_LFT_MAX * nla_total_size_64bit(sizeof(u64)) +
+	       2 * nla_total_size(sizeof(u8)) +	/* EXPIRE_HARD, _REASON */
+	       nla_total_size(0) +			/* REORDER */
+	       (1 + ESPAH_REORDER_BUCKETS) *
+	       nla_total_size_64bit(sizeof(u64));
+}
+
+/* Wall-clock seconds of a boot-time ns stamp. */
+static u64 boot_to_real(u64 ns)
+{
+	u64 ago = ktime_get_boottime_ns() - ns;
+
+	return ktime_get_real_seconds() - div_u64(ago, NSEC_PER_SEC);
+}
+
+static int put_u64_nz(struct sk_buff *msg, int type, u64 v, int pad)
+{
+	return v ? nla_put_u64_64bit(msg, type, v, pad) : 0;
+}
+
+static int put_sa_lifetime(struct sk_buff *msg, const struct espah_sa *sa)
+{
+	const struct espah_lft *l = &sa->lft;
+	u64 use = atomic64_read(&sa->use_ns);
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, ESPAH_A_SA_LIFETIME);
+	if (!nest)
+		return -EMSGSIZE;
+	if (put_u64_nz(msg, ESPAH_LFT_SOFT_BYTES, l->soft_bytes, ESPAH_LFT_PAD) ||
+	    put_u64_nz(msg, ESPAH_LFT_HARD_BYTES, l->hard_bytes, ESPAH_LFT_PAD) ||
+	    put_u64_nz(msg, ESPAH_LFT_SOFT_PACKETS, l->soft_packets,
+		       ESPAH_LFT_PAD) ||
+	    put_u64_nz(msg, ESPAH_LFT_HARD_PACKETS, l->hard_packets,
+		       ESPAH_LFT_PAD) ||
+	    put_u64_nz(msg, ESPAH_LFT_SOFT_ADD_SECS, l->soft_add, ESPAH_LFT_PAD) ||
+	    put_u64_nz(msg, ESPAH_LFT_HARD_ADD_SECS, l->hard_add, ESPAH_LFT_PAD) ||
+	    put_u64_nz(msg, ESPAH_LFT_SOFT_USE_SECS, l->soft_use, ESPAH_LFT_PAD) ||
+	    put_u64_nz(msg, ESPAH_LFT_HARD_USE_SECS, l->hard_use, ESPAH_LFT_PAD) ||
+	    put_u64_nz(msg, ESPAH_LFT_SEQ_SOFT, l->seq_soft, ESPAH_LFT_PAD) ||
+	    nla_put_u64_64bit(msg, ESPAH_LFT_ADD_TIME, sa->add_time,
+			      ESPAH_LFT_PAD) ||
+	    (use && nla_put_u64_64bit(msg, ESPAH_LFT_USE_TIME,
+				      boot_to_real(use), ESPAH_LFT_PAD))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int put_sa_reorder(struct sk_buff *msg, struct espah_sa *sa)
+{
+	u64 hist[ESPAH_REORDER_BUCKETS], max;
+	struct nlattr *nest;
+	int i;
+
+	if (!sa->replay)
+		return 0;
+	spin_lock_bh(&sa->lock);
+	max = sa->replay->reorder_max;
+	memcpy(hist, sa->replay->reorder_hist, sizeof(hist));
+	spin_unlock_bh(&sa->lock);
+	nest = nla_nest_start(msg, ESPAH_A_SA_REORDER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, ESPAH_REORDER_MAX, max, ESPAH_REORDER_PAD))
+		goto cancel;
+	for (i = 0; i < ESPAH_REORDER_BUCKETS; i++)
+		if (nla_put_u64_64bit(msg, ESPAH_REORDER_BUCKET, hist[i],
+				      ESPAH_REORDER_PAD))
+			goto cancel;
+	nla_nest_end(msg, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
 }
 
 static int put_sa_stats(struct sk_buff *msg, const struct espah_sa *sa)
@@ -562,7 +660,8 @@ static int fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 			      ESPAH_A_SA_PAD) ||
 	    nla_put_u64_64bit(msg, ESPAH_A_SA_OSEQ, espah_sa_oseq(sa),
 			      ESPAH_A_SA_PAD) ||
-	    put_sa_stats(msg, sa))
+	    put_sa_stats(msg, sa) || put_sa_lifetime(msg, sa) ||
+	    put_sa_reorder(msg, sa))
 		goto cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
@@ -684,6 +783,127 @@ static void notify_flush(struct genl_info *info, unsigned int group, u8 cmd,
 	genl_notify(&espah_family, msg, info, group, GFP_KERNEL);
 }
 
+/* Set while the family is registered; senders outside a request check it
+ * in an RCU read section, which espah_netlink_exit() waits out.
+ */
+static bool nl_up;
+
+/**
+ * espah_nl_sa_expire() - multicast ESPAH_CMD_SA_EXPIRE to the "sa" group
+ * @net: the SA's namespace
+ * @sa: the SA (still referenced by the caller)
+ * @hard: hard expire (the SA was removed) or soft
+ * @reason: enum espah_expire_reason
+ *
+ * Context: process.
+ */
+void espah_nl_sa_expire(struct net *net, struct espah_sa *sa, bool hard,
+			u8 reason)
+{
+	struct sk_buff *msg;
+	struct nlmsghdr *nlh;
+
+	msg = genlmsg_new(sa_msg_size(), GFP_KERNEL);
+	if (!msg)
+		return;
+	if (fill_sa(msg, sa, 0, 0, 0, ESPAH_CMD_SA_EXPIRE, NULL))
+		goto free;
+	/* fill_sa() ended the message: append to it */
+	nlh = nlmsg_hdr(msg);
+	if (nla_put_u8(msg, ESPAH_A_SA_EXPIRE_HARD, hard) ||
+	    nla_put_u8(msg, ESPAH_A_SA_EXPIRE_REASON, reason))
+		goto free;
+	nlmsg_end(msg, nlh);
+	rcu_read_lock();
+	if (READ_ONCE(nl_up))
+		genlmsg_multicast_netns(&espah_family, net, msg, 0, MCGRP_SA,
+					GFP_ATOMIC);
+	else
+		nlmsg_free(msg);
+	rcu_read_unlock();
+	return;
+free:
+	nlmsg_free(msg);
+}
+
+static int put_flow_sel(struct sk_buff *msg, const struct espah_flow *fl)
+{
+	u8 plen = fl->family == AF_INET ? 32 : 128;
+	struct espah_sel sel = {
+		.src = fl->src, .dst = fl->dst, .family = fl->family,
+		.splen = plen, .dplen = plen, .proto = fl->proto,
+		.sport = fl->sport, .sport_max = fl->sport,
+		.dport = fl->dport, .dport_max = fl->dport,
+	};
+
+	if (!proto_has_ports(fl->proto)) {
+		sel.sport = 0;
+		sel.dport = 0;
+		sel.sport_max = htons(U16_MAX);
+		sel.dport_max = htons(U16_MAX);
+	}
+	return put_sel(msg, ESPAH_A_SA_SEL, &sel);
+}
+
+/**
+ * espah_nl_acquire() - multicast ESPAH_CMD_ACQUIRE to the "acquire" group
+ * @net: namespace
+ * @pol: the protect policy that found no SA
+ * @t: its template
+ * @fl: the packet that needed the SA
+ *
+ * The message carries the policy (ESPAH_A_POL_*), the packet's own
+ * selector (ESPAH_A_SA_SEL, host prefixes) and the SA wanted:
+ * ESPAH_A_SA_FAMILY/SRC/DST (tunnel: the template's endpoints; transport:
+ * the packet's addresses), ESPAH_A_SA_PROTO, _MODE, _REQID, and
+ * ESPAH_A_SA_SPI if the template names one.
+ *
+ * Context: datapath, under rcu_read_lock().
+ */
+void espah_nl_acquire(struct net *net, const struct espah_policy *pol,
+		      const struct espah_tmpl *t, const struct espah_flow *fl)
+{
+	bool tunnel = t->mode == ESPAH_MODE_TUNNEL;
+	u16 family = tunnel ? t->family : fl->family;
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	if (!READ_ONCE(nl_up) ||
+	    !genl_has_listeners(&espah_family, net, MCGRP_ACQUIRE))
+		return;
+	msg = genlmsg_new(pol_msg_size() + sel_size() + 128, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &espah_family, 0, ESPAH_CMD_ACQUIRE);
+	if (!hdr)
+		goto free;
+	if (nla_put_u8(msg, ESPAH_A_POL_DIR, pol->dir) ||
+	    put_sel(msg, ESPAH_A_POL_SEL, &pol->sel) ||
+	    nla_put_u8(msg, ESPAH_A_POL_ACTION, pol->action) ||
+	    nla_put_u32(msg, ESPAH_A_POL_PRIORITY, pol->priority) ||
+	    nla_put_u32(msg, ESPAH_A_POL_INDEX, pol->index))
+		goto free;
+	for (i = 0; i < pol->ntmpl; i++)
+		if (put_tmpl(msg, &pol->tmpl[i]))
+			goto free;
+	if (put_flow_sel(msg, fl) ||
+	    nla_put_u16(msg, ESPAH_A_SA_FAMILY, family) ||
+	    put_addr(msg, ESPAH_A_SA_SRC, family, tunnel ? &t->src : &fl->src) ||
+	    put_addr(msg, ESPAH_A_SA_DST, family, tunnel ? &t->dst : &fl->dst) ||
+	    nla_put_u8(msg, ESPAH_A_SA_PROTO, t->proto) ||
+	    nla_put_u8(msg, ESPAH_A_SA_MODE, t->mode) ||
+	    nla_put_u32(msg, ESPAH_A_SA_REQID, t->reqid) ||
+	    (t->spi && nla_put_be32(msg, ESPAH_A_SA_SPI, t->spi)))
+		goto free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&espah_family, net, msg, 0, MCGRP_ACQUIRE,
+				GFP_ATOMIC);
+	return;
+free:
+	nlmsg_free(msg);
+}
+
 /* ---- SA commands ---- */
 
 /* The (spi, proto, family, dst) that names an SA. */
@@ -784,6 +1004,43 @@ static int parse_sa_algs(struct genl_info *info, struct espah_sa *sa,
 	return 0;
 }
 
+static u64 lft_get(struct nlattr **tb, int type)
+{
+	return tb[type] ? nla_get_u64(tb[type]) : 0;
+}
+
+static int parse_sa_lft(struct genl_info *info, struct espah_sa *sa,
+			u64 seq_max)
+{
+	struct nlattr *nest = info->attrs[ESPAH_A_SA_LIFETIME];
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[ESPAH_LFT_MAX + 1];
+	struct espah_lft *l = &sa->lft;
+	int err;
+
+	if (!nest)
+		return 0;
+	err = nla_parse_nested(tb, ESPAH_LFT_MAX, nest, lft_policy, extack);
+	if (err)
+		return err;
+	l->soft_bytes = lft_get(tb, ESPAH_LFT_SOFT_BYTES);
+	l->hard_bytes = lft_get(tb, ESPAH_LFT_HARD_BYTES);
+	l->soft_packets = lft_get(tb, ESPAH_LFT_SOFT_PACKETS);
+	l->hard_packets = lft_get(tb, ESPAH_LFT_HARD_PACKETS);
+	l->soft_add = lft_get(tb, ESPAH_LFT_SOFT_ADD_SECS);
+	l->hard_add = lft_get(tb, ESPAH_LFT_HARD_ADD_SECS);
+	l->soft_use = lft_get(tb, ESPAH_LFT_SOFT_USE_SECS);
+	l->hard_use = lft_get(tb, ESPAH_LFT_HARD_USE_SECS);
+	l->seq_soft = lft_get(tb, ESPAH_LFT_SEQ_SOFT);
+	if (l->seq_soft && sa->dir != ESPAH_DIR_OUT)
+		return BAD(extack, tb[ESPAH_LFT_SEQ_SOFT],
+			   "ESPAH_LFT_SEQ_SOFT: only for outbound SAs");
+	if (l->seq_soft >= seq_max)
+		return BAD(extack, tb[ESPAH_LFT_SEQ_SOFT],
+			   "ESPAH_LFT_SEQ_SOFT: larger than the sequence number space");
+	return 0;
+}
+
 static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 		    struct espah_alg_cfg *cfg, u64 *seq, u64 *oseq)
 {
@@ -843,6 +1100,9 @@ static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 			return BAD(extack, tb[ESPAH_A_SA_OSEQ],
 				   "ESPAH_A_SA_OSEQ: above 2^32 - 1 without ESPAH_SA_FLAG_ESN");
 	}
+	err = parse_sa_lft(info, sa, seq_max);
+	if (err)
+		return err;
 	return parse_sa_algs(info, sa, cfg);
 }
 
@@ -1174,13 +1434,18 @@ static int pol_new(struct genl_info *info, bool update)
 	if (err)
 		goto err_free;
 	if (msg) {
+		/* fill under RCU, send (which may sleep) after it */
 		rcu_read_lock();
 		cur = espah_spd_find_rcu(net, 0, NULL, index);
-		if (cur)
-			notify_pol(info, cur, msg, cmd);
-		else
+		if (!cur || fill_pol(msg, cur, info->snd_portid,
+				     info->snd_seq, 0, cmd, NULL)) {
 			nlmsg_free(msg);
+			msg = NULL;
+		}
 		rcu_read_unlock();
+		if (msg)
+			genl_notify(&espah_family, msg, info, MCGRP_POLICY,
+				    GFP_KERNEL);
 	}
 	return 0;
 
@@ -1504,7 +1769,11 @@ static struct genl_family espah_family __ro_after_init = {
  */
 int espah_netlink_init(void)
 {
-	return genl_register_family(&espah_family);
+	int err = genl_register_family(&espah_family);
+
+	if (!err)
+		WRITE_ONCE(nl_up, true);
+	return err;
 }
 
 /**
@@ -1512,5 +1781,7 @@ int espah_netlink_init(void)
  */
 void espah_netlink_exit(void)
 {
+	WRITE_ONCE(nl_up, false);
+	synchronize_rcu();
 	genl_unregister_family(&espah_family);
 }

@@ -296,6 +296,13 @@ static void out_fix_len(struct sk_buff *skb, u16 family)
 static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 		     const struct espah_esp_state *st)
 {
+	/* lifetime: exact to the packet; counts its own drop */
+	if (!espah_sa_lft_use(st->net, sa, skb->len, st->seq)) {
+		espah_sa_put(sa);
+		espah_sa_put(st->next);
+		kfree_skb(skb);
+		return;
+	}
 	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
 	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, skb->len);
 	espah_stat_inc(st->net, ESPAH_STAT_OUT_PACKETS);
@@ -599,15 +606,18 @@ drop:
 static struct espah_sa *out_find(struct net *net,
 				 const struct espah_policy *pol, u16 family,
 				 const struct espah_flow *fl,
-				 struct espah_sa **outer)
+				 struct espah_sa **outer,
+				 const struct espah_tmpl **missing)
 {
 	const struct espah_tmpl *t0 = &pol->tmpl[0];
 	struct espah_sa *sa;
 
 	*outer = NULL;
+	*missing = t0;
 	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst);
 	if (!sa || pol->ntmpl < 2)
 		return sa;
+	*missing = &pol->tmpl[1];
 	if (t0->mode == ESPAH_MODE_TUNNEL)
 		*outer = espah_sa_find_out(net, &pol->tmpl[1], sa->family,
 					   &sa->src, &sa->dst);
@@ -651,6 +661,7 @@ static u16 hook_family(const struct nf_hook_state *state)
 unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
+	const struct espah_tmpl *missing;
 	const struct espah_policy *pol;
 	u16 family = hook_family(state);
 	struct net *net = state->net;
@@ -680,9 +691,10 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	sa = out_find(net, pol, family, &fl, &outer);
+	sa = out_find(net, pol, family, &fl, &outer, &missing);
 	if (!sa) {
 		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
+		espah_acquire(net, pol, missing, &fl);
 		return NF_DROP;
 	}
 

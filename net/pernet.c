@@ -2,10 +2,44 @@
 /*
  * espah: per network namespace state.
  */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+
+#include <espah/kunit.h>
 #include <espah/datapath.h>
 #include <espah/pernet.h>
 
 unsigned int espah_net_id __read_mostly;
+
+/* /proc/net/espah_stat names: /proc/net/xfrm_stat's where one applies. */
+static const char *const stat_names[ESPAH_STAT_MAX + 1] = {
+	[ESPAH_STAT_IN_NO_SA] = "XfrmInNoStates",
+	[ESPAH_STAT_IN_MALFORMED] = "XfrmInHdrError",
+	[ESPAH_STAT_IN_POLICY_DROP] = "XfrmInTmplMismatch",
+	[ESPAH_STAT_OUT_NO_SA] = "XfrmOutNoStates",
+	[ESPAH_STAT_POLICY_DISCARD] = "EspahPolBlock",
+	[ESPAH_STAT_IN_PACKETS] = "EspahInPackets",
+	[ESPAH_STAT_OUT_PACKETS] = "EspahOutPackets",
+	[ESPAH_STAT_OUT_ERROR] = "XfrmOutError",
+	[ESPAH_STAT_IN_EXPIRED] = "XfrmInStateExpired",
+	[ESPAH_STAT_OUT_EXPIRED] = "XfrmOutStateExpired",
+	[ESPAH_STAT_ACQUIRE] = "EspahAcquire",
+	[ESPAH_STAT_ACQUIRE_SUPPRESSED] = "EspahAcquireSuppressed",
+	[ESPAH_STAT_SOFT_EXPIRE] = "EspahSoftExpire",
+	[ESPAH_STAT_HARD_EXPIRE] = "EspahHardExpire",
+};
+
+static int stat_show(struct seq_file *seq, void *v)
+{
+	u64 val[ESPAH_STAT_MAX + 1];
+	int i;
+
+	espah_stats_sum(seq_file_single_net(seq), val);
+	for (i = 0; i <= ESPAH_STAT_MAX; i++)
+		if (stat_names[i])
+			seq_printf(seq, "%-24s\t%llu\n", stat_names[i], val[i]);
+	return 0;
+}
 
 static int __net_init espah_net_init(struct net *net)
 {
@@ -27,8 +61,15 @@ static int __net_init espah_net_init(struct net *net)
 	err = espah_datapath_net_init(net);
 	if (err)
 		goto err_spd;
+	if (!proc_create_net_single("espah_stat", 0444, net->proc_net,
+				    stat_show, NULL)) {
+		err = -ENOMEM;
+		goto err_dp;
+	}
 	return 0;
 
+err_dp:
+	espah_datapath_net_exit(net);
 err_spd:
 	espah_spd_net_exit(net);
 err_sa:
@@ -42,6 +83,7 @@ static void __net_exit espah_net_exit(struct net *net)
 {
 	struct espah_net *en = espah_pernet(net);
 
+	remove_proc_entry("espah_stat", net->proc_net);
 	espah_datapath_net_exit(net);
 	espah_spd_net_exit(net);
 	espah_sa_net_exit(net);
@@ -73,6 +115,8 @@ void espah_stats_sum(const struct net *net, u64 *v)
 			v[i] += tmp[i];
 	}
 }
+
+ESPAH_EXPORT_FOR_KUNIT(espah_stats_sum);
 
 static struct pernet_operations espah_net_ops = {
 	.init = espah_net_init,

@@ -174,6 +174,30 @@ static void clear_words(struct espah_replay *r, u64 from, u64 n)
 }
 
 /**
+ * espah_reorder_bucket() - histogram bucket of a reorder distance
+ * @dist: highest accepted sequence number minus the packet's, 0 in order
+ *
+ * Return: 0 for 0, 1 for 1, 2 for 2-3, 3 for 4-7 ... and
+ * ESPAH_REORDER_BUCKETS - 1 for everything beyond.
+ */
+unsigned int espah_reorder_bucket(u64 dist)
+{
+	return min_t(unsigned int, fls64(dist), ESPAH_REORDER_BUCKETS - 1);
+}
+
+ESPAH_EXPORT_FOR_KUNIT(espah_reorder_bucket);
+
+/* Reorder statistics, so an operator can size the window from data. */
+static void reorder_note(struct espah_replay *r, u64 seq)
+{
+	u64 dist = seq > r->top ? 0 : r->top - seq;
+
+	if (dist > r->reorder_max)
+		r->reorder_max = dist;
+	r->reorder_hist[espah_reorder_bucket(dist)]++;
+}
+
+/**
  * espah_replay_advance() - record a packet whose ICV verified
  * @r: the SA's window
  * @seq: the full sequence number
@@ -200,6 +224,7 @@ int espah_replay_advance(struct espah_replay *r, u64 seq)
 
 	if (err)
 		return err;
+	reorder_note(r, seq);
 	if (seq > r->top) {
 		if (r->size)
 			clear_words(r, r->top,

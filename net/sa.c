@@ -24,6 +24,8 @@
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
+#include <espah/kunit.h>
+#include <espah/netlink.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
@@ -213,6 +215,8 @@ void espah_sa_module_exit(void)
 	destroy_workqueue(sa_free_wq);
 }
 
+ESPAH_EXPORT_FOR_KUNIT(espah_sa_put);
+
 /**
  * espah_sa_alloc() - allocate an empty, unpublished SA
  * @gfp: allocation flags
@@ -243,6 +247,8 @@ struct espah_sa *espah_sa_alloc(gfp_t gfp)
 	INIT_LIST_HEAD(&sa->list);
 	return sa;
 }
+
+ESPAH_EXPORT_FOR_KUNIT(espah_sa_alloc);
 
 /**
  * espah_sa_setup() - create the transform and replay state of a new SA
@@ -290,6 +296,12 @@ static struct espah_sa *sa_find_rcu(struct espah_sad *sad, __be32 spi,
 	return rhashtable_lookup(&sad->hash, &k, sa_params);
 }
 
+/* A hard limit was reached: the SA is on its way out, use it no more. */
+static bool sa_hard_expired(const struct espah_sa *sa)
+{
+	return atomic_long_read(&sa->lft_events) & ESPAH_LFT_HARD_MASK;
+}
+
 /**
  * espah_sa_lookup() - find the inbound SA for a received ESP/AH packet
  * @net: namespace
@@ -312,7 +324,7 @@ struct espah_sa *espah_sa_lookup(struct net *net, __be32 spi, u8 proto,
 	rcu_read_lock();
 	sa = sa_find_rcu(sad_of(net), spi, proto, family, dst);
 	if (sa && (sa->dir != ESPAH_DIR_IN || READ_ONCE(sa->dead) ||
-		   !refcount_inc_not_zero(&sa->ref)))
+		   sa_hard_expired(sa) || !refcount_inc_not_zero(&sa->ref)))
 		sa = NULL;
 	rcu_read_unlock();
 	return sa;
@@ -391,7 +403,8 @@ struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 		if (sa->mode != t->mode ||
 		    (t->reqid && sa->reqid != t->reqid) ||
 		    (t->spi && sa->spi != t->spi) ||
-		    READ_ONCE(sa->dead) || sa_exhausted(sa))
+		    READ_ONCE(sa->dead) || sa_exhausted(sa) ||
+		    sa_hard_expired(sa))
 			continue;
 		if (!best || sa->serial > best->serial)
 			best = sa;
@@ -458,6 +471,8 @@ void espah_sa_stats_sum(const struct espah_sa *sa, u64 *v)
 			v[i] += tmp[i];
 	}
 }
+
+ESPAH_EXPORT_FOR_KUNIT(espah_sa_stats_sum);
 
 /**
  * espah_sa_seq() - an inbound SA's highest accepted sequence number
@@ -590,6 +605,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 	int err;
 
 	sa->add_time = ktime_get_real_seconds();
+	sa->add_ns = ktime_get_boottime_ns();
 	mutex_lock(&sad->lock);
 	old = rhashtable_lookup_fast(&sad->hash, &k, sa_params);
 	if (old) {
@@ -628,6 +644,8 @@ err_ref:
 	refcount_dec(&sa->ref);
 out:
 	mutex_unlock(&sad->lock);
+	if (!err && espah_lft_has_time(&sa->lft))
+		espah_sa_lft_kick(net);
 	return err;
 }
 
@@ -779,6 +797,62 @@ void espah_sa_walk_end(struct espah_sa_walk *w)
 }
 
 /**
+ * espah_sa_lft_work() - the SAD's lifetime work
+ * @work: &espah_sad.lft_work
+ *
+ * Reports the lifetime events the datapath raised, judges the time limits,
+ * removes hard-expired SAs (one ESPAH_CMD_SA_EXPIRE with hard set, no
+ * separate delete), sends one soft expire per SA (before the hard one if
+ * both are pending), and re-arms itself for
+ * the earliest time deadline left. Walks every SA: O(SAs) per run.
+ *
+ * Context: process; takes the SAD mutex.
+ */
+void espah_sa_lft_work(struct work_struct *work)
+{
+	struct espah_sad *sad = container_of(to_delayed_work(work),
+					     struct espah_sad, lft_work);
+	struct net *net = container_of(sad, struct espah_net, sad)->net;
+	struct espah_sa *sa, *tmp;
+	u64 now, next = U64_MAX;
+
+	mutex_lock(&sad->lock);
+	now = ktime_get_boottime_ns();
+	list_for_each_entry_safe(sa, tmp, &sad->list, list) {
+		unsigned long ev = 0;
+
+		if (espah_lft_has_time(&sa->lft)) {
+			u64 n = espah_lft_time(&sa->lft, sa->add_ns,
+					       atomic64_read(&sa->use_ns), now,
+					       !sa->lft_soft_done, &ev);
+
+			next = min(next, n);
+			if (ev)
+				atomic_long_or(ev, &sa->lft_events);
+		}
+		ev = atomic_long_read(&sa->lft_events);
+		/* both at once (a burst): the soft one still goes first */
+		if ((ev & ESPAH_LFT_SOFT_MASK) && !sa->lft_soft_done) {
+			sa->lft_soft_done = true;
+			espah_stat_inc(net, ESPAH_STAT_SOFT_EXPIRE);
+			espah_nl_sa_expire(net, sa, false,
+					   __ffs(ev & ESPAH_LFT_SOFT_MASK));
+		}
+		if (ev & ESPAH_LFT_HARD_MASK) {
+			sa_unlink(sad, sa);
+			espah_stat_inc(net, ESPAH_STAT_HARD_EXPIRE);
+			espah_nl_sa_expire(net, sa, true,
+					   __ffs(ev & ESPAH_LFT_HARD_MASK) - 8);
+			espah_sa_put(sa);
+		}
+	}
+	if (next != U64_MAX && !READ_ONCE(sad->dying))
+		mod_delayed_work(system_wq, &sad->lft_work,
+				 nsecs_to_jiffies(next - now) + 1);
+	mutex_unlock(&sad->lock);
+}
+
+/**
  * espah_sa_net_init() - set up a namespace's SAD
  * @net: the namespace
  *
@@ -794,6 +868,8 @@ int espah_sa_net_init(struct net *net)
 	sad->count = 0;
 	sad->gen = 1;
 	sad->serial = 0;
+	sad->dying = false;
+	INIT_DELAYED_WORK(&sad->lft_work, espah_sa_lft_work);
 	err = rhashtable_init(&sad->hash, &sa_params);
 	if (err)
 		return err;
@@ -815,6 +891,12 @@ void espah_sa_net_exit(struct net *net)
 {
 	struct espah_sad *sad = sad_of(net);
 
+	/* No kick may queue the lifetime work after it is cancelled: kicks
+	 * test @dying in an RCU read section, so wait those out first.
+	 */
+	WRITE_ONCE(sad->dying, true);
+	synchronize_rcu();
+	cancel_delayed_work_sync(&sad->lft_work);
 	espah_sa_flush(net, 0);
 	rhltable_destroy(&sad->out);
 	rhashtable_destroy(&sad->hash);

@@ -2,7 +2,19 @@
 #ifndef _ESPAH_NETLINK_H
 #define _ESPAH_NETLINK_H
 
+#include <linux/types.h>
+
+struct net;
+struct espah_sa;
+struct espah_policy;
+struct espah_tmpl;
+struct espah_flow;
+
 int espah_netlink_init(void);
+void espah_nl_sa_expire(struct net *net, struct espah_sa *sa, bool hard,
+			u8 reason);
+void espah_nl_acquire(struct net *net, const struct espah_policy *pol,
+		      const struct espah_tmpl *t, const struct espah_flow *fl);
 void espah_netlink_exit(void);
 
 #endif /* _ESPAH_NETLINK_H */

@@ -8,6 +8,7 @@
 #define _ESPAH_REPLAY_H
 
 #include <linux/types.h>
+#include <uapi/linux/espah.h>
 
 /**
  * struct espah_replay - one inbound SA's anti-replay state
@@ -16,6 +17,9 @@
  * @mask: number of bits in @bmp minus one (bits: a power of two, at least
  *	one word more than @size; 0 and no @bmp when @size is 0)
  * @esn: 64-bit extended sequence numbers are in use
+ * @reorder_max: largest (top - seq) of an accepted packet
+ * @reorder_hist: accepted packets by that distance: 0, 1, 2-3, 4-7, ...,
+ *	the last bucket takes everything beyond (ESPAH_REORDER_BUCKETS)
  * @bmp: the ring: bit (seq & @mask) says seq was seen
  */
 struct espah_replay {
@@ -23,6 +27,8 @@ struct espah_replay {
 	u32 size;
 	u32 mask;
 	bool esn;
+	u64 reorder_max;
+	u64 reorder_hist[ESPAH_REORDER_BUCKETS];
 	unsigned long bmp[];
 };
 
@@ -32,5 +38,6 @@ u64 espah_replay_infer(const struct espah_replay *r, u32 seq_lo);
 int espah_replay_check(const struct espah_replay *r, u64 seq);
 int espah_replay_advance(struct espah_replay *r, u64 seq);
 void espah_replay_set_top(struct espah_replay *r, u64 top);
+unsigned int espah_reorder_bucket(u64 dist);
 
 #endif /* _ESPAH_REPLAY_H */

@@ -12,6 +12,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/espah.h>
@@ -62,6 +63,36 @@ struct espah_sa_stats {
 };
 
 /**
+ * struct espah_lft - an SA's lifetime limits, 0 = no limit
+ * @soft_bytes: soft byte limit
+ * @hard_bytes: hard byte limit
+ * @soft_packets: soft packet limit
+ * @hard_packets: hard packet limit
+ * @soft_add: soft limit, seconds after the SA was added
+ * @hard_add: hard limit, seconds after the SA was added
+ * @soft_use: soft limit, seconds after the SA's first packet
+ * @hard_use: hard limit, seconds after the SA's first packet
+ * @seq_soft: OUT SAs: soft expire with this many sequence numbers left
+ */
+struct espah_lft {
+	u64 soft_bytes;
+	u64 hard_bytes;
+	u64 soft_packets;
+	u64 hard_packets;
+	u64 soft_add;
+	u64 hard_add;
+	u64 soft_use;
+	u64 hard_use;
+	u64 seq_soft;
+};
+
+/* Lifetime events, a bit per (soft or hard, enum espah_expire_reason). */
+#define ESPAH_LFT_SOFT(reason)	BIT(reason)
+#define ESPAH_LFT_HARD(reason)	BIT(8 + (reason))
+#define ESPAH_LFT_SOFT_MASK	0xffUL
+#define ESPAH_LFT_HARD_MASK	0xff00UL
+
+/**
  * struct espah_sa - one Security Association
  * @hnode: in the per-netns hash by (spi, proto, family, dst)
  * @onode: OUT SAs only: in the per-netns outbound hash by
@@ -90,6 +121,14 @@ struct espah_sa_stats {
  * @serial: insertion order in the namespace, higher is newer (rekey choice)
  * @add_time: ktime_get_real_seconds() at add
  * @stats: per-CPU counters
+ * @lft: lifetime limits
+ * @add_ns: ktime_get_boottime_ns() at add (time limits)
+ * @use_ns: ktime_get_boottime_ns() of the first packet, 0 = unused
+ * @lft_packets: packets counted against @lft (only if it has count limits)
+ * @lft_bytes: bytes counted against @lft (only if it has count limits)
+ * @lft_events: ESPAH_LFT_* events raised and not yet reported; the datapath
+ *	sets bits, the SAD's lifetime work reports them
+ * @lft_soft_done: the soft expire was reported (SAD mutex)
  */
 struct espah_sa {
 	struct rhash_head hnode;
@@ -117,6 +156,13 @@ struct espah_sa {
 	u64 serial;
 	time64_t add_time;
 	struct espah_sa_stats __percpu *stats;
+	struct espah_lft lft;
+	u64 add_ns;
+	atomic64_t use_ns;
+	atomic64_t lft_packets;
+	atomic64_t lft_bytes;
+	atomic_long_t lft_events;
+	bool lft_soft_done;
 };
 
 /**
@@ -128,6 +174,9 @@ struct espah_sa {
  * @count: SAs in the tables
  * @gen: bumped on every change, for NLM_F_DUMP_INTR
  * @serial: last &espah_sa.serial handed out
+ * @lft_work: reports lifetime events and enforces time limits; runs when
+ *	kicked and at the next time deadline of any SA
+ * @dying: the namespace is going: @lft_work must not be queued again
  */
 struct espah_sad {
 	struct mutex lock; /* protects hash/out/list writers, count, gen, serial */
@@ -137,6 +186,8 @@ struct espah_sad {
 	u32 count;
 	u32 gen;
 	u64 serial;
+	struct delayed_work lft_work;
+	bool dying;
 };
 
 /**
@@ -191,6 +242,16 @@ u64 espah_sa_oseq(struct espah_sa *sa);
 
 bool espah_addr_equal(u16 family, const union espah_addr *a,
 		      const union espah_addr *b);
+
+bool espah_sa_lft_use(struct net *net, struct espah_sa *sa, u64 bytes,
+		      u64 seq);
+void espah_sa_lft_kick(struct net *net);
+bool espah_lft_count(const struct espah_lft *l, u64 packets, u64 bytes,
+		     u64 len, unsigned long *ev);
+u64 espah_lft_time(const struct espah_lft *l, u64 add_ns, u64 use_ns,
+		   u64 now, bool soft, unsigned long *ev);
+bool espah_lft_has_time(const struct espah_lft *l);
+void espah_sa_lft_work(struct work_struct *work);
 
 int espah_sa_net_init(struct net *net);
 int espah_sa_module_init(void);

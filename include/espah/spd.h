@@ -5,6 +5,7 @@
 #ifndef _ESPAH_SPD_H
 #define _ESPAH_SPD_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -45,6 +46,8 @@ struct espah_tmpl {
  * @index: kernel-assigned, unique per netns
  * @ntmpl: templates in use (protect only)
  * @tmpl: templates, innermost first
+ * @acq_last: jiffies of the last acquire event (0 = none); the only field
+ *	the datapath writes (espah_acquire())
  */
 struct espah_policy {
 	struct list_head list;
@@ -56,6 +59,7 @@ struct espah_policy {
 	u32 index;
 	u8 ntmpl;
 	struct espah_tmpl tmpl[ESPAH_MAX_TMPL];
+	atomic_long_t acq_last;
 };
 
 /**
@@ -128,6 +132,8 @@ u32 espah_spd_count(struct net *net);
 int espah_spd_walk(struct net *net, struct espah_spd_walk *w,
 		   int (*fn)(const struct espah_policy *pol, void *arg),
 		   void *arg);
+void espah_acquire(struct net *net, const struct espah_policy *pol,
+		   const struct espah_tmpl *t, const struct espah_flow *fl);
 int espah_spd_net_init(struct net *net);
 void espah_spd_net_exit(struct net *net);
 

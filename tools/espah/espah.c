@@ -88,7 +88,10 @@ void usage_state(FILE *f)
 "SELECTOR := [ src PREFIX ] [ dst PREFIX ] [ UPSPEC ]\n"
 "UPSPEC := proto PROTO [ sport PORT[-PORT] ] [ dport PORT[-PORT] ]\n"
 "        | proto { icmp | ipv6-icmp | mobility-header } [ type NUMBER ] [ code NUMBER ]\n"
-"LIMIT-LIST := limit ...   (parsed, then refused: lifetimes are not supported yet)\n"
+"LIMIT-LIST := [ LIMIT-LIST ] limit LIMIT\n"
+"LIMIT := { time-soft | time-hard | time-use-soft | time-use-hard } SECONDS\n"
+"       | { byte-soft | byte-hard } SIZE | { packet-soft | packet-hard } COUNT\n"
+"       | seq-soft COUNT   (dir out: soft expire with COUNT sequence numbers left)\n"
 "Without \"dir\", an SA whose src address is assigned to an interface of this\n"
 "host (network namespace) is \"dir out\", any other SA is \"dir in\".\n");
 }

@@ -143,6 +143,8 @@ extern const struct adesc tmpl_attrs[ESPAH_TMPL_MAX + 1];
 extern const struct adesc sa_stat_attrs[ESPAH_SA_STAT_MAX + 1];
 extern const struct adesc stat_attrs[ESPAH_STAT_MAX + 1];
 extern const struct adesc alg_attrs[ESPAH_ALG_MAX + 1];
+extern const struct adesc lft_attrs[ESPAH_LFT_MAX + 1];
+extern const struct adesc reorder_attrs[ESPAH_REORDER_ATTR_MAX + 1];
 const char *cmd_name(unsigned int cmd);
 
 /*

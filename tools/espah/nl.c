@@ -58,6 +58,28 @@ const struct adesc sa_stat_attrs[ESPAH_SA_STAT_MAX + 1] = {
 	[ESPAH_SA_STAT_SEQ_OVERFLOW] = { "seq-overflow", AT_U64 },
 	[ESPAH_SA_STAT_MALFORMED] = { "malformed", AT_U64 },
 	[ESPAH_SA_STAT_NOMEM] = { "nomem", AT_U64 },
+	[ESPAH_SA_STAT_EXPIRED] = { "expired", AT_U64 },
+};
+
+const struct adesc lft_attrs[ESPAH_LFT_MAX + 1] = {
+	[ESPAH_LFT_SOFT_BYTES] = { "byte-soft", AT_U64 },
+	[ESPAH_LFT_HARD_BYTES] = { "byte-hard", AT_U64 },
+	[ESPAH_LFT_SOFT_PACKETS] = { "packet-soft", AT_U64 },
+	[ESPAH_LFT_HARD_PACKETS] = { "packet-hard", AT_U64 },
+	[ESPAH_LFT_SOFT_ADD_SECS] = { "time-soft", AT_U64 },
+	[ESPAH_LFT_HARD_ADD_SECS] = { "time-hard", AT_U64 },
+	[ESPAH_LFT_SOFT_USE_SECS] = { "time-use-soft", AT_U64 },
+	[ESPAH_LFT_HARD_USE_SECS] = { "time-use-hard", AT_U64 },
+	[ESPAH_LFT_SEQ_SOFT] = { "seq-soft", AT_U64 },
+	[ESPAH_LFT_ADD_TIME] = { "add-time", AT_U64 },
+	[ESPAH_LFT_USE_TIME] = { "use-time", AT_U64 },
+	[ESPAH_LFT_PAD] = { "LFT_PAD", AT_NONE },
+};
+
+const struct adesc reorder_attrs[ESPAH_REORDER_ATTR_MAX + 1] = {
+	[ESPAH_REORDER_MAX] = { "REORDER_MAX", AT_U64 },
+	[ESPAH_REORDER_BUCKET] = { "REORDER_BUCKET", AT_U64 },
+	[ESPAH_REORDER_PAD] = { "REORDER_PAD", AT_NONE },
 };
 
 const struct adesc stat_attrs[ESPAH_STAT_MAX + 1] = {
@@ -71,6 +93,12 @@ const struct adesc stat_attrs[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_OUT_ERROR] = { "out-error", AT_U64 },
 	[ESPAH_STAT_CRYPTO_ASYNC] = { "crypto-async", AT_U64 },
 	[ESPAH_STAT_IN_AH_FRAG] = { "in-ah-frag", AT_U64 },
+	[ESPAH_STAT_IN_EXPIRED] = { "in-expired", AT_U64 },
+	[ESPAH_STAT_OUT_EXPIRED] = { "out-expired", AT_U64 },
+	[ESPAH_STAT_ACQUIRE] = { "acquire", AT_U64 },
+	[ESPAH_STAT_ACQUIRE_SUPPRESSED] = { "acquire-suppressed", AT_U64 },
+	[ESPAH_STAT_SOFT_EXPIRE] = { "soft-expire", AT_U64 },
+	[ESPAH_STAT_HARD_EXPIRE] = { "hard-expire", AT_U64 },
 };
 
 const struct adesc alg_attrs[ESPAH_ALG_MAX + 1] = {
@@ -113,6 +141,10 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_VERSION] = { "VERSION", AT_STR },
 	[ESPAH_A_ALG] = { "ALG", AT_NEST, alg_attrs, ESPAH_ALG_MAX },
 	[ESPAH_A_WINDOW_MAX] = { "WINDOW_MAX", AT_U32 },
+	[ESPAH_A_SA_LIFETIME] = { "SA_LIFETIME", AT_NEST, lft_attrs, ESPAH_LFT_MAX },
+	[ESPAH_A_SA_EXPIRE_HARD] = { "SA_EXPIRE_HARD", AT_U8 },
+	[ESPAH_A_SA_EXPIRE_REASON] = { "SA_EXPIRE_REASON", AT_U8 },
+	[ESPAH_A_SA_REORDER] = { "SA_REORDER", AT_NEST, reorder_attrs, ESPAH_REORDER_ATTR_MAX },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

@@ -167,6 +167,61 @@ static void parse_flags(struct args *a, uint32_t *flags)
 		       a->argc > 0 ? a->argv[0] : "", a->argc > 0 ? "\"" : "");
 }
 
+/* "limit TYPE N", as ip xfrm, plus espah's "seq-soft N" */
+static void parse_sa_limit(struct args *a, uint64_t *lft)
+{
+	const char *w = next_arg(a, "limit type");
+	unsigned int i;
+
+	for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++)
+		if (!strcmp(w, lft_attrs[i].name))
+			break;
+	if (i > ESPAH_LFT_SEQ_SOFT)
+		syntax("invalid limit \"%s\" (expected time-soft, time-hard, time-use-soft, time-use-hard, byte-soft, byte-hard, packet-soft, packet-hard or seq-soft)",
+		       w);
+	lft[i] = parse_u64(next_arg(a, "limit value"), w);
+}
+
+static const char *const expire_reasons[] = {
+	[ESPAH_EXPIRE_BYTES] = "bytes",
+	[ESPAH_EXPIRE_PACKETS] = "packets",
+	[ESPAH_EXPIRE_ADD_TIME] = "time",
+	[ESPAH_EXPIRE_USE_TIME] = "time-use",
+	[ESPAH_EXPIRE_SEQ] = "seq",
+};
+
+static const char *expire_reason(const struct nlattr **tb)
+{
+	uint8_t r = mnl_attr_get_u8(tb[ESPAH_A_SA_EXPIRE_REASON]);
+
+	return r < ARRAY_SIZE(expire_reasons) && expire_reasons[r] ?
+	       expire_reasons[r] : "unknown";
+}
+
+/* Reorder max and histogram buckets of an SA_REORDER nest. */
+static unsigned int reorder_get(const struct nlattr *nest, uint64_t *max,
+				uint64_t *hist)
+{
+	const struct nlattr *at;
+	unsigned int n = 0;
+
+	*max = 0;
+	mnl_attr_for_each_nested(at, nest) {
+		if (mnl_attr_get_payload_len(at) != sizeof(uint64_t))
+			continue;
+		if (mnl_attr_get_type(at) == ESPAH_REORDER_MAX)
+			*max = mnl_attr_get_u64(at);
+		else if (mnl_attr_get_type(at) == ESPAH_REORDER_BUCKET &&
+			 n < ESPAH_REORDER_BUCKETS)
+			hist[n++] = mnl_attr_get_u64(at);
+	}
+	return n;
+}
+
+static const char *const reorder_names[ESPAH_REORDER_BUCKETS] = {
+	"0", "1", "2-3", "4-7", "8-15", "16-31", "32-63", "64+",
+};
+
 static int state_modify(struct args *a, uint8_t cmd)
 {
 	static uint8_t ekey[KEY_MAX], akey[KEY_MAX];
@@ -179,6 +234,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 	int mode = ESPAH_MODE_TRANSPORT, dir = -1;
 	struct selector sel = { 0 };
 	struct sa_id id = { 0 };
+	uint64_t lft[ESPAH_LFT_MAX + 1] = { 0 };
+	bool has_lft = false;
 	struct req r;
 	size_t i;
 
@@ -254,7 +311,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 				has_icv = known && icv;
 			}
 		} else if (!strcmp(w, "limit")) {
-			reject_limit(a);
+			parse_sa_limit(a, lft);
+			has_lft = true;
 		} else {
 			for (i = 0; i < ARRAY_SIZE(unsupported_sa_words); i++)
 				if (!strcmp(w, unsupported_sa_words[i]))
@@ -318,6 +376,14 @@ static int state_modify(struct args *a, uint8_t cmd)
 		mnl_attr_put(r.nlh, ESPAH_A_SA_AUTH_KEY, akey_len, akey);
 	if (has_icv)
 		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_ICV_BITS, icv);
+	if (has_lft) {
+		struct nlattr *nest = mnl_attr_nest_start(r.nlh, ESPAH_A_SA_LIFETIME);
+
+		for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++)
+			if (lft[i])
+				mnl_attr_put_u64(r.nlh, i, lft[i]);
+		mnl_attr_nest_end(r.nlh, nest);
+	}
 
 	nl_transact(&r, NULL, NULL);
 	/* the request held keys: do not leave them in memory */
@@ -407,6 +473,43 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 	fprintf(out, "\tsel ");
 	print_sel(tb[ESPAH_A_SA_SEL], fam);
 	fputc('\n', out);
+	if (tb[ESPAH_A_SA_LIFETIME]) {
+		const struct nlattr *lt[ESPAH_LFT_MAX + 1];
+		unsigned int i;
+		bool any = false;
+
+		attrs_parse_nest(tb[ESPAH_A_SA_LIFETIME], lft_attrs, ESPAH_LFT_MAX, lt);
+		for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++)
+			if (lt[i]) {
+				fprintf(out, "%s %s %" PRIu64, any ? "" : "\tlimit",
+					lft_attrs[i].name, mnl_attr_get_u64(lt[i]));
+				any = true;
+			}
+		if (any)
+			fputc('\n', out);
+		if (opt.stats) {
+			const struct nlattr *at = lt[ESPAH_LFT_ADD_TIME];
+
+			fprintf(out, "\tlifetime current: add-time %" PRIu64,
+				at ? mnl_attr_get_u64(at) : 0);
+			if (lt[ESPAH_LFT_USE_TIME])
+				fprintf(out, " use-time %" PRIu64,
+					mnl_attr_get_u64(lt[ESPAH_LFT_USE_TIME]));
+			fputc('\n', out);
+		}
+	}
+	if (tb[ESPAH_A_SA_EXPIRE_HARD] && tb[ESPAH_A_SA_EXPIRE_REASON])
+		fprintf(out, "\thard %u reason %s\n",
+			mnl_attr_get_u8(tb[ESPAH_A_SA_EXPIRE_HARD]), expire_reason(tb));
+	if (opt.stats && tb[ESPAH_A_SA_REORDER]) {
+		uint64_t max, hist[ESPAH_REORDER_BUCKETS];
+		unsigned int i, n = reorder_get(tb[ESPAH_A_SA_REORDER], &max, hist);
+
+		fprintf(out, "\treorder: max %" PRIu64 " hist", max);
+		for (i = 0; i < n; i++)
+			fprintf(out, " %s:%" PRIu64, reorder_names[i], hist[i]);
+		fputc('\n', out);
+	}
 	if (opt.stats && tb[ESPAH_A_SA_STATS]) {
 		const struct nlattr *st[ESPAH_SA_STAT_MAX + 1];
 		unsigned int i;
@@ -472,6 +575,37 @@ void json_sa(const struct nlattr **tb)
 	jw_begin_obj("sel");
 	json_sel(tb[ESPAH_A_SA_SEL], fam);
 	jw_end_obj();
+	if (tb[ESPAH_A_SA_LIFETIME]) {
+		const struct nlattr *lt[ESPAH_LFT_MAX + 1];
+		unsigned int i;
+
+		attrs_parse_nest(tb[ESPAH_A_SA_LIFETIME], lft_attrs, ESPAH_LFT_MAX, lt);
+		jw_begin_obj("limit");
+		for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++)
+			if (lt[i])
+				jw_u64(lft_attrs[i].name, mnl_attr_get_u64(lt[i]));
+		jw_end_obj();
+		if (lt[ESPAH_LFT_ADD_TIME])
+			jw_u64("add-time", mnl_attr_get_u64(lt[ESPAH_LFT_ADD_TIME]));
+		if (lt[ESPAH_LFT_USE_TIME])
+			jw_u64("use-time", mnl_attr_get_u64(lt[ESPAH_LFT_USE_TIME]));
+	}
+	if (tb[ESPAH_A_SA_EXPIRE_HARD] && tb[ESPAH_A_SA_EXPIRE_REASON]) {
+		jw_bool("hard", mnl_attr_get_u8(tb[ESPAH_A_SA_EXPIRE_HARD]));
+		jw_str("reason", expire_reason(tb));
+	}
+	if (opt.stats && tb[ESPAH_A_SA_REORDER]) {
+		uint64_t max, hist[ESPAH_REORDER_BUCKETS];
+		unsigned int i, n = reorder_get(tb[ESPAH_A_SA_REORDER], &max, hist);
+
+		jw_begin_obj("reorder");
+		jw_u64("max", max);
+		jw_begin_obj("hist");
+		for (i = 0; i < n; i++)
+			jw_u64(reorder_names[i], hist[i]);
+		jw_end_obj();
+		jw_end_obj();
+	}
 	if (opt.stats && tb[ESPAH_A_SA_STATS]) {
 		const struct nlattr *st[ESPAH_SA_STAT_MAX + 1];
 		unsigned int i;

@@ -106,6 +106,11 @@ good "state add ah with AES-GMAC (RFC 4543)" \
 	"  SA_PROTO 51|  SA_AEAD rfc4543(gcm(aes))|  SA_ENC_KEY 0x000102030405060708090a0b0c0d0e0f10111213 (20 bytes)|  SA_ICV_BITS 128" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x301 dir in \
 	aead 'rfc4543(gcm(aes))' $KEY20 128
+good "state add with every limit" \
+	"  SA_LIFETIME|    time-soft 2|    time-hard 3|    time-use-soft 4|    time-use-hard 5|    byte-soft 1000|    byte-hard 2000|    packet-soft 10|    packet-hard 20|    seq-soft 100" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1001 dir out aead 'rfc4106(gcm(aes))' $KEY20 128 \
+	limit time-soft 2 limit time-hard 3 limit time-use-soft 4 limit time-use-hard 5 \
+	limit byte-soft 1000 limit byte-hard 2000 limit packet-soft 10 limit packet-hard 20 limit seq-soft 100
 
 good "state add ipv6 with selector and ports" \
 	"  SA_FAMILY 10|  SA_SRC 2001:db8::1|  SA_DST 2001:db8::2|  SA_SEL|    SEL_FAMILY 10|    SEL_SRC 2001:db8:1::|    SEL_SPLEN 48|    SEL_PROTO 6|    SEL_SPORT 1024|    SEL_DPORT 443" \
@@ -197,8 +202,10 @@ rm -f "$batch"
 bad "unknown word" "bogus" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 bogus 1
 bad "bad spi" "0xZZ" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0xZZ enc aes $KEY16
 bad "proto comp unsupported" "comp" -- state add src 10.0.0.1 dst 10.0.0.2 proto comp spi 1
-bad "limit refused" "lifetimes are not supported yet" \
-	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 dir in enc aes $KEY16 limit time-hard 60
+bad "limit: unknown type" "time-never" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 dir in enc aes $KEY16 limit time-never 60
+bad "limit: bad value" "12x" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 dir in enc aes $KEY16 limit byte-soft 12x
 bad "mode beet unsupported" "beet" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode beet
 bad "missing src" "src" -- state add dst 10.0.0.2 proto esp spi 1 enc aes $KEY16
 bad "bad address" "10.0.0.300" -- state add src 10.0.0.300 dst 10.0.0.2 proto esp spi 1

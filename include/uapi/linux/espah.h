@@ -124,6 +124,14 @@ enum espah_action {
  * @ESPAH_A_VERSION: string, module version
  * @ESPAH_A_ALG: nested enum espah_alg_attr, one per supported algorithm
  * @ESPAH_A_WINDOW_MAX: u32, largest replay window
+ * @ESPAH_A_SA_LIFETIME: nested enum espah_lft_attr: limits (SA_ADD/UPDATE;
+ *	absent or 0 = no limit) and, in replies, the current times
+ * @ESPAH_A_SA_EXPIRE_HARD: u8, in ESPAH_CMD_SA_EXPIRE: 1 hard (the SA is
+ *	gone), 0 soft (the SA keeps working: rekey now)
+ * @ESPAH_A_SA_EXPIRE_REASON: u8, in ESPAH_CMD_SA_EXPIRE: enum
+ *	espah_expire_reason, the limit that was reached first
+ * @ESPAH_A_SA_REORDER: nested enum espah_reorder_attr, read only: how far
+ *	behind the highest received sequence number packets arrived (IN SAs)
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -159,6 +167,10 @@ enum espah_attr {
 	ESPAH_A_VERSION,
 	ESPAH_A_ALG,
 	ESPAH_A_WINDOW_MAX,
+	ESPAH_A_SA_LIFETIME,
+	ESPAH_A_SA_EXPIRE_HARD,
+	ESPAH_A_SA_EXPIRE_REASON,
+	ESPAH_A_SA_REORDER,
 	__ESPAH_A_MAX,
 };
 
@@ -234,6 +246,7 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_MALFORMED,	/* too short, bad header */
 	ESPAH_SA_STAT_NOMEM,
 	ESPAH_SA_STAT_PAD,
+	ESPAH_SA_STAT_EXPIRED,		/* dropped: hard byte/packet limit hit */
 	__ESPAH_SA_STAT_MAX,
 };
 
@@ -255,6 +268,12 @@ enum espah_stat {
 	ESPAH_STAT_PAD,
 	ESPAH_STAT_CRYPTO_ASYNC,	/* transforms that completed asynchronously */
 	ESPAH_STAT_IN_AH_FRAG,		/* AH fragment (RFC 4302 3.4.1) */
+	ESPAH_STAT_IN_EXPIRED,		/* inbound SA past its hard limit */
+	ESPAH_STAT_OUT_EXPIRED,		/* outbound SA past its hard limit */
+	ESPAH_STAT_ACQUIRE,		/* acquire events raised */
+	ESPAH_STAT_ACQUIRE_SUPPRESSED,	/* no SA, acquire rate-limited */
+	ESPAH_STAT_SOFT_EXPIRE,		/* soft expire events raised */
+	ESPAH_STAT_HARD_EXPIRE,		/* SAs removed by a hard limit */
 	__ESPAH_STAT_MAX,
 };
 
@@ -277,5 +296,75 @@ enum espah_alg_attr {
 };
 
 #define ESPAH_ALG_MAX (__ESPAH_ALG_MAX - 1)
+
+/**
+ * enum espah_lft_attr - SA lifetime (nested in ESPAH_A_SA_LIFETIME, all u64)
+ * @ESPAH_LFT_SOFT_BYTES: soft limit on bytes protected (payload counted as
+ *	in ESPAH_SA_STAT_BYTES)
+ * @ESPAH_LFT_HARD_BYTES: hard limit on bytes: the packet that reaches it is
+ *	the last one the SA carries
+ * @ESPAH_LFT_SOFT_PACKETS: soft limit on packets
+ * @ESPAH_LFT_HARD_PACKETS: hard limit on packets: exactly this many pass
+ * @ESPAH_LFT_SOFT_ADD_SECS: soft limit, seconds since the SA was added
+ * @ESPAH_LFT_HARD_ADD_SECS: hard limit, seconds since the SA was added
+ * @ESPAH_LFT_SOFT_USE_SECS: soft limit, seconds since the SA's first packet
+ * @ESPAH_LFT_HARD_USE_SECS: hard limit, seconds since the SA's first packet
+ * @ESPAH_LFT_SEQ_SOFT: OUT SAs: soft expire when this many or fewer
+ *	sequence numbers remain (32-bit or ESN space)
+ * @ESPAH_LFT_ADD_TIME: read only, wall-clock seconds when the SA was added
+ * @ESPAH_LFT_USE_TIME: read only, wall-clock seconds of the first packet,
+ *	absent if unused
+ * @ESPAH_LFT_PAD: padding
+ *
+ * Any combination; the first limit reached wins. A soft expire is sent
+ * once per SA; a hard expire removes the SA and is sent once.
+ */
+enum espah_lft_attr {
+	ESPAH_LFT_UNSPEC,
+	ESPAH_LFT_SOFT_BYTES,
+	ESPAH_LFT_HARD_BYTES,
+	ESPAH_LFT_SOFT_PACKETS,
+	ESPAH_LFT_HARD_PACKETS,
+	ESPAH_LFT_SOFT_ADD_SECS,
+	ESPAH_LFT_HARD_ADD_SECS,
+	ESPAH_LFT_SOFT_USE_SECS,
+	ESPAH_LFT_HARD_USE_SECS,
+	ESPAH_LFT_SEQ_SOFT,
+	ESPAH_LFT_ADD_TIME,
+	ESPAH_LFT_USE_TIME,
+	ESPAH_LFT_PAD,
+	__ESPAH_LFT_MAX,
+};
+
+#define ESPAH_LFT_MAX (__ESPAH_LFT_MAX - 1)
+
+/** enum espah_expire_reason - which limit an expire event reports */
+enum espah_expire_reason {
+	ESPAH_EXPIRE_BYTES,
+	ESPAH_EXPIRE_PACKETS,
+	ESPAH_EXPIRE_ADD_TIME,
+	ESPAH_EXPIRE_USE_TIME,
+	ESPAH_EXPIRE_SEQ,
+};
+
+/**
+ * enum espah_reorder_attr - reorder statistics (nested in ESPAH_A_SA_REORDER)
+ * @ESPAH_REORDER_MAX: u64, largest distance seen (highest sequence number
+ *	accepted so far minus the late packet's)
+ * @ESPAH_REORDER_BUCKET: u64, repeated ESPAH_REORDER_BUCKETS times, in
+ *	order: accepted packets whose distance was 0 (in order), 1, 2-3, 4-7,
+ *	8-15, 16-31, 32-63, 64 or more
+ * @ESPAH_REORDER_PAD: padding
+ */
+enum espah_reorder_attr {
+	ESPAH_REORDER_UNSPEC,
+	ESPAH_REORDER_MAX,
+	ESPAH_REORDER_BUCKET,
+	ESPAH_REORDER_PAD,
+	__ESPAH_REORDER_ATTR_MAX,
+};
+
+#define ESPAH_REORDER_ATTR_MAX (__ESPAH_REORDER_ATTR_MAX - 1)
+#define ESPAH_REORDER_BUCKETS	8
 
 #endif /* _UAPI_LINUX_ESPAH_H */

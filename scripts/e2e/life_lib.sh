@@ -1,0 +1,120 @@
+#!/bin/bash
+# shellcheck shell=bash
+# Helpers of the SA lifecycle suites (t_life.sh, t_life_acq.sh): the tunnel
+# with limits on espah's side, gw1's monitors with a per-case event window,
+# event queries on the JSON monitor, counters.
+# shellcheck disable=SC2086,SC2046,SC2016,SC2034
+
+N1=10.0.1.0/24 N2=10.0.2.0/24 O1=10.0.12.1 O2=10.0.12.2
+MONJ=/tmp/life-mon.json MONT=/tmp/life-mon.txt MONPID=/tmp/life-mon.pid
+PARAM=/sys/module/espah/parameters/acquire_interval_ms
+
+# tun_up "GW1_OUT_EXTRA" "GW1_IN_EXTRA": a fresh tunnel, limits on espah's
+# SAs; one batch per gateway (every process start is slow under TCG)
+tun_up() {
+	E gw1 -b - <<EOF || return 1
+state flush
+policy flush
+state add src $O1 dst $O2 proto esp spi 0x1001 mode tunnel reqid 1 dir out replay-window 64 sel src $N1 dst $N2 $1 $(alg gcm 1)
+state add src $O2 dst $O1 proto esp spi 0x2001 mode tunnel reqid 1 dir in replay-window 64 sel src $N2 dst $N1 $2 $(alg gcm 2)
+policy add src $N1 dst $N2 dir out tmpl src $O1 dst $O2 proto esp mode tunnel reqid 1
+policy add src $N2 dst $N1 dir in tmpl src $O2 dst $O1 proto esp mode tunnel reqid 1
+policy add src $N2 dst $N1 dir fwd tmpl src $O2 dst $O1 proto esp mode tunnel reqid 1
+EOF
+	nsx gw2 ip -batch - <<EOF
+xfrm state flush
+xfrm policy flush
+xfrm state add src $O2 dst $O1 proto esp spi 0x2001 mode tunnel reqid 1 replay-window 64 $(alg gcm 2)
+xfrm state add src $O1 dst $O2 proto esp spi 0x1001 mode tunnel reqid 1 replay-window 64 $(alg gcm 1)
+xfrm policy add src $N2 dst $N1 dir out tmpl src $O2 dst $O1 proto esp mode tunnel reqid 1
+xfrm policy add src $N1 dst $N2 dir in tmpl src $O1 dst $O2 proto esp mode tunnel reqid 1
+xfrm policy add src $N1 dst $N2 dir fwd tmpl src $O1 dst $O2 proto esp mode tunnel reqid 1
+EOF
+}
+
+# received FROM DST COUNT: how many of COUNT echo requests were answered
+received() {
+	nsx "$1" ping -c "$3" -i 0.2 -W 1 "$2" 2>/dev/null |
+		awk '/packets transmitted/ { print $4; f = 1 } END { if (!f) print -1 }'
+}
+
+# has_sa NS SPI: the SA is listed
+has_sa() { E "$1" state list | grep -q "spi $(printf '0x%08x' "$2")"; }
+
+# mon_start: text and JSON monitors of gw1 (JSON lines time-stamped). Not
+# through the E/nsx functions: `ip netns exec` execs the tool, so the pids
+# recorded are the monitors' own and mon_stop can end them.
+mon_start() {
+	rm -f "$MONJ" "$MONT" "$MONPID"
+	ip netns exec gw1 "$ESPAH_TOOL" monitor >"$MONT" 2>&1 &
+	echo $! >>"$MONPID"
+	MON_JOBS=$!
+	{ ip netns exec gw1 "$ESPAH_TOOL" -j monitor & echo $! >>"$MONPID"; wait; } |
+		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MONJ" &
+	MON_JOBS="$MON_JOBS $!"
+	sleep 0.5
+}
+
+mon_stop() {
+	local p
+	while read -r p; do kill "$p" 2>/dev/null; done <"$MONPID"
+	wait $MON_JOBS 2>/dev/null
+	MON_JOBS=""
+	: >"$MONPID"
+}
+
+# mon_mark: events from here on are the current case's
+mon_mark() { MON_FROM=$(wc -l <"$MONJ"); }
+mon_lines() { tail -n +$((${MON_FROM:-0} + 1)) "$MONJ"; }
+
+# ev_grep SPI HARD [REASON]: the case's sa-expire lines (HARD: 0 or 1)
+ev_grep() {
+	local h=false
+	[ "$2" = 1 ] && h=true
+	mon_lines | grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1)),.*\"hard\":$h,\"reason\":\"${3:-[a-z-]+}\""
+}
+
+# ev_count SPI HARD REASON: how many such expires were seen
+ev_count() { ev_grep "$@" | wc -l; }
+
+# ev_order SPI: the expires of SPI in order, "soft hard" if soft came first
+ev_order() {
+	mon_lines | grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1))," |
+		sed -E 's/.*"hard":(true|false).*/\1/; s/true/hard/; s/false/soft/' | paste -sd' '
+}
+
+# ev_time SPI HARD: when that expire was seen (epoch seconds), 0 if never
+ev_time() {
+	local l
+	l=$(ev_grep "$1" "$2" | head -1)
+	echo "${l%% *}" | grep . || echo 0
+}
+
+# within T0 T0B T LO HI: T - T0 >= LO and T - T0B <= HI (T0 <= T0B)
+within() {
+	awk -v a="$1" -v b="$2" -v t="$3" -v lo="$4" -v hi="$5" 'BEGIN {
+		ok = t - a >= lo && t - b <= hi
+		if (!ok) printf "# elapsed %.3f..%.3f s, wanted %s..%s\n", t - b, t - a, lo, hi
+		exit !ok }'
+}
+
+# wait_ev SPI HARD SECONDS: until that expire was seen
+wait_ev() {
+	local i
+	for i in $(seq $(($3 * 10))); do
+		ev_grep "$1" "$2" >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+now() { echo "$EPOCHREALTIME"; }
+
+# snmp NS FIELD: a Tcp counter of /proc/net/snmp
+tcp_snmp() {
+	nsx "$1" awk -v f="$2" '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == f) c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+
+xfrm_stat() { nsx "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/xfrm_stat; }
+espah_stat() { nsx "$1" awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print -1 }' /proc/net/espah_stat; }
+
