@@ -579,6 +579,12 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	}
 	skb_set_transport_header(skb, st.esp_off);
 
+	/* An asynchronous transform completes outside this RCU section:
+	 * a route attached without a reference (skb_dst_set_noref(), as
+	 * local TCP and forwarding do) must get one.
+	 */
+	if (!skb_dst_force(skb))
+		goto err;
 	if (ah)
 		err = espah_ah_output(sa, skb, &st, nexthdr, out_done);
 	else
