@@ -139,7 +139,8 @@ ipsec_flush() {
 }
 
 # --- algorithms -------------------------------------------------------------
-# alg NAME KEYNO: the ALGO-LIST words (same for ip xfrm and espah)
+# alg NAME KEYNO: the ALGO-LIST words (same for ip xfrm and espah); EMPTY
+# stands for the empty key of a null algorithm (see algwords)
 # a-NAME: NAME run through pcrypt (asynchronous; espah only, see sa())
 alg() {
 	local k=$2
@@ -159,10 +160,19 @@ alg() {
 	cbc256-384) echo "enc cbc(aes) 0x$(key 32 "$k") auth-trunc hmac(sha384) 0x$(key 48 "$((k + 100))") 192" ;;
 	cbc-512) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha512) 0x$(key 64 "$((k + 100))") 256" ;;
 	cbc-xcbc) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc xcbc(aes) 0x$(key 16 "$((k + 100))") 96" ;;
-	null-sha1) echo "enc ecb(cipher_null) 0x auth-trunc hmac(sha1) 0x$(key 20 "$((k + 100))") 96" ;;
-	cbc-null) echo "enc cbc(aes) 0x$(key 16 "$k") auth digest_null 0x" ;;
+	null-sha1) echo "enc ecb(cipher_null) EMPTY auth-trunc hmac(sha1) 0x$(key 20 "$((k + 100))") 96" ;;
+	cbc-null) echo "enc cbc(aes) 0x$(key 16 "$k") auth digest_null EMPTY" ;;
 	*) echo "unknown algorithm $1" >&2; return 1 ;;
 	esac
+}
+
+# algwords ALG KEYNO: alg's words into the array ALGW, EMPTY made ""
+algwords() {
+	local i
+	read -ra ALGW <<< "$(alg "$1" "$2")"
+	for i in "${!ALGW[@]}"; do
+		[ "${ALGW[$i]}" != EMPTY ] || ALGW[$i]=""
+	done
 }
 
 # key BYTES SEED: deterministic hex key (up to 64 bytes)
@@ -176,15 +186,15 @@ sa() {
 	shift 9
 	# native XFRM takes table names only: its peer runs the plain algorithm
 	[ "$impl" = espah ] || a=${a#a-}
-	# shellcheck disable=SC2046
+	algwords "$a" "$k" || return 1
 	if [ "$impl" = espah ]; then
 		E "$ns" state add src "$src" dst "$dst" proto esp spi "$spi" \
 			mode "$mode" reqid 1 dir "$dir" replay-window 64 "$@" \
-			$(alg "$a" "$k")
+			"${ALGW[@]}"
 	else
 		nsx "$ns" ip xfrm state add src "$src" dst "$dst" proto esp \
 			spi "$spi" mode "$mode" reqid 1 replay-window 64 "$@" \
-			$(alg "$a" "$k")
+			"${ALGW[@]}"
 	fi
 }
 

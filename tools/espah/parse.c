@@ -247,17 +247,17 @@ static int hexval(int c)
 
 /*
  * ALGO-KEYMAT as ip-xfrm(8) takes it: "0x" followed by an even number of hex
- * digits (none: the empty key of a null algorithm), or any other string
- * used verbatim as the key bytes.
+ * digits, or any other string used verbatim as the key bytes ("" is the
+ * empty key of a null algorithm).
  */
 size_t parse_key(const char *s, const char *what, uint8_t *key, size_t max)
 {
 	size_t n, i;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+	/* as ip-xfrm(8): "0x" alone is not hex but the two bytes "0x" */
+	if (strlen(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		s += 2;
 		n = strlen(s);
-		/* "0x" alone is the empty key, as ip-xfrm(8) takes it */
 		if (n % 2)
 			syntax("invalid %s key: odd number of hex digits", what);
 		if (n / 2 > max)
