@@ -46,7 +46,7 @@ guest_lane() {
 		# shellcheck disable=SC2207
 		e2e=(e2e $(suites_of "$kind"))
 	fi
-	"$ESPAH_ROOT/scripts/vm.sh" --kernel "$kind" --no-build --timeout 2400 \
+	"$ESPAH_ROOT/scripts/vm.sh" --kernel "$kind" --no-build --timeout 3600 \
 		--out "$out" "$ESPAH_ROOT/scripts/guest/suites.sh" "${first[@]}" "${e2e[@]}" \
 		> "$res/$kind.vm" 2>&1
 	vrc=$?
