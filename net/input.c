@@ -277,6 +277,44 @@ static void in_replay_count(struct espah_sa *sa, int err)
 	}
 }
 
+/* Before the transform (RFC 4303 3.4.3, RFC 4302 3.4.3): infer the full
+ * sequence number into *@seq and check it against the window. Returns
+ * false (counted) if the packet is a replay, too old or invalid.
+ */
+static bool in_replay_check(struct espah_sa *sa, u32 seq_lo, u64 *seq)
+{
+	int err;
+
+	if (!sa->replay) {
+		*seq = seq_lo;
+		return true;
+	}
+	spin_lock_bh(&sa->lock);
+	*seq = espah_replay_infer(sa->replay, seq_lo);
+	err = espah_replay_check(sa->replay, *seq);
+	spin_unlock_bh(&sa->lock);
+	if (err)
+		in_replay_count(sa, err);
+	return !err;
+}
+
+/* After the ICV verified: advance the window. Returns false (counted) if
+ * a packet with the same number got there first.
+ */
+static bool in_replay_advance(struct espah_sa *sa, u64 seq)
+{
+	int err;
+
+	if (!sa->replay)
+		return true;
+	spin_lock_bh(&sa->lock);
+	err = espah_replay_advance(sa->replay, seq);
+	spin_unlock_bh(&sa->lock);
+	if (err)
+		in_replay_count(sa, err);
+	return !err;
+}
+
 /* The inner packet must be what the SA was negotiated for. */
 static bool in_sel_ok(struct espah_sa *sa, struct sk_buff *skb, u16 family)
 {
@@ -402,15 +440,8 @@ static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
 							ESPAH_SA_STAT_NOMEM);
 		return IN_DROP;
 	}
-	if (sa->replay) {
-		spin_lock_bh(&sa->lock);
-		err = espah_replay_advance(sa->replay, st->seq);
-		spin_unlock_bh(&sa->lock);
-		if (err) {
-			in_replay_count(sa, err);
-			return IN_DROP;
-		}
-	}
+	if (!in_replay_advance(sa, st->seq))
+		return IN_DROP;
 
 	clen = skb->len - st->esp_off - hlen - c->icv_len;
 	if (espah_esp_trailer_check(skb->data + st->esp_off + hlen, clen,
@@ -468,6 +499,24 @@ static void in_done(struct sk_buff *skb, struct espah_sa *sa,
 		in_reinject(skb);
 }
 
+/* The hook's verdict for a packet in_finish()/in_ah_finish() returned on
+ * synchronously: delivered in place (after the inbound policy check),
+ * re-injected, or dropped.
+ */
+static unsigned int in_verdict(struct net *net, struct sk_buff *skb,
+			       u16 family, int ret)
+{
+	switch (ret) {
+	case IN_DELIVER:
+		return in_policy(net, skb, family, ESPAH_DIR_IN);
+	case IN_CONSUMED:
+		in_reinject(skb);
+		return NF_STOLEN;
+	default:
+		return NF_DROP;
+	}
+}
+
 static unsigned int in_esp(struct net *net, struct sk_buff *skb, u16 family,
 			   unsigned int esp_off, unsigned int nhoff)
 {
@@ -517,18 +566,8 @@ static unsigned int in_esp(struct net *net, struct sk_buff *skb, u16 family,
 	}
 
 	/* RFC 4303 3.4.3: check before spending the crypto. */
-	if (sa->replay) {
-		spin_lock_bh(&sa->lock);
-		st.seq = espah_replay_infer(sa->replay, seq_lo);
-		err = espah_replay_check(sa->replay, st.seq);
-		spin_unlock_bh(&sa->lock);
-		if (err) {
-			in_replay_count(sa, err);
-			goto drop;
-		}
-	} else {
-		st.seq = seq_lo;
-	}
+	if (!in_replay_check(sa, seq_lo, &st.seq))
+		goto drop;
 
 	if (skb_ensure_writable(skb, skb->len)) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
@@ -543,15 +582,7 @@ static unsigned int in_esp(struct net *net, struct sk_buff *skb, u16 family,
 		return NF_STOLEN;
 	ret = in_finish(skb, sa, &st, err);
 	espah_sa_put(sa);
-	switch (ret) {
-	case IN_DELIVER:
-		return in_policy(net, skb, family, ESPAH_DIR_IN);
-	case IN_CONSUMED:
-		in_reinject(skb);
-		return NF_STOLEN;
-	default:
-		return NF_DROP;
-	}
+	return in_verdict(net, skb, family, ret);
 
 drop:
 	espah_sa_put(sa);
@@ -648,15 +679,8 @@ static int in_ah_finish(struct sk_buff *skb, struct espah_sa *sa,
 						   ESPAH_SA_STAT_NOMEM);
 		return IN_DROP;
 	}
-	if (sa->replay) {
-		spin_lock_bh(&sa->lock);
-		err = espah_replay_advance(sa->replay, st->seq);
-		spin_unlock_bh(&sa->lock);
-		if (err) {
-			in_replay_count(sa, err);
-			return IN_DROP;
-		}
-	}
+	if (!in_replay_advance(sa, st->seq))
+		return IN_DROP;
 	ah = (const struct ip_auth_hdr *)(skb->data + st->esp_off);
 	ahlen = (ah->hdrlen + 2) * 4;
 	nexthdr = ah->nexthdr;
@@ -756,18 +780,8 @@ static unsigned int in_ah(struct net *net, struct sk_buff *skb, u16 family,
 		goto drop;
 	}
 
-	if (sa->replay) {
-		spin_lock_bh(&sa->lock);
-		st.seq = espah_replay_infer(sa->replay, ntohl(ah->seq_no));
-		err = espah_replay_check(sa->replay, st.seq);
-		spin_unlock_bh(&sa->lock);
-		if (err) {
-			in_replay_count(sa, err);
-			goto drop;
-		}
-	} else {
-		st.seq = ntohl(ah->seq_no);
-	}
+	if (!in_replay_check(sa, ntohl(ah->seq_no), &st.seq))
+		goto drop;
 
 	/* linear and private: the AH header is removed in place */
 	if (skb_ensure_writable(skb, skb->len)) {
@@ -782,15 +796,7 @@ static unsigned int in_ah(struct net *net, struct sk_buff *skb, u16 family,
 		return NF_STOLEN;
 	ret = in_ah_finish(skb, sa, &st, err);
 	espah_sa_put(sa);
-	switch (ret) {
-	case IN_DELIVER:
-		return in_policy(net, skb, family, ESPAH_DIR_IN);
-	case IN_CONSUMED:
-		in_reinject(skb);
-		return NF_STOLEN;
-	default:
-		return NF_DROP;
-	}
+	return in_verdict(net, skb, family, ret);
 
 drop:
 	espah_sa_put(sa);
