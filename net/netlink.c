@@ -707,27 +707,38 @@ static size_t pol_msg_size(void)
 	       2 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl;
 }
 
+/* A policy's own attributes: direction, selector, action, priority,
+ * index and templates (policy messages and acquire events).
+ */
+static int put_pol(struct sk_buff *msg, const struct espah_policy *pol)
+{
+	unsigned int i;
+
+	if (nla_put_u8(msg, ESPAH_A_POL_DIR, pol->dir) ||
+	    put_sel(msg, ESPAH_A_POL_SEL, &pol->sel) ||
+	    nla_put_u8(msg, ESPAH_A_POL_ACTION, pol->action) ||
+	    nla_put_u32(msg, ESPAH_A_POL_PRIORITY, pol->priority) ||
+	    nla_put_u32(msg, ESPAH_A_POL_INDEX, pol->index))
+		return -EMSGSIZE;
+	for (i = 0; i < pol->ntmpl; i++)
+		if (put_tmpl(msg, &pol->tmpl[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
 static int fill_pol(struct sk_buff *msg, const struct espah_policy *pol,
 		    u32 portid, u32 seq, int flags, u8 cmd,
 		    struct netlink_callback *cb)
 {
 	void *hdr;
-	int i;
 
 	hdr = genlmsg_put(msg, portid, seq, &espah_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u8(msg, ESPAH_A_POL_DIR, pol->dir) ||
-	    put_sel(msg, ESPAH_A_POL_SEL, &pol->sel) ||
-	    nla_put_u8(msg, ESPAH_A_POL_ACTION, pol->action) ||
-	    nla_put_u32(msg, ESPAH_A_POL_PRIORITY, pol->priority) ||
-	    nla_put_u32(msg, ESPAH_A_POL_INDEX, pol->index))
+	if (put_pol(msg, pol))
 		goto cancel;
-	for (i = 0; i < pol->ntmpl; i++)
-		if (put_tmpl(msg, &pol->tmpl[i]))
-			goto cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
 
@@ -867,7 +878,6 @@ void espah_nl_acquire(struct net *net, const struct espah_policy *pol,
 	u16 family = tunnel ? t->family : fl->family;
 	struct sk_buff *msg;
 	void *hdr;
-	int i;
 
 	if (!READ_ONCE(nl_up) ||
 	    !genl_has_listeners(&espah_family, net, MCGRP_ACQUIRE))
@@ -878,15 +888,8 @@ void espah_nl_acquire(struct net *net, const struct espah_policy *pol,
 	hdr = genlmsg_put(msg, 0, 0, &espah_family, 0, ESPAH_CMD_ACQUIRE);
 	if (!hdr)
 		goto free;
-	if (nla_put_u8(msg, ESPAH_A_POL_DIR, pol->dir) ||
-	    put_sel(msg, ESPAH_A_POL_SEL, &pol->sel) ||
-	    nla_put_u8(msg, ESPAH_A_POL_ACTION, pol->action) ||
-	    nla_put_u32(msg, ESPAH_A_POL_PRIORITY, pol->priority) ||
-	    nla_put_u32(msg, ESPAH_A_POL_INDEX, pol->index))
+	if (put_pol(msg, pol))
 		goto free;
-	for (i = 0; i < pol->ntmpl; i++)
-		if (put_tmpl(msg, &pol->tmpl[i]))
-			goto free;
 	if (put_flow_sel(msg, fl) ||
 	    nla_put_u16(msg, ESPAH_A_SA_FAMILY, family) ||
 	    put_addr(msg, ESPAH_A_SA_SRC, family, tunnel ? &t->src : &fl->src) ||
