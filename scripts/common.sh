@@ -13,7 +13,9 @@ stock_kver() {
 debug_kdir() {
 	local srcver hash
 	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-	hash=$(sha256sum "$ESPAH_ROOT/scripts/kconfig/debug.config" | cut -c1-12)
+	# the fragment and the patches (scripts/kconfig/*.patch) name the tree
+	hash=$(cat "$ESPAH_ROOT/scripts/kconfig/debug.config" \
+		"$ESPAH_ROOT"/scripts/kconfig/*.patch | sha256sum | cut -c1-12)
 	echo "$ESPAH_CACHE/linux-debug-$srcver-$hash"
 }
 

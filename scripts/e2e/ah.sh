@@ -67,13 +67,6 @@ ah_side() {
 	fi
 }
 
-# scapy NS PYTHON: run scapy code in a namespace
-scapy() { nsx "$1" "$PY" -c "import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
-from scapy.all import *
-from scapy.layers.ipsec import SecurityAssociation, AH
-conf.verb = 0
-$2"; }
-
 # pkts_of NS IMPL: "SPI PACKETS" lines for every SA of NS (one process)
 pkts_of() {
 	if [ "$2" = espah ]; then

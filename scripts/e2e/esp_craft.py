@@ -19,7 +19,10 @@ import struct
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 logging.getLogger("scapy").setLevel(logging.ERROR)
-from scapy.all import ICMP, IP, Raw, conf, send  # noqa: E402
+from scapy.config import conf  # noqa: E402
+from scapy.layers.inet import ICMP, IP  # noqa: E402
+from scapy.packet import Raw  # noqa: E402
+from scapy.sendrecv import send  # noqa: E402
 
 conf.verb = 0
 

@@ -21,15 +21,21 @@ T_FAIL=0
 echo "KTAP version 1"
 
 diag() { echo "# $*"; }
-ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
-not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
-skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP ${2:-}"; }
+# Each result notes the time since the one before it when that was 5 s or
+# more, so a slow suite's log shows where its time went.
+T_LAST=0
+t_mark() {
+	[ $((SECONDS - T_LAST)) -lt 5 ] || echo "# (+$((SECONDS - T_LAST)) s)"
+	T_LAST=$SECONDS
+}
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; t_mark; }
+not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; t_mark; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP ${2:-}"; t_mark; }
 # check NAME CMD...: one result from a command's status
 check() {
-	local name=$1 t0=$SECONDS
+	local name=$1
 	shift
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
-	[ $((SECONDS - t0)) -lt 5 ] || diag "took $((SECONDS - t0)) s"
 }
 # finish: the plan line; exit status 0 only if nothing failed
 finish() {
@@ -229,8 +235,18 @@ gw_side() {
 }
 
 # scapy NS PYTHON: run scapy code in a namespace
+# (the layers it needs, not scapy.all: that import alone took tens of
+# seconds per run in the KASAN guest)
 scapy() { nsx "$1" "$PY" -c "import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
-from scapy.all import *
+from scapy.config import conf
+from scapy.compat import raw
+from scapy.packet import Raw
+from scapy.layers.l2 import Ether
+from scapy.layers.inet import IP, ICMP, UDP, TCP, IPOption_Router_Alert
+from scapy.layers.inet6 import IPv6, IPv6ExtHdrFragment, ICMPv6EchoRequest, ICMPv6PacketTooBig
+from scapy.layers.ipsec import ESP, AH, SecurityAssociation
+from scapy.sendrecv import send, sendp
+from scapy.utils import rdpcap
 conf.verb = 0
 $2"; }
 
