@@ -7,7 +7,7 @@
 #   BENCH_RUNS=5        runs per configuration (medians are reported)
 #   BENCH_TIME=5        seconds per iperf3 run
 #   BENCH_ALGS=null,gcm algorithms (null, gcm, cbc)
-#   BENCH_MODES=transport  also: transport,tunnel
+#   BENCH_MODES=transport,tunnel  (or one of them)
 #   BENCH_SAS=100000    SAs for the memory row (0: skip it)
 #   BENCH_IMPLS=espah,native,plain  configurations to run (for development)
 #   BENCH_TIMEOUT       guest timeout in seconds (default from the above)
@@ -21,7 +21,7 @@ set -euo pipefail
 runs=${BENCH_RUNS:-5}
 t=${BENCH_TIME:-5}
 algs=${BENCH_ALGS:-null,gcm}
-modes=${BENCH_MODES:-transport}
+modes=${BENCH_MODES:-transport,tunnel}
 sas=${BENCH_SAS:-100000}
 impls=${BENCH_IMPLS:-espah,native,plain}
 algs=${algs// /,}
