@@ -526,7 +526,9 @@ static void sa_kill(struct espah_sa *sa)
 /* Retire @old in favour of @new, which is not yet published: take over its
  * sequence state and mark it dead in one critical section, so no packet can
  * get a sequence number from @old that @new then hands out again (with an
- * unchanged key that would repeat a nonce).
+ * unchanged key that would repeat a nonce). An update is the same SA with
+ * new parameters, as for native XFRM: its lifetime keeps counting from the
+ * original add, first use, bytes and packets (new limits apply to them).
  */
 static void sa_retire_into(struct espah_sa *old, struct espah_sa *new,
 			   unsigned int flags)
@@ -538,6 +540,11 @@ static void sa_retire_into(struct espah_sa *old, struct espah_sa *new,
 		espah_replay_set_top(new->replay, old->replay->top);
 	WRITE_ONCE(old->dead, true);
 	spin_unlock_bh(&old->lock);
+	new->add_time = old->add_time;
+	new->add_ns = old->add_ns;
+	atomic64_set(&new->use_ns, atomic64_read(&old->use_ns));
+	atomic64_set(&new->lft_packets, atomic64_read(&old->lft_packets));
+	atomic64_set(&new->lft_bytes, atomic64_read(&old->lft_bytes));
 }
 
 static int sa_replace(struct espah_sad *sad, struct espah_sa *old,

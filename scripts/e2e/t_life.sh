@@ -55,6 +55,22 @@ case_out_packets() {
 		[ $(($(gstat gw1 out-no-sa) - ns0 + $(gstat gw1 out-expired) - ne0)) = 3 ]
 }
 
+# ---- an update is the same SA with new parameters: its lifetime use stays --
+case_update_keeps_use() {
+	local name="out packet-hard 6, updated after 3"
+	if ! tun_up "limit packet-hard 6" ""; then
+		not_ok "$name: configure"; return
+	fi
+	check "$name: 3 of 3 pings answered" [ "$(received h1 10.0.2.1 3)" = 3 ]
+	check "$name: update" E gw1 state update src $O1 dst $O2 proto esp \
+		spi 0x1001 mode tunnel reqid 1 dir out sel src $N1 dst $N2 \
+		limit packet-hard 6 $(alg gcm 1)
+	check "$name: after the update, exactly 3 of 5 more answered" \
+		[ "$(received h1 10.0.2.1 5)" = 3 ]
+	sleep 0.3
+	check "$name: hard (packets) once" [ "$(ev_count 0x1001 1 packets)" = 1 ]
+}
+
 # ---- outbound byte limit --------------------------------------------------
 case_out_bytes() {
 	local name="out byte-soft 2P byte-hard 3P+1"
@@ -115,6 +131,7 @@ topo_up
 mon_start
 diag "t=${SECONDS}s"; mon_mark; case_in_packets_seq
 diag "t=${SECONDS}s"; mon_mark; case_out_packets
+diag "t=${SECONDS}s"; mon_mark; case_update_keeps_use
 diag "t=${SECONDS}s"; mon_mark; case_out_bytes
 diag "t=${SECONDS}s"; mon_mark; case_time
 diag "t=${SECONDS}s"
