@@ -27,6 +27,11 @@ static const char *const stat_names[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_ACQUIRE_SUPPRESSED] = "EspahAcquireSuppressed",
 	[ESPAH_STAT_SOFT_EXPIRE] = "EspahSoftExpire",
 	[ESPAH_STAT_HARD_EXPIRE] = "EspahHardExpire",
+	[ESPAH_STAT_IN_STATE_PROTO_ERROR] = "XfrmInStateProtoError",
+	[ESPAH_STAT_IN_STATE_SEQ_ERROR] = "XfrmInStateSeqError",
+	[ESPAH_STAT_IN_STATE_MISMATCH] = "XfrmInStateMismatch",
+	[ESPAH_STAT_IN_BUFFER_ERROR] = "XfrmInBufferError",
+	[ESPAH_STAT_OUT_STATE_SEQ_ERROR] = "XfrmOutStateSeqError",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -444,7 +444,22 @@ void espah_sa_stat_add(struct espah_sa *sa, enum espah_sa_stat s, u64 v)
  */
 void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s)
 {
+	/* the namespace's totals of the drop reasons (xfrm_stat's) */
+	static const u8 total[ESPAH_SA_STAT_MAX + 1] = {
+		[ESPAH_SA_STAT_REPLAY] = ESPAH_STAT_IN_STATE_SEQ_ERROR,
+		[ESPAH_SA_STAT_OLD] = ESPAH_STAT_IN_STATE_SEQ_ERROR,
+		[ESPAH_SA_STAT_ICV_FAIL] = ESPAH_STAT_IN_STATE_PROTO_ERROR,
+		[ESPAH_SA_STAT_PAD_ERR] = ESPAH_STAT_IN_STATE_PROTO_ERROR,
+		[ESPAH_SA_STAT_SEL_MISMATCH] = ESPAH_STAT_IN_STATE_MISMATCH,
+		[ESPAH_SA_STAT_SEQ_OVERFLOW] = ESPAH_STAT_OUT_STATE_SEQ_ERROR,
+		[ESPAH_SA_STAT_MALFORMED] = ESPAH_STAT_IN_MALFORMED,
+		[ESPAH_SA_STAT_NOMEM] = ESPAH_STAT_IN_BUFFER_ERROR,
+	};
+	struct net *net = read_pnet(&sa->net);
+
 	espah_sa_stat_add(sa, s, 1);
+	if (total[s] && net)
+		espah_stat_inc(net, total[s]);
 }
 
 /**
@@ -613,6 +628,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 
 	sa->add_time = ktime_get_real_seconds();
 	sa->add_ns = ktime_get_boottime_ns();
+	write_pnet(&sa->net, net);
 	mutex_lock(&sad->lock);
 	old = rhashtable_lookup_fast(&sad->hash, &k, sa_params);
 	if (old) {

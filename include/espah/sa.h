@@ -129,6 +129,8 @@ struct espah_lft {
  * @lft_events: ESPAH_LFT_* events raised and not yet reported; the datapath
  *	sets bits, the SAD's lifetime work reports them
  * @lft_soft_done: the soft expire was reported (SAD mutex)
+ * @net: the namespace whose SAD it was inserted in (its drops also count in
+ *	the namespace's totals); unset before espah_sa_insert()
  */
 struct espah_sa {
 	struct rhash_head hnode;
@@ -163,6 +165,7 @@ struct espah_sa {
 	atomic64_t lft_bytes;
 	atomic_long_t lft_events;
 	bool lft_soft_done;
+	possible_net_t net;
 };
 
 /**

@@ -13,6 +13,8 @@ tunnel 9 || not_ok "wrong key: configure"
 if pings h2 10.0.1.1 3; then not_ok "wrong key: ping h2->h1 must fail"
 else ok "wrong key: ping h2->h1 fails"; fi
 check "wrong key: icv-fail counted" ge "$(sastat gw1 0x2001 icv-fail)" 3
+check "wrong key: in-state-proto-error total counted" \
+	[ "$(gstat gw1 in-state-proto-error)" = "$(sastat gw1 0x2001 icv-fail)" ]
 check "wrong key: nothing accepted" [ "$(sastat gw1 0x2001 packets)" = 0 ]
 
 # --- replay
@@ -52,30 +54,36 @@ check "tunnel still works after the bad packets" pings h2 10.0.1.1 2
 # and a sequence number left of the window. Each moves exactly its counter.
 tunnel 2 || not_ok "crafted: configure"
 craft() { nsx gw2 "$PY" ./esp_craft.py $O2 $O1 0x2001 "0x$(key 20 2)" "$@"; }
-# delta NAME CMD...: how much per-SA counter NAME of gw1's 0x2001 moved
+# delta NAME TOTAL CMD...: "SA/TOTAL", how much gw1's per-SA counter NAME
+# of 0x2001 and its namespace-wide counter TOTAL moved
 delta() {
-	local n=$1 b
-	shift
+	local n=$1 g=$2 b gb
+	shift 2
 	b=$(sastat gw1 0x2001 "$n")
+	gb=$(gstat gw1 "$g")
 	"$@" >/dev/null 2>&1
-	echo $(( $(sastat gw1 0x2001 "$n") - b ))
+	echo "$(( $(sastat gw1 0x2001 "$n") - b ))/$(( $(gstat gw1 "$g") - gb ))"
 }
 ih=$(icmp_in h1)
 check "crafted: a valid packet is accepted" \
-	[ "$(delta packets craft 10.0.2.1 10.0.1.1 1000)" = 1 ]
+	[ "$(delta packets in-packets craft 10.0.2.1 10.0.1.1 1000)" = 1/1 ]
 check "crafted: the valid packet reached h1" [ $(( $(icmp_in h1) - ih )) -ge 1 ]
 ih=$(icmp_in h1)
-check "bad padding: pad-err counted once" \
-	[ "$(delta pad-err craft 10.0.2.1 10.0.1.1 1001 --pad bad)" = 1 ]
-check "wrong next header: malformed counted once" \
-	[ "$(delta malformed craft 10.0.2.1 10.0.1.1 1002 --nexthdr 17)" = 1 ]
-check "inner source outside the selector: sel-mismatch counted once" \
-	[ "$(delta sel-mismatch craft 10.0.9.9 10.0.1.1 1003)" = 1 ]
-check "left of the window (1000 - 64 - 36): old counted once" \
-	[ "$(delta old craft 10.0.2.1 10.0.1.1 900)" = 1 ]
-check "replay of a crafted sequence number: replay counted once" \
-	[ "$(delta replay craft 10.0.2.1 10.0.1.1 1000)" = 1 ]
+check "bad padding: pad-err and in-state-proto-error counted once" \
+	[ "$(delta pad-err in-state-proto-error craft 10.0.2.1 10.0.1.1 1001 --pad bad)" = 1/1 ]
+check "wrong next header: malformed and in-malformed counted once" \
+	[ "$(delta malformed in-malformed craft 10.0.2.1 10.0.1.1 1002 --nexthdr 17)" = 1/1 ]
+check "inner source outside the selector: sel-mismatch and in-state-mismatch counted once" \
+	[ "$(delta sel-mismatch in-state-mismatch craft 10.0.9.9 10.0.1.1 1003)" = 1/1 ]
+check "left of the window (1000 - 64 - 36): old and in-state-seq-error counted once" \
+	[ "$(delta old in-state-seq-error craft 10.0.2.1 10.0.1.1 900)" = 1/1 ]
+check "replay of a crafted sequence number: replay and in-state-seq-error counted once" \
+	[ "$(delta replay in-state-seq-error craft 10.0.2.1 10.0.1.1 1000)" = 1/1 ]
 check "none of the bad packets reached h1" [ "$(icmp_in h1)" = "$ih" ]
+check "/proc/net/espah_stat: the same totals under xfrm_stat's names" \
+	nsx gw1 awk -v p="$(gstat gw1 in-state-proto-error)" -v q="$(gstat gw1 in-state-seq-error)" \
+	'$1 == "XfrmInStateProtoError" { a = ($2 == p) } $1 == "XfrmInStateSeqError" { b = ($2 == q) }
+	 END { exit !(a && b) }' /proc/net/espah_stat
 
 ipsec_flush
 topo_down

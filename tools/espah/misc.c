@@ -45,7 +45,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		if (opt.json)
 			jw_u64(name, v);
 		else
-			fprintf(out, "%-16s %" PRIu64 "\n", name, v);
+			fprintf(out, "%-21s %" PRIu64 "\n", name, v);
 	}
 	if (opt.json) {
 		jw_end_obj();

@@ -99,6 +99,11 @@ const struct adesc stat_attrs[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_ACQUIRE_SUPPRESSED] = { "acquire-suppressed", AT_U64 },
 	[ESPAH_STAT_SOFT_EXPIRE] = { "soft-expire", AT_U64 },
 	[ESPAH_STAT_HARD_EXPIRE] = { "hard-expire", AT_U64 },
+	[ESPAH_STAT_IN_STATE_PROTO_ERROR] = { "in-state-proto-error", AT_U64 },
+	[ESPAH_STAT_IN_STATE_SEQ_ERROR] = { "in-state-seq-error", AT_U64 },
+	[ESPAH_STAT_IN_STATE_MISMATCH] = { "in-state-mismatch", AT_U64 },
+	[ESPAH_STAT_IN_BUFFER_ERROR] = { "in-buffer-error", AT_U64 },
+	[ESPAH_STAT_OUT_STATE_SEQ_ERROR] = { "out-state-seq-error", AT_U64 },
 };
 
 const struct adesc alg_attrs[ESPAH_ALG_MAX + 1] = {

@@ -258,7 +258,10 @@ enum espah_sa_stat {
 enum espah_stat {
 	ESPAH_STAT_UNSPEC,
 	ESPAH_STAT_IN_NO_SA,		/* ESP/AH for an SPI espah knows no SA for */
-	ESPAH_STAT_IN_MALFORMED,	/* header too short to read the SPI */
+	ESPAH_STAT_IN_MALFORMED,	/* header too short to read the SPI, or
+					 * an SA's packet with a bad header
+					 * (its ESPAH_SA_STAT_MALFORMED)
+					 */
 	ESPAH_STAT_IN_POLICY_DROP,	/* cleartext where protect is required */
 	ESPAH_STAT_OUT_NO_SA,		/* protect policy without usable SA */
 	ESPAH_STAT_POLICY_DISCARD,	/* discard action matched */
@@ -274,6 +277,14 @@ enum espah_stat {
 	ESPAH_STAT_ACQUIRE_SUPPRESSED,	/* no SA, acquire rate-limited */
 	ESPAH_STAT_SOFT_EXPIRE,		/* soft expire events raised */
 	ESPAH_STAT_HARD_EXPIRE,		/* SAs removed by a hard limit */
+	/* The totals over all SAs of the per-SA drop reasons, kept when the
+	 * SAs go (/proc/net/xfrm_stat's names in /proc/net/espah_stat):
+	 */
+	ESPAH_STAT_IN_STATE_PROTO_ERROR, /* ICV failed, bad padding/trailer */
+	ESPAH_STAT_IN_STATE_SEQ_ERROR,	/* replayed or left of the window */
+	ESPAH_STAT_IN_STATE_MISMATCH,	/* inner packet outside the selector */
+	ESPAH_STAT_IN_BUFFER_ERROR,	/* no memory on input */
+	ESPAH_STAT_OUT_STATE_SEQ_ERROR,	/* outbound sequence exhausted */
 	__ESPAH_STAT_MAX,
 };
 
