@@ -151,7 +151,13 @@ ipsec_flush() {
 alg() {
 	local k=$2
 	case $1 in
-	a-*) alg "${1#a-}" "$k" | sed -E 's/^(aead|enc) ([^ ]+)/\1 pcrypt(\2)/' ;;
+	a-*)	# the same words, the algorithm wrapped: pcrypt(NAME)
+		local w
+		w=$(alg "${1#a-}" "$k") || return 1
+		set -- $w
+		local kind=$1 name=$2
+		shift 2
+		echo "$kind pcrypt($name) $*" ;;
 	gcm) echo "aead rfc4106(gcm(aes)) 0x$(key 20 "$k") 128" ;;
 	gcm256) echo "aead rfc4106(gcm(aes)) 0x$(key 36 "$k") 128" ;;
 	cbc) echo "enc cbc(aes) 0x$(key 16 "$k") auth-trunc hmac(sha256) 0x$(key 32 "$((k + 100))") 128" ;;
@@ -181,8 +187,21 @@ algwords() {
 	done
 }
 
-# key BYTES SEED: deterministic hex key (up to 64 bytes)
-key() { printf 'k%s' "$2" | sha512sum | cut -c1-$(($1 * 2)); }
+# key BYTES SEED: deterministic hex key, distinct per SEED; in the shell
+# alone (a process start costs up to a second in the KASAN guest)
+key() {
+	local n=$(($1 * 2)) s="" h x=2166136261 i c
+	for ((i = 0; i < ${#2}; i++)); do	# FNV-1a over SEED
+		printf -v c '%d' "'${2:i:1}"
+		x=$(( ((x ^ c) * 16777619) & 0xffffffff ))
+	done
+	while [ ${#s} -lt $n ]; do		# then an LCG
+		x=$(( (x * 1103515245 + 12345) & 0xffffffff ))
+		printf -v h '%08x' "$x"
+		s+=$h
+	done
+	echo "${s:0:n}"
+}
 
 # --- SAs and policies ---------------------------------------------------------
 # sa IMPL NS SRC DST SPI MODE DIR ALG KEYNO [EXTRA...]
@@ -273,14 +292,36 @@ icmp_in() { nsx "$1" awk '/^Icmp:/ && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/sn
 
 # --- counters -----------------------------------------------------------------
 # gstat NS NAME: a global espah counter
-gstat() { E "$1" stats | awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'; }
+gstat() {
+	local n v r=0
+	while read -r n v; do
+		[ "$n" != "$2" ] || r=$v
+	done < <(E "$1" stats)
+	echo "$r"
+}
 
 # sastat NS SPI NAME: a per-SA espah counter (0 if no such SA)
 sastat() {
-	E "$1" -s state list | awk -v spi="$(printf '0x%08x' "$2")" -v n="$3" '
-		/^\tproto / { cur = 0; for (i = 1; i < NF; i++) if ($i == "spi") cur = ($(i + 1) == spi) }
-		cur && /^\tstats:/ { for (i = 2; i < NF; i++) if ($i == n) { print $(i + 1); f = 1; exit } }
-		END { if (!f) print 0 }'
+	local spi line cur=0 r=0 w i
+	printf -v spi '0x%08x' "$2"
+	while IFS= read -r line; do
+		case $line in
+		$'\t'proto\ *)
+			read -ra w <<< "$line"
+			cur=0
+			for ((i = 0; i + 1 < ${#w[@]}; i++)); do
+				[ "${w[i]} ${w[i + 1]}" != "spi $spi" ] || cur=1
+			done ;;
+		$'\t'stats:*)
+			[ $cur = 1 ] || continue
+			read -ra w <<< "$line"
+			for ((i = 1; i + 1 < ${#w[@]}; i++)); do
+				[ "${w[i]}" != "$3" ] || { r=${w[i + 1]}; break; }
+			done
+			cur=0 ;;
+		esac
+	done < <(E "$1" -s state list)
+	echo "$r"
 }
 
 # nstat_pkts NS SPI: packets of a native SA
