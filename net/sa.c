@@ -155,6 +155,10 @@ static const struct rhashtable_params out_params = {
 
 /* Frees SAs: crypto_free_aead() may sleep, so not from an RCU callback. */
 static struct workqueue_struct *sa_free_wq;
+/* SAs have their own cache: a gateway holds many, and kmalloc would round
+ * each up to the next power of two.
+ */
+static struct kmem_cache *sa_cache;
 
 static void sa_free_work(struct work_struct *work)
 {
@@ -165,7 +169,8 @@ static void sa_free_work(struct work_struct *work)
 		espah_crypto_destroy(&sa->crypto);
 	espah_replay_free(sa->replay);
 	free_percpu(sa->stats);
-	kfree_sensitive(sa);
+	memzero_explicit(sa, sizeof(*sa));	/* the salt is key material */
+	kmem_cache_free(sa_cache, sa);
 }
 
 /**
@@ -193,14 +198,22 @@ void espah_sa_put(struct espah_sa *sa)
 }
 
 /**
- * espah_sa_module_init() - create the workqueue that frees SAs
+ * espah_sa_module_init() - create the SA cache and the workqueue that
+ *	frees SAs
  *
  * Return: 0 or -ENOMEM.
  */
 int espah_sa_module_init(void)
 {
+	sa_cache = KMEM_CACHE(espah_sa, 0);
+	if (!sa_cache)
+		return -ENOMEM;
 	sa_free_wq = alloc_workqueue("espah_sa_free", WQ_UNBOUND, 0);
-	return sa_free_wq ? 0 : -ENOMEM;
+	if (!sa_free_wq) {
+		kmem_cache_destroy(sa_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -213,6 +226,7 @@ void espah_sa_module_exit(void)
 {
 	rcu_barrier();
 	destroy_workqueue(sa_free_wq);
+	kmem_cache_destroy(sa_cache);
 }
 
 ESPAH_EXPORT_FOR_KUNIT(espah_sa_put);
@@ -232,12 +246,12 @@ struct espah_sa *espah_sa_alloc(gfp_t gfp)
 	struct espah_sa *sa;
 	int cpu;
 
-	sa = kzalloc(sizeof(*sa), gfp);
+	sa = kmem_cache_zalloc(sa_cache, gfp);
 	if (!sa)
 		return NULL;
 	sa->stats = alloc_percpu_gfp(struct espah_sa_stats, gfp);
 	if (!sa->stats) {
-		kfree(sa);
+		kmem_cache_free(sa_cache, sa);
 		return NULL;
 	}
 	for_each_possible_cpu(cpu)
