@@ -3,6 +3,11 @@
 
     esp_craft.py SRC DST SPI KEYHEX INNER_SRC INNER_DST SEQ [SEQ...]
         [--pad bad|ok] [--nexthdr N] [--count N]
+    esp_craft.py SRC DST SPI KEYHEX --batch < LINES
+
+With --batch each line of standard input is one packet's
+"INNER_SRC INNER_DST SEQ [--pad bad] [--nexthdr N]", sent in order by
+one process (its start-up takes seconds under emulation).
 
 KEYHEX is the 20-byte SA key (16-byte AES key, 4-byte salt), as given to
 ip xfrm / espah. The inner packet is an ICMP echo request from INNER_SRC
@@ -15,6 +20,7 @@ import argparse
 import logging
 import os
 import struct
+import sys
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -43,21 +49,34 @@ def esp_packet(a, seq):
     return IP(src=a.src, dst=a.dst, proto=50) / Raw(hdr + iv + ct)
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("src")
-    p.add_argument("dst")
-    p.add_argument("spi", type=lambda s: int(s, 0))
-    p.add_argument("key")
+def packet_args(p, argv):
     p.add_argument("inner_src")
     p.add_argument("inner_dst")
     p.add_argument("seq", type=int, nargs="+")
     p.add_argument("--pad", choices=["ok", "bad"], default="ok")
     p.add_argument("--nexthdr", type=int, default=4)
     p.add_argument("--count", type=int, default=1)
-    a = p.parse_args()
-    for seq in a.seq:
-        send(esp_packet(a, seq), count=a.count)
+    return p.parse_args(argv)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("src")
+    p.add_argument("dst")
+    p.add_argument("spi", type=lambda s: int(s, 0))
+    p.add_argument("key")
+    p.add_argument("--batch", action="store_true")
+    a, rest = p.parse_known_args()
+    lines = sys.stdin.read().splitlines() if a.batch else [rest]
+    for line in lines:
+        argv = line.split() if a.batch else line
+        if not argv:
+            continue
+        pa = packet_args(argparse.ArgumentParser(prog="packet"), argv)
+        for k, v in vars(a).items():
+            setattr(pa, k, v)
+        for seq in pa.seq:
+            send(esp_packet(pa, seq), count=pa.count)
 
 
 main()

@@ -291,19 +291,25 @@ tunnel() {
 icmp_in() { nsx "$1" awk '/^Icmp:/ && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/snmp; }
 
 # --- counters -----------------------------------------------------------------
-# gstat NS NAME: a global espah counter
+# gstat NS NAME...: global espah counters (one read, values in order)
 gstat() {
-	local n v r=0
-	while read -r n v; do
-		[ "$n" != "$2" ] || r=$v
-	done < <(E "$1" stats)
-	echo "$r"
+	local ns=$1 n v i
+	shift
+	local -a r=()
+	declare -A val=()
+	while read -r n v; do val[$n]=$v; done < <(E "$ns" stats)
+	for i in "$@"; do r+=("${val[$i]:-0}"); done
+	echo "${r[*]}"
 }
 
-# sastat NS SPI NAME: a per-SA espah counter (0 if no such SA)
+# sastat NS SPI NAME...: per-SA espah counters of the first SA with that
+# SPI (0 if no such SA), one read, values in order
 sastat() {
-	local spi line cur=0 r=0 w i
+	local ns=$1 spi line cur=0 w i n
 	printf -v spi '0x%08x' "$2"
+	shift 2
+	local -a r=()
+	declare -A val=()
 	while IFS= read -r line; do
 		case $line in
 		$'\t'proto\ *)
@@ -311,17 +317,19 @@ sastat() {
 			cur=0
 			for ((i = 0; i + 1 < ${#w[@]}; i++)); do
 				[ "${w[i]} ${w[i + 1]}" != "spi $spi" ] || cur=1
-			done ;;
+			done
+			[ ${#val[@]} -eq 0 ] || cur=0 ;;
 		$'\t'stats:*)
 			[ $cur = 1 ] || continue
 			read -ra w <<< "$line"
-			for ((i = 1; i + 1 < ${#w[@]}; i++)); do
-				[ "${w[i]}" != "$3" ] || { r=${w[i + 1]}; break; }
+			for ((i = 1; i + 1 < ${#w[@]}; i += 2)); do
+				val[${w[i]}]=${w[i + 1]}
 			done
 			cur=0 ;;
 		esac
-	done < <(E "$1" -s state list)
-	echo "$r"
+	done < <(E "$ns" -s state list)
+	for n in "$@"; do r+=("${val[$n]:-0}"); done
+	echo "${r[*]}"
 }
 
 # nstat_pkts NS SPI: packets of a native SA
