@@ -123,6 +123,8 @@ unsigned int espah_hold_add(struct net *net, const struct espah_policy *cpol,
 	/* the route outlives this RCU section */
 	if (!skb_dst_force(skb))
 		goto drop;
+	/* as for a packet protected now (a dropped one leaves an entry) */
+	espah_ct_confirm(skb);
 
 	spin_lock_bh(&h->lock);
 	if (h->dead)
@@ -131,7 +133,6 @@ unsigned int espah_hold_add(struct net *net, const struct espah_policy *cpol,
 		why = ESPAH_STAT_HOLD_FULL;
 		goto unlock;
 	}
-	espah_ct_confirm(skb);
 	cb = hold_cb(skb);
 	cb->stamp = jiffies;
 	cb->family = family;
