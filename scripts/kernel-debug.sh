@@ -5,6 +5,10 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 kdir=$(debug_kdir)
+mkdir -p "$(dirname "$kdir")"
+# One build at a time: a second caller waits for the first and reuses it.
+exec 9> "$kdir.lock"
+flock 9
 if [ -f "$kdir/.espah-built" ]; then
 	echo "$kdir"
 	exit 0
