@@ -132,6 +132,11 @@ static int validate_top(const struct nlattr *a, struct netlink_ext_ack *extack)
 		if (nla_get_u8(a) > ESPAH_ACTION_DISCARD)
 			return BAD(extack, a, "ESPAH_A_POL_ACTION: unknown action");
 		break;
+	case ESPAH_A_POL_HOLD:
+		if (nla_get_u32(a) > ESPAH_HOLD_MAX)
+			return BAD(extack, a,
+				   "ESPAH_A_POL_HOLD: larger than ESPAH_HOLD_MAX (100)");
+		break;
 	}
 	return 0;
 }
@@ -283,6 +288,7 @@ static const struct nla_policy espah_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_EXPIRE_HARD] = REPLY_ONLY("ESPAH_A_SA_EXPIRE_HARD"),
 	[ESPAH_A_SA_EXPIRE_REASON] = REPLY_ONLY("ESPAH_A_SA_EXPIRE_REASON"),
 	[ESPAH_A_SA_REORDER] = REPLY_ONLY("ESPAH_A_SA_REORDER"),
+	[ESPAH_A_POL_HOLD] = NLA_POLICY_VALIDATE_FN(NLA_U32, validate_top),
 };
 
 static struct genl_family espah_family;
@@ -704,11 +710,11 @@ static size_t pol_msg_size(void)
 		      2 * nla_total_size(sizeof(u32));
 
 	return GENL_HDRLEN + 2 * nla_total_size(sizeof(u8)) + sel_size() +
-	       2 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl;
+	       3 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl;
 }
 
 /* A policy's own attributes: direction, selector, action, priority,
- * index and templates (policy messages and acquire events).
+ * index, hold bound and templates (policy messages and acquire events).
  */
 static int put_pol(struct sk_buff *msg, const struct espah_policy *pol)
 {
@@ -719,6 +725,9 @@ static int put_pol(struct sk_buff *msg, const struct espah_policy *pol)
 	    nla_put_u8(msg, ESPAH_A_POL_ACTION, pol->action) ||
 	    nla_put_u32(msg, ESPAH_A_POL_PRIORITY, pol->priority) ||
 	    nla_put_u32(msg, ESPAH_A_POL_INDEX, pol->index))
+		return -EMSGSIZE;
+	if (pol->hold_max &&
+	    nla_put_u32(msg, ESPAH_A_POL_HOLD, pol->hold_max))
 		return -EMSGSIZE;
 	for (i = 0; i < pol->ntmpl; i++)
 		if (put_tmpl(msg, &pol->tmpl[i]))
@@ -1400,6 +1409,14 @@ static int parse_pol(struct genl_info *info, struct espah_policy *pol)
 	if (pol->action != ESPAH_ACTION_PROTECT && pol->ntmpl)
 		return BAD(extack, first,
 			   "ESPAH_A_POL_TMPL: only with ESPAH_ACTION_PROTECT");
+	a = tb[ESPAH_A_POL_HOLD];
+	if (a) {
+		pol->hold_max = nla_get_u32(a);
+		if (pol->hold_max && (pol->dir != ESPAH_DIR_OUT ||
+				      pol->action != ESPAH_ACTION_PROTECT))
+			return BAD(extack, a,
+				   "ESPAH_A_POL_HOLD: only for outbound protect policies");
+	}
 	return 0;
 }
 

@@ -637,6 +637,43 @@ static struct espah_sa *out_find(struct net *net,
 	return sa;
 }
 
+/* Protect @skb (segmenting a GSO packet first) with @sa, then @outer if
+ * not NULL. Consumes the packet and both references.
+ */
+static void out_xmit(struct net *net, struct espah_sa *sa,
+		     struct espah_sa *outer, struct sk_buff *skb, u16 family)
+{
+	struct sk_buff *segs, *next;
+
+	if (!skb_is_gso(skb)) {
+		out_one(net, sa, skb, family, outer);
+		return;
+	}
+
+	/* Segments keep sharing the super-packet's pages (NETIF_F_SG);
+	 * out_make_room() then copies each once, with tailroom to spare.
+	 */
+	segs = skb_gso_segment(skb, NETIF_F_SG);
+	if (IS_ERR_OR_NULL(segs)) {
+		espah_stat_inc(net, ESPAH_STAT_OUT_ERROR);
+		espah_sa_put(sa);
+		if (outer)
+			espah_sa_put(outer);
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		if (next) {
+			espah_sa_hold(sa);
+			if (outer)
+				espah_sa_hold(outer);
+		}
+		out_one(net, sa, skb, family, outer);
+	}
+}
+
 static bool out_tmpl_ok(const struct espah_policy *pol)
 {
 	unsigned int i;
@@ -671,7 +708,6 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 	const struct espah_policy *pol;
 	u16 family = hook_family(state);
 	struct net *net = state->net;
-	struct sk_buff *segs, *next;
 	struct espah_sa *sa, *outer;
 	struct espah_flow fl;
 
@@ -699,39 +735,47 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 
 	sa = out_find(net, pol, family, &fl, &outer, &missing);
 	if (!sa) {
-		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
 		espah_acquire(net, pol, missing, &fl);
+		/* held (or counted by the hold queue), or dropped */
+		if (pol->hold_max)
+			return espah_hold_add(net, pol, skb, family);
+		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
 		return NF_DROP;
 	}
 
 	espah_ct_confirm(skb);
-	if (!skb_is_gso(skb)) {
-		out_one(net, sa, skb, family, outer);
-		return NF_STOLEN;
-	}
-
-	/* Segments keep sharing the super-packet's pages (NETIF_F_SG);
-	 * out_make_room() then copies each once, with tailroom to spare.
-	 */
-	segs = skb_gso_segment(skb, NETIF_F_SG);
-	if (IS_ERR_OR_NULL(segs)) {
-		espah_stat_inc(net, ESPAH_STAT_OUT_ERROR);
-		espah_sa_put(sa);
-		if (outer)
-			espah_sa_put(outer);
-		return NF_DROP;
-	}
-	consume_skb(skb);
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		if (next) {
-			espah_sa_hold(sa);
-			if (outer)
-				espah_sa_hold(outer);
-		}
-		out_one(net, sa, skb, family, outer);
-	}
+	out_xmit(net, sa, outer, skb, family);
 	return NF_STOLEN;
+}
+
+/**
+ * espah_out_held() - send a held packet if its policy has a usable SA now
+ * @net: namespace
+ * @pol: the policy the packet was held for (under RCU)
+ * @skb: the packet (conntrack done, route referenced: net/hold.c)
+ * @family: AF_INET or AF_INET6
+ *
+ * Context: process, BH disabled, under rcu_read_lock() (the hold work).
+ * Return: true if @skb was consumed (sent, or dropped and counted as any
+ * protected packet would be), false if there is still no SA (@skb
+ * untouched).
+ */
+bool espah_out_held(struct net *net, const struct espah_policy *pol,
+		    struct sk_buff *skb, u16 family)
+{
+	const struct espah_tmpl *missing;
+	struct espah_sa *sa, *outer;
+	struct espah_flow fl;
+
+	if (espah_skb_flow(skb, family, &fl))
+		return false;
+	sa = out_find(net, pol, family, &fl, &outer, &missing);
+	if (!sa)
+		return false;
+	/* set by the IP output path without a reference; the route has one */
+	skb->dev = skb_dst(skb)->dev;
+	out_xmit(net, sa, outer, skb, family);
+	return true;
 }
 
 static const struct nf_hook_ops espah_nf_ops[] = {

@@ -32,6 +32,11 @@ static const char *const stat_names[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_IN_STATE_MISMATCH] = "XfrmInStateMismatch",
 	[ESPAH_STAT_IN_BUFFER_ERROR] = "XfrmInBufferError",
 	[ESPAH_STAT_OUT_STATE_SEQ_ERROR] = "XfrmOutStateSeqError",
+	[ESPAH_STAT_HOLD_QUEUED] = "EspahHoldQueued",
+	[ESPAH_STAT_HOLD_RELEASED] = "EspahHoldReleased",
+	[ESPAH_STAT_HOLD_FULL] = "EspahHoldFull",
+	[ESPAH_STAT_HOLD_TIMEOUT] = "EspahHoldTimeout",
+	[ESPAH_STAT_HOLD_FLUSHED] = "EspahHoldFlushed",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -63,6 +68,7 @@ static int __net_init espah_net_init(struct net *net)
 	err = espah_spd_net_init(net);
 	if (err)
 		goto err_sa;
+	espah_hold_net_init(net);
 	err = espah_datapath_net_init(net);
 	if (err)
 		goto err_spd;
@@ -82,6 +88,12 @@ err_sa:
 err_stats:
 	free_percpu(en->stats);
 	return err;
+}
+
+/* Before the namespace's devices go: held packets point to their routes. */
+static void __net_exit espah_net_pre_exit(struct net *net)
+{
+	espah_hold_net_pre_exit(net);
 }
 
 static void __net_exit espah_net_exit(struct net *net)
@@ -125,6 +137,7 @@ ESPAH_EXPORT_FOR_KUNIT(espah_stats_sum);
 
 static struct pernet_operations espah_net_ops = {
 	.init = espah_net_init,
+	.pre_exit = espah_net_pre_exit,
 	.exit = espah_net_exit,
 	.id = &espah_net_id,
 	.size = sizeof(struct espah_net),

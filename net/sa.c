@@ -683,6 +683,9 @@ out:
 	mutex_unlock(&sad->lock);
 	if (!err && espah_lft_has_time(&sa->lft))
 		espah_sa_lft_kick(net);
+	/* held packets may have their SA now */
+	if (!err && sa->dir == ESPAH_DIR_OUT)
+		espah_hold_kick(net);
 	return err;
 }
 

@@ -213,6 +213,7 @@ int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 	struct espah_policy *old;
 	int err = 0;
 
+	espah_hold_init(&pol->hold);
 	mutex_lock(&spd->lock);
 	old = find(spd, pol->dir, &pol->sel, 0);
 	if (old && !update) {
@@ -230,6 +231,7 @@ int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 			link_ordered(spd, pol);
 			list_del_rcu(&old->list);
 		}
+		espah_hold_move(net, old, pol);
 		espah_policy_free(old);
 	} else {
 		pol->index = new_index(spd);
@@ -264,6 +266,7 @@ struct espah_policy *espah_spd_unlink(struct net *net, u8 dir,
 	pol = find(spd, dir, sel, index);
 	if (pol) {
 		list_del_rcu(&pol->list);
+		espah_hold_kill(net, pol);
 		spd->count--;
 		spd_changed(spd);
 	}
@@ -299,6 +302,7 @@ unsigned int espah_spd_flush(struct net *net)
 	for (d = 0; d <= ESPAH_DIR_FWD; d++) {
 		list_for_each_entry_safe(pol, tmp, &spd->pol[d], list) {
 			list_del_rcu(&pol->list);
+			espah_hold_kill(net, pol);
 			espah_policy_free(pol);
 			n++;
 			cond_resched();

@@ -13,6 +13,7 @@
 #include <linux/skbuff.h>
 
 struct espah_flow;
+struct espah_policy;
 
 int espah_datapath_net_init(struct net *net);
 void espah_datapath_net_exit(struct net *net);
@@ -23,6 +24,8 @@ int espah_skb_flow(const struct sk_buff *skb, u16 family,
 		   struct espah_flow *fl);
 bool espah_flow_bypass(const struct espah_flow *fl);
 void espah_ct_confirm(struct sk_buff *skb);
+bool espah_out_held(struct net *net, const struct espah_policy *pol,
+		    struct sk_buff *skb, u16 family);
 
 unsigned int espah_in_hook(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *state);

@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 #include <uapi/linux/espah.h>
 
+#include <espah/hold.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
 
@@ -32,6 +33,7 @@ struct espah_pcpu_stats {
  *	decapsulated (net/input.c), owned by the datapath
  * @decap_state_ah: the same for AH (its id.proto is IPPROTO_AH, so the
  *	inbound policy check can tell which transforms were removed)
+ * @hold: hold queue work (net/hold.c)
  */
 struct espah_net {
 	struct net *net;
@@ -40,6 +42,7 @@ struct espah_net {
 	struct espah_spd spd;
 	struct xfrm_state *decap_state;
 	struct xfrm_state *decap_state_ah;
+	struct espah_hold_net hold;
 };
 
 extern unsigned int espah_net_id;

@@ -11,6 +11,7 @@
 #include <linux/refcount.h>
 #include <linux/rcupdate.h>
 
+#include <espah/hold.h>
 #include <espah/sa.h>
 
 #define ESPAH_MAX_TMPL 2
@@ -48,6 +49,8 @@ struct espah_tmpl {
  * @tmpl: templates, innermost first
  * @acq_last: jiffies of the last acquire event (0 = none); the only field
  *	the datapath writes (espah_acquire())
+ * @hold_max: packets held while no SA is usable (ESPAH_A_POL_HOLD), 0 = none
+ * @hold: the packets held (net/hold.c); set up by espah_spd_insert()
  */
 struct espah_policy {
 	struct list_head list;
@@ -60,6 +63,8 @@ struct espah_policy {
 	u8 ntmpl;
 	struct espah_tmpl tmpl[ESPAH_MAX_TMPL];
 	atomic_long_t acq_last;
+	u32 hold_max;
+	struct espah_hold hold;
 };
 
 /**

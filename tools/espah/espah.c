@@ -100,7 +100,7 @@ void usage_policy(FILE *f)
 {
 	fprintf(f,
 "Usage: espah policy { add | update } SELECTOR dir DIR [ priority PRIORITY ]\n"
-"                    [ action { allow | block } ] [ TMPL-LIST ]\n"
+"                    [ action { allow | block } ] [ hold COUNT ] [ TMPL-LIST ]\n"
 "       espah policy { delete | get } { SELECTOR dir DIR | index INDEX [ dir DIR ] }\n"
 "       espah [ -j ] policy { list | show } [ dir DIR ]\n"
 "       espah policy flush\n"
@@ -112,7 +112,9 @@ void usage_policy(FILE *f)
 "TMPL := [ src ADDR ] [ dst ADDR ] proto { esp | ah } [ mode { transport | tunnel } ]\n"
 "        [ reqid REQID ] [ spi SPI ] [ level required ]\n"
 "action allow with tmpl = protect, action allow without tmpl = bypass,\n"
-"action block = discard. PRIORITY: lower wins (default 0).\n");
+"action block = discard. PRIORITY: lower wins (default 0).\n"
+"hold COUNT (dir out with tmpl, at most 100): packets that find no SA wait\n"
+"for it, up to COUNT of them (default 0: dropped).\n");
 }
 
 void usage_main(FILE *f)

@@ -104,6 +104,11 @@ const struct adesc stat_attrs[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_IN_STATE_MISMATCH] = { "in-state-mismatch", AT_U64 },
 	[ESPAH_STAT_IN_BUFFER_ERROR] = { "in-buffer-error", AT_U64 },
 	[ESPAH_STAT_OUT_STATE_SEQ_ERROR] = { "out-state-seq-error", AT_U64 },
+	[ESPAH_STAT_HOLD_QUEUED] = { "hold-queued", AT_U64 },
+	[ESPAH_STAT_HOLD_RELEASED] = { "hold-released", AT_U64 },
+	[ESPAH_STAT_HOLD_FULL] = { "hold-full", AT_U64 },
+	[ESPAH_STAT_HOLD_TIMEOUT] = { "hold-timeout", AT_U64 },
+	[ESPAH_STAT_HOLD_FLUSHED] = { "hold-flushed", AT_U64 },
 };
 
 const struct adesc alg_attrs[ESPAH_ALG_MAX + 1] = {
@@ -150,6 +155,7 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_EXPIRE_HARD] = { "SA_EXPIRE_HARD", AT_U8 },
 	[ESPAH_A_SA_EXPIRE_REASON] = { "SA_EXPIRE_REASON", AT_U8 },
 	[ESPAH_A_SA_REORDER] = { "SA_REORDER", AT_NEST, reorder_attrs, ESPAH_REORDER_ATTR_MAX },
+	[ESPAH_A_POL_HOLD] = { "POL_HOLD", AT_U32 },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

@@ -217,8 +217,8 @@ struct pol_args {
 	struct selector sel;
 	bool has_sel;
 	int dir;
-	bool has_prio, has_index, block, has_action;
-	uint32_t prio, index;
+	bool has_prio, has_index, block, has_action, has_hold;
+	uint32_t prio, index, hold;
 	struct tmpl tmpl[TMPL_MAX];
 	int ntmpl;
 };
@@ -246,6 +246,10 @@ static void parse_policy(struct args *a, struct pol_args *p, bool modify)
 		} else if (modify && !strcmp(w, "priority")) {
 			p->prio = parse_u32(next_arg(a, "priority"), "priority");
 			p->has_prio = true;
+		} else if (modify && !strcmp(w, "hold")) {
+			/* range and direction: the kernel's extack says */
+			p->hold = parse_u32(next_arg(a, "hold"), "hold");
+			p->has_hold = true;
 		} else if (modify && !strcmp(w, "action")) {
 			w = next_arg(a, "action");
 			if (!strcmp(w, "block"))
@@ -313,6 +317,8 @@ static int policy_modify(struct args *a, uint8_t cmd)
 	mnl_attr_put_u8(r.nlh, ESPAH_A_POL_ACTION, action);
 	if (p.has_prio)
 		mnl_attr_put_u32(r.nlh, ESPAH_A_POL_PRIORITY, p.prio);
+	if (p.has_hold)
+		mnl_attr_put_u32(r.nlh, ESPAH_A_POL_HOLD, p.hold);
 	for (i = 0; i < p.ntmpl; i++)
 		put_tmpl(&r, &p.tmpl[i]);
 	nl_transact(&r, NULL, NULL);
@@ -374,6 +380,8 @@ void print_policy(const struct nlattr **tb, const char *prefix)
 		fprintf(out, " index %u", mnl_attr_get_u32(tb[ESPAH_A_POL_INDEX]));
 	if (tb[ESPAH_A_POL_ACTION])
 		fprintf(out, " action %s", action_word(mnl_attr_get_u8(tb[ESPAH_A_POL_ACTION])));
+	if (tb[ESPAH_A_POL_HOLD])
+		fprintf(out, " hold %u", mnl_attr_get_u32(tb[ESPAH_A_POL_HOLD]));
 	fputc('\n', out);
 	if (!cur_msg)
 		return;
@@ -416,6 +424,8 @@ void json_policy(const struct nlattr **tb)
 		jw_u64("index", mnl_attr_get_u32(tb[ESPAH_A_POL_INDEX]));
 	if (tb[ESPAH_A_POL_ACTION])
 		jw_str("action", action_name(mnl_attr_get_u8(tb[ESPAH_A_POL_ACTION])));
+	jw_u64("hold", tb[ESPAH_A_POL_HOLD] ?
+	       mnl_attr_get_u32(tb[ESPAH_A_POL_HOLD]) : 0);
 	jw_begin_arr("tmpl");
 	if (cur_msg) {
 		mnl_attr_for_each(na, cur_msg, GENL_HDRLEN) {

@@ -178,6 +178,17 @@ good "policy add, two templates, ipv6" \
 	-- policy add src 2001:db8:1::/64 dst 2001:db8:2::/64 dir out \
 	tmpl proto ah mode transport tmpl src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x123 mode tunnel
 
+good "policy add hold 16" \
+	"cmd POL_ADD flags request,ack|  POL_DIR 1|  POL_HOLD 16|  POL_ACTION 0" \
+	-- policy add src 10.1.0.0/16 dst 10.2.0.0/24 dir out hold 16 \
+	tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel
+good "policy update hold 0 (the kernel judges the range)" \
+	"cmd POL_UPDATE flags request,ack|  POL_HOLD 0" \
+	-- policy update src 10.1.0.0/16 dst 10.2.0.0/24 dir out hold 0 tmpl proto esp
+good "policy add hold 101 goes to the kernel, which refuses it" \
+	"  POL_HOLD 101" \
+	-- policy add src 10.1.0.0/16 dst 10.2.0.0/24 dir out hold 101 tmpl proto esp
+
 good "policy delete by selector" \
 	"cmd POL_DEL flags request,ack|  POL_DIR 0|    SEL_DPLEN 24" \
 	-- policy delete src 10.1.0.0/16 dst 10.2.0.0/24 dir in
@@ -228,6 +239,9 @@ bad "three templates" "at most 2" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 di
 bad "block with tmpl" "block" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out action block tmpl proto esp
 bad "policy limit refused" "lifetimes are not supported yet" \
 	-- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out limit packet-hard 10
+bad "hold: not a number" "12x" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out hold 12x tmpl proto esp
+bad "hold: missing value" "hold" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out hold
+bad "hold is not a delete word" "hold" -- policy delete src 10.0.0.0/8 dst 10.0.0.0/8 dir out hold 3
 bad "unknown object" "frobnicate" -- frobnicate
 bad "unknown state command" "frob" -- state frob
 

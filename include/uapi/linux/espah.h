@@ -25,6 +25,8 @@
 #define ESPAH_REPLAY_WINDOW_MAX	(1U << 20)
 /* Window of an inbound SA added without ESPAH_A_SA_REPLAY_WINDOW. */
 #define ESPAH_REPLAY_WINDOW_DEFAULT	64
+/* Largest ESPAH_A_POL_HOLD, in packets. */
+#define ESPAH_HOLD_MAX		100
 
 /**
  * enum espah_cmd - generic netlink commands
@@ -132,6 +134,15 @@ enum espah_action {
  *	espah_expire_reason, the limit that was reached first
  * @ESPAH_A_SA_REORDER: nested enum espah_reorder_attr, read only: how far
  *	behind the highest received sequence number packets arrived (IN SAs)
+ * @ESPAH_A_POL_HOLD: u32, outbound protect policies only: packets that find
+ *	no usable SA are held, up to this many (at most ESPAH_HOLD_MAX), and
+ *	sent once a usable SA is added or updated; absent or 0: dropped
+ *	(ESPAH_STAT_OUT_NO_SA). A packet held longer than the module
+ *	parameter hold_timeout_ms (default 3000 ms) is dropped
+ *	(ESPAH_STAT_HOLD_TIMEOUT); deleting, flushing or updating the policy
+ *	(down to fewer held packets), and the namespace's or module's end,
+ *	drop what it holds (ESPAH_STAT_HOLD_FLUSHED). A GSO packet counts as
+ *	one.
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -171,6 +182,7 @@ enum espah_attr {
 	ESPAH_A_SA_EXPIRE_HARD,
 	ESPAH_A_SA_EXPIRE_REASON,
 	ESPAH_A_SA_REORDER,
+	ESPAH_A_POL_HOLD,
 	__ESPAH_A_MAX,
 };
 
@@ -263,7 +275,7 @@ enum espah_stat {
 					 * (its ESPAH_SA_STAT_MALFORMED)
 					 */
 	ESPAH_STAT_IN_POLICY_DROP,	/* cleartext where protect is required */
-	ESPAH_STAT_OUT_NO_SA,		/* protect policy without usable SA */
+	ESPAH_STAT_OUT_NO_SA,		/* protect policy without usable SA, not held */
 	ESPAH_STAT_POLICY_DISCARD,	/* discard action matched */
 	ESPAH_STAT_IN_PACKETS,
 	ESPAH_STAT_OUT_PACKETS,
@@ -285,6 +297,11 @@ enum espah_stat {
 	ESPAH_STAT_IN_STATE_MISMATCH,	/* inner packet outside the selector */
 	ESPAH_STAT_IN_BUFFER_ERROR,	/* no memory on input */
 	ESPAH_STAT_OUT_STATE_SEQ_ERROR,	/* outbound sequence exhausted */
+	ESPAH_STAT_HOLD_QUEUED,		/* no SA, packet held (ESPAH_A_POL_HOLD) */
+	ESPAH_STAT_HOLD_RELEASED,	/* held packet sent to its new SA */
+	ESPAH_STAT_HOLD_FULL,		/* no SA, hold queue full: dropped */
+	ESPAH_STAT_HOLD_TIMEOUT,	/* held too long: dropped */
+	ESPAH_STAT_HOLD_FLUSHED,	/* held, dropped: policy or netns gone */
 	__ESPAH_STAT_MAX,
 };
 
