@@ -403,8 +403,8 @@ static bool out_too_big(struct sk_buff *skb, u16 family, unsigned int limit)
 	return true;
 }
 
-static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
-				   const struct sk_buff *skb)
+static struct dst_entry *out_route_lookup(struct net *net,
+					  struct espah_sa *sa, u32 mark)
 {
 	struct flowi6 fl6 = {};
 	struct dst_entry *dst;
@@ -414,7 +414,7 @@ static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
 			.daddr = sa->dst.a4,
 			.saddr = sa->src.a4,
 			.flowi4_proto = sa->proto,
-			.flowi4_mark = skb->mark,
+			.flowi4_mark = mark,
 		};
 		struct rtable *rt = ip_route_output_key(net, &fl4);
 
@@ -423,12 +423,37 @@ static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
 	fl6.daddr = sa->dst.a6;
 	fl6.saddr = sa->src.a6;
 	fl6.flowi6_proto = sa->proto;
-	fl6.flowi6_mark = skb->mark;
+	fl6.flowi6_mark = mark;
 	dst = ip6_route_output(net, NULL, &fl6);
 	if (dst->error) {
 		dst_release(dst);
 		return NULL;
 	}
+	return dst;
+}
+
+/* The outer route of a tunnel SA, with a reference. Unmarked packets use
+ * the SA's per-CPU route cache, as IP tunnels do: a route that went stale
+ * (a route change, or a PMTU exception learnt for the peer) fails
+ * dst_check() and is looked up again.
+ */
+static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
+				   const struct sk_buff *skb)
+{
+	struct dst_entry *dst;
+
+	if (skb->mark || !sa->dst_cache.cache)
+		return out_route_lookup(net, sa, skb->mark);
+	local_bh_disable();	/* per-CPU cache */
+	dst = dst_cache_get(&sa->dst_cache);
+	if (!dst) {
+		dst = out_route_lookup(net, sa, 0);
+		if (dst && sa->family == AF_INET)
+			dst_cache_set_ip4(&sa->dst_cache, dst, sa->src.a4);
+		else if (dst)
+			dst_cache_set_ip6(&sa->dst_cache, dst, &sa->src.a6);
+	}
+	local_bh_enable();
 	return dst;
 }
 

@@ -168,6 +168,8 @@ static void sa_free_work(struct work_struct *work)
 	if (sa->crypto.aead)
 		espah_crypto_destroy(&sa->crypto);
 	espah_replay_free(sa->replay);
+	if (sa->dst_cache.cache)
+		dst_cache_destroy(&sa->dst_cache);
 	free_percpu(sa->stats);
 	memzero_explicit(sa, sizeof(*sa));	/* the salt is key material */
 	kmem_cache_free(sa_cache, sa);
@@ -294,6 +296,12 @@ int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
 		}
 		if (seq)
 			espah_replay_set_top(sa->replay, seq);
+	}
+	/* outbound tunnel: the outer route, per CPU (net/output.c) */
+	if (sa->dir == ESPAH_DIR_OUT && sa->mode == ESPAH_MODE_TUNNEL &&
+	    dst_cache_init(&sa->dst_cache, GFP_KERNEL)) {
+		NL_SET_ERR_MSG_MOD(extack, "SAD: no memory");
+		return -ENOMEM;
 	}
 	sa->oseq = oseq;
 	return 0;

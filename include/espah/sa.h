@@ -15,6 +15,7 @@
 #include <linux/workqueue.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
+#include <net/dst_cache.h>
 #include <uapi/linux/espah.h>
 
 #include <espah/crypto.h>
@@ -129,6 +130,8 @@ struct espah_lft {
  * @lft_events: ESPAH_LFT_* events raised and not yet reported; the datapath
  *	sets bits, the SAD's lifetime work reports them
  * @lft_soft_done: the soft expire was reported (SAD mutex)
+ * @dst_cache: outbound tunnel SAs: the route to @dst, per CPU (unused,
+ *	.cache NULL, for the others)
  * @net: the namespace whose SAD it was inserted in (its drops also count in
  *	the namespace's totals); unset before espah_sa_insert()
  */
@@ -165,6 +168,7 @@ struct espah_sa {
 	atomic64_t lft_bytes;
 	atomic_long_t lft_events;
 	bool lft_soft_done;
+	struct dst_cache dst_cache;
 	possible_net_t net;
 };
 
