@@ -289,6 +289,8 @@ static const struct nla_policy espah_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_EXPIRE_REASON] = REPLY_ONLY("ESPAH_A_SA_EXPIRE_REASON"),
 	[ESPAH_A_SA_REORDER] = REPLY_ONLY("ESPAH_A_SA_REORDER"),
 	[ESPAH_A_POL_HOLD] = NLA_POLICY_VALIDATE_FN(NLA_U32, validate_top),
+	[ESPAH_A_FEATURES] = REPLY_ONLY("ESPAH_A_FEATURES"),
+	[ESPAH_A_HOLD_MAX] = REPLY_ONLY("ESPAH_A_HOLD_MAX"),
 };
 
 static struct genl_family espah_family;
@@ -1680,7 +1682,14 @@ static int espah_features_get(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto nospace;
 	if (nla_put_string(msg, ESPAH_A_VERSION, THIS_MODULE->version) ||
-	    nla_put_u32(msg, ESPAH_A_WINDOW_MAX, ESPAH_REPLAY_WINDOW_MAX))
+	    nla_put_u32(msg, ESPAH_A_WINDOW_MAX, ESPAH_REPLAY_WINDOW_MAX) ||
+	    nla_put_u32(msg, ESPAH_A_FEATURES, ESPAH_FEAT_ESP | ESPAH_FEAT_AH |
+			ESPAH_FEAT_BUNDLE | ESPAH_FEAT_ESN |
+			ESPAH_FEAT_TUNNEL_MIXED | ESPAH_FEAT_ASYNC |
+			ESPAH_FEAT_LIFETIME | ESPAH_FEAT_SEQ_SOFT |
+			ESPAH_FEAT_ACQUIRE | ESPAH_FEAT_HOLD |
+			ESPAH_FEAT_REORDER | ESPAH_FEAT_STAT_PROC) ||
+	    nla_put_u32(msg, ESPAH_A_HOLD_MAX, ESPAH_HOLD_MAX))
 		goto nospace;
 	for (i = 0; (alg = espah_alg_get(i)); i++)
 		if (put_alg(msg, alg))

@@ -89,6 +89,43 @@ static void alg_list(const struct nlattr *alg, unsigned int type, const char *wo
 	}
 }
 
+/* ESPAH_FEAT_* bit names, in bit order */
+static const char *const feat_names[] = {
+	"esp", "ah", "bundle", "esn", "tunnel-mixed", "async", "lifetime",
+	"seq-soft", "acquire", "hold", "reorder", "stat-proc",
+};
+
+/* "features" line or JSON array: known names, unknown bits as bit-N */
+static void features_flags(uint32_t f)
+{
+	char unknown[16];
+	const char *name;
+	unsigned int i;
+
+	if (opt.json)
+		jw_begin_arr("features");
+	else
+		fprintf(out, "features");
+	for (i = 0; i < 32; i++) {
+		if (!(f & (1U << i)))
+			continue;
+		name = i < sizeof(feat_names) / sizeof(feat_names[0]) ?
+		       feat_names[i] : NULL;
+		if (!name) {
+			snprintf(unknown, sizeof(unknown), "bit-%u", i);
+			name = unknown;
+		}
+		if (opt.json)
+			jw_str(NULL, name);
+		else
+			fprintf(out, " %s", name);
+	}
+	if (opt.json)
+		jw_end_arr();
+	else
+		fprintf(out, "\n");
+}
+
 static int features_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[ESPAH_A_MAX + 1];
@@ -102,6 +139,10 @@ static int features_cb(const struct nlmsghdr *nlh, void *data)
 			jw_str("version", mnl_attr_get_str(tb[ESPAH_A_VERSION]));
 		if (tb[ESPAH_A_WINDOW_MAX])
 			jw_u64("replay-window-max", mnl_attr_get_u32(tb[ESPAH_A_WINDOW_MAX]));
+		if (tb[ESPAH_A_HOLD_MAX])
+			jw_u64("hold-max", mnl_attr_get_u32(tb[ESPAH_A_HOLD_MAX]));
+		if (tb[ESPAH_A_FEATURES])
+			features_flags(mnl_attr_get_u32(tb[ESPAH_A_FEATURES]));
 		jw_begin_arr("algorithms");
 	} else {
 		fprintf(out, "version %s\n", tb[ESPAH_A_VERSION] ?
@@ -109,6 +150,11 @@ static int features_cb(const struct nlmsghdr *nlh, void *data)
 		if (tb[ESPAH_A_WINDOW_MAX])
 			fprintf(out, "replay-window-max %u\n",
 				mnl_attr_get_u32(tb[ESPAH_A_WINDOW_MAX]));
+		if (tb[ESPAH_A_HOLD_MAX])
+			fprintf(out, "hold-max %u\n",
+				mnl_attr_get_u32(tb[ESPAH_A_HOLD_MAX]));
+		if (tb[ESPAH_A_FEATURES])
+			features_flags(mnl_attr_get_u32(tb[ESPAH_A_FEATURES]));
 	}
 	mnl_attr_for_each(na, nlh, GENL_HDRLEN) {
 		const struct nlattr *al[ESPAH_ALG_MAX + 1];

@@ -156,6 +156,8 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_EXPIRE_REASON] = { "SA_EXPIRE_REASON", AT_U8 },
 	[ESPAH_A_SA_REORDER] = { "SA_REORDER", AT_NEST, reorder_attrs, ESPAH_REORDER_ATTR_MAX },
 	[ESPAH_A_POL_HOLD] = { "POL_HOLD", AT_U32 },
+	[ESPAH_A_FEATURES] = { "FEATURES", AT_U32 },
+	[ESPAH_A_HOLD_MAX] = { "HOLD_MAX", AT_U32 },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

@@ -70,8 +70,11 @@ K32=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 ok "features" E features
 sed 's/^/# /' "$T/out"
 has "features: version line" '^version '
+has "features: flags line (ESP, AH, ESN, hold...)" '^features esp ah bundle esn .*acquire hold'
+has "features: hold-max 100" '^hold-max 100$'
 ok "-j features" E -j features
 json "-j features: JSON with version" '"version" in d'
+json "-j features: flags and hold-max" '"hold" in d["features"] and "async" in d["features"] and d["hold-max"] == 100'
 
 ok "state add out (src local, no dir)" E state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 \
 	mode tunnel reqid 1 replay-window 64 aead 'rfc4106(gcm(aes))' $K20 128

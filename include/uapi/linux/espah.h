@@ -143,6 +143,11 @@ enum espah_action {
  *	(down to fewer held packets), and the namespace's or module's end,
  *	drop what it holds (ESPAH_STAT_HOLD_FLUSHED). A GSO packet counts as
  *	one.
+ * @ESPAH_A_FEATURES: u32, reply of ESPAH_CMD_FEATURES_GET: ESPAH_FEAT_*
+ *	bits, what this module does (a bit unknown to the reader is a
+ *	feature newer than it)
+ * @ESPAH_A_HOLD_MAX: u32, reply of ESPAH_CMD_FEATURES_GET: the largest
+ *	ESPAH_A_POL_HOLD
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -183,8 +188,24 @@ enum espah_attr {
 	ESPAH_A_SA_EXPIRE_REASON,
 	ESPAH_A_SA_REORDER,
 	ESPAH_A_POL_HOLD,
+	ESPAH_A_FEATURES,
+	ESPAH_A_HOLD_MAX,
 	__ESPAH_A_MAX,
 };
+
+/* ESPAH_A_FEATURES bits */
+#define ESPAH_FEAT_ESP		(1U << 0)	/* ESP, transport and tunnel */
+#define ESPAH_FEAT_AH		(1U << 1)	/* AH, incl. AES-GMAC (RFC 4543) */
+#define ESPAH_FEAT_BUNDLE	(1U << 2)	/* two templates: ESP inside AH */
+#define ESPAH_FEAT_ESN		(1U << 3)	/* ESPAH_SA_FLAG_ESN */
+#define ESPAH_FEAT_TUNNEL_MIXED	(1U << 4)	/* 4in6 and 6in4 tunnels */
+#define ESPAH_FEAT_ASYNC	(1U << 5)	/* "pcrypt(NAME)" algorithm names */
+#define ESPAH_FEAT_LIFETIME	(1U << 6)	/* ESPAH_A_SA_LIFETIME, expire events */
+#define ESPAH_FEAT_SEQ_SOFT	(1U << 7)	/* soft expire before seq exhaustion */
+#define ESPAH_FEAT_ACQUIRE	(1U << 8)	/* acquire events */
+#define ESPAH_FEAT_HOLD		(1U << 9)	/* ESPAH_A_POL_HOLD */
+#define ESPAH_FEAT_REORDER	(1U << 10)	/* ESPAH_A_SA_REORDER */
+#define ESPAH_FEAT_STAT_PROC	(1U << 11)	/* /proc/net/espah_stat */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
