@@ -109,8 +109,7 @@ static void features_flags(uint32_t f)
 	for (i = 0; i < 32; i++) {
 		if (!(f & (1U << i)))
 			continue;
-		name = i < sizeof(feat_names) / sizeof(feat_names[0]) ?
-		       feat_names[i] : NULL;
+		name = i < ARRAY_SIZE(feat_names) ? feat_names[i] : NULL;
 		if (!name) {
 			snprintf(unknown, sizeof(unknown), "bit-%u", i);
 			name = unknown;
