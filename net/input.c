@@ -71,6 +71,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
+#include <net/gro_cells.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -424,6 +425,26 @@ static int in_transport(struct espah_sa *sa, struct sk_buff *skb,
 	return IN_DELIVER;
 }
 
+/* A TCP SYN that came through @sa: its MSS must let our answers fit the
+ * SA in the other direction, assumed to take the path this packet came
+ * by with the same transforms (see net/mss.c).
+ */
+static void in_mss_clamp(const struct espah_sa *sa, struct sk_buff *skb,
+			 const struct espah_esp_state *st)
+{
+	unsigned int ohl = 0, limit;
+
+	if (!skb->dev)
+		return;
+	if (sa->mode == ESPAH_MODE_TUNNEL)
+		ohl = st->family == AF_INET ? sizeof(struct iphdr) :
+					      sizeof(struct ipv6hdr);
+	limit = espah_out_limit(sa, READ_ONCE(skb->dev->mtu), ohl, st->family);
+	espah_mss_clamp(st->net, skb,
+			skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6,
+			limit);
+}
+
 /* After the transform: replay advance, trailer, decapsulation. Returns an
  * IN_* verdict; the packet is still the caller's.
  */
@@ -466,6 +487,7 @@ static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
 		ret = in_transport(sa, skb, st, nexthdr, hlen);
 	if (ret == IN_DROP)
 		return ret;
+	in_mss_clamp(sa, skb, st);
 
 	skb_mac_header_rebuild(skb);
 	if (skb->mac_len == ETH_HLEN && skb_mac_header_was_set(skb))
@@ -477,6 +499,36 @@ static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
 	return ret;
 }
 
+/* Decapsulated packets go through GRO (as the native stack's do, see
+ * xfrm_input()): the segments of a TCP stream that arrive in one batch
+ * reach TCP as one packet, which then acknowledges them with one ACK.
+ * One set of per-CPU cells for all namespaces, on a dummy device; the
+ * packets keep their own skb->dev (the device the ESP packet came in on).
+ */
+static struct net_device in_gro_dev;
+static struct gro_cells in_gro_cells;
+
+/**
+ * espah_in_module_init() - set up the GRO cells re-injection uses
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int espah_in_module_init(void)
+{
+	init_dummy_netdev(&in_gro_dev);
+	return gro_cells_init(&in_gro_cells, &in_gro_dev);
+}
+
+/**
+ * espah_in_module_exit() - tear the GRO cells down
+ *
+ * Context: after every namespace's hooks are gone.
+ */
+void espah_in_module_exit(void)
+{
+	gro_cells_destroy(&in_gro_cells);
+}
+
 /* Hand a decrypted packet to the stack from the start (PRE_ROUTING). */
 static void in_reinject(struct sk_buff *skb)
 {
@@ -484,7 +536,10 @@ static void in_reinject(struct sk_buff *skb)
 	nf_reset_ct(skb);
 	skb->pkt_type = PACKET_HOST;
 	memset(skb->cb, 0, sizeof(skb->cb));
-	netif_rx(skb);
+	/* the cells are per CPU; completions may run with BH enabled */
+	local_bh_disable();
+	gro_cells_receive(&in_gro_cells, skb);
+	local_bh_enable();
 }
 
 static void in_done(struct sk_buff *skb, struct espah_sa *sa,

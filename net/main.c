@@ -5,6 +5,7 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 
+#include <espah/datapath.h>
 #include <espah/netlink.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
@@ -16,9 +17,12 @@ static int __init espah_init(void)
 	err = espah_sa_module_init();
 	if (err)
 		goto err_out;
-	err = espah_pernet_init();
+	err = espah_in_module_init();
 	if (err)
 		goto err_sa;
+	err = espah_pernet_init();
+	if (err)
+		goto err_in;
 	err = espah_netlink_init();
 	if (err)
 		goto err_pernet;
@@ -27,6 +31,8 @@ static int __init espah_init(void)
 
 err_pernet:
 	espah_pernet_exit();
+err_in:
+	espah_in_module_exit();
 err_sa:
 	espah_sa_module_exit();
 err_out:
@@ -37,6 +43,7 @@ static void __exit espah_exit(void)
 {
 	espah_netlink_exit();
 	espah_pernet_exit();
+	espah_in_module_exit();
 	/* SAs are freed from a workqueue after a grace period, policies
 	 * through kfree_rcu: wait for all of them.
 	 */

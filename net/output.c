@@ -333,9 +333,18 @@ static void out_done(struct sk_buff *skb, struct espah_sa *sa,
 	out_send(skb, sa, st);
 }
 
-/* Largest inner packet that fits @mtu once encapsulated with @hdr bytes. */
-static unsigned int out_limit(const struct espah_sa *sa, unsigned int mtu,
-			      unsigned int hdr, u16 family)
+/**
+ * espah_out_limit() - largest packet an SA carries without fragmenting
+ * @sa: the SA (ESP or AH)
+ * @mtu: the MTU of the path the encapsulated packet takes
+ * @hdr: outer IP header bytes (tunnel mode), 0 in transport mode
+ * @family: the family of the header the transform follows
+ *
+ * Return: the largest packet (its IP header included) that fits @mtu once
+ * encapsulated, or 0.
+ */
+unsigned int espah_out_limit(const struct espah_sa *sa, unsigned int mtu,
+			     unsigned int hdr, u16 family)
 {
 	const struct espah_crypto *c = &sa->crypto;
 	unsigned int room = espah_esp_hlen(sa) + c->icv_len + hdr;
@@ -541,8 +550,9 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	/* Tunnel: the outer route's MTU (device, route metric or learnt PMTU);
 	 * transport: the device's, see out_same_route().
 	 */
-	limit = out_limit(sa, dst ? dst_mtu(dst) :
-			  READ_ONCE(skb_dst(skb)->dev->mtu), ohl, st.family);
+	limit = espah_out_limit(sa, dst ? dst_mtu(dst) :
+				READ_ONCE(skb_dst(skb)->dev->mtu), ohl,
+				st.family);
 	if (skb->len > limit) {
 		if (!out_same_route(skb, sa, family) &&
 		    !out_reassembled(skb, family) &&
@@ -556,6 +566,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 			    tail);
 	if (err)
 		goto err;
+	espah_mss_clamp(net, skb, family, limit);
 
 	if (out_next_seq(sa, &st.seq)) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_SEQ_OVERFLOW);
@@ -675,10 +686,12 @@ static void out_xmit(struct net *net, struct espah_sa *sa,
 		return;
 	}
 
-	/* Segments keep sharing the super-packet's pages (NETIF_F_SG);
-	 * out_make_room() then copies each once, with tailroom to spare.
+	/* No features: each segment is copied out of the super-packet into
+	 * a linear buffer of its own, its checksum computed in the same pass
+	 * (skb_segment()), ready to be encrypted in place; the slack of the
+	 * allocation normally leaves room for the ESP trailer.
 	 */
-	segs = skb_gso_segment(skb, NETIF_F_SG);
+	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		espah_stat_inc(net, ESPAH_STAT_OUT_ERROR);
 		espah_sa_put(sa);
@@ -688,6 +701,12 @@ static void out_xmit(struct net *net, struct espah_sa *sa,
 		return;
 	}
 	consume_skb(skb);
+	/* The whole burst is sent before softirqs run, as a device's GSO
+	 * segments are: otherwise a local receiver (veth) processes, and
+	 * acknowledges, each segment on its own, and the sender handles each
+	 * ACK in between.
+	 */
+	local_bh_disable();
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
 		if (next) {
@@ -697,6 +716,7 @@ static void out_xmit(struct net *net, struct espah_sa *sa,
 		}
 		out_one(net, sa, skb, family, outer);
 	}
+	local_bh_enable();
 }
 
 static bool out_tmpl_ok(const struct espah_policy *pol)

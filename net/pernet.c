@@ -37,6 +37,7 @@ static const char *const stat_names[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_HOLD_FULL] = "EspahHoldFull",
 	[ESPAH_STAT_HOLD_TIMEOUT] = "EspahHoldTimeout",
 	[ESPAH_STAT_HOLD_FLUSHED] = "EspahHoldFlushed",
+	[ESPAH_STAT_MSS_CLAMPED] = "EspahMssClamped",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -14,9 +14,13 @@
 
 struct espah_flow;
 struct espah_policy;
+struct espah_sa;
+struct tcphdr;
 
 int espah_datapath_net_init(struct net *net);
 void espah_datapath_net_exit(struct net *net);
+int espah_in_module_init(void);
+void espah_in_module_exit(void);
 int espah_in_net_init(struct net *net);
 void espah_in_net_exit(struct net *net);
 
@@ -26,6 +30,12 @@ bool espah_flow_bypass(const struct espah_flow *fl);
 void espah_ct_confirm(struct sk_buff *skb);
 bool espah_out_held(struct net *net, const struct espah_policy *pol,
 		    struct sk_buff *skb, u16 family);
+
+unsigned int espah_out_limit(const struct espah_sa *sa, unsigned int mtu,
+			     unsigned int hdr, u16 family);
+unsigned int espah_tcp_opt_clamp(struct tcphdr *th, u16 mss, u16 *old);
+void espah_mss_clamp(struct net *net, struct sk_buff *skb, u16 family,
+		     unsigned int limit);
 
 unsigned int espah_in_hook(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *state);

@@ -109,6 +109,7 @@ const struct adesc stat_attrs[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_HOLD_FULL] = { "hold-full", AT_U64 },
 	[ESPAH_STAT_HOLD_TIMEOUT] = { "hold-timeout", AT_U64 },
 	[ESPAH_STAT_HOLD_FLUSHED] = { "hold-flushed", AT_U64 },
+	[ESPAH_STAT_MSS_CLAMPED] = { "mss-clamped", AT_U64 },
 };
 
 const struct adesc alg_attrs[ESPAH_ALG_MAX + 1] = {

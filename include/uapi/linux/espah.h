@@ -323,6 +323,7 @@ enum espah_stat {
 	ESPAH_STAT_HOLD_FULL,		/* no SA, hold queue full: dropped */
 	ESPAH_STAT_HOLD_TIMEOUT,	/* held too long: dropped */
 	ESPAH_STAT_HOLD_FLUSHED,	/* held, dropped: policy or netns gone */
+	ESPAH_STAT_MSS_CLAMPED,		/* TCP SYN MSS option lowered (mss_clamp) */
 	__ESPAH_STAT_MAX,
 };
 
