@@ -144,3 +144,5 @@ void espah_mss_clamp(struct net *net, struct sk_buff *skb, u16 family,
 	inet_proto_csum_replace2(&th->check, skb, from, to, false);
 	espah_stat_inc(net, ESPAH_STAT_MSS_CLAMPED);
 }
+
+ESPAH_EXPORT_FOR_KUNIT(espah_mss_clamp);
