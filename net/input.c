@@ -22,15 +22,18 @@
  *    nexthdr byte at IP6CB()->nhoff, or the extension header we rewrote
  *    if ESP followed destination options, in ip6_protocol_deliver_rcu()).
  *  - transport mode after asynchronous crypto, and tunnel mode always:
- *    the (inner) packet is re-injected with netif_rx() and goes through
- *    PRE_ROUTING, routing, LOCAL_IN or FORWARD again, like the packets
- *    the native stack decapsulates.
+ *    the (inner) packet is re-injected through GRO cells (netif_rx()
+ *    when the device has GRO off) and goes through PRE_ROUTING, routing,
+ *    LOCAL_IN or FORWARD again, like the packets the native stack
+ *    decapsulates.
+ *  - a TCP SYN that came through an SA has its MSS option lowered to what
+ *    fits the SA (net/mss.c) before it goes on.
  *
  * Marking decapsulated packets: every packet espah decrypted carries a
  * sec_path skb extension (secpath_set()) holding one xfrm_state per
  * namespace that stands for "espah" (&espah_net.decap_state: ESP,
  * transport mode, SPI 0, any selector, never in the native SAD). The
- * extension survives netif_rx() and is dropped when the packet crosses a
+ * extension survives re-injection and is dropped when the packet crosses a
  * namespace (skb_scrub_packet()); nftables' "meta ipsec exists" and
  * iptables' "-m policy --pol ipsec --proto esp" see it. An empty sec_path
  * would not do: the native policy check dereferences its last entry. The
@@ -152,7 +155,7 @@ static int in_mark(struct net *net, struct sk_buff *skb, u8 proto)
 /* Verdicts of in_finish() */
 enum {
 	IN_DELIVER,	/* transport mode: continue in place */
-	IN_CONSUMED,	/* re-injected with netif_rx() */
+	IN_CONSUMED,	/* re-injected (in_reinject()) */
 	IN_DROP,
 };
 

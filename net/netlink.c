@@ -1688,7 +1688,8 @@ static int espah_features_get(struct sk_buff *skb, struct genl_info *info)
 			ESPAH_FEAT_TUNNEL_MIXED | ESPAH_FEAT_ASYNC |
 			ESPAH_FEAT_LIFETIME | ESPAH_FEAT_SEQ_SOFT |
 			ESPAH_FEAT_ACQUIRE | ESPAH_FEAT_HOLD |
-			ESPAH_FEAT_REORDER | ESPAH_FEAT_STAT_PROC) ||
+			ESPAH_FEAT_REORDER | ESPAH_FEAT_STAT_PROC |
+			ESPAH_FEAT_MSS_CLAMP) ||
 	    nla_put_u32(msg, ESPAH_A_HOLD_MAX, ESPAH_HOLD_MAX))
 		goto nospace;
 	for (i = 0; (alg = espah_alg_get(i)); i++)

@@ -340,8 +340,25 @@ nstat_pkts() {
 			sub(/\(packets\).*/, "", $2); print $2; exit }'
 }
 
+# fragcreates NS: fragments the namespace's IPv4 and IPv6 output created
+# (IpFragCreates + Ip6FragCreates), one process
+fragcreates() {
+	nsx "$1" bash -c '
+		n=0
+		{ read -ra k; read -ra v; } < <(grep "^Ip: " /proc/net/snmp)
+		for i in "${!k[@]}"; do
+			[ "${k[i]}" != FragCreates ] || n=$((n + v[i]))
+		done
+		while read -r a b; do
+			[ "$a" != Ip6FragCreates ] || n=$((n + b))
+		done < /proc/net/snmp6
+		echo $n'
+}
+
 # ge A B: A >= B (integers)
 ge() { [ "${1:-0}" -ge "${2:-0}" ] 2>/dev/null; }
+# numeq A B: A == B (integers, both present)
+numeq() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -eq "$2" ] 2>/dev/null; }
 
 # --- traffic --------------------------------------------------------------------
 # pings FROM DST [COUNT]: all COUNT echo requests answered

@@ -19,8 +19,17 @@ tcase() {
 	check "$name: ping gw1->gw2" pings gw1 $r 3
 	check "$name: ping gw2->gw1" pings gw2 $l 3
 	if [ "$mb" -gt 0 ]; then
+		local f0 c0
+		f0=$(fragcreates gw1)
+		c0=$(gstat gw1 mss-clamped)
 		check "$name: tcp ${mb}MB gw1->gw2 sha256" tcp_xfer gw1 gw2 $r "$mb"
 		check "$name: tcp ${mb}MB gw2->gw1 sha256" tcp_xfer gw2 gw1 $l "$mb"
+		# Both connections' SYN and SYN-ACK crossed gw1's SAs: each
+		# had its MSS lowered (net/mss.c), so no segment needed
+		# fragmenting once encapsulated.
+		check "$name: SYN MSS clamped (4 SYNs)" \
+			ge "$(($(gstat gw1 mss-clamped) - c0))" 4
+		check "$name: no fragments on gw1" numeq "$(fragcreates gw1)" "$f0"
 	fi
 	check "$name: espah out SA counted" ge "$(sastat gw1 0x3001 packets)" 6
 	check "$name: espah in SA counted" ge "$(sastat gw1 0x4001 packets)" 6

@@ -92,7 +92,7 @@ static void alg_list(const struct nlattr *alg, unsigned int type, const char *wo
 /* ESPAH_FEAT_* bit names, in bit order */
 static const char *const feat_names[] = {
 	"esp", "ah", "bundle", "esn", "tunnel-mixed", "async", "lifetime",
-	"seq-soft", "acquire", "hold", "reorder", "stat-proc",
+	"seq-soft", "acquire", "hold", "reorder", "stat-proc", "mss-clamp",
 };
 
 /* "features" line or JSON array: known names, unknown bits as bit-N */

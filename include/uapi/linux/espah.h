@@ -206,6 +206,7 @@ enum espah_attr {
 #define ESPAH_FEAT_HOLD		(1U << 9)	/* ESPAH_A_POL_HOLD */
 #define ESPAH_FEAT_REORDER	(1U << 10)	/* ESPAH_A_SA_REORDER */
 #define ESPAH_FEAT_STAT_PROC	(1U << 11)	/* /proc/net/espah_stat */
+#define ESPAH_FEAT_MSS_CLAMP	(1U << 12)	/* TCP SYN MSS clamping */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
