@@ -19,7 +19,6 @@
 
 #include "suites.h"
 
-
 struct opt_case {
 	const char *name;
 	u8 opt[20];	/* options after the 20-byte header */
