@@ -3,12 +3,14 @@
 #   scripts/test.sh [LAYER...]
 # Layers: lint tool kunit e2e-debug e2e-stock selfcheck (default: all).
 # ESPAH_E2E="name ..." picks the end-to-end suites of both kernels
-# (default: scripts/e2e/default and scripts/e2e/default-debug).
+# (default: scripts/e2e/default, and for the debug kernel
+# scripts/e2e/default-debug and default-debug2).
 #
 # The host layers (lint, tool) run first. The guest layers then run in two
-# lanes at once, one QEMU each: the debug lane (KUnit and the debug e2e
-# suites in one boot) and the stock lane (stock e2e suites, then the rig
-# self-check). A guest's test scripts are mostly one shell at a time, so
+# lanes at once, one QEMU each: the debug lane (KUnit and the suites of
+# default-debug in one boot) and the stock lane (stock e2e suites, then a
+# second debug boot for the suites of default-debug2, then the rig
+# self-check), so that both lanes take about as long. A guest's test scripts are mostly one shell at a time, so
 # two guests use the two host cores that one would leave half idle.
 # ESPAH_SERIAL=1 runs the lanes one after the other.
 set -uo pipefail
@@ -30,23 +32,35 @@ tally() { # tally LAYER KTAPFILE [EXIT_STATUS]
 	printf '%-14s %4d passed, %d failed, %d skipped\n' "$1" "$p" "$f" "$s" | tee -a "$res/summary"
 }
 
-suites_of() { # suites_of KIND: the e2e suites that kernel runs
+# suites_of BOOT: the e2e suites that boot runs (debug2: the second debug
+# boot, see scripts/e2e/default-debug2; ESPAH_E2E runs in the first only)
+suites_of() {
 	local f="$ESPAH_ROOT/scripts/e2e/default"
-	[ "$1" = debug ] && f="$ESPAH_ROOT/scripts/e2e/default-debug"
-	if [ -n "${ESPAH_E2E:-}" ]; then echo "$ESPAH_E2E"; else grep -v '^#' "$f"; fi
+	case $1 in
+	debug) f="$ESPAH_ROOT/scripts/e2e/default-debug" ;;
+	debug2) f="$ESPAH_ROOT/scripts/e2e/default-debug2" ;;
+	esac
+	if [ -n "${ESPAH_E2E:-}" ]; then
+		[ "$1" = debug2 ] || echo "$ESPAH_E2E"
+	else
+		grep -v '^#' "$f"
+	fi
 }
 
-# guest_lane KIND: one boot of KIND running its e2e suites (and KUnit in
-# the debug boot if asked); leaves $res/lane-KIND.rc and the out share.
+# guest_lane BOOT: one boot (stock, debug, or debug2: a second debug boot)
+# running its e2e suites (and KUnit in the first debug boot if asked);
+# leaves $res/lane-BOOT.rc and the out share, unless it had nothing to run.
 guest_lane() {
-	local kind=$1 out="$ESPAH_ROOT/build/$1/e2e" first=() vrc
+	local kind=$1 kernel=${1%2} out="$ESPAH_ROOT/build/$1/e2e" first=() vrc
 	if [ "$kind" = debug ] && has kunit; then first=(kunit); fi
 	local e2e=()
-	if has "e2e-$kind"; then
+	if has "e2e-$kernel"; then
 		# shellcheck disable=SC2207
-		e2e=(e2e $(suites_of "$kind"))
+		e2e=($(suites_of "$kind"))
 	fi
-	"$ESPAH_ROOT/scripts/vm.sh" --kernel "$kind" --no-build --timeout 3600 \
+	[ ${#first[@]} -gt 0 ] || [ ${#e2e[@]} -gt 0 ] || return 0
+	[ ${#e2e[@]} -eq 0 ] || e2e=(e2e "${e2e[@]}")
+	"$ESPAH_ROOT/scripts/vm.sh" --kernel "$kernel" --no-build --timeout 3600 \
 		--out "$out" "$ESPAH_ROOT/scripts/guest/suites.sh" "${first[@]}" "${e2e[@]}" \
 		> "$res/$kind.vm" 2>&1
 	vrc=$?
@@ -55,7 +69,7 @@ guest_lane() {
 
 # tally_lane KIND: KUnit (debug) and per-suite results of a guest lane.
 tally_lane() {
-	local kind=$1 out="$ESPAH_ROOT/build/$1/e2e" vrc grc found=0 tap name
+	local kind=$1 kernel=${1%2} out="$ESPAH_ROOT/build/$1/e2e" vrc grc found=0 tap name
 	vrc=$(cat "$res/lane-$kind.rc" 2>/dev/null || echo 125)
 	# Exit 1 is suites.sh saying a suite failed (counted per suite);
 	# anything else is the guest itself failing (hang, crash, leak).
@@ -65,14 +79,14 @@ tally_lane() {
 		"$ESPAH_ROOT/scripts/kunit-parse.sh" "$out/kunit.log" > "$res/kunit.tap" 2>&1
 		tally kunit "$res/kunit.tap" "$grc"
 	fi
-	if has "e2e-$kind"; then
+	if has "e2e-$kernel"; then
 		for tap in "$out"/e2e-*.tap; do
 			[ -f "$tap" ] || continue
 			found=1
 			name=${tap##*/e2e-}
 			name=${name%.tap}
 			cp "$tap" "$res/e2e-$kind-$name.tap"
-			tally "$kind:$name" "$tap" "$(cat "${tap%.tap}.rc" 2>/dev/null || echo 1)"
+			tally "$kernel:$name" "$tap" "$(cat "${tap%.tap}.rc" 2>/dev/null || echo 1)"
 		done
 	else
 		found=1
@@ -121,8 +135,11 @@ done
 debug_lane() {
 	if has kunit || has e2e-debug; then guest_lane debug; fi
 }
+# The debug suites take longer than the stock ones: the stock lane then
+# boots the debug kernel a second time for the suites of default-debug2.
 stock_lane() {
 	if has e2e-stock; then guest_lane stock; fi
+	if has e2e-debug; then guest_lane debug2; fi
 	if has selfcheck; then
 		"$ESPAH_ROOT/scripts/selfcheck.sh" > "$res/selfcheck.tap" 2>&1
 		echo $? > "$res/selfcheck.rc"
@@ -140,6 +157,7 @@ else
 fi
 log "guest lanes done"
 if has kunit || has e2e-debug; then tally_lane debug; fi
+if [ -f "$res/lane-debug2.rc" ]; then tally_lane debug2; fi
 if has e2e-stock; then tally_lane stock; fi
 if has selfcheck; then
 	tally selfcheck "$res/selfcheck.tap" "$(cat "$res/selfcheck.rc" 2>/dev/null || echo 1)"
