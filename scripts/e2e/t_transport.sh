@@ -37,8 +37,34 @@ tcase() {
 		ge "$(nstat_pkts gw2 0x3001)" 6
 }
 
+# The same with mss_clamp=0: nothing clamped, and full-sized segments
+# become ESP packets over the MTU that gw1 fragments (what the clamping
+# above avoids; this proves the "no fragments" check can fail).
+noclamp() {
+	local p=/sys/module/espah/parameters/mss_clamp name="transport v4 gcm mss_clamp=0"
+	local f0 c0
+	ipsec_flush
+	if ! echo 0 > $p ||
+	   ! gw_side espah gw1 10.0.12.1 10.0.12.2 10.0.12.1/32 10.0.12.2/32 \
+		transport gcm 0x3001 0x4001 3 4 ||
+	   ! gw_side native gw2 10.0.12.2 10.0.12.1 10.0.12.2/32 10.0.12.1/32 \
+		transport gcm 0x4001 0x3001 4 3; then
+		not_ok "$name: configure"
+		echo 1 > $p
+		return
+	fi
+	f0=$(fragcreates gw1)
+	c0=$(gstat gw1 mss-clamped)
+	check "$name: tcp 1MB gw1->gw2 sha256" tcp_xfer gw1 gw2 10.0.12.2 1
+	check "$name: nothing clamped" numeq "$(gstat gw1 mss-clamped)" "$c0"
+	check "$name: gw1 fragmented its ESP packets" \
+		ge "$(fragcreates gw1)" "$((f0 + 2))"
+	echo 1 > $p
+}
+
 topo_up
 tcase v4 gcm "$BIG_MB"
+noclamp
 tcase v4 cbc 1
 tcase v6 gcm 1
 tcase v6 cbc 0
