@@ -216,7 +216,7 @@ static void mss_clamp_fragment(struct kunit *test)
 	ip_hdr(skb)->frag_off = htons(IP_MF);
 	ip_send_check(ip_hdr(skb));
 	espah_mss_clamp(&init_net, skb, AF_INET, 1400);
-	KUNIT_EXPECT_EQ(test, get_unaligned_be16(skb->data + 22), 1460);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(skb->data + 20 + 22), 1460);
 	kfree_skb(skb);
 }
 
