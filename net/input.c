@@ -435,14 +435,12 @@ static int in_transport(struct espah_sa *sa, struct sk_buff *skb,
 static void in_mss_clamp(const struct espah_sa *sa, struct sk_buff *skb,
 			 const struct espah_esp_state *st)
 {
-	unsigned int ohl = 0, limit;
+	unsigned int limit;
 
 	if (!skb->dev)
 		return;
-	if (sa->mode == ESPAH_MODE_TUNNEL)
-		ohl = st->family == AF_INET ? sizeof(struct iphdr) :
-					      sizeof(struct ipv6hdr);
-	limit = espah_out_limit(sa, READ_ONCE(skb->dev->mtu), ohl, st->family);
+	limit = espah_out_limit(sa, READ_ONCE(skb->dev->mtu),
+				espah_outer_hlen(sa), st->family);
 	espah_mss_clamp(st->net, skb,
 			skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6,
 			limit);

@@ -334,6 +334,20 @@ static void out_done(struct sk_buff *skb, struct espah_sa *sa,
 }
 
 /**
+ * espah_outer_hlen() - the outer IP header a tunnel SA adds
+ * @sa: the SA
+ *
+ * Return: its size in bytes; 0 in transport mode.
+ */
+unsigned int espah_outer_hlen(const struct espah_sa *sa)
+{
+	if (sa->mode != ESPAH_MODE_TUNNEL)
+		return 0;
+	return sa->family == AF_INET ? sizeof(struct iphdr) :
+				       sizeof(struct ipv6hdr);
+}
+
+/**
  * espah_out_limit() - largest packet an SA carries without fragmenting
  * @sa: the SA (ESP or AH)
  * @mtu: the MTU of the path the encapsulated packet takes
@@ -520,7 +534,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 {
 	bool tunnel = sa->mode == ESPAH_MODE_TUNNEL;
 	bool ah = sa->proto == IPPROTO_AH;
-	unsigned int hlen, ohl = 0, limit, tail;
+	unsigned int hlen, ohl = espah_outer_hlen(sa), limit, tail;
 	struct espah_esp_state st = { .net = net, .next = next };
 	struct dst_entry *dst = NULL;
 	bool df = false;
@@ -541,8 +555,6 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		dst = out_route(net, sa, skb);
 		if (!dst)
 			goto err;
-		ohl = sa->family == AF_INET ? sizeof(struct iphdr) :
-					      sizeof(struct ipv6hdr);
 	}
 	st.family = tunnel ? sa->family : family;
 	hlen = ah ? espah_ah_hlen(sa, st.family) : espah_esp_hlen(sa);

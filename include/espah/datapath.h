@@ -31,6 +31,7 @@ void espah_ct_confirm(struct sk_buff *skb);
 bool espah_out_held(struct net *net, const struct espah_policy *pol,
 		    struct sk_buff *skb, u16 family);
 
+unsigned int espah_outer_hlen(const struct espah_sa *sa);
 unsigned int espah_out_limit(const struct espah_sa *sa, unsigned int mtu,
 			     unsigned int hdr, u16 family);
 unsigned int espah_tcp_opt_clamp(struct tcphdr *th, u16 mss, u16 *old);
