@@ -4,15 +4,22 @@
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
+# tr_up FAMILY ALG: espah on gw1, native on gw2, host to host; sets the
+# caller's l and r to gw1's and gw2's addresses
+tr_up() {
+	local p
+	if [ "$1" = v4 ]; then l=10.0.12.1 r=10.0.12.2 p=32
+	else l=fd00:12::1 r=fd00:12::2 p=128; fi
+	ipsec_flush
+	gw_side espah gw1 $l $r $l/$p $r/$p transport "$2" 0x3001 0x4001 3 4 &&
+	gw_side native gw2 $r $l $r/$p $l/$p transport "$2" 0x4001 0x3001 4 3
+}
+
 # tcase FAMILY ALG MB
 tcase() {
-	local f=$1 a=$2 mb=$3 l r p name
-	if [ "$f" = v4 ]; then l=10.0.12.1 r=10.0.12.2 p=32
-	else l=fd00:12::1 r=fd00:12::2 p=128; fi
+	local f=$1 a=$2 mb=$3 l r name
 	name="transport $f $a gw1=espah gw2=native"
-	ipsec_flush
-	if ! gw_side espah gw1 $l $r $l/$p $r/$p transport "$a" 0x3001 0x4001 3 4 ||
-	   ! gw_side native gw2 $r $l $r/$p $l/$p transport "$a" 0x4001 0x3001 4 3; then
+	if ! tr_up "$f" "$a"; then
 		not_ok "$name: configure"
 		return
 	fi
@@ -42,20 +49,15 @@ tcase() {
 # above avoids; this proves the "no fragments" check can fail).
 noclamp() {
 	local p=/sys/module/espah/parameters/mss_clamp name="transport v4 gcm mss_clamp=0"
-	local f0 c0
-	ipsec_flush
-	if ! echo 0 > $p ||
-	   ! gw_side espah gw1 10.0.12.1 10.0.12.2 10.0.12.1/32 10.0.12.2/32 \
-		transport gcm 0x3001 0x4001 3 4 ||
-	   ! gw_side native gw2 10.0.12.2 10.0.12.1 10.0.12.2/32 10.0.12.1/32 \
-		transport gcm 0x4001 0x3001 4 3; then
+	local f0 c0 l r
+	if ! echo 0 > $p || ! tr_up v4 gcm; then
 		not_ok "$name: configure"
 		echo 1 > $p
 		return
 	fi
 	f0=$(fragcreates gw1)
 	c0=$(gstat gw1 mss-clamped)
-	check "$name: tcp 1MB gw1->gw2 sha256" tcp_xfer gw1 gw2 10.0.12.2 1
+	check "$name: tcp 1MB gw1->gw2 sha256" tcp_xfer gw1 gw2 $r 1
 	check "$name: nothing clamped" numeq "$(gstat gw1 mss-clamped)" "$c0"
 	check "$name: gw1 fragmented its ESP packets" \
 		ge "$(fragcreates gw1)" "$((f0 + 2))"
