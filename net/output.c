@@ -233,19 +233,91 @@ void espah_ct_confirm(struct sk_buff *skb)
 	nf_reset_ct(skb);
 }
 
-/* Make the packet linear and private with the given head and tail room. */
+/* Move the paged data of @skb (at least @tail bytes of tailroom already
+ * free behind it) into its linear area, completing a partial checksum in
+ * the same pass: what skb_checksum_help() and skb_linearize() do in two.
+ */
+static void out_pull_frags(struct sk_buff *skb)
+{
+	unsigned int hl = skb_headlen(skb), dl = skb->data_len;
+	bool partial = skb->ip_summed == CHECKSUM_PARTIAL;
+	int start = skb_checksum_start_offset(skb), i;
+	__wsum csum, more;
+
+	if (!partial) {
+		/* cannot fail: the range is inside the packet */
+		WARN_ON_ONCE(skb_copy_bits(skb, hl, skb_tail_pointer(skb), dl));
+	} else {
+		csum = csum_partial(skb->data + start, hl - start, 0);
+		more = skb_copy_and_csum_bits(skb, hl, skb_tail_pointer(skb),
+					      dl);
+		csum = csum_block_add(csum, more, hl - start);
+		*(__sum16 *)(skb->data + start + skb->csum_offset) =
+			csum_fold(csum) ?: CSUM_MANGLED_0;
+		skb->ip_summed = CHECKSUM_NONE;
+	}
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++)
+		skb_frag_unref(skb, i);
+	skb_shinfo(skb)->nr_frags = 0;
+	skb->data_len = 0;
+	skb->tail += dl;
+}
+
+/* Move a linear packet @shift bytes towards the head of its buffer. */
+static void out_shift_head(struct sk_buff *skb, unsigned int shift)
+{
+	unsigned int len = skb->len;
+	u8 *from = skb->data;
+
+	skb_push(skb, shift);
+	memmove(skb->data, from, len);
+	skb_trim(skb, len);
+	skb_headers_offset_update(skb, -(int)shift);
+}
+
+/* Make the packet linear and private with the given head and tail room,
+ * its checksum complete, copying its payload at most once:
+ * - a GSO segment (linear, checksummed as skb_segment() copied it) often
+ *   lacks the tailroom of the ESP trailer but has headroom to spare (the
+ *   socket reserved room for any link header): it is moved within its own
+ *   buffer rather than copied into a new one;
+ * - a packet whose payload is in page fragments (a TCP clone) gets one new
+ *   head with the room, the fragments copied and checksummed into it in
+ *   one pass.
+ */
 static int out_make_room(struct sk_buff *skb, unsigned int head,
 			 unsigned int tail)
 {
 	int dh, dt;
 
-	if (skb_linearize(skb))
-		return -ENOMEM;
+	/* Rare shapes (a frag list, a checksum starting in the fragments):
+	 * the generic helpers first.
+	 */
+	if (skb_has_frag_list(skb) ||
+	    (skb->ip_summed == CHECKSUM_PARTIAL &&
+	     skb_checksum_start_offset(skb) > (int)skb_headlen(skb))) {
+		if (skb->ip_summed == CHECKSUM_PARTIAL &&
+		    skb_checksum_help(skb))
+			return -ENOMEM;
+		if (skb_linearize(skb))
+			return -ENOMEM;
+	}
 	dh = max_t(int, 0, (int)head - (int)skb_headroom(skb));
-	dt = max_t(int, 0, (int)tail - (int)skb_tailroom(skb));
-	if (!dh && !dt && !skb_cloned(skb))
-		return 0;
-	return pskb_expand_head(skb, ALIGN(dh, NET_SKB_PAD), dt, GFP_ATOMIC);
+	dt = max_t(int, 0, (int)(tail + skb->data_len) -
+			   (int)skb_tailroom(skb));
+	if (dt && !dh && !skb->data_len && !skb_cloned(skb) &&
+	    skb_headroom(skb) >= head + ALIGN(dt, 16)) {
+		out_shift_head(skb, ALIGN(dt, 16));
+	} else if (dh || dt || skb_cloned(skb)) {
+		if (pskb_expand_head(skb, ALIGN(dh, NET_SKB_PAD), dt,
+				     GFP_ATOMIC))
+			return -ENOMEM;
+	}
+	if (skb->data_len)
+		out_pull_frags(skb);
+	else if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		return -ENOMEM;
+	return 0;
 }
 
 /* IPv6 transport mode: ESP goes after the headers that are processed hop
@@ -541,9 +613,6 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	u8 nexthdr, dsfield;
 	int off, err;
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		goto err;
-
 	if (family == AF_INET) {
 		df = ip_hdr(skb)->frag_off & htons(IP_DF);
 		dsfield = ipv4_get_dsfield(ip_hdr(skb));
@@ -700,8 +769,8 @@ static void out_xmit(struct net *net, struct espah_sa *sa,
 
 	/* No features: each segment is copied out of the super-packet into
 	 * a linear buffer of its own, its checksum computed in the same pass
-	 * (skb_segment()), ready to be encrypted in place; the slack of the
-	 * allocation normally leaves room for the ESP trailer.
+	 * (skb_segment()), ready to be encrypted in place (out_make_room()
+	 * finds the room for the transform in that buffer).
 	 */
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
