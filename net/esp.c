@@ -25,6 +25,15 @@
 /* Requests that went asynchronous and have not completed yet. */
 static atomic_t esp_inflight = ATOMIC_INIT(0);
 
+/* One spare request buffer per CPU: a synchronous transform (the usual
+ * case) gives its buffer back at once, and the next packet on that CPU
+ * takes it instead of a kmalloc()/kfree() pair (and, with init_on_alloc,
+ * the zeroing of the whole request). A request that goes asynchronous
+ * keeps its buffer; the next one is allocated.
+ */
+#define ESP_TMP_POOLED	1024
+static DEFINE_PER_CPU(struct esp_tmp *, esp_tmp_spare);
+
 /**
  * struct esp_tmp - the per-packet allocation
  * @st: the caller's state, handed back on completion
@@ -33,6 +42,7 @@ static atomic_t esp_inflight = ATOMIC_INIT(0);
  * @done: the caller's completion
  * @dev: inbound: the receiving device, held while asynchronous
  * @ad: associated data: SPI | seq_hi | seq_lo, or SPI | seq_lo
+ * @pooled: ESP_TMP_POOLED bytes, may become a CPU's spare (tmp_free())
  *
  * Followed by the IV copy, the aead_request and the scatterlist, each
  * aligned as the crypto API wants (see tmp_alloc()).
@@ -44,6 +54,7 @@ struct esp_tmp {
 	espah_esp_done_t done;
 	struct net_device *dev;
 	__be32 ad[3];
+	bool pooled;
 };
 
 /**
@@ -145,12 +156,30 @@ unsigned int espah_esp_hlen(const struct espah_sa *sa)
 static struct esp_tmp *tmp_alloc(struct crypto_aead *aead)
 {
 	size_t size = sizeof(struct esp_tmp);
+	struct esp_tmp *t;
 
 	size += crypto_aead_alignmask(aead) + crypto_aead_ivsize(aead);
 	size += crypto_tfm_ctx_alignment() + sizeof(struct aead_request) +
 		crypto_aead_reqsize(aead);
 	size += __alignof__(struct scatterlist) + 2 * sizeof(struct scatterlist);
-	return kmalloc(size, GFP_ATOMIC);
+	if (size > ESP_TMP_POOLED) {
+		t = kmalloc(size, GFP_ATOMIC);
+		if (t)
+			t->pooled = false;
+		return t;
+	}
+	t = this_cpu_xchg(esp_tmp_spare, NULL) ?:
+	    kmalloc(ESP_TMP_POOLED, GFP_ATOMIC);
+	if (t)
+		t->pooled = true;
+	return t;
+}
+
+static void tmp_free(struct esp_tmp *t)
+{
+	if (t->pooled && !this_cpu_cmpxchg(esp_tmp_spare, NULL, t))
+		return;
+	kfree(t);
 }
 
 static u8 *tmp_iv(struct esp_tmp *t, struct crypto_aead *aead)
@@ -180,7 +209,7 @@ static void esp_complete(struct crypto_async_request *base, int err)
 		return;
 	t->done(t->skb, t->sa, &t->st, err);
 	dev_put(t->dev);
-	kfree(t);
+	tmp_free(t);
 	if (atomic_dec_and_test(&esp_inflight))
 		wake_up_var(&esp_inflight);
 }
@@ -203,7 +232,7 @@ static int esp_run(struct esp_tmp *t, struct aead_request *req, bool enc)
 	}
 	dev_put(t->dev);
 	atomic_dec(&esp_inflight);
-	kfree(t);
+	tmp_free(t);
 	/* No MAY_BACKLOG: -EBUSY means the queue was full, the packet lost. */
 	return err == -EBUSY ? -ENOBUFS : err;
 }
@@ -362,4 +391,20 @@ int espah_esp_decrypt(struct espah_sa *sa, struct sk_buff *skb,
 void espah_esp_wait_inflight(void)
 {
 	wait_var_event(&esp_inflight, !atomic_read(&esp_inflight));
+}
+
+/**
+ * espah_esp_module_exit() - free the CPUs' spare request buffers
+ *
+ * Context: module unload, after every namespace is gone (no request can
+ * be running).
+ */
+void espah_esp_module_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		kfree(per_cpu(esp_tmp_spare, cpu));
+		per_cpu(esp_tmp_spare, cpu) = NULL;
+	}
 }

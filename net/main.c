@@ -6,6 +6,7 @@
 #include <linux/rcupdate.h>
 
 #include <espah/datapath.h>
+#include <espah/esp.h>
 #include <espah/netlink.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
@@ -35,6 +36,7 @@ err_in:
 	espah_in_module_exit();
 err_sa:
 	espah_sa_module_exit();
+	espah_esp_module_exit();
 err_out:
 	return err;
 }
@@ -48,6 +50,7 @@ static void __exit espah_exit(void)
 	 * through kfree_rcu: wait for all of them.
 	 */
 	espah_sa_module_exit();
+	espah_esp_module_exit();
 	pr_info("espah: unloaded\n");
 }
 

@@ -67,5 +67,6 @@ int espah_esp_encrypt(struct espah_sa *sa, struct sk_buff *skb,
 int espah_esp_decrypt(struct espah_sa *sa, struct sk_buff *skb,
 		      const struct espah_esp_state *st, espah_esp_done_t done);
 void espah_esp_wait_inflight(void);
+void espah_esp_module_exit(void);
 
 #endif /* _ESPAH_ESP_H */
