@@ -58,9 +58,13 @@ if [ "${ESPAH_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then
 	accel=kvm # opt-in only: KVM hangs on some of these machines
 fi
 console="$out/console.log"
+# Two sockets of one core: the debug kernel has no ACPI and takes its CPUs
+# from SeaBIOS's MP table, which lists one entry per socket (with the
+# default topology, two cores in one socket, it saw one CPU).
+smp=2,sockets=2,cores=1,threads=1
 set +e
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-	-accel $accel -cpu max -smp 2 -m $mem \
+	-accel $accel -cpu max -smp $smp -m $mem \
 	-display none -monitor none -serial "file:$console" -no-reboot -nic none \
 	-kernel "$image" -initrd "$initrd" -append "$append" \
 	-device virtio-rng-pci \
