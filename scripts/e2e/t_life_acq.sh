@@ -252,22 +252,23 @@ case_rekey() {
 	check "$name: reorder histogram shown by -s" \
 		eval 'E gw1 -s state list | grep -Eq "reorder: max [0-9]+ hist 0:[1-9]"'
 
-	# baseline: the same paced transfer for as long, same tunnel, no rekey
-	s=$RK_SECS
-	if ! tun_up "" ""; then not_ok "$name: configure baseline"; return; fi
-	nsx h1 ip route flush cache
-	pmtu_warm
-	read -r a0 l0 < <(retrans)
-	xfer_start
-	sleep "$s"
-	check "$name: baseline: every byte intact without rekey" xfer_stop
-	read -r ba bl < <(retrans)
-	ba=$((ba - a0)) bl=$((bl - l0))
-	diag "TCP retransmissions: rekey $a1 (not DSACKed: $l1), baseline $ba (not DSACKed: $bl)"
 	check "$name: no retransmission for loss across the rekeys ($l1 of $a1 not DSACKed)" \
 		[ "$l1" = 0 ]
-	check "$name: retransmissions for loss no more than the baseline's ($l1 vs $bl)" \
-		[ "$l1" -le "$bl" ]
+	# Only if that failed: the same paced transfer for as long, same
+	# tunnel, no rekey, to tell the rekeys' losses from the guest's.
+	if [ "$l1" != 0 ]; then
+		s=$RK_SECS
+		if ! tun_up "" ""; then not_ok "$name: configure baseline"; return; fi
+		nsx h1 ip route flush cache
+		pmtu_warm
+		read -r a0 l0 < <(retrans)
+		xfer_start
+		sleep "$s"
+		check "$name: baseline: every byte intact without rekey" xfer_stop
+		read -r ba bl < <(retrans)
+		ba=$((ba - a0)) bl=$((bl - l0))
+		diag "TCP retransmissions: rekey $a1 (not DSACKed: $l1), baseline $ba (not DSACKed: $bl)"
+	fi
 	tcp_quiet off
 }
 
