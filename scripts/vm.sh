@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot a test guest in QEMU and run one script inside it.
 #   scripts/vm.sh [--kernel debug|stock] [--timeout SECS] [--no-load]
-#                 [--no-build] [--out DIR] GUEST_SCRIPT [ARGS...]
+#                 [--no-build] [--out DIR] [--cpus 1|2] GUEST_SCRIPT [ARGS...]
 # The guest sees the host root read-only (9p) and a writable share with the
 # job's files; espah.ko is loaded before the script and unloaded after it.
 # Exit status: the script's, or 124 if the guest hung, 125 if it died
@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-kind=debug timeout=900 load=1 build=1 out=
+kind=debug timeout=900 load=1 build=1 out= cpus=2
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kind=$2; shift 2 ;;
@@ -18,6 +18,7 @@ while [ $# -gt 0 ]; do
 	--no-load) load=0; shift ;;
 	--no-build) build=0; shift ;;
 	--out) out=$2; shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -58,10 +59,10 @@ if [ "${ESPAH_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then
 	accel=kvm # opt-in only: KVM hangs on some of these machines
 fi
 console="$out/console.log"
-# Two sockets of one core: the debug kernel has no ACPI and takes its CPUs
-# from SeaBIOS's MP table, which lists one entry per socket (with the
-# default topology, two cores in one socket, it saw one CPU).
-smp=2,sockets=2,cores=1,threads=1
+# One socket per CPU: the debug kernel has no ACPI and takes its CPUs from
+# SeaBIOS's MP table, which lists one entry per socket (with the default
+# topology, two cores in one socket, it saw one CPU).
+smp=$cpus,sockets=$cpus,cores=1,threads=1
 set +e
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-accel $accel -cpu max -smp $smp -m $mem \
