@@ -629,11 +629,15 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	hlen = ah ? espah_ah_hlen(sa, st.family) : espah_esp_hlen(sa);
 	tail = ah ? 0 : espah_esp_tailroom(sa);
 	/* Tunnel: the outer route's MTU (device, route metric or learnt PMTU);
-	 * transport: the device's, see out_same_route().
+	 * transport: the device's, see out_same_route(). In a bundle the
+	 * outer transform's overhead comes off that first, as it does off a
+	 * native bundle's MTU.
 	 */
-	limit = espah_out_limit(sa, dst ? dst_mtu(dst) :
-				READ_ONCE(skb_dst(skb)->dev->mtu), ohl,
-				st.family);
+	limit = dst ? dst_mtu(dst) : READ_ONCE(skb_dst(skb)->dev->mtu);
+	if (next)
+		limit = espah_out_limit(next, limit, espah_outer_hlen(next),
+					st.family);
+	limit = espah_out_limit(sa, limit, ohl, st.family);
 	if (skb->len > limit) {
 		if (!out_same_route(skb, sa, family) &&
 		    !out_reassembled(skb, family) &&
