@@ -17,7 +17,7 @@ rm -rf "$base"
 mkdir -p "$base"
 
 # 1+2. One boot: a failing KUnit case and a leaked allocation.
-ESPAH_KUNIT_ARGS="rig_fail=1 rig_leak=1" "$vm" --kernel debug --no-build --out "$base/fail" \
+ESPAH_KUNIT_ARGS="rig_fail=1 rig_leak=1" "$vm" --kernel debug --cpus 1 --no-build --out "$base/fail" \
 	"$rig" > "$base/fail.out" 2>&1
 rc=$?
 "$ESPAH_ROOT/scripts/kunit-parse.sh" "$base/fail/kunit.log" > "$base/fail.tap" 2>&1
@@ -28,7 +28,7 @@ grep -q 'comm "kunit_try_catch"' "$base/fail/kmemleak.log" 2>/dev/null
 expect "kmemleak report fails the run (vm.sh exit $rc)" $(( rc != 92 || $? != 0 ))
 
 # 3. A kernel warning (panic_on_warn) kills the guest and fails the run.
-ESPAH_KUNIT_ARGS=rig_warn=1 "$vm" --kernel debug --no-build --out "$base/warn" "$rig" \
+ESPAH_KUNIT_ARGS=rig_warn=1 "$vm" --kernel debug --cpus 1 --no-build --out "$base/warn" "$rig" \
 	> "$base/warn.out" 2>&1
 rc=$?
 grep -q 'rig_warn=1: warning on purpose' "$base/warn/console.log"

@@ -44,6 +44,15 @@ finish() {
 	[ "$T_FAIL" -eq 0 ]
 }
 
+# two_cpus: the concurrency suites' first check: at least two CPUs online
+# (a guest topology the kernel reads as one CPU once made every debug run
+# single-CPU without anyone noticing)
+two_cpus() {
+	local online
+	read -r online < /sys/devices/system/cpu/online
+	check "at least two CPUs online (online: $online)" [ "$online" != 0 ]
+}
+
 # --- namespaces -----------------------------------------------------------
 # (ip itself switches namespace with -n: one process instead of two, and a
 # process start costs up to a second in the debug guest)

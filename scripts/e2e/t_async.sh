@@ -42,6 +42,7 @@ transport() {
 	check "$name: espah in SA counted" ge "$(sastat gw1 0x4001 packets)" 6
 }
 
+two_cpus
 topo_up
 acase "async transport v4 gcm" transport v4 a-gcm
 acase "async transport v6 cbc" transport v6 a-cbc

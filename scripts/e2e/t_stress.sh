@@ -58,6 +58,7 @@ churn() {
 	done | E gw1 -batch -
 }
 
+two_cpus
 topo_up
 for a in gcm a-gcm a-cbc; do
 	name="churn $a"
