@@ -156,22 +156,20 @@ unsigned int espah_esp_hlen(const struct espah_sa *sa)
 static struct esp_tmp *tmp_alloc(struct crypto_aead *aead)
 {
 	size_t size = sizeof(struct esp_tmp);
-	struct esp_tmp *t;
+	struct esp_tmp *t = NULL;
+	bool pooled;
 
 	size += crypto_aead_alignmask(aead) + crypto_aead_ivsize(aead);
 	size += crypto_tfm_ctx_alignment() + sizeof(struct aead_request) +
 		crypto_aead_reqsize(aead);
 	size += __alignof__(struct scatterlist) + 2 * sizeof(struct scatterlist);
-	if (size > ESP_TMP_POOLED) {
-		t = kmalloc(size, GFP_ATOMIC);
-		if (t)
-			t->pooled = false;
-		return t;
-	}
-	t = this_cpu_xchg(esp_tmp_spare, NULL) ?:
-	    kmalloc(ESP_TMP_POOLED, GFP_ATOMIC);
+	pooled = size <= ESP_TMP_POOLED;
+	if (pooled)
+		t = this_cpu_xchg(esp_tmp_spare, NULL);
+	if (!t)
+		t = kmalloc(pooled ? ESP_TMP_POOLED : size, GFP_ATOMIC);
 	if (t)
-		t->pooled = true;
+		t->pooled = pooled;
 	return t;
 }
 

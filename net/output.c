@@ -233,9 +233,9 @@ void espah_ct_confirm(struct sk_buff *skb)
 	nf_reset_ct(skb);
 }
 
-/* Move the paged data of @skb (at least @tail bytes of tailroom already
- * free behind it) into its linear area, completing a partial checksum in
- * the same pass: what skb_checksum_help() and skb_linearize() do in two.
+/* Move the paged data of @skb into its linear area (the caller made the
+ * tailroom for it), completing a partial checksum in the same pass: what
+ * skb_checksum_help() and skb_linearize() do in two.
  */
 static void out_pull_frags(struct sk_buff *skb)
 {

@@ -39,10 +39,11 @@ fails() {
 }
 # has DESC PATTERN : the last stdout matches PATTERN
 has() { grep -qE -- "$2" "$T/out"; report $((! $?)) "$1"; }
-# json DESC JQEXPR : the last stdout is JSON for which JQEXPR is true (jq,
-# not python3: a python3 start costs seconds in the debug guest)
+# json DESC JQEXPR : the last stdout is one JSON document for which JQEXPR
+# is true (jq, not python3: a python3 start costs seconds in the debug guest)
 json() {
-	jq -e --argjson n "$NSAS" "$2" "$T/out" >/dev/null 2>>"$T/err"
+	jq -e -s --argjson n "$NSAS" "length == 1 and (.[0] | $2)" "$T/out" \
+		>/dev/null 2>>"$T/err"
 	report $((! $?)) "$1"
 }
 
