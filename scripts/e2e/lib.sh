@@ -54,24 +54,136 @@ two_cpus() {
 }
 
 # --- namespaces -----------------------------------------------------------
-# (ip itself switches namespace with -n: one process instead of two, and a
-# process start costs up to a second in the debug guest)
-nsx() {
+# A process start costs 0.5 s in the debug guest (KASAN, lockdep, TCG);
+# `ip netns exec` adds another second (it remounts /sys), coreutils'
+# timeout and sleep most of one more. So: ip switches namespace itself
+# (`ip -n`), anything else enters it through busybox's nsenter (static,
+# ~0.1 s) and times out through busybox's timeout; one long-lived process
+# per namespace (NSPID) lets counters be read from /proc/PID/net with
+# shell builtins alone; nap sleeps without a process.
+BB=/bin/busybox
+declare -A NSPID=()
+
+# nsx_argv NS CMD [ARG...]: the command line that runs CMD in NS, in the
+# array NSX_ARGV. CMD (and timeout's command) resolved to its path first:
+# busybox prefers its own applet of a bare name.
+nsx_argv() {
 	local ns=$1
 	shift
-	if [ "$1" = ip ]; then
-		shift
-		ip -n "$ns" "$@"
-	else
-		ip netns exec "$ns" "$@"
-	fi
+	case $1 in
+	ip)	shift
+		NSX_ARGV=(ip -n "$ns" "$@")
+		return 0 ;;
+	timeout)	# timeout SECONDS CMD...: busybox's
+		if [ "$2" = "${2#-}" ] && bin_path "$3"; then
+			NSX_ARGV=("$BB" nsenter --net="/run/netns/$ns"
+				  "$BB" timeout "$2" "$BIN" "${@:4}")
+			return 0
+		fi ;;
+	esac
+	bin_path "$1" || return 127
+	NSX_ARGV=("$BB" nsenter --net="/run/netns/$ns" "$BIN" "${@:2}")
 }
+
+# bin_path CMD: CMD's path in BIN (bash's own hash table: no process)
+bin_path() {
+	BIN=$1
+	[ "$1" = "${1#*/}" ] || return 0
+	hash "$1" 2>/dev/null || return 1
+	BIN=${BASH_CMDS[$1]}
+}
+
+# nsx NS CMD [ARG...]: run CMD in namespace NS
+nsx() {
+	nsx_argv "$@" || { echo "nsx: $2: not found" >&2; return 127; }
+	"${NSX_ARGV[@]}"
+}
+
+# nsxs NS CMD...: the same through `ip netns exec`, for a command that
+# needs the namespace's own /sys (e.g. /sys/class/net)
+nsxs() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# nap SECONDS: sleep in the shell (read with a timeout from a FIFO that
+# never delivers)
+NAP_FIFO=/tmp/e2e-nap.$$
+mkfifo "$NAP_FIFO" && exec {NAP_FD}<>"$NAP_FIFO"
+rm -f "$NAP_FIFO"
+nap() { read -rt "$1" -u "$NAP_FD"; return 0; }
+
+# nsnet NS FILE: the path of /proc/net/FILE as NS sees it (through its
+# anchor process; fails, printing nothing, without one)
+nsnet() {
+	NSNET=/proc/${NSPID[$1]:-none}/net/$2
+	[ -r "$NSNET" ] || { echo "nsnet: no /proc/net/$2 for namespace $1" >&2; return 1; }
+}
+
+# proc_net NS FILE: /proc/net/FILE as NS sees it
+proc_net() { nsnet "$1" "$2" && echo "$(< "$NSNET")"; }
+
+# snmp NS FILE TABLE FIELD: a counter of a /proc/net table in the
+# "Table: names" / "Table: values" layout (snmp, netstat), 0 if absent
+snmp() {
+	local -a k v
+	local i
+	nsnet "$1" "$2" || return 1
+	while read -ra k && read -ra v; do
+		[ "${k[0]}" = "$3:" ] || continue
+		for i in "${!k[@]}"; do
+			[ "${k[i]}" != "$4" ] || { echo "${v[i]}"; return 0; }
+		done
+	done < "$NSNET"
+	echo 0
+}
+
+# kv NS FILE NAME [DEFAULT]: the value of NAME in a "name value" /proc/net
+# file (snmp6, xfrm_stat, espah_stat), DEFAULT (0) if absent
+kv() {
+	local n v
+	nsnet "$1" "$2" || return 1
+	while read -r n v; do
+		[ "$n" != "$3" ] || { echo "$v"; return 0; }
+	done < "$NSNET"
+	echo "${4:-0}"
+}
+
 E() { local ns=$1; shift; "$ESPAH_TOOL" -n "$ns" "$@"; }
 
 topo_down() {
 	local ns
-	for ns in $NSS; do ip netns del "$ns" 2>/dev/null; done
+	for ns in $NSS; do ns_del "$ns" 2>/dev/null; done
 	return 0
+}
+# on exit: the namespaces' anchors, and tcp_xfer's data
+trap 'topo_down; rm -f /tmp/e2e-src.$$.*' EXIT
+
+# ns_del NS: delete namespace NS, its anchor first (the anchor would keep
+# the namespace alive after `ip netns del`, its pernet exits not run)
+ns_del() {
+	local pid=${NSPID[$1]:-} i
+	scapy_stop "$1"
+	if [ -n "$pid" ]; then
+		kill "$pid"
+		unset "NSPID[$1]"
+		for ((i = 0; i < 200; i++)); do
+			[ -e "/proc/$pid/ns/net" ] || break
+			nap 0.05
+		done
+	fi
+	ip netns del "$1"
+}
+
+# ns_anchor NS: a process that stays in NS for the suite (NSPID)
+ns_anchor() {
+	local i
+	"$BB" nsenter --net="/run/netns/$1" "$BB" sleep 100000 &
+	NSPID[$1]=$!
+	disown
+	# until it is in NS (-ef: same namespace inode)
+	for i in {1..100}; do
+		[ "/proc/${NSPID[$1]}/ns/net" -ef "/run/netns/$1" ] && return 0
+		nap 0.05
+	done
+	return 1
 }
 
 # Fixed MAC addresses and static neighbours on every link: no ARP or ND
@@ -88,7 +200,7 @@ topo_up() {
 	local ns t0=$SECONDS
 	diag "topology up"
 	topo_down
-	for ns in $NSS; do ip netns add "$ns" || return 1; done
+	for ns in $NSS; do ip netns add "$ns" && ns_anchor "$ns" || return 1; done
 	ip -batch - <<-EOF || return 1
 	link add eth0 netns h1 address $M_H1 type veth peer name eth1 netns gw1 address $M_GW1A
 	link add eth2 netns gw1 address $M_GW1B type veth peer name eth2 netns gw2 address $M_GW2B
@@ -272,10 +384,14 @@ gw_side() {
 	fi
 }
 
-# scapy NS PYTHON: run scapy code in a namespace
-# (the layers it needs, not scapy.all: that import alone took tens of
-# seconds per run in the KASAN guest)
-scapy() { nsx "$1" "$PY" -c "import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
+# scapy NS PYTHON: run scapy code in a namespace. One python3 per
+# namespace serves every call of the suite (importing scapy takes 10 s on
+# the stock guest, 30 s on the debug one): each call's code runs with
+# fresh globals holding the layers below (not scapy.all: that import alone
+# took tens of seconds per run in the KASAN guest). Status 0 if the code
+# ran to its end, 1 if it raised; its output goes to stderr.
+SCAPY_SRV='import logging, os, sys, traceback
+logging.getLogger("scapy").setLevel(logging.ERROR)
 from scapy.config import conf
 from scapy.compat import raw
 from scapy.packet import Raw
@@ -286,7 +402,46 @@ from scapy.layers.ipsec import ESP, AH, SecurityAssociation
 from scapy.sendrecv import send, sendp
 from scapy.utils import rdpcap
 conf.verb = 0
-$2"; }
+base = dict(globals())
+rep = os.fdopen(3, "w")
+for line in sys.stdin:
+    try:
+        exec(line.rstrip("\n").replace("\x1f", "\n"), dict(base))
+        rc = 0
+    except Exception:
+        traceback.print_exc()
+        rc = 1
+    sys.stdout.flush()
+    print(rc, file=rep, flush=True)'
+declare -A PY_IN=() PY_OUT=() PY_PID=()
+
+scapy() {
+	local ns=$1 f=/tmp/e2e-py.$$.$1 rc
+	if [ -z "${PY_IN[$ns]:-}" ]; then
+		rm -f "$f.in" "$f.out"
+		mkfifo "$f.in" "$f.out" || return 1
+		nsx "$ns" "$PY" -c "$SCAPY_SRV" <"$f.in" 3>"$f.out" >&2 &
+		PY_PID[$ns]=$!
+		exec {PY_IN[$ns]}>"$f.in" {PY_OUT[$ns]}<"$f.out"
+		rm -f "$f.in" "$f.out"
+	fi
+	printf '%s\n' "${2//$'\n'/$'\x1f'}" >&"${PY_IN[$ns]}" &&
+		read -rt 600 -u "${PY_OUT[$ns]}" rc && return "$rc"
+	return 1
+}
+
+# scapy_stop [NS]: end the python3 of NS (default: of every namespace)
+scapy_stop() {
+	local ns
+	for ns in "${@:-${!PY_IN[@]}}"; do
+		[ -n "${PY_IN[$ns]:-}" ] || continue
+		# (a process started since may hold the FIFO open: no EOF)
+		exec {PY_IN[$ns]}>&- {PY_OUT[$ns]}<&-
+		kill "${PY_PID[$ns]}" 2>/dev/null
+		wait "${PY_PID[$ns]}" 2>/dev/null
+		unset "PY_IN[$ns]" "PY_OUT[$ns]" "PY_PID[$ns]"
+	done
+}
 
 # --- the negative suites' IPv4 tunnel: espah gw1, native gw2 ---------------
 N1=10.0.1.0/24 N2=10.0.2.0/24 O1=10.0.12.1 O2=10.0.12.2
@@ -307,7 +462,7 @@ tunnel() {
 
 # icmp_in NS: ICMP messages received so far in NS
 # shellcheck disable=SC2016
-icmp_in() { nsx "$1" awk '/^Icmp:/ && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/snmp; }
+icmp_in() { snmp "$1" snmp Icmp InMsgs; }
 
 # --- counters -----------------------------------------------------------------
 # gstat NS NAME...: global espah counters (one read, values in order)
@@ -362,16 +517,9 @@ nstat_pkts() {
 # fragcreates NS: fragments the namespace's IPv4 and IPv6 output created
 # (IpFragCreates + Ip6FragCreates), one process
 fragcreates() {
-	nsx "$1" bash -c '
-		n=0
-		{ read -ra k; read -ra v; } < <(grep "^Ip: " /proc/net/snmp)
-		for i in "${!k[@]}"; do
-			[ "${k[i]}" != FragCreates ] || n=$((n + v[i]))
-		done
-		while read -r a b; do
-			[ "$a" != Ip6FragCreates ] || n=$((n + b))
-		done < /proc/net/snmp6
-		echo $n'
+	local a b
+	a=$(snmp "$1" snmp Ip FragCreates) && b=$(kv "$1" snmp6 Ip6FragCreates) &&
+		echo $((a + b))
 }
 
 # ge A B: A >= B (integers)
@@ -407,30 +555,43 @@ tcp_diag() {
 	done
 }
 
-# tcp_xfer FROM TO_NS TO_ADDR MB: MB megabytes over TCP, sha256 compared
+# listening NS_PID PORT: a TCP socket listens on PORT in the namespace of
+# process NS_PID (from its /proc/PID/net: no process started)
+listening() {
+	local port f l st
+	printf -v port '%04X' "$2"
+	for f in "/proc/$1/net/tcp" "/proc/$1/net/tcp6"; do
+		while read -r _ l _ st _; do
+			[ "${l##*:}" != "$port" ] || [ "$st" != 0A ] || return 0
+		done < "$f"
+	done 2>/dev/null
+	return 1
+}
+
+# tcp_xfer FROM TO_NS TO_ADDR MB: MB megabytes of random data over TCP,
+# compared byte for byte with what was sent
 tcp_xfer() {
 	local from=$1 to=$2 addr=$3 mb=$4 port=$((5000 + RANDOM % 1000))
-	local src=/tmp/e2e-src.$$ dst=/tmp/e2e-dst.$$ h1 h2
-	head -c "$((mb * 1024 * 1024))" /dev/urandom > "$src"
-	rm -f "$dst"
-	local fam=-4
+	local src=/tmp/e2e-src.$$.$4 dst=/tmp/e2e-dst.$$ fam=-4 pid i
+	# the same data for every transfer of that size in the suite
+	[ -s "$src" ] || head -c "$((mb * 1024 * 1024))" /dev/urandom > "$src"
 	case $addr in *:*) fam=-6 ;; esac
-	# OpenBSD nc listens on IPv4 only unless told otherwise
-	nsx "$to" timeout "$XFER_TIMEOUT" nc $fam -l -N "$port" > "$dst" &
-	local pid=$! i
+	# OpenBSD nc listens on IPv4 only unless told otherwise; the
+	# listener's own pid is in TO_NS once nsenter has run
+	nsx_argv "$to" timeout "$XFER_TIMEOUT" nc $fam -l -N "$port" || return 1
+	"${NSX_ARGV[@]}" > "$dst" &
+	pid=$!
 	# connect only once the listener is there (process starts are slow)
-	for i in $(seq 50); do
-		nsx "$to" ss -Hltn "sport = :$port" | grep -q . && break
-		sleep 0.2
+	for i in {1..100}; do
+		listening "$pid" "$port" && break
+		nap 0.1
 	done
 	nsx "$from" timeout "$XFER_TIMEOUT" nc -N "$addr" "$port" < "$src"
 	wait "$pid"
-	h1=$(sha256sum < "$src" | cut -d' ' -f1)
-	h2=$(sha256sum < "$dst" | cut -d' ' -f1)
-	[ "$h1" = "$h2" ] && { rm -f "$src" "$dst"; return 0; }
-	diag "sha256 mismatch: $h1 vs $h2 ($(stat -c %s "$dst" 2>/dev/null || echo 0) bytes arrived)"
+	cmp -s "$src" "$dst" && { rm -f "$dst"; return 0; }
+	diag "received data differs ($(stat -c %s "$dst" 2>/dev/null || echo 0) of $((mb * 1048576)) bytes arrived)"
 	tcp_diag "$from" "$to"
-	rm -f "$src" "$dst"
+	rm -f "$dst"
 	return 1
 }
 

@@ -52,7 +52,7 @@ mon_start() {
 	{ ip netns exec gw1 "$ESPAH_TOOL" -j monitor & echo $! >>"$MONPID"; wait; } |
 		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MONJ" &
 	MON_JOBS="$MON_JOBS $!"
-	sleep 0.5
+	nap 0.5
 }
 
 mon_stop() {
@@ -63,31 +63,57 @@ mon_stop() {
 	: >"$MONPID"
 }
 
+# The monitors' output is read with shell builtins alone (a process start
+# costs up to a second in the debug guest).
 # mon_mark: events from here on are the current case's
-mon_mark() { MON_FROM=$(wc -l <"$MONJ"); }
-mon_lines() { tail -n +$((${MON_FROM:-0} + 1)) "$MONJ"; }
+mon_mark() {
+	local -a all
+	mapfile -t all < "$MONJ"
+	MON_FROM=${#all[@]}
+}
+# mon_lines: the case's JSON monitor lines, into the array MON_L
+mon_lines() { mapfile -t -s "${MON_FROM:-0}" MON_L < "$MONJ"; }
 
-# ev_grep SPI HARD [REASON]: the case's sa-expire lines (HARD: 0 or 1)
+# ev_grep SPI HARD [REASON]: the case's sa-expire lines (HARD: 0 or 1);
+# status 1 if none
 ev_grep() {
-	local h=false
+	local h=false l re r=1
 	[ "$2" = 1 ] && h=true
-	mon_lines | grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1)),.*\"hard\":$h,\"reason\":\"${3:-[a-z-]+}\""
+	re="\"event\":\"sa-expire\".*\"spi\":$(($1)),.*\"hard\":$h,\"reason\":\"${3:-[a-z-]+}\""
+	mon_lines
+	for l in "${MON_L[@]}"; do
+		[[ $l =~ $re ]] || continue
+		echo "$l"
+		r=0
+	done
+	return $r
 }
 
 # ev_count SPI HARD REASON: how many such expires were seen
-ev_count() { ev_grep "$@" | wc -l; }
+ev_count() {
+	local -a m
+	mapfile -t m < <(ev_grep "$@")
+	echo ${#m[@]}
+}
 
 # ev_order SPI: the expires of SPI in order, "soft hard" if soft came first
 ev_order() {
-	mon_lines | grep -E "\"event\":\"sa-expire\".*\"spi\":$(($1))," |
-		sed -E 's/.*"hard":(true|false).*/\1/; s/true/hard/; s/false/soft/' | paste -sd' '
+	local l re="\"event\":\"sa-expire\".*\"spi\":$(($1)),.*\"hard\":(true|false)"
+	local -a o=()
+	mon_lines
+	for l in "${MON_L[@]}"; do
+		[[ $l =~ $re ]] || continue
+		if [ "${BASH_REMATCH[1]}" = true ]; then o+=(hard); else o+=(soft); fi
+	done
+	echo "${o[*]}"
 }
 
 # ev_time SPI HARD: when that expire was seen (epoch seconds), 0 if never
 ev_time() {
 	local l
-	l=$(ev_grep "$1" "$2" | head -1)
-	echo "${l%% *}" | grep . || echo 0
+	l=$(ev_grep "$1" "$2") || { echo 0; return; }
+	l=${l%%$'\n'*}
+	echo "${l%% *}"
 }
 
 # within T0 T0B T LO HI: T - T0 >= LO and T - T0B <= HI (T0 <= T0B)
@@ -101,9 +127,9 @@ within() {
 # wait_ev SPI HARD SECONDS: until that expire was seen
 wait_ev() {
 	local i
-	for i in $(seq $(($3 * 10))); do
+	for ((i = 0; i < $3 * 10; i++)); do
 		ev_grep "$1" "$2" >/dev/null && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	return 1
 }
@@ -112,9 +138,9 @@ now() { echo "$EPOCHREALTIME"; }
 
 # snmp NS FIELD: a Tcp counter of /proc/net/snmp
 tcp_snmp() {
-	nsx "$1" awk -v f="$2" '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == f) c = i; h = 1 } else print $c }' /proc/net/snmp
+	snmp "$1" snmp Tcp "$2"
 }
 
-xfrm_stat() { nsx "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/xfrm_stat; }
-espah_stat() { nsx "$1" awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print -1 }' /proc/net/espah_stat; }
+xfrm_stat() { kv "$1" xfrm_stat "$2" ""; }
+espah_stat() { kv "$1" espah_stat "$2" -1; }
 

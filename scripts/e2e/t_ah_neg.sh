@@ -15,9 +15,9 @@ cd "$(dirname "$0")" && . ./lib.sh
 O1=10.0.12.1 O2=10.0.12.2 P1=fd00:12::1 P2=fd00:12::2
 
 # snmp6 NAME: a counter of /proc/net/snmp6 in gw1
-snmp6() { nsx gw1 awk -v n="$1" '$1 == n { print $2 }' /proc/net/snmp6; }
+snmp6() { kv gw1 snmp6 "$1" ""; }
 # shellcheck disable=SC2016
-icmp_in() { nsx gw1 awk '/^Icmp:/ && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/snmp; }
+icmp_in() { snmp gw1 snmp Icmp InMsgs; }
 
 topo_up
 ipsec_flush
@@ -90,7 +90,7 @@ frags(3, 0x1234, True)
 # 10: the first fragment of another one alone: never delivered
 frags(4, 0x1235, False)
 "
-sleep 1
+nap 1
 
 check "v4 TTL/TOS changed on the way: verifies, delivered" \
 	[ "$(icmp_in)" = "$((b_icmp + 2))" ]

@@ -38,7 +38,7 @@ transport() {
 		return
 	fi
 	check "$name: ping gw1->gw2" pings gw1 $r 3
-	check "$name: tcp 1MB gw2->gw1 sha256" tcp_xfer gw2 gw1 $l 1
+	check "$name: tcp 1MB gw2->gw1 intact" tcp_xfer gw2 gw1 $l 1
 	check "$name: espah in SA counted" ge "$(sastat gw1 0x4001 packets)" 6
 }
 

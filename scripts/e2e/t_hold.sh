@@ -54,7 +54,7 @@ udp_send() {
 
 # h2_udp: datagrams that reached h2
 h2_udp() {
-	nsx h2 awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "NoPorts") c = i; h = 1 } else print $c }' /proc/net/snmp
+	snmp h2 snmp Udp NoPorts
 }
 
 # snap FILE: gw1's counters and h2's arrivals, in one go
@@ -81,7 +81,7 @@ case_deliver() {
 	nsx h1 ping -c 3 -i 0.2 -W 20 10.0.2.1 >/tmp/hold-ping 2>&1 &
 	pid=$!
 	udp_send 6
-	sleep 1
+	nap 1
 	snap $S1
 	check "$name: 3 echo requests and 6 datagrams held" eq hold-queued 9
 	check "$name: none dropped as out-no-sa" eq out-no-sa 0
@@ -89,7 +89,7 @@ case_deliver() {
 	check "$name: an acquire event went out" ge "$(d acquire)" 1
 	check "$name: nothing reached h2 yet" eq h2-udp 0
 	out_sa 0x1101
-	sleep 1
+	nap 1
 	snap $S1
 	check "$name: within 1 s of the SA: the 6 datagrams reached h2" eq h2-udp 6
 	check "$name: within 1 s of the SA: 9 released" eq hold-released 9
@@ -113,11 +113,11 @@ case_bound() {
 	check "$name: 7 over the bound dropped as hold-full" eq hold-full 7
 	check "$name: none counted out-no-sa" eq out-no-sa 0
 	check "$name: none timed out before 5 s" eq hold-timeout 0
-	sleep 6
+	nap 6
 	snap $S1
 	check "$name: the 5 held dropped as hold-timeout" eq hold-timeout 5
 	out_sa 0x1102
-	sleep 1
+	nap 1
 	snap $S1
 	check "$name: nothing released after the timeout" eq hold-released 0
 	check "$name: nothing reached h2" eq h2-udp 0
@@ -134,7 +134,7 @@ case_nohold() {
 	check "$name: 4 dropped as out-no-sa" eq out-no-sa 4
 	check "$name: none held" eq hold-queued 0
 	out_sa 0x1103
-	sleep 1
+	nap 1
 	snap $S1
 	check "$name: none released once the SA came" eq hold-released 0
 	check "$name: nothing reached h2" eq h2-udp 0
@@ -153,7 +153,7 @@ case_update() {
 	check "$name: update to hold 2 drops the 3 beyond it" eq hold-flushed 3
 	check "$name: policy list shows hold 2" eval 'E gw1 policy list dir out | grep -q " hold 2$"'
 	out_sa 0x1104
-	sleep 1
+	nap 1
 	snap $S1
 	check "$name: the 2 kept released" eq hold-released 2
 	check "$name: the 2 kept reached h2" eq h2-udp 2
@@ -200,13 +200,13 @@ case_netns() {
 	for i in $(seq 25); do
 		snap $S1
 		ge "$(d hold-queued)" 14 && break
-		sleep 0.2
+		nap 0.2
 	done
 	diag "$(d hold-queued) held"
 	check "$name: 10 forwarded, 3 local UDP and at least a SYN held" ge "$(d hold-queued)" 14
-	check "$name: delete gw1" ip netns del gw1
+	check "$name: delete gw1" ns_del gw1
 	wait $pid
-	sleep 2
+	nap 2
 	check "$name: espah still answers in other namespaces" eval 'E gw2 state count >/dev/null'
 	check "$name: no warning in the kernel log" \
 		eval '! dmesg | grep -E "WARNING:|BUG:|UBSAN|KASAN|unregister_netdevice" | grep -v kmemleak'

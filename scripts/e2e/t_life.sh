@@ -17,7 +17,7 @@ case_in_packets_seq() {
 	fi
 	check "$name: exactly 4 of 12 replies delivered" \
 		[ "$(received h1 10.0.2.1 12)" = 4 ]
-	sleep 0.3
+	nap 0.3
 	check "$name: in SA soft expire (packets) once" [ "$(ev_count 0x2001 0 packets)" = 1 ]
 	check "$name: in SA hard expire (packets) once" [ "$(ev_count 0x2001 1 packets)" = 1 ]
 	check "$name: in SA soft before hard" [ "$(ev_order 0x2001)" = "soft hard" ]
@@ -46,7 +46,7 @@ case_out_packets() {
 	fi
 	check "$name: exactly 5 of 8 pings answered" [ "$(received h1 10.0.2.1 8)" = 5 ]
 	check "$name: native peer received exactly 5" [ "$(nstat_pkts gw2 0x1001)" = 5 ]
-	sleep 0.3
+	nap 0.3
 	check "$name: soft (packets) once" [ "$(ev_count 0x1001 0 packets)" = 1 ]
 	check "$name: hard (packets) once" [ "$(ev_count 0x1001 1 packets)" = 1 ]
 	check "$name: soft before hard" [ "$(ev_order 0x1001)" = "soft hard" ]
@@ -67,7 +67,7 @@ case_update_keeps_use() {
 		limit packet-hard 6 $(alg gcm 1)
 	check "$name: after the update, exactly 3 of 5 more answered" \
 		[ "$(received h1 10.0.2.1 5)" = 3 ]
-	sleep 0.3
+	nap 0.3
 	check "$name: hard (packets) once" [ "$(ev_count 0x1001 1 packets)" = 1 ]
 }
 
@@ -83,7 +83,7 @@ case_out_bytes() {
 	# packet 4 reaches the hard limit (4P >= 3P + 1) and is the last one
 	check "$name: exactly 4 of 7 pings answered" [ "$(received h1 10.0.2.1 7)" = 4 ]
 	check "$name: native peer received exactly 4" [ "$(nstat_pkts gw2 0x1001)" = 4 ]
-	sleep 0.3
+	nap 0.3
 	check "$name: soft (bytes) once" [ "$(ev_count 0x1001 0 bytes)" = 1 ]
 	check "$name: hard (bytes) once" [ "$(ev_count 0x1001 1 bytes)" = 1 ]
 	check "$name: soft before hard" [ "$(ev_order 0x1001)" = "soft hard" ]
@@ -104,7 +104,7 @@ case_time() {
 	t0b=$(now)
 	check "$name: listed with its limits" \
 		eval 'E gw1 state list | grep -q "limit time-use-soft 2 time-use-hard 3"'
-	sleep 1.5
+	nap 1.5
 	check "$name: unused SA: no use-time expire yet" [ "$(ev_order 0x1001)" = "" ]
 	t1=$(now)
 	check "$name: first use" pings h1 10.0.2.1 1

@@ -11,7 +11,15 @@ cd "$(dirname "$0")" && . ./lib.sh && . ./life_lib.sh
 
 # ---- acquire --------------------------------------------------------------
 # acq_count INDEX: acquire events of policy INDEX
-acq_count() { mon_lines | grep -E '"event":"acquire"' | grep -c "\"index\":$1,"; }
+acq_count() {
+	local l n=0
+	mon_lines
+	for l in "${MON_L[@]}"; do
+		[[ $l == *'"event":"acquire"'* && $l == *"\"index\":$1,"* ]] &&
+			n=$((n + 1))
+	done
+	echo $n
+}
 
 # acq_content INDEX: its acquire event carries the policy, the template,
 # the packet's selector and the SA wanted
@@ -55,7 +63,7 @@ print(d["10.0.2.1/32"], d["10.0.2.254/32"])')
 	echo 60000 >"$PARAM"
 	received h1 10.0.2.1 5 >/dev/null
 	received h1 10.0.2.254 5 >/dev/null
-	sleep 0.3
+	nap 0.3
 	check "$name: one event per policy per interval (policy $ia)" [ "$(acq_count "$ia")" = 1 ]
 	check "$name: one event per policy per interval (policy $ib)" [ "$(acq_count "$ib")" = 1 ]
 	check "$name: event carries policy, template, selector, SA wanted" acq_content "$ia"
@@ -67,9 +75,9 @@ print(d["10.0.2.1/32"], d["10.0.2.254/32"])')
 	check "$name: text monitor: Acquire line" grep -q "^Acquire src 10.0.12.1 dst 10.0.12.2 proto esp reqid 7" "$MONT"
 	# 1 s interval, 11 packets over 2 s: events at about 0, 1 and 2 s
 	echo 1000 >"$PARAM"
-	sleep 1
+	nap 1
 	nsx h1 ping -c 11 -i 0.2 -W 1 10.0.2.1 >/dev/null 2>&1
-	sleep 0.3
+	nap 0.3
 	n=$(acq_count "$ia")
 	check "$name: 1 s interval: 2 or 3 more events for 11 packets over 2 s (got $((n - 1)))" \
 		eval '[ $((n - 1)) -ge 2 ] && [ $((n - 1)) -le 3 ]'
@@ -88,11 +96,12 @@ RK_STOP=/tmp/rk-stop RK_LOG=/tmp/rk-xfer.log
 xfer_start() {
 	local port=$((6000 + RANDOM % 1000)) i
 	rm -f "$RK_STOP" /tmp/rk-dst "$RK_LOG"
-	nsx h2 timeout 300 nc -l -N "$port" >/tmp/rk-dst &
+	nsx_argv h2 timeout 300 nc -l -N "$port" || return 1
+	"${NSX_ARGV[@]}" >/tmp/rk-dst &
 	RK_NC=$!
-	for i in $(seq 50); do
-		nsx h2 ss -Hltn "sport = :$port" | grep -q . && break
-		sleep 0.2
+	for ((i = 0; i < 100; i++)); do
+		listening "$RK_NC" "$port" && break
+		nap 0.1
 	done
 	nsx h1 timeout 300 "$PY" - 10.0.2.1 "$port" "$REKEY_RATE" "$RK_STOP" >"$RK_LOG" 2>&1 <<'PYEOF' &
 import hashlib, os, socket, sys, time
@@ -130,9 +139,19 @@ xfer_stop() {
 	return 1
 }
 
+# espah_errs: gw1's /proc/net/espah_stat but the traffic counters
+# (packets, SYNs clamped)
+espah_errs() {
+	local n v
+	nsnet gw1 espah_stat || return 1
+	while read -r n v; do
+		case $n in *Packets*|*MssClamped*) ;; *) echo "$n $v" ;; esac
+	done < "$NSNET"
+}
+
 # tcpext NS FIELD: a TcpExt counter of /proc/net/netstat
 tcpext() {
-	nsx "$1" awk -v f="$2" '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == f) c = i; h = 1 } else print $c }' /proc/net/netstat
+	snmp "$1" netstat TcpExt "$2"
 }
 
 # retrans: "ALL LOST": TCP retransmissions of both ends so far, and those
@@ -156,7 +175,7 @@ wait_pkts() {
 	local i
 	for i in $(seq 100); do
 		ge "$(sastat gw1 "$1" packets)" "$2" && return 0
-		sleep 0.2
+		nap 0.2
 	done
 	return 1
 }
@@ -172,11 +191,11 @@ rekey() {
 	sa espah gw1 $O1 $O2 $new tunnel out gcm $k sel src $N1 dst $N2
 	sa espah gw1 $O2 $O1 $rnew tunnel in gcm $((k + 1)) sel src $N2 dst $N1
 	sa native gw2 $O2 $O1 $rnew tunnel out gcm $((k + 1))
-	sleep 0.5
+	nap 0.5
 	check "$name: still transferring when the old SAs ($(printf 0x%x $old)) go" kill -0 "$pid"
 	E gw1 state delete src $O1 dst $O2 proto esp spi $old
 	nsx gw2 ip xfrm state delete src $O2 dst $O1 proto esp spi $rold
-	sleep 0.5
+	nap 0.5
 	nsx gw2 ip xfrm state delete src $O1 dst $O2 proto esp spi $old
 	E gw1 state delete src $O2 dst $O1 proto esp spi $rold
 }
@@ -214,9 +233,9 @@ case_rekey() {
 	read -r a0 l0 < <(retrans)
 	ns0=$(gstat gw1 out-no-sa); in0=$(gstat gw1 in-no-sa)
 	xin0=$(xfrm_stat gw2 XfrmInNoStates)
-	xs0=$(nsx gw2 cat /proc/net/xfrm_stat)
+	xs0=$(proc_net gw2 xfrm_stat)
 	# every counter but the traffic ones (packets, SYNs clamped)
-	es0=$(nsx gw1 grep -v 'Packets\|MssClamped' /proc/net/espah_stat)
+	es0=$(espah_errs)
 	for s in h1 h2 gw1 gw2; do NSTAT_HISTORY=/tmp/rk-nstat.$s nsx $s nstat -n; done
 	xfer_start
 	# each rekey once the SA in use carries the transfer
@@ -242,9 +261,9 @@ case_rekey() {
 	check "$name: no packet without SA on espah (in)" [ "$(gstat gw1 in-no-sa)" = "$in0" ]
 	check "$name: no packet without SA on native" [ "$(xfrm_stat gw2 XfrmInNoStates)" = "$xin0" ]
 	check "$name: native XFRM counted no error of any kind" \
-		[ "$(nsx gw2 cat /proc/net/xfrm_stat)" = "$xs0" ]
+		[ "$(proc_net gw2 xfrm_stat)" = "$xs0" ]
 	check "$name: espah counted no drop of any kind" \
-		[ "$(nsx gw1 grep -v 'Packets\|MssClamped' /proc/net/espah_stat)" = "$es0" ]
+		[ "$(espah_errs)" = "$es0" ]
 	s=0x2003
 	check "$name: last in SA: no replay, ICV, padding or other drop" \
 		[ $(($(sastat gw1 $s replay) + $(sastat gw1 $s old) + $(sastat gw1 $s icv-fail) +
@@ -263,7 +282,7 @@ case_rekey() {
 		pmtu_warm
 		read -r a0 l0 < <(retrans)
 		xfer_start
-		sleep "$s"
+		nap "$s"
 		check "$name: baseline: every byte intact without rekey" xfer_stop
 		read -r ba bl < <(retrans)
 		ba=$((ba - a0)) bl=$((bl - l0))
@@ -290,11 +309,11 @@ case_netns() {
 	check "$name: gw1 counters moved" ge "$(espah_stat gw1 EspahOutPackets)" 2
 	nsx h1 ping -q -i 0.02 -c 200 -W 1 10.0.2.1 >/dev/null 2>&1 &
 	pid=$!
-	sleep 1
+	nap 1
 	mon_stop
-	check "$name: delete gw1 under traffic" ip netns del gw1
+	check "$name: delete gw1 under traffic" ns_del gw1
 	wait $pid
-	sleep 2
+	nap 2
 	check "$name: espah still answers in other namespaces" E gw2 state count
 	check "$name: no warning in the kernel log" \
 		eval '! dmesg | grep -E "WARNING:|BUG:|UBSAN|KASAN" | grep -v "kmemleak"'

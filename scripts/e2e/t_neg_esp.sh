@@ -31,7 +31,7 @@ wait $cap
 check "replay: captured an ESP packet" [ -s /tmp/esp.pcap ]
 before=$(sastat gw1 0x2001 packets)
 scapy gw2 "sendp(rdpcap('/tmp/esp.pcap')[0], iface='eth2', count=2)"
-sleep 1
+nap 1
 check "replay: replay counted" ge "$(sastat gw1 0x2001 replay)" 2
 check "replay: replayed packet not accepted" [ "$(sastat gw1 0x2001 packets)" = "$before" ]
 
@@ -69,7 +69,7 @@ nsx gw2 "$PY" ./esp_craft.py $O2 $O1 0x2001 "0x$(key 20 2)" --batch <<EOF >/dev/
 10.0.2.1 10.0.1.1 900
 10.0.2.1 10.0.1.1 1000
 EOF
-sleep 1
+nap 1
 read -ra sa1 <<< "$(sastat gw1 0x2001 $SA_C)"
 read -ra g1 <<< "$(gstat gw1 $G_C)"
 # d I J: "per-SA delta/total delta" of the I-th of SA_C and J-th of G_C

@@ -23,7 +23,7 @@ flood() {
 	nsx h1 ping -q -f -w "$1" 10.0.2.1 >/dev/null 2>&1 &
 	nsx h2 ping -q -f -w "$1" 10.0.1.1 >/dev/null 2>&1 &
 	nsx h2 timeout "$(($1 + 2))" iperf3 -s -1 >/dev/null 2>&1 &
-	sleep 0.5
+	nap 0.5
 	nsx h1 timeout "$(($1 + 2))" iperf3 -u -b 20M -l 1200 -t "$1" -c 10.0.2.1 >/dev/null 2>&1 &
 }
 
@@ -96,8 +96,8 @@ check "update: tunnel works" pings h1 10.0.2.1 3
 # hooks and in-flight packets go with it)
 setup a-gcm || not_ok "netns delete: configure"
 flood 4
-sleep 2
-ip netns del gw1
+nap 2
+ns_del gw1
 wait
 check "netns delete: namespace gone" sh -c '! ip netns list | grep -qw gw1'
 topo_up
@@ -107,7 +107,7 @@ check "netns delete: a new gateway namespace works" pings h1 10.0.2.1 3
 # rmmod under traffic, with asynchronous transforms in flight
 setup a-gcm || not_ok "rmmod: configure"
 flood 5
-sleep 2
+nap 2
 check "rmmod: espah unloads under traffic" rmmod espah
 wait
 check "rmmod: espah loads again" insmod "$ESPAH_BUILD/espah.ko"

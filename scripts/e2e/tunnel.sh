@@ -28,7 +28,7 @@ tcase() {
 	check "$name: ping h1->h2" pings h1 "${n[3]}" 3
 	check "$name: ping h2->h1" pings h2 "${n[2]}" 3
 	if [ "$mb" -gt 0 ]; then
-		check "$name: tcp ${mb}MB h1->h2 sha256" tcp_xfer h1 h2 "${n[3]}" "$mb"
+		check "$name: tcp ${mb}MB h1->h2 intact" tcp_xfer h1 h2 "${n[3]}" "$mb"
 	fi
 	if [ "$i1" = espah ]; then esp_ns=gw1 spi_o=0x1001 spi_i=0x2001
 	else esp_ns=gw2 spi_o=0x2001 spi_i=0x1001; fi
