@@ -23,14 +23,14 @@ ah_sa() {
 	shift 9
 	# shellcheck disable=SC2046
 	if [ "$impl" = espah ]; then
-		E "$ns" state add src "$src" dst "$dst" proto ah spi "$spi" \
-			mode "$mode" reqid 2 dir "$dir" replay-window 64 "$@" \
-			$(ahalg "$a" "$k")
+		cfg espah "$ns" state add src "$src" dst "$dst" proto ah \
+			spi "$spi" mode "$mode" reqid 2 dir "$dir" \
+			replay-window 64 "$@" $(ahalg "$a" "$k")
 	else
 		local fl=
 		case $src in *:*) ;; *) fl="flag align4" ;; esac
 		# shellcheck disable=SC2086
-		nsx "$ns" ip xfrm state add src "$src" dst "$dst" proto ah \
+		cfg native "$ns" state add src "$src" dst "$dst" proto ah \
 			spi "$spi" mode "$mode" reqid 2 replay-window 64 $fl "$@" \
 			$(ahalg "$a" "$k")
 	fi
@@ -44,15 +44,12 @@ ah_pol() {
 	if [ "$b" = bundle ]; then
 		t=(tmpl src "$ts" dst "$td" proto esp mode "$mode" reqid 1 "${t[@]}")
 	fi
-	if [ "$impl" = espah ]; then
-		E "$ns" policy add src "$src" dst "$dst" dir "$dir" "${t[@]}"
-	else
-		nsx "$ns" ip xfrm policy add src "$src" dst "$dst" dir "$dir" "${t[@]}"
-	fi
+	cfg "$impl" "$ns" policy add src "$src" dst "$dst" dir "$dir" "${t[@]}"
 }
 
 # ah_side IMPL NS LOCAL REMOTE LNET RNET MODE ALG SPI_OUT SPI_IN KEY_OUT KEY_IN [EXTRA...]
 ah_side() {
+	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" ah_side "$@"; return; }
 	local impl=$1 ns=$2 l=$3 r=$4 ln=$5 rn=$6 mode=$7 a=$8
 	local so=$9 si=${10} ko=${11} ki=${12}
 	shift 12
@@ -83,8 +80,12 @@ pkts_of() {
 
 # pkts LINES SPI: the packets of SPI in the output of pkts_of (0 if absent)
 pkts() {
-	awk -v spi="$(printf '0x%08x' "$2")" '$1 == spi { print $2; f = 1 }
-		END { if (!f) print 0 }' <<< "$1"
+	local spi s p
+	printf -v spi '0x%08x' "$2"
+	while read -r s p; do
+		[ "$s" != "$spi" ] || { echo "$p"; return 0; }
+	done <<< "$1"
+	echo 0
 }
 
 # tcase FAMILY MODE ALG IMPL_GW1 IMPL_GW2 [EXTRA SA WORDS...]

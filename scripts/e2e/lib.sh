@@ -344,11 +344,11 @@ sa() {
 	[ "$impl" = espah ] || a=${a#a-}
 	algwords "$a" "$k" || return 1
 	if [ "$impl" = espah ]; then
-		E "$ns" state add src "$src" dst "$dst" proto esp spi "$spi" \
-			mode "$mode" reqid 1 dir "$dir" replay-window 64 "$@" \
-			"${ALGW[@]}"
+		cfg espah "$ns" state add src "$src" dst "$dst" proto esp \
+			spi "$spi" mode "$mode" reqid 1 dir "$dir" \
+			replay-window 64 "$@" "${ALGW[@]}"
 	else
-		nsx "$ns" ip xfrm state add src "$src" dst "$dst" proto esp \
+		cfg native "$ns" state add src "$src" dst "$dst" proto esp \
 			spi "$spi" mode "$mode" reqid 1 replay-window 64 "$@" \
 			"${ALGW[@]}"
 	fi
@@ -357,18 +357,43 @@ sa() {
 # pol IMPL NS SRC DST DIR TSRC TDST MODE
 pol() {
 	local impl=$1 ns=$2 src=$3 dst=$4 dir=$5 ts=$6 td=$7 mode=$8
-	if [ "$impl" = espah ]; then
-		E "$ns" policy add src "$src" dst "$dst" dir "$dir" \
-			tmpl src "$ts" dst "$td" proto esp mode "$mode" reqid 1
+	cfg "$impl" "$ns" policy add src "$src" dst "$dst" dir "$dir" \
+		tmpl src "$ts" dst "$td" proto esp mode "$mode" reqid 1
+}
+
+# cfg IMPL NS WORD...: an SA or policy command of espah (`espah state
+# add ...`) or native XFRM (`ip xfrm state add ...`) in NS: run now, or,
+# inside cfg_batch, queued as one line of its batch (an empty word as '')
+cfg() {
+	local impl=$1 ns=$2 w l="" q="''"
+	shift 2
+	if [ -n "${CFG_BATCH:-}" ]; then
+		for w in "$@"; do l+="${l:+ }${w:-$q}"; done
+		CFG_Q+=("$l")
+	elif [ "$impl" = espah ]; then
+		E "$ns" "$@"
 	else
-		nsx "$ns" ip xfrm policy add src "$src" dst "$dst" dir "$dir" \
-			tmpl src "$ts" dst "$td" proto esp mode "$mode" reqid 1
+		ip -n "$ns" xfrm "$@"
+	fi
+}
+
+# cfg_batch IMPL NS CMD...: run CMD (e.g. gw_side), its cfg commands for
+# NS sent as one batch: one process instead of one per SA and policy
+cfg_batch() {
+	local impl=$1 ns=$2 CFG_Q=()
+	shift 2
+	CFG_BATCH=1 "$@" || return 1
+	if [ "$impl" = espah ]; then
+		printf '%s\n' "${CFG_Q[@]}" | E "$ns" -batch -
+	else
+		printf 'xfrm %s\n' "${CFG_Q[@]}" | ip -n "$ns" -batch -
 	fi
 }
 
 # gw_side IMPL NS LOCAL REMOTE LNET RNET MODE ALG SPI_OUT SPI_IN KEY_OUT KEY_IN
 # One gateway's half of a tunnel (or, with host prefixes, of transport).
 gw_side() {
+	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" gw_side "$@"; return; }
 	local impl=$1 ns=$2 l=$3 r=$4 ln=$5 rn=$6 mode=$7 a=$8
 	local so=$9 si=${10} ko=${11} ki=${12}
 	# the selectors let native XFRM pick the inner family of a tunnel whose
