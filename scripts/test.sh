@@ -8,10 +8,11 @@
 #
 # The host layers (lint, tool) run first. The guest layers then run in two
 # lanes at once, one QEMU each: the debug lane (KUnit and the suites of
-# default-debug in one boot) and the stock lane (stock e2e suites, then a
-# second debug boot for the suites of default-debug2, then the rig
-# self-check), so that both lanes take about as long. A guest's test scripts are mostly one shell at a time, so
-# two guests use the two host cores that one would leave half idle.
+# default-debug in one boot, then the rig self-check) and the stock lane
+# (stock e2e suites, then a second debug boot for the suites of
+# default-debug2), so that both lanes take about as long. A guest's test
+# scripts are mostly one shell at a time, so two guests use the two host
+# cores that one would leave half idle.
 # ESPAH_SERIAL=1 runs the lanes one after the other.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
@@ -146,18 +147,20 @@ for kind in "${lanes[@]}"; do
 	fi
 done
 
+# The debug suites take longer than the stock ones: the stock lane then
+# boots the debug kernel a second time for the suites of default-debug2,
+# and the self-check (three short boots) ends the debug lane (session 6:
+# debug lane 18.9 min, stock lane 20.4 min, self-check 2.8 min).
 debug_lane() {
 	if has kunit || has e2e-debug; then guest_lane debug; fi
-}
-# The debug suites take longer than the stock ones: the stock lane then
-# boots the debug kernel a second time for the suites of default-debug2.
-stock_lane() {
-	if has e2e-stock; then guest_lane stock; fi
-	if has e2e-debug; then guest_lane debug2; fi
 	if has selfcheck; then
 		"$ESPAH_ROOT/scripts/selfcheck.sh" > "$res/selfcheck.tap" 2>&1
 		echo $? > "$res/selfcheck.rc"
 	fi
+}
+stock_lane() {
+	if has e2e-stock; then guest_lane stock; fi
+	if has e2e-debug; then guest_lane debug2; fi
 }
 log "guest lanes: ${lanes[*]}"
 if [ "${ESPAH_SERIAL:-0}" = 1 ]; then
