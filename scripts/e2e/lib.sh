@@ -433,6 +433,8 @@ for line in sys.stdin:
     try:
         exec(line.rstrip("\n").replace("\x1f", "\n"), dict(base))
         rc = 0
+    except SystemExit as e:
+        rc = 0 if e.code in (None, 0) else 1
     except Exception:
         traceback.print_exc()
         rc = 1
