@@ -488,7 +488,6 @@ tunnel() {
 }
 
 # icmp_in NS: ICMP messages received so far in NS
-# shellcheck disable=SC2016
 icmp_in() { snmp "$1" snmp Icmp InMsgs; }
 
 # --- counters -----------------------------------------------------------------
@@ -595,24 +594,32 @@ listening() {
 	return 1
 }
 
+# nc_listen NS SECONDS PORT OUTFILE [NC_ARG...]: an nc listening on PORT
+# in NS for at most SECONDS, writing what it receives to OUTFILE, in the
+# background (its pid in NC_PID); returns once it listens, or after 10 s
+# (a client's connect must not come first: process starts are slow)
+nc_listen() {
+	local i
+	nsx_argv "$1" timeout "$2" nc "${@:5}" -l -N "$3" || return 1
+	"${NSX_ARGV[@]}" > "$4" &
+	NC_PID=$!	# in NS once nsenter has run
+	for ((i = 0; i < 100; i++)); do
+		listening "$NC_PID" "$3" && break
+		nap 0.1
+	done
+}
+
 # tcp_xfer FROM TO_NS TO_ADDR MB: MB megabytes of random data over TCP,
 # compared byte for byte with what was sent
 tcp_xfer() {
 	local from=$1 to=$2 addr=$3 mb=$4 port=$((5000 + RANDOM % 1000))
-	local src=/tmp/e2e-src.$$.$4 dst=/tmp/e2e-dst.$$ fam=-4 pid i
+	local src=/tmp/e2e-src.$$.$4 dst=/tmp/e2e-dst.$$ fam=-4 pid
 	# the same data for every transfer of that size in the suite
 	[ -s "$src" ] || head -c "$((mb * 1024 * 1024))" /dev/urandom > "$src"
 	case $addr in *:*) fam=-6 ;; esac
-	# OpenBSD nc listens on IPv4 only unless told otherwise; the
-	# listener's own pid is in TO_NS once nsenter has run
-	nsx_argv "$to" timeout "$XFER_TIMEOUT" nc $fam -l -N "$port" || return 1
-	"${NSX_ARGV[@]}" > "$dst" &
-	pid=$!
-	# connect only once the listener is there (process starts are slow)
-	for i in {1..100}; do
-		listening "$pid" "$port" && break
-		nap 0.1
-	done
+	# OpenBSD nc listens on IPv4 only unless told otherwise
+	nc_listen "$to" "$XFER_TIMEOUT" "$port" "$dst" $fam || return 1
+	pid=$NC_PID
 	nsx "$from" timeout "$XFER_TIMEOUT" nc -N "$addr" "$port" < "$src"
 	wait "$pid"
 	cmp -s "$src" "$dst" && { rm -f "$dst"; return 0; }

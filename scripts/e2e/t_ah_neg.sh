@@ -16,8 +16,6 @@ O1=10.0.12.1 O2=10.0.12.2 P1=fd00:12::1 P2=fd00:12::2
 
 # snmp6 NAME: a counter of /proc/net/snmp6 in gw1
 snmp6() { kv gw1 snmp6 "$1" ""; }
-# shellcheck disable=SC2016
-icmp_in() { snmp gw1 snmp Icmp InMsgs; }
 
 topo_up
 ipsec_flush
@@ -29,7 +27,7 @@ if ! { ah_sa espah gw1 $O2 $O1 0x6001 transport in sha256 6 &&
 	not_ok "configure"
 fi
 
-b_icmp=$(icmp_in)
+b_icmp=$(icmp_in gw1)
 b_icmp6=$(snmp6 Icmp6InEchos)
 b_frag=$(gstat gw1 in-ah-frag)
 # One scapy run (it starts slowly under emulation). ICVs are computed by
@@ -93,7 +91,7 @@ frags(4, 0x1235, False)
 nap 1
 
 check "v4 TTL/TOS changed on the way: verifies, delivered" \
-	[ "$(icmp_in)" = "$((b_icmp + 2))" ]
+	[ "$(icmp_in gw1)" = "$((b_icmp + 2))" ]
 check "v4: exactly the two valid packets counted on the SA" \
 	[ "$(sastat gw1 0x6001 packets)" = 2 ]
 check "v4 changed address, payload byte, immutable option: icv-fail 3" \

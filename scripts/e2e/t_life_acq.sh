@@ -94,15 +94,10 @@ RK_STOP=/tmp/rk-stop RK_LOG=/tmp/rk-xfer.log
 # xfer_start: start it in the background (pid in RK_PID); xfer_stop: stop
 # it and report whether every byte arrived intact
 xfer_start() {
-	local port=$((6000 + RANDOM % 1000)) i
+	local port=$((6000 + RANDOM % 1000))
 	rm -f "$RK_STOP" /tmp/rk-dst "$RK_LOG"
-	nsx_argv h2 timeout 300 nc -l -N "$port" || return 1
-	"${NSX_ARGV[@]}" >/tmp/rk-dst &
-	RK_NC=$!
-	for ((i = 0; i < 100; i++)); do
-		listening "$RK_NC" "$port" && break
-		nap 0.1
-	done
+	nc_listen h2 300 "$port" /tmp/rk-dst || return 1
+	RK_NC=$NC_PID
 	nsx h1 timeout 300 "$PY" - 10.0.2.1 "$port" "$REKEY_RATE" "$RK_STOP" >"$RK_LOG" 2>&1 <<'PYEOF' &
 import hashlib, os, socket, sys, time
 addr, port, rate, stop = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
