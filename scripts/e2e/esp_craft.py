@@ -59,15 +59,21 @@ def packet_args(p, argv):
     return p.parse_args(argv)
 
 
-def main():
+def main(argv=None, lines=None):
+    """Send the packets; argv and lines (the --batch input) default to the
+    command line and standard input. The suites call it inside their scapy
+    server (lib.sh: scapy), which has imported scapy already."""
     p = argparse.ArgumentParser()
     p.add_argument("src")
     p.add_argument("dst")
     p.add_argument("spi", type=lambda s: int(s, 0))
     p.add_argument("key")
     p.add_argument("--batch", action="store_true")
-    a, rest = p.parse_known_args()
-    lines = sys.stdin.read().splitlines() if a.batch else [rest]
+    a, rest = p.parse_known_args(argv)
+    if not a.batch:
+        lines = [rest]
+    elif lines is None:
+        lines = sys.stdin.read().splitlines()
     for line in lines:
         argv = line.split() if a.batch else line
         if not argv:
@@ -79,4 +85,5 @@ def main():
             send(esp_packet(pa, seq), count=pa.count)
 
 
-main()
+if __name__ == "__main__":
+    main()

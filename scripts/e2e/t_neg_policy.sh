@@ -13,8 +13,8 @@ tunnel 2 || not_ok "configure"
 # --- cleartext where protection is required (forwarded and local)
 before=$(gstat gw1 in-policy-drop)
 ib=$(icmp_in h1)
-scapy gw2 "sendp(Ether(dst='$GW1MAC')/IP(src='10.0.2.1', dst='10.0.1.1')/ICMP()/Raw(b'clear'), iface='eth2', count=3)
-sendp(Ether(dst='$GW1MAC')/IP(src='10.0.2.1', dst='10.0.1.254')/UDP(sport=1234, dport=7)/Raw(b'clear'), iface='eth2', count=2)"
+eth_send gw2 eth2 "$GW1MAC" 10.0.2.1 10.0.1.1 icmp 3
+eth_send gw2 eth2 "$GW1MAC" 10.0.2.1 10.0.1.254 udp 2
 nap 1
 check "cleartext: in-policy-drop counted (fwd + local)" ge "$(gstat gw1 in-policy-drop)" "$((before + 5))"
 check "cleartext: nothing reached h1" [ "$(icmp_in h1)" = "$ib" ]
