@@ -206,6 +206,11 @@ protected() {
 	[ $((o1 - o0)) -ge 3 ] && [ $((i1 - i0)) -ge 3 ]
 }
 
+# Client (and with it the sending softirq work) on CPU 0, server on CPU 1,
+# every run: where the scheduler put the two was the largest source of
+# run-to-run variance.
+PIN=0,1
+[ "$(nproc)" -ge 2 ] || PIN=0,0
 # iperf CONFIG IMPL METRIC ARGS...: one iperf3 run, recorded with the
 # packets the receiving SA gained meanwhile
 iperf() {
@@ -214,7 +219,7 @@ iperf() {
 	NJ=$((NJ + 1))
 	j=json/$NJ.json
 	[ "$impl" = plain ] || c0=$(ctr "$impl" bb $SPI_AB)
-	if nsx ba timeout $((T + 60)) iperf3 "$@" -t "$T" -J > "$OUT/$j" 2>&1; then
+	if nsx ba timeout $((T + 60)) iperf3 "$@" -t "$T" -A "$PIN" -J > "$OUT/$j" 2>&1; then
 		if [ "$impl" = plain ]; then
 			rec "$cfg $metric $j -"
 		else
@@ -332,10 +337,14 @@ for mode in $MODES; do
 	done
 done
 for r in $(seq 1 "$RUNS"); do
+	# Every other run in the opposite order, so that neither implementation
+	# always runs first after a configuration change.
+	order=$IMPLS
+	[ $((r % 2)) -eq 1 ] || order=$(printf '%s\n' $IMPLS | tac | tr '\n' ' ')
 	for mode in $MODES; do
 		CUR_MODE=$mode
 		for alg in $ALGS; do
-			for impl in $IMPLS; do
+			for impl in $order; do
 				cfg=$impl/$alg/$mode
 				if [ "$impl" = plain ]; then
 					# one plaintext sample per mode and run

@@ -11,7 +11,10 @@ counted during that run. A sample counts only if the SA really carried the
 traffic: for UDP every received datagram, for TCP at least one packet per
 64 KiB received (the most a GSO/GRO packet can hold) and more than zero.
 
-Medians per configuration, espah/native ratio per row. A row whose espah
+Medians per configuration, espah/native ratio per row (of the medians),
+and the paired ratio: the median of the per-run ratios espah/native (the
+two ran minutes apart in the same run, so a slow spell of the host moves
+both), with their range. A row whose espah
 samples are not all valid says why (refused by espah, espah: no traffic
 protected, iperf3 failed) and prints no ratio: a ratio is only shown when
 both sides have valid samples.
@@ -22,7 +25,7 @@ import statistics
 import sys
 from collections import defaultdict, OrderedDict
 
-ROWFMT = "%-40s %28s %14s %10s %6s"
+ROWFMT = "%-40s %28s %14s %10s %6s %18s"
 
 WHY = {
     "refused": "refused by espah",
@@ -147,6 +150,14 @@ def summary(vals):
     return None, WHY.get(bad[0], bad[0])
 
 
+def paired_ratio(espah, native):
+    """Median of the run-by-run ratios, with their range (valid runs)."""
+    r = sorted(e / n for e, n in zip(espah, native) if n)
+    if not r:
+        return "-"
+    return "%.2f [%.2f-%.2f]" % (statistics.median(r), r[0], r[-1])
+
+
 def fmt(x, unit):
     if unit == "kpps":
         return "%.1f" % (x / 1000)
@@ -160,8 +171,10 @@ def main(path):
     for i in info:
         out.append("  " + i)
     out.append("  medians of the runs; n = valid samples per cell; ratio = espah/native")
+    out.append("  paired = median of the per-run espah/native ratios [their range]")
     out.append("")
-    hdr = ROWFMT % ("row", "espah", "native", "plaintext", "ratio")
+    hdr = ROWFMT % ("row", "espah", "native", "plaintext", "ratio",
+                    "paired [min-max]")
     out.append(hdr)
     out.append("-" * len(hdr))
     for mode in modes:
@@ -186,10 +199,13 @@ def main(path):
                         cells.append("%s n=%d" % (fmt(med, unit), len(vals)))
                 pm, pwhy = pt[metric]
                 cells.append(pwhy if pm is None else fmt(pm, unit))
-                ratio = "-"
+                ratio = paired = "-"
                 if meds["espah"] is not None and meds["native"]:
                     ratio = "%.2f" % (meds["espah"] / meds["native"])
-                out.append(ROWFMT % (name, *cells, ratio))
+                    paired = paired_ratio(
+                        samples[("espah", alg, mode, metric)],
+                        samples[("native", alg, mode, metric)])
+                out.append(ROWFMT % (name, *cells, ratio, paired))
     if mem:
         for key, label in (("slab", "slab"), ("percpu", "percpu"),
                            ("slab+percpu", "slab+percpu")):
@@ -216,7 +232,7 @@ def main(path):
             n = max(int(num(mem.get(i, {}).get("count", "0")) or 0)
                     for i in ("espah", "native"))
             name = "memory %s B/SA (%d gcm SAs)" % (label, n)
-            out.append(ROWFMT % (name, *cells, "", ratio))
+            out.append(ROWFMT % (name, *cells, "", ratio, ""))
         base = os.path.dirname(os.path.abspath(path))
         for impl in ("espah", "native"):
             m = mem.get(impl, {})
