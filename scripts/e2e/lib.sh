@@ -414,7 +414,8 @@ gw_side() {
 # the stock guest, 30 s on the debug one): each call's code runs with
 # fresh globals holding the layers below (not scapy.all: that import alone
 # took tens of seconds per run in the KASAN guest). Status 0 if the code
-# ran to its end, 1 if it raised; its output goes to stderr.
+# ran to its end, 1 if it raised; its output goes to stderr. The current
+# directory (scripts/e2e) is on its import path: `import esp_craft` works.
 SCAPY_SRV='import logging, os, sys, traceback
 logging.getLogger("scapy").setLevel(logging.ERROR)
 # scapy.data parses Wireshark'"'"'s manuf database (MAC vendor names, which no

@@ -61,7 +61,7 @@ G_C="in-packets in-state-proto-error in-malformed in-state-mismatch in-state-seq
 read -ra sa0 <<< "$(sastat gw1 0x2001 $SA_C)"
 read -ra g0 <<< "$(gstat gw1 $G_C)"
 ih=$(icmp_in h1)
-scapy gw2 "import sys; sys.path.insert(0, '.'); import esp_craft
+scapy gw2 "import esp_craft
 esp_craft.main(['$O2', '$O1', '0x2001', '0x$(key 20 2)', '--batch'], '''
 10.0.2.1 10.0.1.1 1000
 10.0.2.1 10.0.1.1 1001 --pad bad
@@ -93,6 +93,24 @@ check "/proc/net/espah_stat: the same totals under xfrm_stat's names" \
 	nsx gw1 awk -v p="${g1[1]}" -v q="${g1[4]}" \
 	'$1 == "XfrmInStateProtoError" { a = ($2 == p) } $1 == "XfrmInStateSeqError" { b = ($2 == q) }
 	 END { exit !(a && b) }' /proc/net/espah_stat
+
+# --- ESP in ESP: a valid packet of the tunnel SA (0x2001) sent inside a
+# second tunnel SA (0x2002, selector: the two gateways). The outer layer
+# is decapsulated, its inner ESP packet re-injected and decapsulated in
+# turn by the same hook (two sec_path entries: the fwd policy's one ESP
+# template matches the last). Both SAs count it and it reaches h1.
+sa espah gw1 $O2 $O1 0x2002 tunnel in gcm 3 sel src $O2/32 dst $O1/32 ||
+	not_ok "esp in esp: configure"
+read -ra w0 <<< "$(sastat gw1 0x2002 packets) $(sastat gw1 0x2001 packets)"
+ih=$(icmp_in h1)
+scapy gw2 "import esp_craft
+esp_craft.main(['$O2', '$O1', '0x2001', '0x$(key 20 2)', '10.0.2.1', '10.0.1.1', '1100', '--wrap', '0x2002', '0x$(key 20 3)', '1'])"
+nap 1
+read -ra w1 <<< "$(sastat gw1 0x2002 packets) $(sastat gw1 0x2001 packets)"
+diag "packets of 0x2002 0x2001: ${w0[*]} -> ${w1[*]}"
+check "esp in esp: outer SA +1, inner SA +1" \
+	[ "$((w1[0] - w0[0])) $((w1[1] - w0[1]))" = "1 1" ]
+check "esp in esp: the inner packet reached h1" [ $(($(icmp_in h1) - ih)) = 1 ]
 
 ipsec_flush
 topo_down
