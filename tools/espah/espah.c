@@ -19,6 +19,13 @@ struct opts opt;
 FILE *out;
 static unsigned long batch_line;
 
+/*
+ * Batch lines: the longest command (two keys of 512 bytes in hex, names,
+ * selector) is a few KiB; a longer line is refused, not cut.
+ */
+#define BATCH_LINE_MAX 16384
+#define BATCH_WORDS_MAX 256
+
 static void msg_prefix(void)
 {
 	fputs("espah: ", stderr);
@@ -135,15 +142,31 @@ void usage_main(FILE *f)
 "See espah(8), \"espah state help\", \"espah policy help\".\n");
 }
 
-static void enter_netns(const char *name)
+/*
+ * "-n NAME": /run/netns/NAME, or NAME itself if it has a slash. Checked
+ * when the option is read, so that a dry run refuses what a real run would.
+ */
+static const char *netns_path(const char *name)
 {
-	char path[256];
+	static char path[256];
+	int n;
+
+	if (!*name)
+		syntax("netns name is empty");
+	if (strchr(name, '/'))
+		n = snprintf(path, sizeof(path), "%s", name);
+	else
+		n = snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		syntax("netns name too long (%zu bytes, max %zu with its path)",
+		       strlen(name), sizeof(path) - 1);
+	return path;
+}
+
+static void enter_netns(const char *path)
+{
 	int fd;
 
-	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("netns %s: %s", path, strerror(errno));
@@ -192,7 +215,7 @@ static int split_line(char *line, char **argv, int max)
 		if (!*r || *r == '#')
 			break;
 		if (argc == max)
-			syntax("too many words");
+			syntax("too many words (max %d)", max);
 		argv[argc++] = w;
 		while (*r && (quote || !strchr(" \t\n\r", *r))) {
 			if (!quote && (*r == '\'' || *r == '"')) {
@@ -216,25 +239,50 @@ static int split_line(char *line, char **argv, int max)
 	return argc;
 }
 
+/*
+ * Read one line (without its newline) into @buf of BATCH_LINE_MAX + 1
+ * bytes. Returns false at the end of the file. A line too long or with a
+ * NUL byte is an error, not cut short: the rest of it would be lost.
+ */
+static bool read_line(FILE *f, const char *name, char *buf)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (!c)
+			syntax("NUL byte in the line");
+		if (n == BATCH_LINE_MAX)
+			syntax("line longer than %d bytes", BATCH_LINE_MAX);
+		buf[n++] = c;
+	}
+	if (ferror(f))
+		die("%s: %s", name, strerror(errno));
+	buf[n] = '\0';
+	return c != EOF || n;
+}
+
 /* ip -batch: one command per line, stop at the first error. */
 static int do_batch(const char *name)
 {
 	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
-	char *line = NULL;
-	size_t cap = 0;
+	static char line[BATCH_LINE_MAX + 1];
 
 	if (!f)
 		die("%s: %s", name, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
-		char *argv[256];
+	for (;;) {
+		char *argv[BATCH_WORDS_MAX];
 		int argc;
 
 		batch_line++;
+		if (!read_line(f, name, line))
+			break;
 		argc = split_line(line, argv, ARRAY_SIZE(argv));
 		if (argc)
 			dispatch(argc, argv);
+		/* the line may have held a key */
+		explicit_bzero(line, sizeof(line));
 	}
-	free(line);
 	if (f != stdin)
 		fclose(f);
 	return 0;
@@ -276,7 +324,7 @@ int main(int argc, char **argv)
 		} else if (matches(o, "-netns")) {
 			if (argc < 2)
 				syntax("option \"%s\" needs a namespace name", argv[0]);
-			opt.netns = argv[1];
+			opt.netns = netns_path(argv[1]);
 			argc--;
 			argv++;
 		} else if (matches(o, "-batch")) {

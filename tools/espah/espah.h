@@ -85,6 +85,7 @@ uint8_t parse_ipsec_proto(const char *s);
 uint8_t parse_upper_proto(const char *s);
 uint8_t parse_mode(const char *s);
 size_t parse_key(const char *s, const char *what, uint8_t *key, size_t max);
+const char *check_alg_name(const char *s, const char *what);
 void reject_limit(struct args *a);
 bool addr_is_local(const struct addr *a);
 
@@ -98,6 +99,11 @@ const char *addr_ntop(uint16_t family, const void *raw, size_t len, char *buf,
 
 /* ---- netlink plumbing (nl.c) ---- */
 #define REQ_BUF_SIZE 8192
+/*
+ * Longest algorithm name (without its NUL) the kernel takes in
+ * ESPAH_A_SA_AEAD, _ENC and _AUTH: its NLA_NUL_STRING policy length.
+ */
+#define ALG_NAME_MAX 63
 
 struct req {
 	char buf[REQ_BUF_SIZE];
@@ -108,6 +114,17 @@ struct req {
 typedef int (*msg_cb_t)(const struct nlmsghdr *nlh, void *data);
 
 void req_init(struct req *r, uint8_t cmd, uint16_t flags);
+/*
+ * Attribute writers: each checks that the attribute fits in the request
+ * buffer and exits with an error if not, instead of writing past it.
+ */
+void req_put(struct req *r, uint16_t type, size_t len, const void *data);
+void req_put_u8(struct req *r, uint16_t type, uint8_t v);
+void req_put_u16(struct req *r, uint16_t type, uint16_t v);
+void req_put_u32(struct req *r, uint16_t type, uint32_t v);
+void req_put_u64(struct req *r, uint16_t type, uint64_t v);
+void req_put_strz(struct req *r, uint16_t type, const char *s);
+struct nlattr *req_nest_start(struct req *r, uint16_t type);
 void req_put_addr(struct req *r, uint16_t type, const struct addr *a);
 
 /*

@@ -59,6 +59,8 @@ const struct adesc sa_stat_attrs[ESPAH_SA_STAT_MAX + 1] = {
 	[ESPAH_SA_STAT_MALFORMED] = { "malformed", AT_U64 },
 	[ESPAH_SA_STAT_NOMEM] = { "nomem", AT_U64 },
 	[ESPAH_SA_STAT_EXPIRED] = { "expired", AT_U64 },
+	[ESPAH_SA_STAT_DUMMY] = { "dummy", AT_U64 },
+	[ESPAH_SA_STAT_TMPL_MISMATCH] = { "tmpl-mismatch", AT_U64 },
 };
 
 const struct adesc lft_attrs[ESPAH_LFT_MAX + 1] = {
@@ -110,6 +112,11 @@ const struct adesc stat_attrs[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_HOLD_TIMEOUT] = { "hold-timeout", AT_U64 },
 	[ESPAH_STAT_HOLD_FLUSHED] = { "hold-flushed", AT_U64 },
 	[ESPAH_STAT_MSS_CLAMPED] = { "mss-clamped", AT_U64 },
+	[ESPAH_STAT_OUT_STATE_INVALID] = { "out-state-invalid", AT_U64 },
+	[ESPAH_STAT_OUT_TOO_BIG] = { "out-too-big", AT_U64 },
+	[ESPAH_STAT_IN_DUMMY] = { "in-dummy", AT_U64 },
+	[ESPAH_STAT_IN_FLOW_ERROR] = { "in-flow-error", AT_U64 },
+	[ESPAH_STAT_OUT_FLOW_ERROR] = { "out-flow-error", AT_U64 },
 };
 
 const struct adesc alg_attrs[ESPAH_ALG_MAX + 1] = {
@@ -336,9 +343,55 @@ void req_init(struct req *r, uint8_t cmd, uint16_t flags)
 	g->version = ESPAH_GENL_VERSION;
 }
 
+static void __attribute__((noreturn)) req_full(uint16_t type)
+{
+	die("request too large: attribute type %u does not fit in %d bytes",
+	    type, REQ_BUF_SIZE);
+}
+
+void req_put(struct req *r, uint16_t type, size_t len, const void *data)
+{
+	if (!mnl_attr_put_check(r->nlh, sizeof(r->buf), type, len, data))
+		req_full(type);
+}
+
+void req_put_u8(struct req *r, uint16_t type, uint8_t v)
+{
+	req_put(r, type, sizeof(v), &v);
+}
+
+void req_put_u16(struct req *r, uint16_t type, uint16_t v)
+{
+	req_put(r, type, sizeof(v), &v);
+}
+
+void req_put_u32(struct req *r, uint16_t type, uint32_t v)
+{
+	req_put(r, type, sizeof(v), &v);
+}
+
+void req_put_u64(struct req *r, uint16_t type, uint64_t v)
+{
+	req_put(r, type, sizeof(v), &v);
+}
+
+void req_put_strz(struct req *r, uint16_t type, const char *s)
+{
+	req_put(r, type, strlen(s) + 1, s);
+}
+
+struct nlattr *req_nest_start(struct req *r, uint16_t type)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(r->nlh, sizeof(r->buf), type);
+
+	if (!nest)
+		req_full(type);
+	return nest;
+}
+
 void req_put_addr(struct req *r, uint16_t type, const struct addr *a)
 {
-	mnl_attr_put(r->nlh, type, a->len, a->bytes);
+	req_put(r, type, a->len, a->bytes);
 }
 
 static void dry_run_print(const struct req *r)

@@ -117,10 +117,14 @@ void parse_prefix(const char *s, const char *what, struct addr *a)
 		char *end;
 		unsigned long p;
 
+		/* digits only: strtoul() would take " 8", "+8" and "-0" */
+		if (!isdigit((unsigned char)slash[1]))
+			syntax("invalid %s prefix length in \"%s\"", what, s);
 		errno = 0;
 		p = strtoul(slash + 1, &end, 10);
-		if (!slash[1] || *end || errno || p > a->len * 8U)
-			syntax("invalid %s prefix length in \"%s\"", what, s);
+		if (*end || errno || p > a->len * 8U)
+			syntax("invalid %s prefix length in \"%s\" (max %u)", what, s,
+			       a->len * 8U);
 		a->plen = p;
 	}
 }
@@ -277,6 +281,23 @@ size_t parse_key(const char *s, const char *what, uint8_t *key, size_t max)
 		syntax("%s key too long (max %zu bytes)", what, max);
 	memcpy(key, s, n);
 	return n;
+}
+
+/*
+ * An algorithm name goes to the kernel as it is; one longer than the
+ * kernel takes is refused here, by name, rather than by the kernel's
+ * attribute policy.
+ */
+const char *check_alg_name(const char *s, const char *what)
+{
+	size_t n = strlen(s);
+
+	if (!n)
+		syntax("%s name is empty", what);
+	if (n > ALG_NAME_MAX)
+		syntax("%s name too long (%zu bytes, max %d): \"%.*s...\"", what, n,
+		       ALG_NAME_MAX, 32, s);
+	return s;
 }
 
 /* "limit ..." words of ip-xfrm(8): recognised, then refused. */
@@ -438,23 +459,23 @@ void req_put_selector(struct req *r, uint16_t type, const struct selector *s,
 		dst.family = family;
 		dst.len = family == AF_INET6 ? 16 : 4;
 	}
-	nest = mnl_attr_nest_start(r->nlh, type);
-	mnl_attr_put_u16(r->nlh, ESPAH_SEL_FAMILY, family);
-	mnl_attr_put(r->nlh, ESPAH_SEL_SRC, src.len, src.bytes);
-	mnl_attr_put(r->nlh, ESPAH_SEL_DST, dst.len, dst.bytes);
-	mnl_attr_put_u8(r->nlh, ESPAH_SEL_SPLEN, src.plen);
-	mnl_attr_put_u8(r->nlh, ESPAH_SEL_DPLEN, dst.plen);
+	nest = req_nest_start(r, type);
+	req_put_u16(r, ESPAH_SEL_FAMILY, family);
+	req_put(r, ESPAH_SEL_SRC, src.len, src.bytes);
+	req_put(r, ESPAH_SEL_DST, dst.len, dst.bytes);
+	req_put_u8(r, ESPAH_SEL_SPLEN, src.plen);
+	req_put_u8(r, ESPAH_SEL_DPLEN, dst.plen);
 	if (s->proto)
-		mnl_attr_put_u8(r->nlh, ESPAH_SEL_PROTO, s->proto);
+		req_put_u8(r, ESPAH_SEL_PROTO, s->proto);
 	if (s->has_sport || s->has_type) {
-		mnl_attr_put_u16(r->nlh, ESPAH_SEL_SPORT, htons(s->sport));
+		req_put_u16(r, ESPAH_SEL_SPORT, htons(s->sport));
 		if (s->sport_max != s->sport)
-			mnl_attr_put_u16(r->nlh, ESPAH_SEL_SPORT_MAX, htons(s->sport_max));
+			req_put_u16(r, ESPAH_SEL_SPORT_MAX, htons(s->sport_max));
 	}
 	if (s->has_dport || s->has_code) {
-		mnl_attr_put_u16(r->nlh, ESPAH_SEL_DPORT, htons(s->dport));
+		req_put_u16(r, ESPAH_SEL_DPORT, htons(s->dport));
 		if (s->dport_max != s->dport)
-			mnl_attr_put_u16(r->nlh, ESPAH_SEL_DPORT_MAX, htons(s->dport_max));
+			req_put_u16(r, ESPAH_SEL_DPORT_MAX, htons(s->dport_max));
 	}
 	mnl_attr_nest_end(r->nlh, nest);
 }

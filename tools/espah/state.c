@@ -124,9 +124,9 @@ static void put_id(struct req *r, const struct sa_id *id, bool need_src)
 		syntax("%s: missing \"spi SPI\"", "state");
 	if (id->has_src && id->src.family != id->dst.family)
 		syntax("src and dst are of different address families");
-	mnl_attr_put_u32(r->nlh, ESPAH_A_SA_SPI, htonl(id->spi));
-	mnl_attr_put_u8(r->nlh, ESPAH_A_SA_PROTO, id->proto);
-	mnl_attr_put_u16(r->nlh, ESPAH_A_SA_FAMILY, id->dst.family);
+	req_put_u32(r, ESPAH_A_SA_SPI, htonl(id->spi));
+	req_put_u8(r, ESPAH_A_SA_PROTO, id->proto);
+	req_put_u16(r, ESPAH_A_SA_FAMILY, id->dst.family);
 	if (id->has_src)
 		req_put_addr(r, ESPAH_A_SA_SRC, &id->src);
 	req_put_addr(r, ESPAH_A_SA_DST, &id->dst);
@@ -287,21 +287,22 @@ static int state_modify(struct args *a, uint8_t cmd)
 		} else if (!strcmp(w, "aead")) {
 			if (aead)
 				syntax("duplicate \"aead\"");
-			aead = next_arg(a, "aead name");
+			aead = check_alg_name(next_arg(a, "aead name"), "aead");
 			ekey_len = parse_key(next_arg(a, "aead key"), "aead", ekey, KEY_MAX);
 			icv = parse_u32(next_arg(a, "aead ICV length"), "aead ICV length");
 			has_icv = true;
 		} else if (!strcmp(w, "enc")) {
 			if (enc)
 				syntax("duplicate \"enc\"");
-			enc = enc_name(next_arg(a, "enc name"));
+			enc = enc_name(check_alg_name(next_arg(a, "enc name"), "enc"));
 			ekey_len = parse_key(next_arg(a, "enc key"), "enc", ekey, KEY_MAX);
 		} else if (!strcmp(w, "auth") || !strcmp(w, "auth-trunc")) {
 			bool known;
 
 			if (auth)
 				syntax("duplicate \"auth\"/\"auth-trunc\"");
-			auth = auth_name(next_arg(a, "auth name"), &icv, &known);
+			auth = auth_name(check_alg_name(next_arg(a, "auth name"), w),
+					 &icv, &known);
 			akey_len = parse_key(next_arg(a, "auth key"), "auth", akey, KEY_MAX);
 			if (!strcmp(w, "auth-trunc")) {
 				icv = parse_u32(next_arg(a, "auth-trunc length"),
@@ -350,46 +351,46 @@ static int state_modify(struct args *a, uint8_t cmd)
 
 	req_init(&r, cmd, 0);
 	put_id(&r, &id, true);
-	mnl_attr_put_u8(r.nlh, ESPAH_A_SA_MODE, mode);
-	mnl_attr_put_u8(r.nlh, ESPAH_A_SA_DIR, dir);
+	req_put_u8(&r, ESPAH_A_SA_MODE, mode);
+	req_put_u8(&r, ESPAH_A_SA_DIR, dir);
 	if (has_reqid)
-		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_REQID, reqid);
+		req_put_u32(&r, ESPAH_A_SA_REQID, reqid);
 	if (has_window)
-		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_REPLAY_WINDOW, window);
+		req_put_u32(&r, ESPAH_A_SA_REPLAY_WINDOW, window);
 	if (flags)
-		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_FLAGS, flags);
+		req_put_u32(&r, ESPAH_A_SA_FLAGS, flags);
 	if (has_seq)
-		mnl_attr_put_u64(r.nlh, ESPAH_A_SA_SEQ, (uint64_t)seq_hi << 32 | seq_lo);
+		req_put_u64(&r, ESPAH_A_SA_SEQ, (uint64_t)seq_hi << 32 | seq_lo);
 	if (has_oseq)
-		mnl_attr_put_u64(r.nlh, ESPAH_A_SA_OSEQ, (uint64_t)oseq_hi << 32 | oseq_lo);
+		req_put_u64(&r, ESPAH_A_SA_OSEQ, (uint64_t)oseq_hi << 32 | oseq_lo);
 	if (has_sel)
 		req_put_selector(&r, ESPAH_A_SA_SEL, &sel, id.src.family);
 	if (aead)
-		mnl_attr_put_strz(r.nlh, ESPAH_A_SA_AEAD, aead);
+		req_put_strz(&r, ESPAH_A_SA_AEAD, aead);
 	if (enc)
-		mnl_attr_put_strz(r.nlh, ESPAH_A_SA_ENC, enc);
+		req_put_strz(&r, ESPAH_A_SA_ENC, enc);
 	if (auth)
-		mnl_attr_put_strz(r.nlh, ESPAH_A_SA_AUTH, auth);
+		req_put_strz(&r, ESPAH_A_SA_AUTH, auth);
 	if (aead || enc)
-		mnl_attr_put(r.nlh, ESPAH_A_SA_ENC_KEY, ekey_len, ekey);
+		req_put(&r, ESPAH_A_SA_ENC_KEY, ekey_len, ekey);
 	if (auth)
-		mnl_attr_put(r.nlh, ESPAH_A_SA_AUTH_KEY, akey_len, akey);
+		req_put(&r, ESPAH_A_SA_AUTH_KEY, akey_len, akey);
 	if (has_icv)
-		mnl_attr_put_u32(r.nlh, ESPAH_A_SA_ICV_BITS, icv);
+		req_put_u32(&r, ESPAH_A_SA_ICV_BITS, icv);
 	if (has_lft) {
-		struct nlattr *nest = mnl_attr_nest_start(r.nlh, ESPAH_A_SA_LIFETIME);
+		struct nlattr *nest = req_nest_start(&r, ESPAH_A_SA_LIFETIME);
 
 		for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++)
 			if (lft[i])
-				mnl_attr_put_u64(r.nlh, i, lft[i]);
+				req_put_u64(&r, i, lft[i]);
 		mnl_attr_nest_end(r.nlh, nest);
 	}
 
 	nl_transact(&r, NULL, NULL);
 	/* the request held keys: do not leave them in memory */
-	memset(ekey, 0, sizeof(ekey));
-	memset(akey, 0, sizeof(akey));
-	memset(r.buf, 0, sizeof(r.buf));
+	explicit_bzero(ekey, sizeof(ekey));
+	explicit_bzero(akey, sizeof(akey));
+	explicit_bzero(r.buf, sizeof(r.buf));
 	return 0;
 }
 
@@ -763,7 +764,7 @@ static int state_flush(struct args *a)
 	}
 	req_init(&r, ESPAH_CMD_SA_FLUSH, 0);
 	if (proto >= 0)
-		mnl_attr_put_u8(r.nlh, ESPAH_A_SA_PROTO, proto);
+		req_put_u8(&r, ESPAH_A_SA_PROTO, proto);
 	nl_transact(&r, NULL, NULL);
 	return 0;
 }
