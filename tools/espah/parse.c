@@ -355,6 +355,8 @@ static void parse_port_range(const char *s, const char *what, uint16_t *lo,
 		syntax("invalid %s \"%s\"", what, s);
 	strcpy(buf, s);
 	dash = strchr(buf, '-');
+	if (dash && strchr(dash + 1, '-'))
+		syntax("invalid %s range \"%s\"", what, s);
 	if (dash)
 		*dash = '\0';
 	*lo = parse_u16(buf, what);

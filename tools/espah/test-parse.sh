@@ -8,17 +8,28 @@
 # Usage: test-parse.sh [path/to/espah]
 # Output: KTAP-ish "ok N - ..." / "not ok N - ..." lines, then a summary.
 # Exit status: 0 if every case passed, 1 otherwise.
+#
+# Against a binary built with -fsanitize=address,undefined (make
+# espah-asan), any sanitizer report fails the case: it ends the process
+# with an exit status of its own and is looked for on stderr.
+# ESPAH_SEEDS=FILE appends the arguments of every case to FILE (each
+# case: its word count, then its words, all NUL-terminated): the seeds of
+# fuzz.py.
 
 ESPAH=${1:-$(dirname "$0")/espah}
 export ESPAH_DRY_RUN=1
 export LC_ALL=C
 unset ESPAH_NETNS
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=0:exitcode=86:detect_leaks=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=0:exitcode=87:print_stacktrace=1}
+sanitizer='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:'
 
 n=0
 failed=0
 outf=$(mktemp)
 errf=$(mktemp)
-trap 'rm -f "$outf" "$errf"' EXIT
+tmpd=$(mktemp -d)
+trap 'rm -rf "$outf" "$errf" "$tmpd"' EXIT
 
 KEY16=0x000102030405060708090a0b0c0d0e0f
 KEY20=0x000102030405060708090a0b0c0d0e0f10111213
@@ -35,9 +46,17 @@ report() {	# report PASS DESC [DETAIL...]
 		echo "not ok $n - $desc"
 		local l
 		for l in "$@"; do echo "# $l"; done
-		sed 's/^/# stdout: /' "$outf"
-		sed 's/^/# stderr: /' "$errf"
+		head -c 4096 "$outf" | sed 's/^/# stdout: /'
+		head -c 4096 "$errf" | sed 's/^/# stderr: /'
 	fi
+}
+
+# run ARGS...: the tool, stdout and stderr to $outf and $errf.
+run() {
+	if [ -n "${ESPAH_SEEDS:-}" ]; then
+		printf '%s\0' $# "$@" >>"$ESPAH_SEEDS"
+	fi
+	"$ESPAH" "$@" >"$outf" 2>"$errf"
 }
 
 # good DESC "LINE1|LINE2|..." -- ARGS...: exit 0 and every LINE appears
@@ -45,8 +64,12 @@ report() {	# report PASS DESC [DETAIL...]
 good() {
 	local desc=$1 want=$2 line
 	shift 3
-	"$ESPAH" "$@" >"$outf" 2>"$errf"
+	run "$@"
 	local rc=$?
+	if grep -qE "$sanitizer" "$errf"; then
+		report 0 "$desc" "sanitizer report (exit status $rc)"
+		return
+	fi
 	if [ $rc -ne 0 ]; then
 		report 0 "$desc" "exit status $rc, expected 0"
 		return
@@ -61,15 +84,20 @@ good() {
 	report 1 "$desc"
 }
 
-# bad DESC WORD -- ARGS...: exit non-zero, nothing on stdout, and the error
-# message on stderr names WORD.
+# bad DESC WORD -- ARGS...: exit status 1 (the tool's error status, not a
+# signal's or a sanitizer's), nothing on stdout, and the error message on
+# stderr names WORD.
 bad() {
 	local desc=$1 word=$2
 	shift 3
-	"$ESPAH" "$@" >"$outf" 2>"$errf"
+	run "$@"
 	local rc=$?
-	if [ $rc -eq 0 ]; then
+	if grep -qE "$sanitizer" "$errf"; then
+		report 0 "$desc" "sanitizer report (exit status $rc)"
+	elif [ $rc -eq 0 ]; then
 		report 0 "$desc" "exit status 0, expected failure"
+	elif [ $rc -ne 1 ]; then
+		report 0 "$desc" "exit status $rc, expected 1"
 	elif [ -s "$outf" ]; then
 		report 0 "$desc" "a request was printed despite the error"
 	elif ! grep -qF -- "$word" "$errf"; then
@@ -244,6 +272,77 @@ bad "hold: missing value" "hold" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir
 bad "hold is not a delete word" "hold" -- policy delete src 10.0.0.0/8 dst 10.0.0.0/8 dir out hold 3
 bad "unknown object" "frobnicate" -- frobnicate
 bad "unknown state command" "frob" -- state frob
+
+# ---- bounds: over-long or out-of-range input is an error naming it ----
+rep() {	# rep CHAR COUNT: CHAR repeated
+	local s
+	printf -v s '%*s' "$2" ''
+	printf '%s' "${s// /$1}"
+}
+SA="state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 dir out"
+
+# shellcheck disable=SC2086
+{
+bad "aead name of 9000 bytes (overran the request buffer)" "aead name too long" \
+	-- $SA aead "$(rep A 9000)" $KEY20 128
+bad "enc name of 64 bytes" "enc name too long" -- $SA enc "$(rep a 64)" $KEY16
+good "enc name of 63 bytes" "  SA_ENC $(rep a 63)" -- $SA enc "$(rep a 63)" $KEY16
+bad "auth name of 64 bytes" "auth name too long" \
+	-- $SA enc aes $KEY16 auth "$(rep b 64)" $KEY16
+bad "auth-trunc name of 64 bytes" "auth-trunc name too long" \
+	-- $SA enc aes $KEY16 auth-trunc "$(rep b 64)" $KEY16 96
+bad "empty aead name" "aead name is empty" -- $SA aead '' $KEY20 128
+bad "prefix length with a space" "10.0.0.0/ 8" \
+	-- policy add src "10.0.0.0/ 8" dst 10.0.0.0/8 dir out
+bad "prefix length with a sign" "10.0.0.0/+8" \
+	-- policy add src 10.0.0.0/+8 dst 10.0.0.0/8 dir out
+bad "empty prefix length" "10.0.0.0/" -- policy add src 10.0.0.0/ dst 10.0.0.0/8 dir out
+bad "ipv6 prefix /129" "2001:db8::/129" \
+	-- policy add src 2001:db8::/129 dst 2001:db8::/64 dir out
+bad "prefix of 100 bytes" "invalid src prefix" \
+	-- policy add src "$(rep 1 100)/8" dst 10.0.0.0/8 dir out
+bad "-n name too long for its path" "netns name too long" -- -n "$(rep n 300)" state count
+bad "-n empty name" "netns name is empty" -- -n '' state count
+
+bad "spi over 32 bits" "spi" -- state delete dst 10.0.0.2 proto esp spi 4294967296
+bad "reqid over 32 bits" "reqid" -- $SA reqid 0x100000000 enc aes $KEY16
+bad "replay-seq over 32 bits" "replay-seq" -- $SA replay-seq 4294967296 enc aes $KEY16
+bad "aead ICV length over 32 bits" "aead ICV length" -- $SA aead 'rfc4106(gcm(aes))' $KEY20 4294967296
+bad "limit over 64 bits" "byte-soft" -- $SA enc aes $KEY16 limit byte-soft 18446744073709551616
+bad "negative number" "priority" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out priority -1
+bad "hold over 32 bits" "hold" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out hold 4294967296
+bad "index over 32 bits" "index" -- policy get index 4294967296
+bad "tmpl spi over 32 bits" "spi" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out tmpl proto esp spi 0x1ffffffff
+bad "icmp type over 8 bits" "icmp type" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 proto icmp type 256 dir out
+bad "icmp code over 8 bits" "icmp code" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 proto icmp code 300 dir out
+bad "protocol number over 8 bits" "protocol" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 proto 256 dir out
+bad "sport over 16 bits" "sport" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 proto tcp sport 65536 dir out
+bad "dport range end over 16 bits" "dport" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 proto tcp dport 1-65536 dir out
+bad "port range of three" "1-2-3" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 proto tcp sport 1-2-3 dir out
+bad "port of 40 bytes" "sport" -- policy add src 10.0.0.0/8 dst 10.0.0.0/8 proto tcp sport "$(rep 1 40)" dir out
+bad "hex key of 513 bytes" "enc key too long" -- $SA enc aes "0x$(rep ab 513)" auth sha1 $KEY20
+good "hex key of 512 bytes" "  SA_ENC_KEY 0x$(rep ab 512) (512 bytes)" -- $SA enc aes "0x$(rep ab 512)"
+bad "string key of 513 bytes" "auth key too long" -- $SA enc aes $KEY16 auth sha1 "$(rep k 513)"
+bad "hex key with a bad digit" "bad hex digit" -- $SA enc aes 0x00112233445566778899aabbccddeegg
+bad "address of 100 bytes" "invalid src address" -- state delete src "$(rep 1 100)" dst 10.0.0.2 proto esp spi 1
+}
+
+# batch files: line length, words per line, NUL bytes, unreadable files
+b=$tmpd/batch
+{ printf 'state count'; rep ' ' $((16384 - 11)); echo; } >"$b"
+good "-batch: a line of 16384 bytes" "cmd SA_COUNT flags request,ack" -- -batch "$b"
+{ printf 'state count'; rep ' ' $((16385 - 11)); echo; } >"$b"
+bad "-batch: a line of 16385 bytes" "line longer than 16384" -- -batch "$b"
+{ printf 'state count #'; rep x 100000; } >"$b"
+bad "-batch: a comment of 100 KB (no newline)" "line 1: syntax error: line longer" -- -batch "$b"
+printf 'state count\0 bogus\n' >"$b"
+bad "-batch: a NUL byte in a line" "NUL byte" -- -batch "$b"
+{ printf 'state count'; rep ' x' 256; echo; } >"$b"
+bad "-batch: 257 words" "too many words (max 256)" -- -batch "$b"
+printf "%s aead '%s' %s 128\n" "$SA" "$(rep A 9000)" $KEY20 >"$b"
+bad "-batch: aead name of 9000 bytes" "line 1: syntax error: aead name too long" -- -batch "$b"
+bad "-batch: a directory" "Is a directory" -- -batch "$tmpd"
+bad "-batch: no such file" "No such file" -- -batch "$tmpd/none"
 
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed -eq 0 ]
