@@ -348,9 +348,12 @@ static void ah_complete(struct crypto_async_request *base, int err)
 	ah_finish(t, err);
 	t->done(t->skb, t->sa, &t->st, err);
 	dev_put(t->dev);
-	kfree(t);
+	kfree_sensitive(t);
+	/* see esp_complete() */
+	rcu_read_lock();
 	if (atomic_dec_and_test(&ah_inflight))
 		wake_up_var(&ah_inflight);
+	rcu_read_unlock();
 }
 
 /* Build and run the request. The headers up to the end of the AH header
@@ -407,7 +410,7 @@ static int ah_run(struct espah_sa *sa, struct sk_buff *skb,
 	else
 		err = espah_ah_ip6_mutable(hdr, st->esp_off);
 	if (err) {
-		kfree(t);
+		kfree_sensitive(t);
 		return -EINVAL;
 	}
 	if (c->ah_gmac) {
@@ -444,7 +447,7 @@ static int ah_run(struct espah_sa *sa, struct sk_buff *skb,
 		memcpy(skb->data + t->icv_off, icv, c->icv_len);
 	dev_put(t->dev);
 	atomic_dec(&ah_inflight);
-	kfree(t);
+	kfree_sensitive(t);
 	/* No MAY_BACKLOG: -EBUSY means the queue was full, the packet lost. */
 	return err == -EBUSY ? -ENOBUFS : err;
 }
@@ -516,4 +519,5 @@ int espah_ah_input(struct espah_sa *sa, struct sk_buff *skb,
 void espah_ah_wait_inflight(void)
 {
 	wait_var_event(&ah_inflight, !atomic_read(&ah_inflight));
+	synchronize_rcu();
 }

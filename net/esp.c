@@ -43,6 +43,7 @@ static DEFINE_PER_CPU(struct esp_tmp *, esp_tmp_spare);
  * @dev: inbound: the receiving device, held while asynchronous
  * @ad: associated data: SPI | seq_hi | seq_lo, or SPI | seq_lo
  * @pooled: ESP_TMP_POOLED bytes, may become a CPU's spare (tmp_free())
+ * @size: bytes in use (wiped when the buffer is given back)
  *
  * Followed by the IV copy, the aead_request and the scatterlist, each
  * aligned as the crypto API wants (see tmp_alloc()).
@@ -55,6 +56,7 @@ struct esp_tmp {
 	struct net_device *dev;
 	__be32 ad[3];
 	bool pooled;
+	unsigned int size;
 };
 
 /**
@@ -168,13 +170,20 @@ static struct esp_tmp *tmp_alloc(struct crypto_aead *aead)
 		t = this_cpu_xchg(esp_tmp_spare, NULL);
 	if (!t)
 		t = kmalloc(pooled ? ESP_TMP_POOLED : size, GFP_ATOMIC);
-	if (t)
+	if (t) {
 		t->pooled = pooled;
+		t->size = size;
+	}
 	return t;
 }
 
+/* The request context held cipher state derived from the key and the
+ * packet (counter blocks, GHASH/Poly1305 accumulators): wipe it before
+ * the buffer is reused or freed.
+ */
 static void tmp_free(struct esp_tmp *t)
 {
+	memzero_explicit(t + 1, t->size - sizeof(*t));
 	if (t->pooled && !this_cpu_cmpxchg(esp_tmp_spare, NULL, t))
 		return;
 	kfree(t);
@@ -208,8 +217,13 @@ static void esp_complete(struct crypto_async_request *base, int err)
 	t->done(t->skb, t->sa, &t->st, err);
 	dev_put(t->dev);
 	tmp_free(t);
+	/* espah_esp_wait_inflight() may return as soon as the count is 0:
+	 * the wakeup that follows is inside an RCU section it waits out.
+	 */
+	rcu_read_lock();
 	if (atomic_dec_and_test(&esp_inflight))
 		wake_up_var(&esp_inflight);
+	rcu_read_unlock();
 }
 
 /* Run the request; on -EINPROGRESS the completion owns the packet and
@@ -389,6 +403,8 @@ int espah_esp_decrypt(struct espah_sa *sa, struct sk_buff *skb,
 void espah_esp_wait_inflight(void)
 {
 	wait_var_event(&esp_inflight, !atomic_read(&esp_inflight));
+	/* the last completion may still be in its wakeup: see esp_complete() */
+	synchronize_rcu();
 }
 
 /**

@@ -77,6 +77,7 @@
 #include <net/gro_cells.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>
@@ -87,77 +88,34 @@
 #include <espah/esp.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
+#include <espah/secpath.h>
 #include <espah/spd.h>
-
-/**
- * espah_in_net_init() - create the namespace's decapsulation marker state
- * @net: the namespace
- *
- * Return: 0 or -ENOMEM.
- */
-int espah_in_net_init(struct net *net)
-{
-	struct xfrm_state *x = xfrm_state_alloc(net);
-
-	if (!x)
-		return -ENOMEM;
-	x->id.proto = IPPROTO_ESP;
-	x->props.mode = XFRM_MODE_TRANSPORT;
-	x->km.state = XFRM_STATE_VALID;
-	espah_pernet(net)->decap_state = x;
-
-	x = xfrm_state_alloc(net);
-	if (!x) {
-		x = espah_pernet(net)->decap_state;
-		x->km.state = XFRM_STATE_DEAD;
-		xfrm_state_put(x);
-		return -ENOMEM;
-	}
-	x->id.proto = IPPROTO_AH;
-	x->props.mode = XFRM_MODE_TRANSPORT;
-	x->km.state = XFRM_STATE_VALID;
-	espah_pernet(net)->decap_state_ah = x;
-	return 0;
-}
-
-/**
- * espah_in_net_exit() - drop the marker state
- * @net: the namespace
- *
- * Packets still carrying it keep it alive; the last one frees it.
- */
-void espah_in_net_exit(struct net *net)
-{
-	struct xfrm_state *x = espah_pernet(net)->decap_state;
-
-	x->km.state = XFRM_STATE_DEAD;
-	xfrm_state_put(x);
-	x = espah_pernet(net)->decap_state_ah;
-	x->km.state = XFRM_STATE_DEAD;
-	xfrm_state_put(x);
-}
-
-/* Mark a packet as decapsulated by espah (see the comment at the top). */
-static int in_mark(struct net *net, struct sk_buff *skb, u8 proto)
-{
-	struct xfrm_state *x = proto == IPPROTO_AH ?
-			       espah_pernet(net)->decap_state_ah :
-			       espah_pernet(net)->decap_state;
-	struct sec_path *sp = secpath_set(skb);
-
-	if (!sp || sp->len >= XFRM_MAX_DEPTH)
-		return -ENOMEM;
-	xfrm_state_hold(x);
-	sp->xvec[sp->len++] = x;
-	return 0;
-}
 
 /* Verdicts of in_finish() */
 enum {
-	IN_DELIVER,	/* transport mode: continue in place */
-	IN_CONSUMED,	/* re-injected (in_reinject()) */
+	IN_CONSUMED,	/* decapsulated: to be re-injected (in_reinject()) */
 	IN_DROP,
 };
+
+/* Did the transforms the packet went through satisfy the protect policy's
+ * templates? The templates, innermost first, against the sec_path from
+ * its end (the innermost transform was removed last); each transform must
+ * be one its template allows (espah_secpath_tmpl_ok(): reqid, mode, tunnel
+ * endpoints), so a peer's valid SA cannot deliver another peer's traffic.
+ */
+static bool in_tmpl_ok(const struct sec_path *sp,
+		       const struct espah_policy *pol)
+{
+	unsigned int i;
+
+	if (!sp || sp->len < pol->ntmpl)
+		return false;
+	for (i = 0; i < pol->ntmpl; i++)
+		if (!espah_secpath_tmpl_ok(sp->xvec[sp->len - 1 - i],
+					   &pol->tmpl[i]))
+			return false;
+	return true;
+}
 
 /**
  * in_policy() - may this cleartext packet pass the inbound SPD?
@@ -165,6 +123,11 @@ enum {
  * @skb: packet, network header set
  * @family: AF_INET or AF_INET6
  * @dir: ESPAH_DIR_IN or ESPAH_DIR_FWD
+ *
+ * A packet whose headers cannot be parsed fails closed while the
+ * namespace has policies. Cleartext UDP that a protect policy covers
+ * passes only to a local socket with an xfrm bypass policy (an IKE
+ * daemon's, see espah_sk_bypass_in()).
  *
  * Return: NF_ACCEPT or NF_DROP (counted).
  */
@@ -174,25 +137,24 @@ static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 	const struct sec_path *sp = skb_sec_path(skb);
 	const struct espah_policy *pol;
 	struct espah_flow fl;
-	unsigned int i;
 
-	if (espah_skb_flow(skb, family, &fl) || espah_flow_bypass(&fl))
+	if (espah_skb_flow(skb, family, &fl)) {
+		if (!espah_spd_count(net))
+			return NF_ACCEPT;
+		espah_stat_inc(net, ESPAH_STAT_IN_FLOW_ERROR);
+		return NF_DROP;
+	}
+	if (espah_flow_bypass(&fl))
 		return NF_ACCEPT;
 	pol = espah_spd_lookup(net, dir, &fl);
 	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
 		return NF_ACCEPT;
 	if (pol->action == ESPAH_ACTION_PROTECT) {
-		/* the templates, innermost first, against the sec_path from
-		 * its end (the innermost transform was removed last)
-		 */
-		if (sp && sp->len >= pol->ntmpl) {
-			for (i = 0; i < pol->ntmpl; i++)
-				if (sp->xvec[sp->len - 1 - i]->id.proto !=
-				    pol->tmpl[i].proto)
-					break;
-			if (i == pol->ntmpl)
-				return NF_ACCEPT;
-		}
+		if (in_tmpl_ok(sp, pol))
+			return NF_ACCEPT;
+		if (!sp && dir == ESPAH_DIR_IN &&
+		    espah_sk_bypass_in(net, skb, &fl))
+			return NF_ACCEPT;
 		espah_stat_inc(net, ESPAH_STAT_IN_POLICY_DROP);
 	} else {
 		/* decapsulated traffic a discard policy covers: as before,
@@ -376,6 +338,7 @@ static int in_tunnel(struct espah_sa *sa, struct sk_buff *skb,
 		family = AF_INET6;
 		break;
 	case NEXTHDR_NONE:	/* RFC 4303 2.6 dummy packet: discard */
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_DUMMY);
 		return IN_DROP;
 	default:
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_MALFORMED);
@@ -408,6 +371,11 @@ static int in_transport(struct espah_sa *sa, struct sk_buff *skb,
 {
 	int thoff = skb_transport_offset(skb);
 
+	/* RFC 4303 2.6: a dummy packet is discarded, never delivered. */
+	if (nexthdr == NEXTHDR_NONE) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_DUMMY);
+		return IN_DROP;
+	}
 	/* Headers in front of ESP move up over the ESP header and IV. */
 	memmove(skb->data + hlen, skb->data, st->esp_off);
 	__skb_pull(skb, hlen);
@@ -425,7 +393,7 @@ static int in_transport(struct espah_sa *sa, struct sk_buff *skb,
 	}
 	if (!in_sel_ok(sa, skb, st->family))
 		return IN_DROP;
-	return IN_DELIVER;
+	return IN_CONSUMED;
 }
 
 /* A TCP SYN that came through @sa: its MSS must let our answers fit the
@@ -493,7 +461,7 @@ static int in_finish(struct sk_buff *skb, struct espah_sa *sa,
 	skb_mac_header_rebuild(skb);
 	if (skb->mac_len == ETH_HLEN && skb_mac_header_was_set(skb))
 		eth_hdr(skb)->h_proto = skb->protocol;
-	if (in_mark(st->net, skb, IPPROTO_ESP)) {
+	if (espah_secpath_add(skb, sa->mark)) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
 		return IN_DROP;
 	}
@@ -556,21 +524,14 @@ static void in_done(struct sk_buff *skb, struct espah_sa *sa,
 }
 
 /* The hook's verdict for a packet in_finish()/in_ah_finish() returned on
- * synchronously: delivered in place (after the inbound policy check),
- * re-injected, or dropped.
+ * synchronously: re-injected, or dropped.
  */
-static unsigned int in_verdict(struct net *net, struct sk_buff *skb,
-			       u16 family, int ret)
+static unsigned int in_verdict(struct sk_buff *skb, int ret)
 {
-	switch (ret) {
-	case IN_DELIVER:
-		return in_policy(net, skb, family, ESPAH_DIR_IN);
-	case IN_CONSUMED:
-		in_reinject(skb);
-		return NF_STOLEN;
-	default:
+	if (ret != IN_CONSUMED)
 		return NF_DROP;
-	}
+	in_reinject(skb);
+	return NF_STOLEN;
 }
 
 static unsigned int in_esp(struct net *net, struct sk_buff *skb, u16 family,
@@ -630,7 +591,10 @@ static unsigned int in_esp(struct net *net, struct sk_buff *skb, u16 family,
 		goto drop;
 	}
 	/* The async completion runs outside this RCU section. */
-	skb_dst_force(skb);
+	if (!skb_dst_force(skb)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
+		goto drop;
+	}
 	espah_ct_confirm(skb);
 
 	err = espah_esp_decrypt(sa, skb, &st, in_done);
@@ -638,11 +602,26 @@ static unsigned int in_esp(struct net *net, struct sk_buff *skb, u16 family,
 		return NF_STOLEN;
 	ret = in_finish(skb, sa, &st, err);
 	espah_sa_put(sa);
-	return in_verdict(net, skb, family, ret);
+	return in_verdict(skb, ret);
 
 drop:
 	espah_sa_put(sa);
 	return NF_DROP;
+}
+
+/* An ICMP message's checksum (the stack verifies it only after LOCAL_IN;
+ * a forged "packet too big" must not lower a tunnel's MTU). @off: the
+ * ICMP header's offset from skb->data, which is the IP header.
+ */
+static bool in_icmp_csum_ok(struct sk_buff *skb, u16 family, unsigned int off)
+{
+	unsigned int len = skb->len - off;
+	__wsum csum = skb_checksum(skb, off, len, 0);
+
+	if (family == AF_INET)
+		return !csum_fold(csum);
+	return !csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr,
+				len, IPPROTO_ICMPV6, csum);
 }
 
 /* ICMP "fragmentation needed" / ICMPv6 "packet too big" about an ESP packet
@@ -706,7 +685,7 @@ static void in_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 		return;
 	ours = sa->dir == ESPAH_DIR_OUT && sa->mode == ESPAH_MODE_TUNNEL;
 	espah_sa_put(sa);
-	if (!ours)
+	if (!ours || !in_icmp_csum_ok(skb, family, off - 8))
 		return;
 	/* Both take the quoted header at skb->data, as error handlers do. */
 	__skb_pull(skb, off);
@@ -750,22 +729,18 @@ static int in_ah_finish(struct sk_buff *skb, struct espah_sa *sa,
 
 	/* a CHECKSUM_COMPLETE value covered the AH header too */
 	skb->ip_summed = CHECKSUM_NONE;
-	if (sa->mode == ESPAH_MODE_TUNNEL) {
+	/* a bundle's inner ESP/AH goes through this hook again */
+	if (sa->mode == ESPAH_MODE_TUNNEL)
 		ret = in_tunnel(sa, skb, st, nexthdr, ahlen);
-	} else {
+	else
 		ret = in_transport(sa, skb, st, nexthdr, ahlen);
-		/* a bundle: the inner ESP/AH goes through this hook again */
-		if (ret == IN_DELIVER &&
-		    (nexthdr == IPPROTO_ESP || nexthdr == IPPROTO_AH))
-			ret = IN_CONSUMED;
-	}
 	if (ret == IN_DROP)
 		return ret;
 
 	skb_mac_header_rebuild(skb);
 	if (skb->mac_len == ETH_HLEN && skb_mac_header_was_set(skb))
 		eth_hdr(skb)->h_proto = skb->protocol;
-	if (in_mark(st->net, skb, IPPROTO_AH)) {
+	if (espah_secpath_add(skb, sa->mark)) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
 		return IN_DROP;
 	}
@@ -844,7 +819,10 @@ static unsigned int in_ah(struct net *net, struct sk_buff *skb, u16 family,
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
 		goto drop;
 	}
-	skb_dst_force(skb);
+	if (!skb_dst_force(skb)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
+		goto drop;
+	}
 	espah_ct_confirm(skb);
 
 	err = espah_ah_input(sa, skb, &st, in_ah_done);
@@ -852,7 +830,7 @@ static unsigned int in_ah(struct net *net, struct sk_buff *skb, u16 family,
 		return NF_STOLEN;
 	ret = in_ah_finish(skb, sa, &st, err);
 	espah_sa_put(sa);
-	return in_verdict(net, skb, family, ret);
+	return in_verdict(skb, ret);
 
 drop:
 	espah_sa_put(sa);

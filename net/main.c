@@ -10,6 +10,7 @@
 #include <espah/netlink.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
+#include <espah/secpath.h>
 
 static int __init espah_init(void)
 {
@@ -50,6 +51,7 @@ static void __exit espah_exit(void)
 	 * through kfree_rcu: wait for all of them.
 	 */
 	espah_sa_module_exit();
+	espah_secpath_module_exit();
 	espah_esp_module_exit();
 	pr_info("espah: unloaded\n");
 }

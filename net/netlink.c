@@ -1129,7 +1129,7 @@ static int sa_new(struct genl_info *info, bool update)
 	u64 seq, oseq;
 	int err;
 
-	sa = espah_sa_alloc(GFP_KERNEL);
+	sa = espah_sa_alloc(GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return -ENOMEM;
 	err = parse_sa(info, sa, &cfg, &seq, &oseq);
@@ -1443,7 +1443,7 @@ static int pol_new(struct genl_info *info, bool update)
 	u32 index;
 	int err;
 
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return -ENOMEM;
 	err = parse_pol(info, pol);
@@ -1703,6 +1703,12 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/* Every command but the features query needs CAP_NET_ADMIN in the user
+ * namespace owning the network namespace, reads included (SPIs, peers,
+ * selectors, sequence numbers and counters are the namespace's secrets),
+ * as for native XFRM's NETLINK_XFRM; so do the multicast groups (acquire
+ * events carry other users' flows).
+ */
 static const struct genl_ops espah_ops[] = {
 	{
 		.cmd = ESPAH_CMD_SA_ADD,
@@ -1721,6 +1727,7 @@ static const struct genl_ops espah_ops[] = {
 	},
 	{
 		.cmd = ESPAH_CMD_SA_GET,
+		.flags = GENL_UNS_ADMIN_PERM,
 		.doit = espah_sa_get_doit,
 		.dumpit = espah_sa_dumpit,
 		.done = espah_sa_dump_done,
@@ -1732,6 +1739,7 @@ static const struct genl_ops espah_ops[] = {
 	},
 	{
 		.cmd = ESPAH_CMD_SA_COUNT,
+		.flags = GENL_UNS_ADMIN_PERM,
 		.doit = espah_sa_count_doit,
 	},
 	{
@@ -1751,6 +1759,7 @@ static const struct genl_ops espah_ops[] = {
 	},
 	{
 		.cmd = ESPAH_CMD_POL_GET,
+		.flags = GENL_UNS_ADMIN_PERM,
 		.doit = espah_pol_get_doit,
 		.dumpit = espah_pol_dumpit,
 	},
@@ -1761,6 +1770,7 @@ static const struct genl_ops espah_ops[] = {
 	},
 	{
 		.cmd = ESPAH_CMD_STATS_GET,
+		.flags = GENL_UNS_ADMIN_PERM,
 		.doit = espah_stats_get_doit,
 	},
 	{
@@ -1770,9 +1780,18 @@ static const struct genl_ops espah_ops[] = {
 };
 
 static const struct genl_multicast_group espah_mcgrps[] = {
-	[MCGRP_SA] = { .name = ESPAH_MCGRP_SA, },
-	[MCGRP_POLICY] = { .name = ESPAH_MCGRP_POLICY, },
-	[MCGRP_ACQUIRE] = { .name = ESPAH_MCGRP_ACQUIRE, },
+	[MCGRP_SA] = {
+		.name = ESPAH_MCGRP_SA,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[MCGRP_POLICY] = {
+		.name = ESPAH_MCGRP_POLICY,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[MCGRP_ACQUIRE] = {
+		.name = ESPAH_MCGRP_ACQUIRE,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static struct genl_family espah_family __ro_after_init = {

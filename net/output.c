@@ -12,8 +12,13 @@
  * fresh conntrack entry of its own.
  *
  * Packets not touched: ESP and AH (already transformed, by us or by the
- * native stack), IKE (UDP port 500 or 4500 at either end) and IPv6
- * neighbour discovery; see espah_flow_bypass().
+ * native stack) and IPv6 neighbour discovery (espah_flow_bypass()), and
+ * those of a socket with an xfrm bypass policy (espah_sk_bypass_out()):
+ * IKE daemons exempt their own sockets that way (setsockopt
+ * IP_XFRM_POLICY / IPV6_XFRM_POLICY), for native XFRM and espah alike.
+ * Nothing is exempt by port: a protect policy covers UDP 500 and 4500 of
+ * every other socket too; operators write "action bypass" policies for
+ * what else must pass in clear.
  *
  * Path MTU: the limit is computed from the MTU of the outer route in
  * tunnel mode (device MTU, route mtu metric, or a PMTU exception), from the
@@ -44,6 +49,8 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/route.h>
+#include <net/udp.h>
+#include <net/xfrm.h>
 
 #include <espah/ah.h>
 #include <espah/datapath.h>
@@ -51,9 +58,6 @@
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
-
-#define IKE_PORT	500
-#define IKE_NATT_PORT	4500
 
 /* ipv6_skip_exthdr(), except that it stops at AH: ipv6_skip_exthdr()
  * skips AH as an extension header, and a transport-mode AH packet would
@@ -107,7 +111,9 @@ static int flow_ip6_skip(const struct sk_buff *skb, int off, u8 *nexthdr,
  * Ports (ICMP type/code) are read only from a first or unfragmented
  * packet; otherwise they stay 0.
  *
- * Return: 0, or -EINVAL if the IP header is unreadable.
+ * Return: 0, or -EINVAL if the IP header, or the ports (type and code) of
+ * a first or unfragmented packet, are unreadable: such a packet matches
+ * no selector reliably and fails closed where policies exist.
  */
 int espah_skb_flow(const struct sk_buff *skb, u16 family,
 		   struct espah_flow *fl)
@@ -161,20 +167,18 @@ int espah_skb_flow(const struct sk_buff *skb, u16 family,
 	case IPPROTO_SCTP:
 	case IPPROTO_DCCP:
 		p = skb_header_pointer(skb, off, sizeof(_p), _p);
-		if (p) {
-			fl->sport = p[0];
-			fl->dport = p[1];
-		}
+		if (!p)
+			return -EINVAL;
+		fl->sport = p[0];
+		fl->dport = p[1];
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		p = skb_header_pointer(skb, off, 2, _p);
-		if (p) {
-			const u8 *tc = (const u8 *)p;
-
-			fl->sport = htons(tc[0]);
-			fl->dport = htons(tc[1]);
-		}
+		if (!p)
+			return -EINVAL;
+		fl->sport = htons(((const u8 *)p)[0]);
+		fl->dport = htons(((const u8 *)p)[1]);
 		break;
 	}
 	return 0;
@@ -184,10 +188,9 @@ int espah_skb_flow(const struct sk_buff *skb, u16 family,
  * espah_flow_bypass() - traffic the policies never apply to
  * @fl: the flow
  *
- * ESP and AH (transformed already, or the native stack's), IKE on UDP 500
- * and 4500 (so that key exchange works with any policy), and IPv6
+ * ESP and AH (transformed already, or the native stack's) and IPv6
  * neighbour discovery (without it no IPv6 packet leaves at all under a
- * ::/0 policy). A deliberate simplification of per-socket IKE bypass.
+ * ::/0 policy). IKE is not exempt by its ports: see espah_sk_bypass_out().
  *
  * Return: true to let the packet pass untouched.
  */
@@ -197,11 +200,6 @@ bool espah_flow_bypass(const struct espah_flow *fl)
 	case IPPROTO_ESP:
 	case IPPROTO_AH:
 		return true;
-	case IPPROTO_UDP:
-		return fl->sport == htons(IKE_PORT) ||
-		       fl->dport == htons(IKE_PORT) ||
-		       fl->sport == htons(IKE_NATT_PORT) ||
-		       fl->dport == htons(IKE_NATT_PORT);
 	case IPPROTO_ICMPV6:
 		switch (ntohs(fl->sport)) {
 		case NDISC_ROUTER_SOLICITATION:
@@ -214,6 +212,68 @@ bool espah_flow_bypass(const struct espah_flow *fl)
 		return false;
 	}
 	return false;
+}
+
+/* An xfrm bypass policy on the socket: action allow, no templates (what
+ * charon and pluto set with IP_XFRM_POLICY / IPV6_XFRM_POLICY on their
+ * IKE sockets). A socket policy with templates is native XFRM's to apply;
+ * espah goes by its SPD for those.
+ */
+static bool sk_policy_bypass(const struct sock *sk, int dir)
+{
+	const struct xfrm_policy *pol;
+
+	if (!sk || !sk_fullsock(sk))
+		return false;
+	pol = rcu_dereference(sk->sk_policy[dir]);
+	return pol && pol->action == XFRM_POLICY_ALLOW && !pol->xfrm_nr;
+}
+
+/**
+ * espah_sk_bypass_out() - is a local packet's socket exempt from the SPD?
+ * @skb: an outbound packet
+ *
+ * Context: under rcu_read_lock() (a netfilter hook).
+ * Return: true if its socket has an xfrm bypass policy for output.
+ */
+bool espah_sk_bypass_out(const struct sk_buff *skb)
+{
+	return skb->sk && sk_policy_bypass(sk_to_full_sk(skb->sk),
+					   XFRM_POLICY_OUT);
+}
+
+/**
+ * espah_sk_bypass_in() - is inbound cleartext UDP for an exempt socket?
+ * @net: namespace
+ * @skb: the packet, at LOCAL_IN (before the socket lookup of UDP input)
+ * @fl: its flow
+ *
+ * Looks up the UDP socket the packet will be delivered to, as native
+ * XFRM's policy check does from udp_queue_rcv_skb().
+ *
+ * Context: under rcu_read_lock() (a netfilter hook).
+ * Return: true if that socket has an xfrm bypass policy for input.
+ */
+bool espah_sk_bypass_in(struct net *net, const struct sk_buff *skb,
+			const struct espah_flow *fl)
+{
+	int dif = skb->dev ? skb->dev->ifindex : 0;
+	struct sock *sk;
+	bool ok;
+
+	if (fl->proto != IPPROTO_UDP)
+		return false;
+	if (fl->family == AF_INET)
+		sk = udp4_lib_lookup(net, fl->src.a4, fl->sport, fl->dst.a4,
+				     fl->dport, dif);
+	else
+		sk = udp6_lib_lookup(net, &fl->src.a6, fl->sport, &fl->dst.a6,
+				     fl->dport, dif);
+	if (!sk)
+		return false;
+	ok = sk_policy_bypass(sk, XFRM_POLICY_IN);
+	sock_put(sk);
+	return ok;
 }
 
 /**
@@ -552,14 +612,22 @@ static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
 	return dst;
 }
 
-/* Take the next sequence number, or fail when the SA is exhausted. */
+/* Take the next sequence number, or fail when the SA is exhausted or has
+ * been retired. An update or deletion marks the SA dead under this lock
+ * after its replacement took over oseq (sa_retire_into()): a packet that
+ * looked the SA up before that (a GSO burst, a held packet, the outer SA
+ * of a bundle after asynchronous inner crypto) must not take a number
+ * the replacement hands out again under the same key.
+ */
 static int out_next_seq(struct espah_sa *sa, u64 *seq)
 {
 	u64 max = (sa->flags & ESPAH_SA_FLAG_ESN) ? U64_MAX : U32_MAX;
 	int err = 0;
 
 	spin_lock_bh(&sa->lock);
-	if (sa->oseq >= max)
+	if (sa->dead)
+		err = -ESTALE;
+	else if (sa->oseq >= max)
 		err = -EOVERFLOW;
 	else
 		*seq = ++sa->oseq;
@@ -641,11 +709,21 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	if (skb->len > limit) {
 		if (!out_same_route(skb, sa, family) &&
 		    !out_reassembled(skb, family) &&
-		    out_too_big(skb, family, limit))
+		    out_too_big(skb, family, limit)) {
+			espah_stat_inc(net, ESPAH_STAT_OUT_TOO_BIG);
 			goto drop;
+		}
 		skb->ignore_df = 1;
 	}
 
+	/* The IPv4 total length and the IPv6 payload length are 16 bits
+	 * (@tail: the most the trailer can take).
+	 */
+	if (skb->len + hlen + ohl + tail -
+	    (st.family == AF_INET6 ? sizeof(struct ipv6hdr) : 0) > IP_MAX_MTU) {
+		espah_stat_inc(net, ESPAH_STAT_OUT_TOO_BIG);
+		goto drop;
+	}
 	err = out_make_room(skb, hlen + ohl +
 			    LL_RESERVED_SPACE((dst ?: skb_dst(skb))->dev),
 			    tail);
@@ -653,7 +731,11 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		goto err;
 	espah_mss_clamp(net, skb, family, limit);
 
-	if (out_next_seq(sa, &st.seq)) {
+	err = out_next_seq(sa, &st.seq);
+	if (err == -ESTALE) {
+		espah_stat_inc(net, ESPAH_STAT_OUT_STATE_INVALID);
+		goto drop;
+	} else if (err) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_SEQ_OVERFLOW);
 		goto drop;
 	}
@@ -841,12 +923,19 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 	struct espah_sa *sa, *outer;
 	struct espah_flow fl;
 
-	if (espah_skb_flow(skb, family, &fl) || espah_flow_bypass(&fl))
+	if (espah_skb_flow(skb, family, &fl)) {
+		if (!espah_spd_count(net))
+			return NF_ACCEPT;
+		espah_stat_inc(net, ESPAH_STAT_OUT_FLOW_ERROR);
+		return NF_DROP;
+	}
+	if (espah_flow_bypass(&fl))
 		return NF_ACCEPT;
 
 	/* Hooks run under rcu_read_lock(); the policy is used only here. */
 	pol = espah_spd_lookup(net, ESPAH_DIR_OUT, &fl);
-	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
+	if (!pol || pol->action == ESPAH_ACTION_BYPASS ||
+	    espah_sk_bypass_out(skb))
 		return NF_ACCEPT;
 	if (pol->action != ESPAH_ACTION_PROTECT) {
 		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
@@ -955,17 +1044,15 @@ static const struct nf_hook_ops espah_nf_ops[] = {
  */
 int espah_datapath_net_init(struct net *net)
 {
-	int err = espah_in_net_init(net);
+	int err;
 
-	if (err)
-		return err;
 	/* IPv6 is reassembled only after LOCAL_IN unless defrag runs at
 	 * PRE_ROUTING (IPv4 is reassembled before LOCAL_IN): without it a
 	 * fragmented ESP packet would miss espah and reach the native stack.
 	 */
 	err = nf_defrag_ipv6_enable(net);
 	if (err)
-		goto err_in;
+		return err;
 	err = nf_register_net_hooks(net, espah_nf_ops,
 				    ARRAY_SIZE(espah_nf_ops));
 	if (err)
@@ -974,8 +1061,6 @@ int espah_datapath_net_init(struct net *net)
 
 err_defrag:
 	nf_defrag_ipv6_disable(net);
-err_in:
-	espah_in_net_exit(net);
 	return err;
 }
 
@@ -993,5 +1078,4 @@ void espah_datapath_net_exit(struct net *net)
 	nf_defrag_ipv6_disable(net);
 	espah_esp_wait_inflight();
 	espah_ah_wait_inflight();
-	espah_in_net_exit(net);
 }

@@ -38,6 +38,11 @@ static const char *const stat_names[ESPAH_STAT_MAX + 1] = {
 	[ESPAH_STAT_HOLD_TIMEOUT] = "EspahHoldTimeout",
 	[ESPAH_STAT_HOLD_FLUSHED] = "EspahHoldFlushed",
 	[ESPAH_STAT_MSS_CLAMPED] = "EspahMssClamped",
+	[ESPAH_STAT_OUT_STATE_INVALID] = "XfrmOutStateInvalid",
+	[ESPAH_STAT_OUT_TOO_BIG] = "EspahOutTooBig",
+	[ESPAH_STAT_IN_DUMMY] = "EspahInDummy",
+	[ESPAH_STAT_IN_FLOW_ERROR] = "EspahInFlowError",
+	[ESPAH_STAT_OUT_FLOW_ERROR] = "EspahOutFlowError",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -75,6 +75,17 @@ struct espah_replay *espah_replay_alloc(u32 size, bool esn, gfp_t gfp)
 ESPAH_EXPORT_FOR_KUNIT(espah_replay_alloc);
 
 /**
+ * espah_replay_bytes() - memory a window takes
+ * @r: the window
+ *
+ * Return: its size in bytes, header included.
+ */
+size_t espah_replay_bytes(const struct espah_replay *r)
+{
+	return struct_size(r, bmp, ring_words(r));
+}
+
+/**
  * espah_replay_free() - release a window from espah_replay_alloc()
  * @r: the window, or NULL
  *
@@ -256,3 +267,42 @@ void espah_replay_set_top(struct espah_replay *r, u64 top)
 }
 
 ESPAH_EXPORT_FOR_KUNIT(espah_replay_set_top);
+
+/**
+ * espah_replay_copy() - carry a window over to a replacement SA
+ * @r: the new SA's window (not yet published)
+ * @old: the window it replaces (caller holds the lock that serialises it)
+ *
+ * An SA update must not reopen the window: every number @old accepted or
+ * would refuse stays refused. @r takes @old's top and reorder statistics;
+ * inside @r's window a number counts as seen if @old saw it, or if it lies
+ * left of @old's window (which refused it), or if @old had no window at
+ * all (which accepted anything up to its top). Equal sizes copy the ring
+ * as it is; different sizes re-mark bit by bit (at most the new size).
+ */
+void espah_replay_copy(struct espah_replay *r, const struct espah_replay *old)
+{
+	u64 seq, bottom;
+
+	r->top = old->top;
+	r->reorder_max = old->reorder_max;
+	memcpy(r->reorder_hist, old->reorder_hist, sizeof(r->reorder_hist));
+	if (!r->size)
+		return;
+	if (r->size == old->size) {
+		memcpy(r->bmp, old->bmp,
+		       ring_words(r) * sizeof(unsigned long));
+		return;
+	}
+	memset(r->bmp, 0, ring_words(r) * sizeof(unsigned long));
+	if (!r->top)
+		return;
+	bottom = r->top >= r->size ? r->top - r->size + 1 : 1;
+	for (seq = bottom; seq <= r->top; seq++) {
+		if (!old->size || old->top - seq >= old->size ||
+		    test_bit((unsigned long)(seq & old->mask), old->bmp))
+			__set_bit((unsigned long)(seq & r->mask), r->bmp);
+	}
+}
+
+ESPAH_EXPORT_FOR_KUNIT(espah_replay_copy);

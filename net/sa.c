@@ -16,6 +16,7 @@
  * that found it under RCU may still be trying to take their reference.
  */
 #include <linux/jhash.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
@@ -27,8 +28,23 @@
 #include <espah/kunit.h>
 #include <espah/netlink.h>
 #include <espah/pernet.h>
+#include <espah/replay.h>
 #include <espah/sa.h>
+#include <espah/secpath.h>
 #include <espah/spd.h>
+
+/* Per-namespace limits: Debian lets unprivileged users create network
+ * namespaces, and with them SADs. What each SA takes is charged to the
+ * caller's memory cgroup too; these bound it where no cgroup does.
+ */
+static unsigned int max_sas = 1U << 20;
+module_param(max_sas, uint, 0644);
+MODULE_PARM_DESC(max_sas, "SAs per network namespace (default 1048576)");
+
+static unsigned int max_replay_kb = 256 * 1024;
+module_param(max_replay_kb, uint, 0644);
+MODULE_PARM_DESC(max_replay_kb,
+		 "KiB of anti-replay windows per network namespace (default 262144)");
 
 /* Lookup key of struct espah_sad.hash. */
 struct sa_key {
@@ -171,6 +187,7 @@ static void sa_free_work(struct work_struct *work)
 	if (sa->dst_cache.cache)
 		dst_cache_destroy(&sa->dst_cache);
 	free_percpu(sa->stats);
+	espah_mark_put(sa->mark);
 	memzero_explicit(sa, sizeof(*sa));	/* the salt is key material */
 	kmem_cache_free(sa_cache, sa);
 }
@@ -207,7 +224,8 @@ void espah_sa_put(struct espah_sa *sa)
  */
 int espah_sa_module_init(void)
 {
-	sa_cache = KMEM_CACHE(espah_sa, 0);
+	/* charged to the memory cgroup of whoever adds the SA */
+	sa_cache = KMEM_CACHE(espah_sa, SLAB_ACCOUNT);
 	if (!sa_cache)
 		return -ENOMEM;
 	sa_free_wq = alloc_workqueue("espah_sa_free", WQ_UNBOUND, 0);
@@ -288,7 +306,7 @@ int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
 	if (sa->dir == ESPAH_DIR_IN) {
 		sa->replay = espah_replay_alloc(sa->window,
 						sa->flags & ESPAH_SA_FLAG_ESN,
-						GFP_KERNEL);
+						GFP_KERNEL_ACCOUNT);
 		if (!sa->replay) {
 			NL_SET_ERR_MSG_MOD(extack,
 					   "ESPAH_A_SA_REPLAY_WINDOW: no memory for the window");
@@ -299,7 +317,7 @@ int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
 	}
 	/* outbound tunnel: the outer route, per CPU (net/output.c) */
 	if (sa->dir == ESPAH_DIR_OUT && sa->mode == ESPAH_MODE_TUNNEL &&
-	    dst_cache_init(&sa->dst_cache, GFP_KERNEL)) {
+	    dst_cache_init(&sa->dst_cache, GFP_KERNEL_ACCOUNT)) {
 		NL_SET_ERR_MSG_MOD(extack, "SAD: no memory");
 		return -ENOMEM;
 	}
@@ -476,6 +494,8 @@ void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s)
 		[ESPAH_SA_STAT_SEQ_OVERFLOW] = ESPAH_STAT_OUT_STATE_SEQ_ERROR,
 		[ESPAH_SA_STAT_MALFORMED] = ESPAH_STAT_IN_MALFORMED,
 		[ESPAH_SA_STAT_NOMEM] = ESPAH_STAT_IN_BUFFER_ERROR,
+		[ESPAH_SA_STAT_DUMMY] = ESPAH_STAT_IN_DUMMY,
+		[ESPAH_SA_STAT_TMPL_MISMATCH] = ESPAH_STAT_IN_POLICY_DROP,
 	};
 	struct net *net = read_pnet(&sa->net);
 
@@ -571,10 +591,16 @@ static void sa_retire_into(struct espah_sa *old, struct espah_sa *new,
 			   unsigned int flags)
 {
 	spin_lock_bh(&old->lock);
-	if (flags & ESPAH_SA_INS_KEEP_OSEQ)
+	/* Never back: an explicit lower number under an unchanged key would
+	 * send sequence numbers (the IV of the counter-mode AEADs) again.
+	 */
+	if ((flags & ESPAH_SA_INS_KEEP_OSEQ) || new->oseq < old->oseq)
 		new->oseq = old->oseq;
+	/* The window with what it has seen: an update must not let the last
+	 * packets be replayed once more.
+	 */
 	if ((flags & ESPAH_SA_INS_KEEP_SEQ) && old->replay && new->replay)
-		espah_replay_set_top(new->replay, old->replay->top);
+		espah_replay_copy(new->replay, old->replay);
 	WRITE_ONCE(old->dead, true);
 	spin_unlock_bh(&old->lock);
 	new->add_time = old->add_time;
@@ -582,6 +608,34 @@ static void sa_retire_into(struct espah_sa *old, struct espah_sa *new,
 	atomic64_set(&new->use_ns, atomic64_read(&old->use_ns));
 	atomic64_set(&new->lft_packets, atomic64_read(&old->lft_packets));
 	atomic64_set(&new->lft_bytes, atomic64_read(&old->lft_bytes));
+}
+
+static size_t sa_replay_bytes(const struct espah_sa *sa)
+{
+	return sa->replay ? espah_replay_bytes(sa->replay) : 0;
+}
+
+/* Would @sa, replacing @old (or NULL), stay within the namespace's limits? */
+static int sa_within_limits(struct espah_sad *sad, const struct espah_sa *sa,
+			    const struct espah_sa *old,
+			    struct netlink_ext_ack *extack)
+{
+	size_t bytes = sad->replay_bytes + sa_replay_bytes(sa);
+
+	lockdep_assert_held(&sad->lock);
+	if (!old && sad->count >= READ_ONCE(max_sas)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "SAD: the namespace holds as many SAs as module parameter max_sas allows");
+		return -ENOSPC;
+	}
+	if (old)
+		bytes -= sa_replay_bytes(old);
+	if (bytes > (size_t)READ_ONCE(max_replay_kb) * 1024) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_REPLAY_WINDOW: the namespace's replay windows would exceed module parameter max_replay_kb");
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
@@ -595,6 +649,9 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 	int err;
 
 	lockdep_assert_held(&sad->lock);
+	err = sa_within_limits(sad, sa, old, extack);
+	if (err)
+		return err;
 	sa->serial = old->serial;
 	sa_retire_into(old, sa, flags);
 	if (sa->dir == ESPAH_DIR_OUT) {
@@ -613,6 +670,7 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 	if (old->dir == ESPAH_DIR_OUT)
 		rhltable_remove(&sad->out, &old->onode, out_params);
 	list_replace_rcu(&old->list, &sa->list);
+	sad->replay_bytes += sa_replay_bytes(sa) - sa_replay_bytes(old);
 	sad_changed(sad);
 	espah_sa_put(old);
 	return 0;
@@ -651,6 +709,13 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 	sa->add_time = ktime_get_real_seconds();
 	sa->add_ns = ktime_get_boottime_ns();
 	write_pnet(&sa->net, net);
+	if (sa->dir == ESPAH_DIR_IN && !sa->mark) {
+		sa->mark = espah_mark_get(net, sa);
+		if (!sa->mark) {
+			NL_SET_ERR_MSG_MOD(extack, "SAD: no memory");
+			return -ENOMEM;
+		}
+	}
 	mutex_lock(&sad->lock);
 	old = rhashtable_lookup_fast(&sad->hash, &k, sa_params);
 	if (old) {
@@ -664,6 +729,9 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 		goto out;
 	}
 
+	err = sa_within_limits(sad, sa, NULL, extack);
+	if (err)
+		goto out;
 	sa->serial = ++sad->serial;
 	refcount_inc(&sa->ref);
 	if (sa->dir == ESPAH_DIR_OUT) {
@@ -681,6 +749,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 	}
 	list_add_tail_rcu(&sa->list, &sad->list);
 	sad->count++;
+	sad->replay_bytes += sa_replay_bytes(sa);
 	sad_changed(sad);
 	goto out;
 
@@ -706,6 +775,7 @@ static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
 		rhltable_remove(&sad->out, &sa->onode, out_params);
 	list_del_rcu(&sa->list);
 	sad->count--;
+	sad->replay_bytes -= sa_replay_bytes(sa);
 	sad_changed(sad);
 }
 
@@ -914,6 +984,7 @@ int espah_sa_net_init(struct net *net)
 	mutex_init(&sad->lock);
 	INIT_LIST_HEAD(&sad->list);
 	sad->count = 0;
+	sad->replay_bytes = 0;
 	sad->gen = 1;
 	sad->serial = 0;
 	sad->dying = false;

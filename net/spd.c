@@ -8,6 +8,7 @@
  * Policies are immutable once published: an update publishes a new one and
  * frees the old after a grace period, so readers need no reference.
  */
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
@@ -16,6 +17,14 @@
 #include <espah/kunit.h>
 #include <espah/pernet.h>
 #include <espah/spd.h>
+
+/* Per-namespace limit (see max_sas in net/sa.c); the policies themselves
+ * are charged to the caller's memory cgroup.
+ */
+static unsigned int max_policies = 1U << 16;
+module_param(max_policies, uint, 0644);
+MODULE_PARM_DESC(max_policies,
+		 "policies per network namespace (default 65536)");
 
 static struct espah_spd *spd_of(const struct net *net)
 {
@@ -204,7 +213,7 @@ static void link_ordered(struct espah_spd *spd, struct espah_policy *pol)
  * On success the SPD owns @pol; on error the caller still frees it.
  *
  * Context: process (takes the SPD mutex).
- * Return: 0 or -EEXIST.
+ * Return: 0, -EEXIST, or -ENOSPC (max_policies).
  */
 int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 		     u32 *index, struct netlink_ext_ack *extack)
@@ -220,6 +229,12 @@ int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 		NL_SET_ERR_MSG_MOD(extack,
 				   "ESPAH_A_POL_SEL: a policy with this selector and direction exists");
 		err = -EEXIST;
+		goto out;
+	}
+	if (!old && spd->count >= READ_ONCE(max_policies)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "SPD: the namespace holds as many policies as module parameter max_policies allows");
+		err = -ENOSPC;
 		goto out;
 	}
 	if (old) {

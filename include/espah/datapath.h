@@ -21,12 +21,13 @@ int espah_datapath_net_init(struct net *net);
 void espah_datapath_net_exit(struct net *net);
 int espah_in_module_init(void);
 void espah_in_module_exit(void);
-int espah_in_net_init(struct net *net);
-void espah_in_net_exit(struct net *net);
 
 int espah_skb_flow(const struct sk_buff *skb, u16 family,
 		   struct espah_flow *fl);
 bool espah_flow_bypass(const struct espah_flow *fl);
+bool espah_sk_bypass_out(const struct sk_buff *skb);
+bool espah_sk_bypass_in(struct net *net, const struct sk_buff *skb,
+			const struct espah_flow *fl);
 void espah_ct_confirm(struct sk_buff *skb);
 bool espah_out_held(struct net *net, const struct espah_policy *pol,
 		    struct sk_buff *skb, u16 family);

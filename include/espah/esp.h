@@ -36,8 +36,8 @@ struct espah_esp_state {
 	struct espah_sa *next;
 	struct net *net;
 	u64 seq;
-	u16 esp_off;
-	u16 nhoff;
+	u32 esp_off;	/* IPv6 extension headers can reach past 64 KiB */
+	u32 nhoff;
 	u16 family;
 	u8 outer_dsfield;
 };

@@ -29,10 +29,6 @@ struct espah_pcpu_stats {
  * @stats: global counters (ESPAH_CMD_STATS_GET), espah_stat_inc()
  * @sad: Security Association Database
  * @spd: Security Policy Database
- * @decap_state: the xfrm_state put in the sec_path of packets espah
- *	decapsulated (net/input.c), owned by the datapath
- * @decap_state_ah: the same for AH (its id.proto is IPPROTO_AH, so the
- *	inbound policy check can tell which transforms were removed)
  * @hold: hold queue work (net/hold.c)
  */
 struct espah_net {
@@ -40,8 +36,6 @@ struct espah_net {
 	struct espah_pcpu_stats __percpu *stats;
 	struct espah_sad sad;
 	struct espah_spd spd;
-	struct xfrm_state *decap_state;
-	struct xfrm_state *decap_state_ah;
 	struct espah_hold_net hold;
 };
 

@@ -34,10 +34,12 @@ struct espah_replay {
 
 struct espah_replay *espah_replay_alloc(u32 size, bool esn, gfp_t gfp);
 void espah_replay_free(struct espah_replay *r);
+size_t espah_replay_bytes(const struct espah_replay *r);
 u64 espah_replay_infer(const struct espah_replay *r, u32 seq_lo);
 int espah_replay_check(const struct espah_replay *r, u64 seq);
 int espah_replay_advance(struct espah_replay *r, u64 seq);
 void espah_replay_set_top(struct espah_replay *r, u64 top);
+void espah_replay_copy(struct espah_replay *r, const struct espah_replay *old);
 unsigned int espah_reorder_bucket(u64 dist);
 
 #endif /* _ESPAH_REPLAY_H */

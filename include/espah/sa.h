@@ -117,6 +117,8 @@ struct espah_lft {
  * @lock: protects @oseq and @replay
  * @oseq: outbound: last sequence number sent (64 bits)
  * @replay: inbound: anti-replay window, NULL for outbound SAs
+ * @mark: inbound: the sec_path entry of the packets it decapsulates
+ *	(net/secpath.c), taken when the SA is inserted
  * @dead: unlinked; the datapath must not use it for new packets
  * @aead: configured as a combined-mode algorithm (ESPAH_A_SA_AEAD)
  * @serial: insertion order in the namespace, higher is newer (rekey choice)
@@ -156,6 +158,7 @@ struct espah_sa {
 	spinlock_t lock; /* protects oseq, replay */
 	u64 oseq;
 	struct espah_replay *replay;
+	struct espah_mark *mark;
 	bool dead;
 	bool aead;
 	u64 serial;
@@ -179,6 +182,7 @@ struct espah_sa {
  * @out: OUT SAs, by (proto, family, src, dst), duplicates allowed; RCU readers
  * @list: every SA in insertion order; RCU readers or @lock
  * @count: SAs in the tables
+ * @replay_bytes: memory of their replay windows (the max_replay_kb limit)
  * @gen: bumped on every change, for NLM_F_DUMP_INTR
  * @serial: last &espah_sa.serial handed out
  * @lft_work: reports lifetime events and enforces time limits; runs when
@@ -191,6 +195,7 @@ struct espah_sad {
 	struct rhltable out;
 	struct list_head list;
 	u32 count;
+	size_t replay_bytes;
 	u32 gen;
 	u64 serial;
 	struct delayed_work lft_work;

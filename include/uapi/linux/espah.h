@@ -281,6 +281,13 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_NOMEM,
 	ESPAH_SA_STAT_PAD,
 	ESPAH_SA_STAT_EXPIRED,		/* dropped: hard byte/packet limit hit */
+	ESPAH_SA_STAT_DUMMY,		/* RFC 4303 2.6 dummy packet (next header
+					 * 59): discarded after the ICV verified
+					 */
+	ESPAH_SA_STAT_TMPL_MISMATCH,	/* decapsulated, but this SA does not
+					 * satisfy the inbound policy's template
+					 * (reqid, mode, tunnel endpoints)
+					 */
 	__ESPAH_SA_STAT_MAX,
 };
 
@@ -325,6 +332,18 @@ enum espah_stat {
 	ESPAH_STAT_HOLD_TIMEOUT,	/* held too long: dropped */
 	ESPAH_STAT_HOLD_FLUSHED,	/* held, dropped: policy or netns gone */
 	ESPAH_STAT_MSS_CLAMPED,		/* TCP SYN MSS option lowered (mss_clamp) */
+	ESPAH_STAT_OUT_STATE_INVALID,	/* the SA was updated or deleted after
+					 * the packet looked it up: dropped
+					 * rather than numbered twice
+					 */
+	ESPAH_STAT_OUT_TOO_BIG,		/* larger than the SA's path MTU, DF
+					 * set: dropped, ICMP sent
+					 */
+	ESPAH_STAT_IN_DUMMY,		/* total of ESPAH_SA_STAT_DUMMY */
+	ESPAH_STAT_IN_FLOW_ERROR,	/* cleartext whose headers cannot be
+					 * parsed under a protect policy
+					 */
+	ESPAH_STAT_OUT_FLOW_ERROR,	/* the same, outbound */
 	__ESPAH_STAT_MAX,
 };
 
