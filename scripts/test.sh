@@ -126,12 +126,25 @@ if has lint; then
 	"$ESPAH_ROOT/scripts/lint.sh" > "$res/lint.tap" 2>&1
 	tally lint "$res/lint.tap" $?
 fi
+# The tool: the parser self-test against the normal build, then against
+# the ASan/UBSan build (espah-asan), then the fuzz corpus against that one.
 if has tool; then
 	log "layer tool"
-	make -s -C "$ESPAH_ROOT/tools/espah" >/dev/null &&
-		"$ESPAH_ROOT/tools/espah/test-parse.sh" "$ESPAH_ROOT/tools/espah/espah" \
-		> "$res/tool.tap" 2>&1
-	tally tool "$res/tool.tap" $?
+	tool=$ESPAH_ROOT/tools/espah
+	if make -s -C "$tool" espah espah-asan > "$res/tool-build.log" 2>&1; then
+		"$tool/test-parse.sh" "$tool/espah" > "$res/tool.tap" 2>&1
+		tally tool "$res/tool.tap" $?
+		"$tool/test-parse.sh" "$tool/espah-asan" > "$res/tool-asan.tap" 2>&1
+		tally tool:asan "$res/tool-asan.tap" $?
+		"$tool/fuzz.py" "$tool/espah-asan" > "$res/tool-fuzz.tap" 2>&1
+		tally tool:fuzz "$res/tool-fuzz.tap" $?
+	else
+		{
+			echo "not ok 1 - build espah and espah-asan"
+			sed 's/^/# /' "$res/tool-build.log" | head -40
+		} > "$res/tool.tap"
+		tally tool "$res/tool.tap" 1
+	fi
 fi
 
 # Build for both kernels before the lanes start (they share the tool).
