@@ -131,7 +131,7 @@ fi
 if has tool; then
 	log "layer tool"
 	tool=$ESPAH_ROOT/tools/espah
-	if make -s -j"$(nproc)" -C "$tool" espah espah-asan > "$res/tool-build.log" 2>	if make -s -C "$tool" espah espah-asan > "$res/tool-build.log" 2>&1; then1; then
+	if make -s -j"$(nproc)" -C "$tool" espah espah-asan > "$res/tool-build.log" 2>&1; then
 		"$tool/test-parse.sh" "$tool/espah" > "$res/tool.tap" 2>&1
 		tally tool "$res/tool.tap" $?
 		"$tool/test-parse.sh" "$tool/espah-asan" > "$res/tool-asan.tap" 2>&1

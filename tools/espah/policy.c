@@ -179,21 +179,21 @@ static void parse_tmpl(struct args *a, struct tmpl *t)
 
 static void put_tmpl(struct req *r, const struct tmpl *t)
 {
-	struct nlattr *nest = mnl_attr_nest_start(r->nlh, ESPAH_A_POL_TMPL);
+	struct nlattr *nest = req_nest_start(r, ESPAH_A_POL_TMPL);
 	uint16_t fam = t->has_src ? t->src.family : t->has_dst ? t->dst.family : 0;
 
-	mnl_attr_put_u8(r->nlh, ESPAH_TMPL_PROTO, t->proto);
-	mnl_attr_put_u8(r->nlh, ESPAH_TMPL_MODE, t->mode);
+	req_put_u8(r, ESPAH_TMPL_PROTO, t->proto);
+	req_put_u8(r, ESPAH_TMPL_MODE, t->mode);
 	if (fam)
-		mnl_attr_put_u16(r->nlh, ESPAH_TMPL_FAMILY, fam);
+		req_put_u16(r, ESPAH_TMPL_FAMILY, fam);
 	if (t->has_src)
 		req_put_addr(r, ESPAH_TMPL_SRC, &t->src);
 	if (t->has_dst)
 		req_put_addr(r, ESPAH_TMPL_DST, &t->dst);
 	if (t->has_reqid)
-		mnl_attr_put_u32(r->nlh, ESPAH_TMPL_REQID, t->reqid);
+		req_put_u32(r, ESPAH_TMPL_REQID, t->reqid);
 	if (t->has_spi)
-		mnl_attr_put_u32(r->nlh, ESPAH_TMPL_SPI, htonl(t->spi));
+		req_put_u32(r, ESPAH_TMPL_SPI, htonl(t->spi));
 	mnl_attr_nest_end(r->nlh, nest);
 }
 
@@ -312,13 +312,13 @@ static int policy_modify(struct args *a, uint8_t cmd)
 		 p.ntmpl ? ESPAH_ACTION_PROTECT : ESPAH_ACTION_BYPASS;
 
 	req_init(&r, cmd, 0);
-	mnl_attr_put_u8(r.nlh, ESPAH_A_POL_DIR, p.dir);
+	req_put_u8(&r, ESPAH_A_POL_DIR, p.dir);
 	req_put_selector(&r, ESPAH_A_POL_SEL, &p.sel, pol_family(&p));
-	mnl_attr_put_u8(r.nlh, ESPAH_A_POL_ACTION, action);
+	req_put_u8(&r, ESPAH_A_POL_ACTION, action);
 	if (p.has_prio)
-		mnl_attr_put_u32(r.nlh, ESPAH_A_POL_PRIORITY, p.prio);
+		req_put_u32(&r, ESPAH_A_POL_PRIORITY, p.prio);
 	if (p.has_hold)
-		mnl_attr_put_u32(r.nlh, ESPAH_A_POL_HOLD, p.hold);
+		req_put_u32(&r, ESPAH_A_POL_HOLD, p.hold);
 	for (i = 0; i < p.ntmpl; i++)
 		put_tmpl(&r, &p.tmpl[i]);
 	nl_transact(&r, NULL, NULL);
@@ -535,16 +535,16 @@ static int policy_get_del(struct args *a, uint8_t cmd)
 	if (p.has_index) {
 		if (p.has_sel)
 			syntax("%s: give either \"index N\" or a selector, not both", a->ctx);
-		mnl_attr_put_u32(r.nlh, ESPAH_A_POL_INDEX, p.index);
+		req_put_u32(&r, ESPAH_A_POL_INDEX, p.index);
 		if (p.dir >= 0)
-			mnl_attr_put_u8(r.nlh, ESPAH_A_POL_DIR, p.dir);
+			req_put_u8(&r, ESPAH_A_POL_DIR, p.dir);
 	} else {
 		if (!p.has_sel)
 			syntax("%s: missing selector (\"src PFX dst PFX\") or \"index N\"",
 			       a->ctx);
 		if (p.dir < 0)
 			syntax("%s: missing \"dir in|out|fwd\"", a->ctx);
-		mnl_attr_put_u8(r.nlh, ESPAH_A_POL_DIR, p.dir);
+		req_put_u8(&r, ESPAH_A_POL_DIR, p.dir);
 		req_put_selector(&r, ESPAH_A_POL_SEL, &p.sel, pol_family(&p));
 	}
 	if (cmd == ESPAH_CMD_POL_GET) {
