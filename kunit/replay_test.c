@@ -510,7 +510,62 @@ static void replay_sweep(struct kunit *test)
 		KUNIT_EXPECT_LE(test, r->top, (u64)U32_MAX);
 }
 
+/* ---- carried over to a replacement SA (espah_replay_copy()) ------------ */
+
+struct rp_copy {
+	u32 from;	/* the old window's size */
+	u32 to;		/* the new one's */
+};
+
+static const struct rp_copy rp_copies[] = {
+	{ 64, 64 }, { 64, 1024 }, { 1024, 64 }, { 0, 128 }, { 128, 0 },
+	{ 32, WMAX },
+};
+
+static void rp_copy_desc(const struct rp_copy *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "window %u -> %u", c->from, c->to);
+}
+
+KUNIT_ARRAY_PARAM(rp_copy, rp_copies, rp_copy_desc);
+
+/* Every number the old window would refuse, the new one refuses: what the
+ * old one accepted (every third number below top here), what lay left of
+ * it, and, when the old one had no window, everything up to its top. What
+ * the old one had not seen inside both windows stays acceptable.
+ */
+static void replay_copy(struct kunit *test)
+{
+	const struct rp_copy *c = test->param_value;
+	struct espah_replay *old = rp_new(test, c->from, false);
+	struct espah_replay *r = rp_new(test, c->to, false);
+	u64 top = 5000, seq;
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (seq = top - 2000; seq <= top; seq++)
+		if (seq % 3 == top % 3)
+			KUNIT_ASSERT_EQ(test, espah_replay_advance(old, seq), 0);
+	old->reorder_max = 7;
+	espah_replay_copy(r, old);
+	KUNIT_EXPECT_EQ(test, r->top, top);
+	KUNIT_EXPECT_EQ(test, r->reorder_max, 7ULL);
+	for (seq = top > c->to ? top - c->to + 1 : 1; seq <= top + 2; seq++) {
+		int want = espah_replay_check(old, seq);
+
+		if (!want && c->from == 0 && seq <= top)
+			want = -EEXIST;	/* no old window: assume seen */
+		if (want == -ERANGE && c->to)
+			want = -EEXIST;	/* left of the old window: seen */
+		if (!c->to && seq > 0)
+			want = 0;	/* no new window: no check */
+		KUNIT_EXPECT_EQ_MSG(test, espah_replay_check(r, seq), want,
+				    "seq %llu", seq);
+	}
+}
+
 static struct kunit_case replay_cases[] = {
+	KUNIT_CASE_PARAM(replay_copy, rp_copy_gen_params),
 	KUNIT_CASE_PARAM(replay_alloc_geometry, alloc_size_gen_params),
 	KUNIT_CASE(replay_alloc_too_big),
 	KUNIT_CASE_PARAM(replay_script, rp_case_gen_params),
