@@ -127,20 +127,24 @@ if has lint; then
 	tally lint "$res/lint.tap" $?
 fi
 # The tool: the parser self-test against the normal build, then against
-# the ASan/UBSan build (espah-asan), then the fuzz corpus against that one.
+# the ASan/UBSan build (espah-asan), then the fuzz corpus against that one;
+# the printer self-test on recorded replies (espah-replay), under ASan/UBSan.
 if has tool; then
 	log "layer tool"
 	tool=$ESPAH_ROOT/tools/espah
-	if make -s -j"$(nproc)" -C "$tool" espah espah-asan > "$res/tool-build.log" 2>&1; then
+	if make -s -j"$(nproc)" -C "$tool" espah espah-asan espah-replay-asan \
+		> "$res/tool-build.log" 2>&1; then
 		"$tool/test-parse.sh" "$tool/espah" > "$res/tool.tap" 2>&1
 		tally tool "$res/tool.tap" $?
 		"$tool/test-parse.sh" "$tool/espah-asan" > "$res/tool-asan.tap" 2>&1
 		tally tool:asan "$res/tool-asan.tap" $?
 		"$tool/fuzz.py" "$tool/espah-asan" > "$res/tool-fuzz.tap" 2>&1
 		tally tool:fuzz "$res/tool-fuzz.tap" $?
+		"$tool/test-print.sh" "$tool/espah-replay-asan" > "$res/tool-print.tap" 2>&1
+		tally tool:print "$res/tool-print.tap" $?
 	else
 		{
-			echo "not ok 1 - build espah and espah-asan"
+			echo "not ok 1 - build espah, espah-asan and espah-replay-asan"
 			sed 's/^/# /' "$res/tool-build.log" | head -40
 		} > "$res/tool.tap"
 		tally tool "$res/tool.tap" 1
