@@ -31,8 +31,9 @@ capture() {
 	local ns=$1 ifc=$2 f=$3 i
 	shift 3
 	rm -f "$f"
-	nsx "$ns" tcpdump -U -n -s 96 -i "$ifc" -w "$f" "$@" 2>"$f.err" &
-	CAP_PID=$!
+	nsx_argv "$ns" tcpdump -U -n -s "${CAP_SNAP:-96}" -i "$ifc" -w "$f" "$@" || return 1
+	"${NSX_ARGV[@]}" 2>"$f.err" &
+	CAP_PID=$!	# tcpdump itself once nsenter has run
 	for ((i = 0; i < 100; i++)); do
 		grep -q listening "$f.err" 2>/dev/null && return 0
 		nap 0.1
@@ -71,7 +72,7 @@ check "update under traffic: the native peer saw no replayed number" \
 nsx gw1 ethtool -K eth1 gro off >/dev/null 2>&1
 
 # --- 2. inbound SA update keeps the replay window -------------------------
-capture gw1 eth2 "$CAP.2" esp and src $O2 || diag "tcpdump did not start"
+CAP_SNAP=0 capture gw1 eth2 "$CAP.2" esp and src $O2 || diag "tcpdump did not start"
 check "replay: ping h2->h1" pings h2 10.0.1.1 3
 capture_stop
 echo "state update $IN_SA" | E gw1 -batch -
@@ -79,6 +80,7 @@ r0=$(sastat gw1 0x2001 replay)
 ib=$(icmp_in h1)
 n=$(nsx gw2 $SEC replay "$CAP.2" eth2)
 nap 0.5
+diag "replayed ${n:-0} packets: replay counter +$(($(sastat gw1 0x2001 replay) - r0))"
 check "replay: 3 captured ESP packets sent again" numeq "${n:-0}" 3
 check "replay: after the update, all counted as replays" \
 	numeq "$(($(sastat gw1 0x2001 replay) - r0))" 3
@@ -99,6 +101,8 @@ EOF
 ip -n gw1 -batch - <<EOF
 link set eth3 up
 addr add 10.0.13.1/24 dev eth3
+route add 10.0.3.0/24 via 10.0.13.3
+neigh replace 10.0.13.3 lladdr 02:00:00:00:13:03 dev eth3 nud permanent
 EOF
 K5=$(key 20 5)
 E gw1 -batch - <<EOF
@@ -231,7 +235,7 @@ out=$(nsx gw1 timeout 5 $NOBODY "$ESPAH_TOOL" monitor 2>&1)
 rc=$?
 check "unprivileged monitor refused at once (not timed out)" [ $rc -ne 0 ] && [ $rc -ne 124 ]
 check "unprivileged monitor: message says why" grep -qi "not permitted\|CAP_NET_ADMIN" <<< "$out"
-check "unprivileged features allowed" nsx gw1 $NOBODY "$ESPAH_TOOL" features
+check "unprivileged features allowed" nsx gw1 $NOBODY "$ESPAH_TOOL" -j features >/dev/null
 
 # --- 6. per-namespace limits; memory charged to the caller --------------
 ip netns add lim
