@@ -35,6 +35,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <linux/genetlink.h>
@@ -566,7 +567,8 @@ enum {
 	C_SA_ADDED, C_SA_DELETED, C_POL_ADDED, C_POL_DELETED,
 	C_UNPRIV_MSGS, C_UNPRIV_EPERM, C_UNPRIV_ACCEPTED, C_UNPRIV_NOT_EPERM,
 	C_UNPRIV_FEATURES_OK, C_UNPRIV_OTHER_OK, C_MCAST_REFUSED,
-	C_MCAST_JOINED, C_VALID, C_MUTATED, C_ENOMEM, C_MAX
+	C_MCAST_JOINED, C_VALID, C_MUTATED, C_ENOMEM, C_SOCK_ERR, C_LOST,
+	C_ENOMEM_NOMSG, C_MAX
 };
 
 static const char *const cname[C_MAX] = {
@@ -577,7 +579,7 @@ static const char *const cname[C_MAX] = {
 	"pol_deleted", "unpriv_msgs", "unpriv_eperm", "unpriv_accepted",
 	"unpriv_not_eperm", "unpriv_features_ok", "unpriv_other_ok",
 	"mcast_refused", "mcast_joined", "valid_sent", "mutated_sent",
-	"enomem",
+	"enomem", "socket_refused", "reply_lost", "enomem_no_extack",
 };
 
 static uint64_t cnt[C_MAX];
@@ -626,6 +628,20 @@ static void incons(const struct req *r, const char *fmt, ...)
 /* netlink I/O */
 
 static int sock_fd = -1;
+
+/*
+ * -F: allocation failures (failslab, fail_page_alloc with task-filter=Y)
+ * for this task while it sends a request and reads its reply, through
+ * /proc/self/make-it-fail; valid requests only.
+ */
+static bool fault_mode, fail_next;
+static int mif_fd = -1;
+
+static void make_it_fail(bool on)
+{
+	if (mif_fd >= 0 && pwrite(mif_fd, on ? "1" : "0", 1, 0) != 1)
+		perror("nlfuzz: make-it-fail");
+}
 static uint8_t rbuf[1 << 17];
 
 struct reply {
@@ -633,6 +649,7 @@ struct reply {
 	bool got;		/* an ack, error or DONE came */
 	char msg[300];
 	bool has_msg;
+	bool sock;		/* sendto() itself failed: the kernel saw nothing */
 	int ndata;
 	/* the first data message, for GET replies and echoes */
 	uint8_t data[8192];
@@ -715,6 +732,11 @@ static void recv_reply(uint32_t seq, uint32_t sentinel, struct reply *rp,
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS) {
+				/* a reply the kernel could not allocate */
+				if (fault_mode) {
+					rp->err = 2;
+					return;
+				}
 				diag("recv: ENOBUFS");
 				continue;
 			}
@@ -793,13 +815,16 @@ static void xfer(struct req *r, struct reply *rp, data_cb cb, void *arg)
 
 	memset(rp, 0, offsetof(struct reply, data));
 	rp->err = 1;
+	make_it_fail(fail_next);
 	e = send_raw(r->buf, r->len);
 	if (e) {
+		make_it_fail(false);
+		cnt[C_SOCK_ERR]++;
 		/* the socket layer refused it (e.g. too long): no kernel reply */
 		rp->err = e;
 		rp->got = true;
 		snprintf(rp->msg, sizeof(rp->msg), "sendto: %s", strerror(-e));
-		rp->has_msg = true;
+		rp->sock = true;
 		return;
 	}
 	if (r->frame || !(r->nlflags & NLM_F_REQUEST) ||
@@ -813,6 +838,7 @@ static void xfer(struct req *r, struct reply *rp, data_cb cb, void *arg)
 		send_raw(&noop, sizeof(noop));
 	}
 	recv_reply(seq, sentinel, rp, cb, arg);
+	make_it_fail(false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1062,7 +1088,7 @@ static void gen_sa_new(struct req *r, uint8_t cmd, bool from_model)
 		add_u32(r, -1, ESPAH_A_SA_REQID, rnd(6));
 	if (pct(60))
 		add_u32(r, -1, ESPAH_A_SA_REPLAY_WINDOW,
-			pct(1) ? ESPAH_REPLAY_WINDOW_MAX : windows[rnd(7)]);
+			pct(fault_mode ? 15 : 1) ? ESPAH_REPLAY_WINDOW_MAX : windows[rnd(7)]);
 	if (esn || pct(20))
 		add_u32(r, -1, ESPAH_A_SA_FLAGS, esn ? ESPAH_SA_FLAG_ESN : 0);
 	if (pct(15))
@@ -1908,6 +1934,92 @@ static void dump_count_check(struct req *r, struct dump_state *d)
 		incons(r, "policy dump: %d entries, the model has %d", d->n, npol);
 }
 
+/* The reply of a request that ran under injected failures was lost: ask
+ * the kernel (no failures now) whether it was applied, and follow it.
+ */
+static void resolve(struct req *r)
+{
+	const struct nlattr *tb[ESPAH_A_MAX + 1], *rtb[ESPAH_A_MAX + 1];
+	const uint8_t *body, *rbody;
+	size_t blen, rblen;
+	uint8_t cmd = cur_cmd(r);
+	static struct req q;
+	struct reply rp;
+	struct sa_ent se;
+	struct pol_ent pe;
+	struct sa_key k;
+	int i, n;
+
+	if (!req_attrs(r, tb, &body, &blen))
+		return;
+	if (cmd == ESPAH_CMD_SA_ADD || cmd == ESPAH_CMD_SA_UPDATE ||
+	    cmd == ESPAH_CMD_SA_DEL) {
+		if (!sa_key_of(tb, &k))
+			return;
+		req_init(&q, ESPAH_CMD_SA_GET, "resolve");
+		add_u32(&q, -1, ESPAH_A_SA_SPI, k.spi);
+		add_u8(&q, -1, ESPAH_A_SA_PROTO, k.proto);
+		add_u16(&q, -1, ESPAH_A_SA_FAMILY, k.family);
+		add_attr(&q, -1, ESPAH_A_SA_DST, k.dst, alen_of(k.family));
+		serialize(&q);
+		xfer(&q, &rp, NULL, NULL);
+		i = sa_find(&k);
+		if (!rp.err && reply_attrs(&rp, rtb, &rbody, &rblen) &&
+		    sa_of(rtb, &se, false)) {
+			if (i >= 0)
+				sas[i] = se;
+			else if (nsa < MAXSA)
+				sas[nsa++] = se;
+		} else if (rp.err == -ENOENT && i >= 0) {
+			sa_remove(i);
+		} else if (rp.err && rp.err != -ENOENT) {
+			incons(&q, "resolving a lost reply: SA get failed: %d %s",
+			       rp.err, rp.msg);
+		}
+		return;
+	}
+	if (cmd == ESPAH_CMD_POL_ADD || cmd == ESPAH_CMD_POL_UPDATE ||
+	    (cmd == ESPAH_CMD_POL_DEL && !tb[ESPAH_A_POL_INDEX])) {
+		if (!pol_of(tb, body, blen, &pe))
+			return;
+		req_init(&q, ESPAH_CMD_POL_GET, "resolve");
+		for (n = 0; n < r->n; n++)
+			if (r->a[n].parent < 0 &&
+			    ((r->a[n].type & NLA_TYPE_MASK) == ESPAH_A_POL_DIR ||
+			     (r->a[n].type & NLA_TYPE_MASK) == ESPAH_A_POL_SEL)) {
+				int p = q.n, c;
+
+				q.a[q.n++] = r->a[n];
+				q.a[p].parent = -1;
+				for (c = 0; c < r->n; c++)
+					if (r->a[c].parent == n && q.n < MAXA) {
+						q.a[q.n] = r->a[c];
+						q.a[q.n++].parent = p;
+					}
+			}
+		serialize(&q);
+		xfer(&q, &rp, NULL, NULL);
+		i = pol_find(pe.dir, &pe.sel);
+		if (!rp.err && reply_attrs(&rp, rtb, &rbody, &rblen) &&
+		    pol_of(rtb, rbody, rblen, &pe)) {
+			if (i >= 0)
+				pols[i] = pe;
+			else if (npol < MAXPOL)
+				pols[npol++] = pe;
+		} else if (rp.err == -ENOENT && i >= 0) {
+			pol_remove(i);
+		} else if (rp.err && rp.err != -ENOENT) {
+			incons(&q, "resolving a lost reply: policy get failed: %d %s",
+			       rp.err, rp.msg);
+		}
+		return;
+	}
+	if (cmd == ESPAH_CMD_POL_DEL) {
+		/* by index: gone or not, the dump will tell */
+		full_compare("after a lost reply");
+	}
+}
+
 static void run_one(struct req *r)
 {
 	struct dump_state d = { 0 };
@@ -1917,11 +2029,20 @@ static void run_one(struct req *r)
 	uint8_t cmd;
 	int c;
 
+	fail_next = fault_mode;
 	xfer(r, &rp, dump_cb, &d);
+	fail_next = false;
 	cmd = cur_cmd(r);
 	dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	cnt[C_MSGS]++;
 	cnt[r->nmut ? C_MUTATED : C_VALID]++;
+	if (rp.sock)
+		return;		/* counted in xfer(): the kernel never saw it */
+	if (fault_mode && (rp.err == 1 || rp.err == 2)) {
+		cnt[C_LOST]++;
+		resolve(r);
+		return;
+	}
 	if (rp.err == 1) {
 		if (r->frame) {
 			cnt[C_DROPPED]++;
@@ -1987,6 +2108,11 @@ static void run_one(struct req *r)
 		cnt[c]++;
 		if (c == C_CORE_EPERM && !unpriv)
 			sample(C_CORE_EPERM, r, "EPERM for root");
+		return;
+	}
+	if (rp.err == -ENOMEM) {
+		cnt[C_ENOMEM_NOMSG]++;
+		sample(C_ENOMEM_NOMSG, r, "ENOMEM without an extack message");
 		return;
 	}
 	cnt[C_ERR_NOMSG]++;
@@ -2091,10 +2217,37 @@ static int policy_dump(void)
 /* ------------------------------------------------------------------ */
 /* the corpus */
 
+/* -F: valid requests that allocate: SAs of every kind, policies */
+static void gen_fault(struct req *r)
+{
+	unsigned int p = rnd(100);
+
+	if (p < 55)
+		gen_sa_new(r, ESPAH_CMD_SA_ADD, false);
+	else if (p < 65)
+		gen_sa_new(r, ESPAH_CMD_SA_UPDATE, true);
+	else if (p < 75)
+		gen_sa_ref(r, ESPAH_CMD_SA_DEL, "sa-del");
+	else if (p < 87)
+		gen_pol_new(r, ESPAH_CMD_POL_ADD, false);
+	else if (p < 92)
+		gen_pol_new(r, ESPAH_CMD_POL_UPDATE, true);
+	else
+		gen_pol_ref(r, ESPAH_CMD_POL_DEL, "pol-del");
+	if (r->cmd <= ESPAH_CMD_SA_DEL && pct(30))
+		r->nlflags |= NLM_F_ECHO;
+	serialize(r);
+}
+
 static void gen(struct req *r)
 {
 	unsigned int p = rnd(1000);
 	int m;
+
+	if (fault_mode) {
+		gen_fault(r);
+		return;
+	}
 
 	if (p < 170)
 		gen_sa_new(r, ESPAH_CMD_SA_ADD, pct(20));
@@ -2281,6 +2434,8 @@ static void usage(void)
 		"usage: nlfuzz [-s SEED] [-n N] [-u N] [-U N] [-o LISTING] [-c EVERY] [-v]\n"
 		"       nlfuzz -W     (warm-up: each template algorithm once)\n"
 		"       nlfuzz -p     (the family's policy dump, as uid 65534)\n"
+		"  -F     valid requests only, with /proc/self/make-it-fail set\n"
+		"         while each is sent and answered (failslab, fail_page_alloc)\n"
 		"  -S     leave out requests that make 6.1 WARN (see warn_prone())\n"
 		"  -n N   requests as root          -u N  requests as uid 65534\n"
 		"  -U N   requests as root of a new user namespace (same netns)\n"
@@ -2334,7 +2489,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int o, rc = 0, st;
 
-	while ((o = getopt(argc, argv, "s:n:u:U:o:c:vWSp")) != -1) {
+	while ((o = getopt(argc, argv, "s:n:u:U:o:c:vWSpF")) != -1) {
 		switch (o) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': n = strtoull(optarg, NULL, 0); break;
@@ -2346,6 +2501,7 @@ int main(int argc, char **argv)
 		case 'W': warm = true; break;
 		case 'S': safe_mode = true; break;
 		case 'p': pdump = true; break;
+		case 'F': fault_mode = true; break;
 		default: usage();
 		}
 	}
@@ -2357,6 +2513,13 @@ int main(int argc, char **argv)
 	}
 	if (resolve_family())
 		return 1;
+	if (fault_mode) {
+		mif_fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+		if (mif_fd < 0) {
+			perror("nlfuzz: /proc/self/make-it-fail");
+			return 1;
+		}
+	}
 	if (warm)
 		return warmup() ? 1 : 0;
 	if (pdump) {
