@@ -5,6 +5,7 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
+#include <espah/counters.h>
 #include <espah/kunit.h>
 #include <espah/datapath.h>
 #include <espah/pernet.h>
@@ -13,36 +14,10 @@ unsigned int espah_net_id __read_mostly;
 
 /* /proc/net/espah_stat names: /proc/net/xfrm_stat's where one applies. */
 static const char *const stat_names[ESPAH_STAT_MAX + 1] = {
-	[ESPAH_STAT_IN_NO_SA] = "XfrmInNoStates",
-	[ESPAH_STAT_IN_MALFORMED] = "XfrmInHdrError",
-	[ESPAH_STAT_IN_POLICY_DROP] = "XfrmInTmplMismatch",
-	[ESPAH_STAT_OUT_NO_SA] = "XfrmOutNoStates",
-	[ESPAH_STAT_POLICY_DISCARD] = "EspahPolBlock",
-	[ESPAH_STAT_IN_PACKETS] = "EspahInPackets",
-	[ESPAH_STAT_OUT_PACKETS] = "EspahOutPackets",
-	[ESPAH_STAT_OUT_ERROR] = "XfrmOutError",
-	[ESPAH_STAT_IN_EXPIRED] = "XfrmInStateExpired",
-	[ESPAH_STAT_OUT_EXPIRED] = "XfrmOutStateExpired",
-	[ESPAH_STAT_ACQUIRE] = "EspahAcquire",
-	[ESPAH_STAT_ACQUIRE_SUPPRESSED] = "EspahAcquireSuppressed",
-	[ESPAH_STAT_SOFT_EXPIRE] = "EspahSoftExpire",
-	[ESPAH_STAT_HARD_EXPIRE] = "EspahHardExpire",
-	[ESPAH_STAT_IN_STATE_PROTO_ERROR] = "XfrmInStateProtoError",
-	[ESPAH_STAT_IN_STATE_SEQ_ERROR] = "XfrmInStateSeqError",
-	[ESPAH_STAT_IN_STATE_MISMATCH] = "XfrmInStateMismatch",
-	[ESPAH_STAT_IN_BUFFER_ERROR] = "XfrmInBufferError",
-	[ESPAH_STAT_OUT_STATE_SEQ_ERROR] = "XfrmOutStateSeqError",
-	[ESPAH_STAT_HOLD_QUEUED] = "EspahHoldQueued",
-	[ESPAH_STAT_HOLD_RELEASED] = "EspahHoldReleased",
-	[ESPAH_STAT_HOLD_FULL] = "EspahHoldFull",
-	[ESPAH_STAT_HOLD_TIMEOUT] = "EspahHoldTimeout",
-	[ESPAH_STAT_HOLD_FLUSHED] = "EspahHoldFlushed",
-	[ESPAH_STAT_MSS_CLAMPED] = "EspahMssClamped",
-	[ESPAH_STAT_OUT_STATE_INVALID] = "XfrmOutStateInvalid",
-	[ESPAH_STAT_OUT_TOO_BIG] = "EspahOutTooBig",
-	[ESPAH_STAT_IN_DUMMY] = "EspahInDummy",
-	[ESPAH_STAT_IN_FLOW_ERROR] = "EspahInFlowError",
-	[ESPAH_STAT_OUT_FLOW_ERROR] = "EspahOutFlowError",
+#define STAT_NAME(suffix, proc, tool, desc) \
+	[ESPAH_STAT_##suffix] = proc,
+	ESPAH_STATS(STAT_NAME)
+#undef STAT_NAME
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -10,6 +10,8 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include <espah/counters.h>
+
 #include "espah.h"
 
 /* ---------------------------------------------------------------------- */
@@ -39,19 +41,10 @@ const struct adesc tmpl_attrs[ESPAH_TMPL_MAX + 1] = {
 };
 
 const struct adesc sa_stat_attrs[ESPAH_SA_STAT_MAX + 1] = {
-	[ESPAH_SA_STAT_PACKETS] = { "packets", AT_U64 },
-	[ESPAH_SA_STAT_BYTES] = { "bytes", AT_U64 },
-	[ESPAH_SA_STAT_REPLAY] = { "replay", AT_U64 },
-	[ESPAH_SA_STAT_OLD] = { "old", AT_U64 },
-	[ESPAH_SA_STAT_ICV_FAIL] = { "icv-fail", AT_U64 },
-	[ESPAH_SA_STAT_PAD_ERR] = { "pad-err", AT_U64 },
-	[ESPAH_SA_STAT_SEL_MISMATCH] = { "sel-mismatch", AT_U64 },
-	[ESPAH_SA_STAT_SEQ_OVERFLOW] = { "seq-overflow", AT_U64 },
-	[ESPAH_SA_STAT_MALFORMED] = { "malformed", AT_U64 },
-	[ESPAH_SA_STAT_NOMEM] = { "nomem", AT_U64 },
-	[ESPAH_SA_STAT_EXPIRED] = { "expired", AT_U64 },
-	[ESPAH_SA_STAT_DUMMY] = { "dummy", AT_U64 },
-	[ESPAH_SA_STAT_TMPL_MISMATCH] = { "tmpl-mismatch", AT_U64 },
+#define SA_STAT_ATTR(suffix, name, desc) \
+	[ESPAH_SA_STAT_##suffix] = { name, AT_U64 },
+	ESPAH_SA_STATS(SA_STAT_ATTR)
+#undef SA_STAT_ATTR
 };
 
 const struct adesc lft_attrs[ESPAH_LFT_MAX + 1] = {
@@ -76,38 +69,10 @@ const struct adesc reorder_attrs[ESPAH_REORDER_ATTR_MAX + 1] = {
 };
 
 const struct adesc stat_attrs[ESPAH_STAT_MAX + 1] = {
-	[ESPAH_STAT_IN_NO_SA] = { "in-no-sa", AT_U64 },
-	[ESPAH_STAT_IN_MALFORMED] = { "in-malformed", AT_U64 },
-	[ESPAH_STAT_IN_POLICY_DROP] = { "in-policy-drop", AT_U64 },
-	[ESPAH_STAT_OUT_NO_SA] = { "out-no-sa", AT_U64 },
-	[ESPAH_STAT_POLICY_DISCARD] = { "policy-discard", AT_U64 },
-	[ESPAH_STAT_IN_PACKETS] = { "in-packets", AT_U64 },
-	[ESPAH_STAT_OUT_PACKETS] = { "out-packets", AT_U64 },
-	[ESPAH_STAT_OUT_ERROR] = { "out-error", AT_U64 },
-	[ESPAH_STAT_CRYPTO_ASYNC] = { "crypto-async", AT_U64 },
-	[ESPAH_STAT_IN_AH_FRAG] = { "in-ah-frag", AT_U64 },
-	[ESPAH_STAT_IN_EXPIRED] = { "in-expired", AT_U64 },
-	[ESPAH_STAT_OUT_EXPIRED] = { "out-expired", AT_U64 },
-	[ESPAH_STAT_ACQUIRE] = { "acquire", AT_U64 },
-	[ESPAH_STAT_ACQUIRE_SUPPRESSED] = { "acquire-suppressed", AT_U64 },
-	[ESPAH_STAT_SOFT_EXPIRE] = { "soft-expire", AT_U64 },
-	[ESPAH_STAT_HARD_EXPIRE] = { "hard-expire", AT_U64 },
-	[ESPAH_STAT_IN_STATE_PROTO_ERROR] = { "in-state-proto-error", AT_U64 },
-	[ESPAH_STAT_IN_STATE_SEQ_ERROR] = { "in-state-seq-error", AT_U64 },
-	[ESPAH_STAT_IN_STATE_MISMATCH] = { "in-state-mismatch", AT_U64 },
-	[ESPAH_STAT_IN_BUFFER_ERROR] = { "in-buffer-error", AT_U64 },
-	[ESPAH_STAT_OUT_STATE_SEQ_ERROR] = { "out-state-seq-error", AT_U64 },
-	[ESPAH_STAT_HOLD_QUEUED] = { "hold-queued", AT_U64 },
-	[ESPAH_STAT_HOLD_RELEASED] = { "hold-released", AT_U64 },
-	[ESPAH_STAT_HOLD_FULL] = { "hold-full", AT_U64 },
-	[ESPAH_STAT_HOLD_TIMEOUT] = { "hold-timeout", AT_U64 },
-	[ESPAH_STAT_HOLD_FLUSHED] = { "hold-flushed", AT_U64 },
-	[ESPAH_STAT_MSS_CLAMPED] = { "mss-clamped", AT_U64 },
-	[ESPAH_STAT_OUT_STATE_INVALID] = { "out-state-invalid", AT_U64 },
-	[ESPAH_STAT_OUT_TOO_BIG] = { "out-too-big", AT_U64 },
-	[ESPAH_STAT_IN_DUMMY] = { "in-dummy", AT_U64 },
-	[ESPAH_STAT_IN_FLOW_ERROR] = { "in-flow-error", AT_U64 },
-	[ESPAH_STAT_OUT_FLOW_ERROR] = { "out-flow-error", AT_U64 },
+#define STAT_ATTR(suffix, proc, name, desc) \
+	[ESPAH_STAT_##suffix] = { name, AT_U64 },
+	ESPAH_STATS(STAT_ATTR)
+#undef STAT_ATTR
 };
 
 const struct adesc alg_attrs[ESPAH_ALG_MAX + 1] = {
