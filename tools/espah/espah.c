@@ -72,59 +72,7 @@ void syntax(const char *fmt, ...)
 	exit(1);
 }
 
-void usage_state(FILE *f)
-{
-	fprintf(f,
-"Usage: espah state { add | update } ID [ mode MODE ] [ reqid REQID ]\n"
-"                   [ dir { in | out } ] [ replay-window SIZE ]\n"
-"                   [ replay-seq SEQ ] [ replay-oseq SEQ ]\n"
-"                   [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ]\n"
-"                   [ flag esn ] [ sel SELECTOR ] [ LIMIT-LIST ] ALGO-LIST\n"
-"       espah state { delete | get } [ src ADDR ] dst ADDR proto XFRM-PROTO spi SPI\n"
-"       espah [ -s ] [ -j ] state { list | show } [ ID ] [ mode MODE ] [ reqid REQID ]\n"
-"                   [ dir { in | out } ]\n"
-"       espah state flush [ proto XFRM-PROTO ]\n"
-"       espah state count\n"
-"ID := src ADDR dst ADDR proto XFRM-PROTO spi SPI\n"
-"XFRM-PROTO := esp | ah\n"
-"MODE := transport | tunnel   (default transport)\n"
-"ALGO-LIST := aead ALGO-NAME KEY ICV-BITS\n"
-"           | enc ALGO-NAME KEY [ { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS } ]\n"
-"           | { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS }   (proto ah)\n"
-"KEY := 0xHEX | STRING\n"
-"SELECTOR := [ src PREFIX ] [ dst PREFIX ] [ UPSPEC ]\n"
-"UPSPEC := proto PROTO [ sport PORT[-PORT] ] [ dport PORT[-PORT] ]\n"
-"        | proto { icmp | ipv6-icmp | mobility-header } [ type NUMBER ] [ code NUMBER ]\n"
-"LIMIT-LIST := [ LIMIT-LIST ] limit LIMIT\n"
-"LIMIT := { time-soft | time-hard | time-use-soft | time-use-hard } SECONDS\n"
-"       | { byte-soft | byte-hard } SIZE | { packet-soft | packet-hard } COUNT\n"
-"       | seq-soft COUNT   (dir out: soft expire with COUNT sequence numbers left)\n"
-"Without \"dir\", an SA whose src address is assigned to an interface of this\n"
-"host (network namespace) is \"dir out\", any other SA is \"dir in\".\n");
-}
-
-void usage_policy(FILE *f)
-{
-	fprintf(f,
-"Usage: espah policy { add | update } SELECTOR dir DIR [ priority PRIORITY ]\n"
-"                    [ action { allow | block } ] [ hold COUNT ] [ TMPL-LIST ]\n"
-"       espah policy { delete | get } { SELECTOR dir DIR | index INDEX [ dir DIR ] }\n"
-"       espah [ -j ] policy { list | show } [ dir DIR ]\n"
-"       espah policy flush\n"
-"SELECTOR := src PREFIX dst PREFIX [ UPSPEC ]\n"
-"UPSPEC := proto PROTO [ sport PORT[-PORT] ] [ dport PORT[-PORT] ]\n"
-"        | proto { icmp | ipv6-icmp | mobility-header } [ type NUMBER ] [ code NUMBER ]\n"
-"DIR := in | out | fwd\n"
-"TMPL-LIST := tmpl TMPL [ tmpl TMPL ]   (at most 2, outermost last)\n"
-"TMPL := [ src ADDR ] [ dst ADDR ] proto { esp | ah } [ mode { transport | tunnel } ]\n"
-"        [ reqid REQID ] [ spi SPI ] [ level required ]\n"
-"action allow with tmpl = protect, action allow without tmpl = bypass,\n"
-"action block = discard. PRIORITY: lower wins (default 0).\n"
-"hold COUNT (dir out with tmpl, at most 100): packets that find no SA wait\n"
-"for it, up to COUNT of them (default 0: dropped).\n");
-}
-
-void usage_main(FILE *f)
+static void usage_main(FILE *f)
 {
 	fprintf(f,
 "Usage: espah [ OPTIONS ] OBJECT { COMMAND | help }\n"

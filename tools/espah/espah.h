@@ -51,6 +51,7 @@ struct args {
 bool matches(const char *word, const char *full);
 const char *next_arg(struct args *a, const char *what);
 bool peek_is(const struct args *a, const char *word);
+void no_args(struct args *a);
 
 /* An address or prefix: family 0 means "any" of the family yet unknown. */
 struct addr {
@@ -69,6 +70,7 @@ struct selector {
 	uint16_t dport, dport_max;	/* ICMP: code */
 };
 
+/* selectors (sel.c) */
 struct req;
 bool parse_sel_word(struct args *a, struct selector *s);
 void check_sel(const struct selector *s);
@@ -97,7 +99,7 @@ const char *family_name(uint16_t f);
 const char *addr_ntop(uint16_t family, const void *raw, size_t len, char *buf,
 		      size_t buflen);
 
-/* ---- netlink plumbing (nl.c) ---- */
+/* ---- requests (attr.c) and netlink plumbing (nl.c) ---- */
 #define REQ_BUF_SIZE 8192
 /*
  * Longest algorithm name (without its NUL) the kernel takes in
@@ -128,6 +130,7 @@ struct nlattr *req_nest_start(struct req *r, uint16_t type);
 void req_put_addr(struct req *r, uint16_t type, const struct addr *a);
 
 /*
+ * nl.c (replay.c in espah-replay, the printers' self-test).
  * Send @r (ACK requested) and feed every reply message to @cb. Exits on an
  * error reported by the kernel. In dry-run mode, prints the request instead.
  */
@@ -141,6 +144,7 @@ void nl_dump(struct req *r, msg_cb_t cb, void *data,
 /* Subscribe to the multicast groups and call @cb for every event; never returns. */
 void nl_monitor(msg_cb_t cb, void *data) __attribute__((noreturn));
 
+/* ---- attributes (attr.c) ---- */
 /* Attribute description, for validation, dry-run printing and debugging. */
 enum atype {
 	AT_NONE, AT_U8, AT_U16, AT_U32, AT_U64, AT_BE16, AT_BE32,
@@ -178,34 +182,45 @@ void attrs_print(FILE *f, const void *payload, size_t len,
 		 const struct adesc *desc, unsigned int max, int indent);
 uint8_t genl_cmd(const struct nlmsghdr *nlh);
 
-/* ---- JSON emitter (json.c) ---- */
-void jw_begin_obj(const char *key);
-void jw_end_obj(void);
-void jw_begin_arr(const char *key);
-void jw_end_arr(void);
-void jw_str(const char *key, const char *val);
-void jw_u64(const char *key, uint64_t v);
-void jw_bool(const char *key, bool v);
-void jw_newline(void);	/* after a top-level document, resets state */
+/* ---- output (print.c) ---- */
+/*
+ * Where a value goes: text, JSON or both. Each call names the value once,
+ * with its JSON key and its text format; the mode (opt.json) picks one.
+ */
+enum print_to {
+	PRINT_TEXT = 1,
+	PRINT_JSON = 2,
+	PRINT_ANY = PRINT_TEXT | PRINT_JSON,
+};
 
-/* ---- commands ---- */
+void open_obj(const char *key);		/* JSON only; @key NULL in arrays */
+void close_obj(void);
+void open_arr(const char *key);		/* JSON only */
+void close_arr(void);
+void print_str(enum print_to to, const char *key, const char *fmt, const char *v);
+void print_u64(enum print_to to, const char *key, const char *fmt, uint64_t v);
+void print_bool(enum print_to to, const char *key, const char *fmt, bool v);
+/* both: text fprintf(@fmt, @key, @v), JSON "key":v (counters, limits) */
+void print_named_u64(const char *fmt, const char *key, uint64_t v);
+void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void print_nl(void);		/* text only */
+void print_end_doc(void);	/* JSON: ends a top-level document */
+void print_list_begin(void *data);	/* nl_dump() begin/end: a JSON array */
+void print_list_end(void *data);
+
+/* ---- commands, each with its usage text ---- */
 int do_state(struct args *a);
 int do_policy(struct args *a);
 int do_stats(struct args *a);
 int do_features(struct args *a);
 int do_monitor(struct args *a);
 
-/* printers shared with monitor */
+/* ---- printers of the objects, shared with "monitor" ---- */
+/* @prefix: text before the first line ("Added " in monitor), or NULL */
 void print_sa(const struct nlattr **tb, const char *prefix);
-void print_policy(const struct nlattr **tb, const char *prefix);
-void json_sa(const struct nlattr **tb);
+/* @nlh: the message, for its repeated ESPAH_A_POL_TMPL attributes */
+void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		  const char *prefix);
 void print_sel(const struct nlattr *nest, uint16_t family);
-void json_sel(const struct nlattr *nest, uint16_t family);
-void json_policy(const struct nlattr **tb);
-void policy_set_msg(const struct nlmsghdr *nlh);
-
-void usage_main(FILE *f);
-void usage_state(FILE *f);
-void usage_policy(FILE *f);
 
 #endif /* ESPAH_TOOL_H */

@@ -32,6 +32,13 @@ const char *next_arg(struct args *a, const char *what)
 	return *a->argv++;
 }
 
+/* The command takes no (more) words. */
+void no_args(struct args *a)
+{
+	if (a->argc > 0)
+		syntax("%s: unknown word \"%s\"", a->ctx, a->argv[0]);
+}
+
 bool peek_is(const struct args *a, const char *word)
 {
 	return a->argc > 0 && strcmp(a->argv[0], word) == 0;
@@ -342,142 +349,4 @@ bool addr_is_local(const struct addr *a)
 	}
 	freeifaddrs(ifa);
 	return found;
-}
-
-/* N or N-M (an espah extension: ip-xfrm(8) takes single ports only). */
-static void parse_port_range(const char *s, const char *what, uint16_t *lo,
-			     uint16_t *hi)
-{
-	char buf[32];
-	char *dash;
-
-	if (strlen(s) >= sizeof(buf))
-		syntax("invalid %s \"%s\"", what, s);
-	strcpy(buf, s);
-	dash = strchr(buf, '-');
-	if (dash && strchr(dash + 1, '-'))
-		syntax("invalid %s range \"%s\"", what, s);
-	if (dash)
-		*dash = '\0';
-	*lo = parse_u16(buf, what);
-	*hi = dash ? parse_u16(dash + 1, what) : *lo;
-	if (*hi < *lo)
-		syntax("invalid %s range \"%s\"", what, s);
-}
-
-/*
- * One word of a SELECTOR (src, dst, proto, sport, dport, type, code). Returns
- * false, consuming nothing, if @a's next word is not a selector word.
- */
-bool parse_sel_word(struct args *a, struct selector *s)
-{
-	const char *w;
-
-	if (a->argc <= 0)
-		return false;
-	w = a->argv[0];
-	if (!strcmp(w, "src")) {
-		next_arg(a, w);
-		parse_prefix(next_arg(a, "src prefix"), "src", &s->src);
-		s->has_src = true;
-	} else if (!strcmp(w, "dst")) {
-		next_arg(a, w);
-		parse_prefix(next_arg(a, "dst prefix"), "dst", &s->dst);
-		s->has_dst = true;
-	} else if (!strcmp(w, "proto")) {
-		next_arg(a, w);
-		s->proto = parse_upper_proto(next_arg(a, "protocol"));
-		s->has_proto = true;
-	} else if (!strcmp(w, "sport")) {
-		next_arg(a, w);
-		parse_port_range(next_arg(a, "sport"), "sport", &s->sport, &s->sport_max);
-		s->has_sport = true;
-	} else if (!strcmp(w, "dport")) {
-		next_arg(a, w);
-		parse_port_range(next_arg(a, "dport"), "dport", &s->dport, &s->dport_max);
-		s->has_dport = true;
-	} else if (!strcmp(w, "type")) {
-		next_arg(a, w);
-		s->sport = parse_u8(next_arg(a, "type"), "icmp type");
-		s->sport_max = s->sport;
-		s->has_type = true;
-	} else if (!strcmp(w, "code")) {
-		next_arg(a, w);
-		s->dport = parse_u8(next_arg(a, "code"), "icmp code");
-		s->dport_max = s->dport;
-		s->has_code = true;
-	} else if (!strcmp(w, "dev")) {
-		syntax("selector \"dev\" is not supported by espah");
-	} else if (!strcmp(w, "key")) {
-		syntax("selector \"key\" (GRE) is not supported by espah");
-	} else {
-		return false;
-	}
-	return true;
-}
-
-static bool has_ports(uint8_t p)
-{
-	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_SCTP ||
-	       p == IPPROTO_DCCP || p == IPPROTO_UDPLITE;
-}
-
-static bool has_typecode(uint8_t p)
-{
-	return p == IPPROTO_ICMP || p == IPPROTO_ICMPV6 || p == 135;
-}
-
-/* Cross-word checks, once the whole selector is read. */
-void check_sel(const struct selector *s)
-{
-	char buf[8];
-
-	if ((s->has_sport || s->has_dport) && !has_ports(s->proto))
-		syntax("\"%s\" needs proto tcp, udp, sctp, dccp or udplite (proto is %s)",
-		       s->has_sport ? "sport" : "dport",
-		       upper_proto_name(s->proto, buf, sizeof(buf)));
-	if ((s->has_type || s->has_code) && !has_typecode(s->proto))
-		syntax("\"%s\" needs proto icmp, ipv6-icmp or mobility-header",
-		       s->has_type ? "type" : "code");
-	if (s->src.family && s->dst.family && s->src.family != s->dst.family)
-		syntax("selector src and dst are of different address families");
-}
-
-void req_put_selector(struct req *r, uint16_t type, const struct selector *s,
-		      uint16_t default_family)
-{
-	struct addr src = s->src, dst = s->dst;
-	uint16_t family = src.family ? src.family : dst.family ? dst.family :
-			  default_family ? default_family : AF_INET;
-	struct nlattr *nest;
-
-	if (!src.family) {
-		memset(&src, 0, sizeof(src));
-		src.family = family;
-		src.len = family == AF_INET6 ? 16 : 4;
-	}
-	if (!dst.family) {
-		memset(&dst, 0, sizeof(dst));
-		dst.family = family;
-		dst.len = family == AF_INET6 ? 16 : 4;
-	}
-	nest = req_nest_start(r, type);
-	req_put_u16(r, ESPAH_SEL_FAMILY, family);
-	req_put(r, ESPAH_SEL_SRC, src.len, src.bytes);
-	req_put(r, ESPAH_SEL_DST, dst.len, dst.bytes);
-	req_put_u8(r, ESPAH_SEL_SPLEN, src.plen);
-	req_put_u8(r, ESPAH_SEL_DPLEN, dst.plen);
-	if (s->proto)
-		req_put_u8(r, ESPAH_SEL_PROTO, s->proto);
-	if (s->has_sport || s->has_type) {
-		req_put_u16(r, ESPAH_SEL_SPORT, htons(s->sport));
-		if (s->sport_max != s->sport)
-			req_put_u16(r, ESPAH_SEL_SPORT_MAX, htons(s->sport_max));
-	}
-	if (s->has_dport || s->has_code) {
-		req_put_u16(r, ESPAH_SEL_DPORT, htons(s->dport));
-		if (s->dport_max != s->dport)
-			req_put_u16(r, ESPAH_SEL_DPORT_MAX, htons(s->dport_max));
-	}
-	mnl_attr_nest_end(r->nlh, nest);
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * espah tool: "espah policy ..." (the SPD), in the words of ip-xfrm(8),
- * and the selector printers shared with "state".
+ * espah tool: "espah policy ..." (the SPD), in the words of ip-xfrm(8).
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -14,105 +13,25 @@
 
 #define TMPL_MAX 2
 
-/* ---------------------------------------------------------------------- */
-/* selectors                                                               */
-
-struct sel_view {
-	char src[64], dst[64];
-	uint8_t splen, dplen, proto;
-	bool has_sport, has_dport;
-	uint16_t sport, sport_max, dport, dport_max;
-	uint16_t family;
-};
-
-static void sel_view(const struct nlattr *nest, uint16_t family, struct sel_view *v)
+static void usage_policy(FILE *f)
 {
-	const struct nlattr *tb[ESPAH_SEL_MAX + 1] = { NULL };
-
-	memset(v, 0, sizeof(*v));
-	if (nest)
-		attrs_parse_nest(nest, sel_attrs, ESPAH_SEL_MAX, tb);
-	if (tb[ESPAH_SEL_FAMILY])
-		family = mnl_attr_get_u16(tb[ESPAH_SEL_FAMILY]);
-	v->family = family;
-	snprintf(v->src, sizeof(v->src), family == AF_INET6 ? "::" : "0.0.0.0");
-	snprintf(v->dst, sizeof(v->dst), family == AF_INET6 ? "::" : "0.0.0.0");
-	if (tb[ESPAH_SEL_SRC])
-		addr_ntop(family, mnl_attr_get_payload(tb[ESPAH_SEL_SRC]),
-			  mnl_attr_get_payload_len(tb[ESPAH_SEL_SRC]), v->src,
-			  sizeof(v->src));
-	if (tb[ESPAH_SEL_DST])
-		addr_ntop(family, mnl_attr_get_payload(tb[ESPAH_SEL_DST]),
-			  mnl_attr_get_payload_len(tb[ESPAH_SEL_DST]), v->dst,
-			  sizeof(v->dst));
-	v->splen = tb[ESPAH_SEL_SPLEN] ? mnl_attr_get_u8(tb[ESPAH_SEL_SPLEN]) : 0;
-	v->dplen = tb[ESPAH_SEL_DPLEN] ? mnl_attr_get_u8(tb[ESPAH_SEL_DPLEN]) : 0;
-	v->proto = tb[ESPAH_SEL_PROTO] ? mnl_attr_get_u8(tb[ESPAH_SEL_PROTO]) : 0;
-	if (tb[ESPAH_SEL_SPORT]) {
-		v->has_sport = true;
-		v->sport = ntohs(mnl_attr_get_u16(tb[ESPAH_SEL_SPORT]));
-		v->sport_max = tb[ESPAH_SEL_SPORT_MAX] ?
-			       ntohs(mnl_attr_get_u16(tb[ESPAH_SEL_SPORT_MAX])) : v->sport;
-	}
-	if (tb[ESPAH_SEL_DPORT]) {
-		v->has_dport = true;
-		v->dport = ntohs(mnl_attr_get_u16(tb[ESPAH_SEL_DPORT]));
-		v->dport_max = tb[ESPAH_SEL_DPORT_MAX] ?
-			       ntohs(mnl_attr_get_u16(tb[ESPAH_SEL_DPORT_MAX])) : v->dport;
-	}
-}
-
-static bool is_icmp(uint8_t p)
-{
-	return p == IPPROTO_ICMP || p == IPPROTO_ICMPV6 || p == 135;
-}
-
-static void print_range(const char *word, uint16_t lo, uint16_t hi)
-{
-	if (lo == hi)
-		fprintf(out, " %s %u", word, lo);
-	else
-		fprintf(out, " %s %u-%u", word, lo, hi);
-}
-
-void print_sel(const struct nlattr *nest, uint16_t family)
-{
-	struct sel_view v;
-	char pb[8];
-
-	sel_view(nest, family, &v);
-	fprintf(out, "src %s/%u dst %s/%u", v.src, v.splen, v.dst, v.dplen);
-	if (v.proto)
-		fprintf(out, " proto %s", upper_proto_name(v.proto, pb, sizeof(pb)));
-	if (v.has_sport)
-		print_range(is_icmp(v.proto) ? "type" : "sport", v.sport, v.sport_max);
-	if (v.has_dport)
-		print_range(is_icmp(v.proto) ? "code" : "dport", v.dport, v.dport_max);
-}
-
-void json_sel(const struct nlattr *nest, uint16_t family)
-{
-	struct sel_view v;
-	char buf[80], pb[8];
-
-	sel_view(nest, family, &v);
-	jw_str("family", family_name(v.family));
-	snprintf(buf, sizeof(buf), "%s/%u", v.src, v.splen);
-	jw_str("src", buf);
-	snprintf(buf, sizeof(buf), "%s/%u", v.dst, v.dplen);
-	jw_str("dst", buf);
-	if (v.proto)
-		jw_str("proto", upper_proto_name(v.proto, pb, sizeof(pb)));
-	if (v.has_sport) {
-		jw_u64(is_icmp(v.proto) ? "type" : "sport", v.sport);
-		if (v.sport_max != v.sport)
-			jw_u64("sport-max", v.sport_max);
-	}
-	if (v.has_dport) {
-		jw_u64(is_icmp(v.proto) ? "code" : "dport", v.dport);
-		if (v.dport_max != v.dport)
-			jw_u64("dport-max", v.dport_max);
-	}
+	fprintf(f,
+"Usage: espah policy { add | update } SELECTOR dir DIR [ priority PRIORITY ]\n"
+"                    [ action { allow | block } ] [ hold COUNT ] [ TMPL-LIST ]\n"
+"       espah policy { delete | get } { SELECTOR dir DIR | index INDEX [ dir DIR ] }\n"
+"       espah [ -j ] policy { list | show } [ dir DIR ]\n"
+"       espah policy flush\n"
+"SELECTOR := src PREFIX dst PREFIX [ UPSPEC ]\n"
+"UPSPEC := proto PROTO [ sport PORT[-PORT] ] [ dport PORT[-PORT] ]\n"
+"        | proto { icmp | ipv6-icmp | mobility-header } [ type NUMBER ] [ code NUMBER ]\n"
+"DIR := in | out | fwd\n"
+"TMPL-LIST := tmpl TMPL [ tmpl TMPL ]   (at most 2, outermost last)\n"
+"TMPL := [ src ADDR ] [ dst ADDR ] proto { esp | ah } [ mode { transport | tunnel } ]\n"
+"        [ reqid REQID ] [ spi SPI ] [ level required ]\n"
+"action allow with tmpl = protect, action allow without tmpl = bypass,\n"
+"action block = discard. PRIORITY: lower wins (default 0).\n"
+"hold COUNT (dir out with tmpl, at most 100): packets that find no SA wait\n"
+"for it, up to COUNT of them (default 0: dropped).\n");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -361,104 +280,66 @@ static void tmpl_addrs(const struct nlattr **t, char *src, char *dst, size_t len
 			  mnl_attr_get_payload_len(t[ESPAH_TMPL_DST]), dst, len);
 }
 
-/* Iterate the (repeated) ESPAH_A_POL_TMPL attributes of one message. */
-static const struct nlmsghdr *cur_msg;
-
-void print_policy(const struct nlattr **tb, const char *prefix)
+static void print_tmpl(const struct nlattr *nest)
 {
-	uint16_t fam = AF_INET;
-	const struct nlattr *na;
+	const struct nlattr *t[ESPAH_TMPL_MAX + 1];
+	char src[64], dst[64];
 
-	fprintf(out, "%s", prefix ? prefix : "");
-	print_sel(tb[ESPAH_A_POL_SEL], fam);
-	fputc('\n', out);
-	fprintf(out, "\tdir %s", tb[ESPAH_A_POL_DIR] ?
-		dir_name(mnl_attr_get_u8(tb[ESPAH_A_POL_DIR])) : "?");
-	fprintf(out, " priority %u", tb[ESPAH_A_POL_PRIORITY] ?
-		mnl_attr_get_u32(tb[ESPAH_A_POL_PRIORITY]) : 0);
-	if (tb[ESPAH_A_POL_INDEX])
-		fprintf(out, " index %u", mnl_attr_get_u32(tb[ESPAH_A_POL_INDEX]));
-	if (tb[ESPAH_A_POL_ACTION])
-		fprintf(out, " action %s", action_word(mnl_attr_get_u8(tb[ESPAH_A_POL_ACTION])));
-	if (tb[ESPAH_A_POL_HOLD])
-		fprintf(out, " hold %u", mnl_attr_get_u32(tb[ESPAH_A_POL_HOLD]));
-	fputc('\n', out);
-	if (!cur_msg)
-		return;
-	mnl_attr_for_each(na, cur_msg, GENL_HDRLEN) {
-		const struct nlattr *t[ESPAH_TMPL_MAX + 1];
-		char src[64], dst[64];
-
-		if (mnl_attr_get_type(na) != ESPAH_A_POL_TMPL)
-			continue;
-		attrs_parse_nest(na, tmpl_attrs, ESPAH_TMPL_MAX, t);
-		tmpl_addrs(t, src, dst, sizeof(src));
-		fprintf(out, "\ttmpl");
-		if (src[0])
-			fprintf(out, " src %s", src);
-		if (dst[0])
-			fprintf(out, " dst %s", dst);
-		fprintf(out, "\n\t\tproto %s", t[ESPAH_TMPL_PROTO] ?
-			ipsec_proto_name(mnl_attr_get_u8(t[ESPAH_TMPL_PROTO])) : "?");
-		if (t[ESPAH_TMPL_SPI] && mnl_attr_get_u32(t[ESPAH_TMPL_SPI]))
-			fprintf(out, " spi 0x%08x", ntohl(mnl_attr_get_u32(t[ESPAH_TMPL_SPI])));
-		fprintf(out, " reqid %u", t[ESPAH_TMPL_REQID] ?
-			mnl_attr_get_u32(t[ESPAH_TMPL_REQID]) : 0);
-		fprintf(out, " mode %s\n", t[ESPAH_TMPL_MODE] ?
-			mode_name(mnl_attr_get_u8(t[ESPAH_TMPL_MODE])) : "transport");
-	}
+	attrs_parse_nest(nest, tmpl_attrs, ESPAH_TMPL_MAX, t);
+	tmpl_addrs(t, src, dst, sizeof(src));
+	open_obj(NULL);
+	print_text("\ttmpl");
+	if (src[0])
+		print_str(PRINT_ANY, "src", " src %s", src);
+	if (dst[0])
+		print_str(PRINT_ANY, "dst", " dst %s", dst);
+	print_str(t[ESPAH_TMPL_PROTO] ? PRINT_ANY : PRINT_TEXT, "proto", "\n\t\tproto %s",
+		  t[ESPAH_TMPL_PROTO] ?
+		  ipsec_proto_name(mnl_attr_get_u8(t[ESPAH_TMPL_PROTO])) : "?");
+	if (t[ESPAH_TMPL_SPI] && mnl_attr_get_u32(t[ESPAH_TMPL_SPI]))
+		print_u64(PRINT_ANY, "spi", " spi 0x%08" PRIx64,
+			  ntohl(mnl_attr_get_u32(t[ESPAH_TMPL_SPI])));
+	print_u64(PRINT_ANY, "reqid", " reqid %" PRIu64, t[ESPAH_TMPL_REQID] ?
+		  mnl_attr_get_u32(t[ESPAH_TMPL_REQID]) : 0);
+	print_str(PRINT_ANY, "mode", " mode %s", t[ESPAH_TMPL_MODE] ?
+		  mode_name(mnl_attr_get_u8(t[ESPAH_TMPL_MODE])) : "transport");
+	print_nl();
+	close_obj();
 }
 
-void json_policy(const struct nlattr **tb)
+void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		  const char *prefix)
 {
+	const struct nlattr *dir = tb[ESPAH_A_POL_DIR];
+	const struct nlattr *act = tb[ESPAH_A_POL_ACTION];
+	const struct nlattr *hold = tb[ESPAH_A_POL_HOLD];
 	const struct nlattr *na;
 
-	jw_begin_obj("sel");
-	json_sel(tb[ESPAH_A_POL_SEL], AF_INET);
-	jw_end_obj();
-	if (tb[ESPAH_A_POL_DIR])
-		jw_str("dir", dir_name(mnl_attr_get_u8(tb[ESPAH_A_POL_DIR])));
-	jw_u64("priority", tb[ESPAH_A_POL_PRIORITY] ?
-	       mnl_attr_get_u32(tb[ESPAH_A_POL_PRIORITY]) : 0);
+	print_text("%s", prefix ? prefix : "");
+	open_obj("sel");
+	print_sel(tb[ESPAH_A_POL_SEL], AF_INET);
+	close_obj();
+	print_nl();
+	print_str(dir ? PRINT_ANY : PRINT_TEXT, "dir", "\tdir %s",
+		  dir ? dir_name(mnl_attr_get_u8(dir)) : "?");
+	print_u64(PRINT_ANY, "priority", " priority %" PRIu64,
+		  tb[ESPAH_A_POL_PRIORITY] ? mnl_attr_get_u32(tb[ESPAH_A_POL_PRIORITY]) : 0);
 	if (tb[ESPAH_A_POL_INDEX])
-		jw_u64("index", mnl_attr_get_u32(tb[ESPAH_A_POL_INDEX]));
-	if (tb[ESPAH_A_POL_ACTION])
-		jw_str("action", action_name(mnl_attr_get_u8(tb[ESPAH_A_POL_ACTION])));
-	jw_u64("hold", tb[ESPAH_A_POL_HOLD] ?
-	       mnl_attr_get_u32(tb[ESPAH_A_POL_HOLD]) : 0);
-	jw_begin_arr("tmpl");
-	if (cur_msg) {
-		mnl_attr_for_each(na, cur_msg, GENL_HDRLEN) {
-			const struct nlattr *t[ESPAH_TMPL_MAX + 1];
-			char src[64], dst[64];
-
-			if (mnl_attr_get_type(na) != ESPAH_A_POL_TMPL)
-				continue;
-			attrs_parse_nest(na, tmpl_attrs, ESPAH_TMPL_MAX, t);
-			tmpl_addrs(t, src, dst, sizeof(src));
-			jw_begin_obj(NULL);
-			if (src[0])
-				jw_str("src", src);
-			if (dst[0])
-				jw_str("dst", dst);
-			if (t[ESPAH_TMPL_PROTO])
-				jw_str("proto",
-				       ipsec_proto_name(mnl_attr_get_u8(t[ESPAH_TMPL_PROTO])));
-			if (t[ESPAH_TMPL_SPI] && mnl_attr_get_u32(t[ESPAH_TMPL_SPI]))
-				jw_u64("spi", ntohl(mnl_attr_get_u32(t[ESPAH_TMPL_SPI])));
-			jw_u64("reqid", t[ESPAH_TMPL_REQID] ?
-			       mnl_attr_get_u32(t[ESPAH_TMPL_REQID]) : 0);
-			jw_str("mode", t[ESPAH_TMPL_MODE] ?
-			       mode_name(mnl_attr_get_u8(t[ESPAH_TMPL_MODE])) : "transport");
-			jw_end_obj();
-		}
+		print_u64(PRINT_ANY, "index", " index %" PRIu64,
+			  mnl_attr_get_u32(tb[ESPAH_A_POL_INDEX]));
+	/* text: ip-xfrm(8)'s words; JSON: what the action does */
+	if (act) {
+		print_str(PRINT_TEXT, NULL, " action %s", action_word(mnl_attr_get_u8(act)));
+		print_str(PRINT_JSON, "action", NULL, action_name(mnl_attr_get_u8(act)));
 	}
-	jw_end_arr();
-}
-
-void policy_set_msg(const struct nlmsghdr *nlh)
-{
-	cur_msg = nlh;
+	print_u64(hold ? PRINT_ANY : PRINT_JSON, "hold", " hold %" PRIu64,
+		  hold ? mnl_attr_get_u32(hold) : 0);
+	print_nl();
+	open_arr("tmpl");
+	mnl_attr_for_each(na, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(na) == ESPAH_A_POL_TMPL)
+			print_tmpl(na);
+	close_arr();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -477,32 +358,10 @@ static int pol_cb(const struct nlmsghdr *nlh, void *data)
 	if (f && f->dir >= 0 &&
 	    (!tb[ESPAH_A_POL_DIR] || mnl_attr_get_u8(tb[ESPAH_A_POL_DIR]) != f->dir))
 		return MNL_CB_OK;
-	cur_msg = nlh;
-	if (opt.json) {
-		jw_begin_obj(NULL);
-		json_policy(tb);
-		jw_end_obj();
-	} else {
-		print_policy(tb, NULL);
-	}
-	cur_msg = NULL;
+	open_obj(NULL);
+	print_policy(nlh, tb, NULL);
+	close_obj();
 	return MNL_CB_OK;
-}
-
-static void list_begin(void *data)
-{
-	(void)data;
-	if (opt.json)
-		jw_begin_arr(NULL);
-}
-
-static void list_end(void *data)
-{
-	(void)data;
-	if (opt.json) {
-		jw_end_arr();
-		jw_newline();
-	}
 }
 
 static int policy_list(struct args *a)
@@ -521,7 +380,7 @@ static int policy_list(struct args *a)
 			syntax("%s: unknown word \"%s\"", a->ctx, w);
 	}
 	req_init(&r, ESPAH_CMD_POL_GET, 0);
-	nl_dump(&r, pol_cb, &f, list_begin, list_end);
+	nl_dump(&r, pol_cb, &f, print_list_begin, print_list_end);
 	return 0;
 }
 
@@ -549,8 +408,7 @@ static int policy_get_del(struct args *a, uint8_t cmd)
 	}
 	if (cmd == ESPAH_CMD_POL_GET) {
 		nl_transact(&r, pol_cb, NULL);
-		if (opt.json)
-			jw_newline();
+		print_end_doc();
 	} else {
 		nl_transact(&r, NULL, NULL);
 	}

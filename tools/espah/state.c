@@ -13,6 +13,37 @@
 
 #define KEY_MAX 512
 
+static void usage_state(FILE *f)
+{
+	fprintf(f,
+"Usage: espah state { add | update } ID [ mode MODE ] [ reqid REQID ]\n"
+"                   [ dir { in | out } ] [ replay-window SIZE ]\n"
+"                   [ replay-seq SEQ ] [ replay-oseq SEQ ]\n"
+"                   [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ]\n"
+"                   [ flag esn ] [ sel SELECTOR ] [ LIMIT-LIST ] ALGO-LIST\n"
+"       espah state { delete | get } [ src ADDR ] dst ADDR proto XFRM-PROTO spi SPI\n"
+"       espah [ -s ] [ -j ] state { list | show } [ ID ] [ mode MODE ] [ reqid REQID ]\n"
+"                   [ dir { in | out } ]\n"
+"       espah state flush [ proto XFRM-PROTO ]\n"
+"       espah state count\n"
+"ID := src ADDR dst ADDR proto XFRM-PROTO spi SPI\n"
+"XFRM-PROTO := esp | ah\n"
+"MODE := transport | tunnel   (default transport)\n"
+"ALGO-LIST := aead ALGO-NAME KEY ICV-BITS\n"
+"           | enc ALGO-NAME KEY [ { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS } ]\n"
+"           | { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS }   (proto ah)\n"
+"KEY := 0xHEX | STRING\n"
+"SELECTOR := [ src PREFIX ] [ dst PREFIX ] [ UPSPEC ]\n"
+"UPSPEC := proto PROTO [ sport PORT[-PORT] ] [ dport PORT[-PORT] ]\n"
+"        | proto { icmp | ipv6-icmp | mobility-header } [ type NUMBER ] [ code NUMBER ]\n"
+"LIMIT-LIST := [ LIMIT-LIST ] limit LIMIT\n"
+"LIMIT := { time-soft | time-hard | time-use-soft | time-use-hard } SECONDS\n"
+"       | { byte-soft | byte-hard } SIZE | { packet-soft | packet-hard } COUNT\n"
+"       | seq-soft COUNT   (dir out: soft expire with COUNT sequence numbers left)\n"
+"Without \"dir\", an SA whose src address is assigned to an interface of this\n"
+"host (network namespace) is \"dir out\", any other SA is \"dir in\".\n");
+}
+
 /*
  * ip-xfrm(8) passes algorithm names to the kernel's xfrm algorithm table,
  * which also knows short "compat" names and, for "auth", a default ICV
@@ -421,205 +452,193 @@ static uint8_t get_u8(const struct nlattr **tb, unsigned int t, uint8_t dflt)
 	return tb[t] ? mnl_attr_get_u8(tb[t]) : dflt;
 }
 
+static uint64_t get_u64(const struct nlattr *na)
+{
+	return na ? mnl_attr_get_u64(na) : 0;
+}
+
+static void print_enc(const struct nlattr **tb)
+{
+	if (!tb[ESPAH_A_SA_ENC])
+		return;
+	open_obj("enc");
+	print_str(PRINT_ANY, "name", "\tenc %s\n", mnl_attr_get_str(tb[ESPAH_A_SA_ENC]));
+	close_obj();
+}
+
+static void print_algs(const struct nlattr **tb)
+{
+	const struct nlattr *icv = tb[ESPAH_A_SA_ICV_BITS];
+
+	if (tb[ESPAH_A_SA_AEAD]) {
+		open_obj("aead");
+		print_str(PRINT_ANY, "name", "\taead %s",
+			  mnl_attr_get_str(tb[ESPAH_A_SA_AEAD]));
+		print_u64(icv ? PRINT_ANY : PRINT_TEXT, "icv-bits", " %" PRIu64,
+			  get_u32(tb, ESPAH_A_SA_ICV_BITS, 0));
+		print_nl();
+		close_obj();
+	}
+	/* the cipher of enc + auth: JSON has always put it first, text last */
+	if (opt.json)
+		print_enc(tb);
+	if (tb[ESPAH_A_SA_AUTH]) {
+		open_obj("auth");
+		print_text("\t%s", icv ? "auth-trunc" : "auth");
+		print_str(PRINT_ANY, "name", " %s", mnl_attr_get_str(tb[ESPAH_A_SA_AUTH]));
+		if (icv)
+			print_u64(PRINT_ANY, "icv-bits", " %" PRIu64, mnl_attr_get_u32(icv));
+		print_nl();
+		close_obj();
+	}
+	if (!opt.json)
+		print_enc(tb);
+}
+
+/* Sequence numbers: JSON as they are, text in the words of ip-xfrm(8). */
+static void print_seq(const struct nlattr **tb, bool esn)
+{
+	uint64_t seq = get_u64(tb[ESPAH_A_SA_SEQ]);
+	uint64_t oseq = get_u64(tb[ESPAH_A_SA_OSEQ]);
+
+	if (tb[ESPAH_A_SA_SEQ])
+		print_u64(PRINT_JSON, "seq", NULL, seq);
+	if (tb[ESPAH_A_SA_OSEQ])
+		print_u64(PRINT_JSON, "oseq", NULL, oseq);
+	if (!tb[ESPAH_A_SA_SEQ] && !tb[ESPAH_A_SA_OSEQ])
+		return;
+	if (esn)
+		print_text("\tanti-replay esn context:\n\t seq-hi 0x%x, seq 0x%x, oseq-hi 0x%x, oseq 0x%x\n",
+			   (uint32_t)(seq >> 32), (uint32_t)seq,
+			   (uint32_t)(oseq >> 32), (uint32_t)oseq);
+	else
+		print_text("\tanti-replay context: seq 0x%" PRIx64 ", oseq 0x%" PRIx64 "\n",
+			   seq, oseq);
+}
+
+/* Limits; the current lifetime in text only with -s, in JSON always. */
+static void print_lifetime(const struct nlattr *nest)
+{
+	const struct nlattr *lt[ESPAH_LFT_MAX + 1];
+	const struct nlattr *add, *use;
+	enum print_to cur = opt.stats ? PRINT_ANY : PRINT_JSON;
+	unsigned int i;
+	bool any = false;
+
+	attrs_parse_nest(nest, lft_attrs, ESPAH_LFT_MAX, lt);
+	open_obj("limit");
+	for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++) {
+		if (!lt[i])
+			continue;
+		if (!any)
+			print_text("\tlimit");
+		print_named_u64(" %s %" PRIu64, lft_attrs[i].name, mnl_attr_get_u64(lt[i]));
+		any = true;
+	}
+	close_obj();
+	if (any)
+		print_nl();
+	add = lt[ESPAH_LFT_ADD_TIME];
+	use = lt[ESPAH_LFT_USE_TIME];
+	print_u64((add ? PRINT_JSON : 0) | (opt.stats ? PRINT_TEXT : 0), "add-time",
+		  "\tlifetime current: add-time %" PRIu64, get_u64(add));
+	if (use)
+		print_u64(cur, "use-time", " use-time %" PRIu64, mnl_attr_get_u64(use));
+	if (opt.stats)
+		print_nl();
+}
+
+static void print_reorder(const struct nlattr *nest)
+{
+	uint64_t max, hist[ESPAH_REORDER_BUCKETS];
+	unsigned int i, n = reorder_get(nest, &max, hist);
+
+	open_obj("reorder");
+	print_u64(PRINT_ANY, "max", "\treorder: max %" PRIu64, max);
+	print_text(" hist");
+	open_obj("hist");
+	for (i = 0; i < n; i++)
+		print_named_u64(" %s:%" PRIu64, reorder_names[i], hist[i]);
+	close_obj();
+	close_obj();
+	print_nl();
+}
+
+static void print_sa_stats(const struct nlattr *nest)
+{
+	const struct nlattr *st[ESPAH_SA_STAT_MAX + 1];
+	unsigned int i;
+
+	attrs_parse_nest(nest, sa_stat_attrs, ESPAH_SA_STAT_MAX, st);
+	print_text("\tstats:");
+	open_obj("stats");
+	for (i = 1; i <= ESPAH_SA_STAT_MAX; i++)
+		if (sa_stat_attrs[i].name)
+			print_named_u64(" %s %" PRIu64, sa_stat_attrs[i].name,
+					get_u64(st[i]));
+	close_obj();
+	print_nl();
+}
+
 void print_sa(const struct nlattr **tb, const char *prefix)
 {
 	char src[64], dst[64];
 	uint32_t flags = get_u32(tb, ESPAH_A_SA_FLAGS, 0);
-	const char *auth = tb[ESPAH_A_SA_AUTH] ? mnl_attr_get_str(tb[ESPAH_A_SA_AUTH]) : NULL;
-	const char *enc = tb[ESPAH_A_SA_ENC] ? mnl_attr_get_str(tb[ESPAH_A_SA_ENC]) : NULL;
 	uint16_t fam = tb[ESPAH_A_SA_FAMILY] ? mnl_attr_get_u16(tb[ESPAH_A_SA_FAMILY]) : 0;
+	/* text shows the replay line only when there is something to say */
+	enum print_to replay = tb[ESPAH_A_SA_REPLAY_WINDOW] || flags ? PRINT_ANY : PRINT_JSON;
 
 	sa_addrs(tb, src, dst, sizeof(src));
-	fprintf(out, "%ssrc %s dst %s\n", prefix ? prefix : "", src, dst);
-	fprintf(out, "\tproto %s", ipsec_proto_name(get_u8(tb, ESPAH_A_SA_PROTO, 0)));
+	print_text("%s", prefix ? prefix : "");
+	print_str(PRINT_ANY, "src", "src %s", src);
+	print_str(PRINT_ANY, "dst", " dst %s\n", dst);
+	print_str(PRINT_JSON, "family", NULL, family_name(fam));
+	print_str(PRINT_ANY, "proto", "\tproto %s",
+		  ipsec_proto_name(get_u8(tb, ESPAH_A_SA_PROTO, 0)));
 	if (tb[ESPAH_A_SA_SPI])
-		fprintf(out, " spi 0x%08x", ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])));
+		print_u64(PRINT_ANY, "spi", " spi 0x%08" PRIx64,
+			  ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])));
 	if (tb[ESPAH_A_SA_REQID])
-		fprintf(out, " reqid %u", mnl_attr_get_u32(tb[ESPAH_A_SA_REQID]));
+		print_u64(PRINT_ANY, "reqid", " reqid %" PRIu64,
+			  mnl_attr_get_u32(tb[ESPAH_A_SA_REQID]));
 	if (tb[ESPAH_A_SA_MODE])
-		fprintf(out, " mode %s", mode_name(mnl_attr_get_u8(tb[ESPAH_A_SA_MODE])));
+		print_str(PRINT_ANY, "mode", " mode %s",
+			  mode_name(mnl_attr_get_u8(tb[ESPAH_A_SA_MODE])));
 	if (tb[ESPAH_A_SA_DIR])
-		fprintf(out, " dir %s", dir_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DIR])));
-	fputc('\n', out);
-	if (tb[ESPAH_A_SA_REPLAY_WINDOW] || flags) {
-		fprintf(out, "\treplay-window %u", get_u32(tb, ESPAH_A_SA_REPLAY_WINDOW, 0));
-		if (flags & ESPAH_SA_FLAG_ESN)
-			fprintf(out, " flag esn");
-		if (flags & ~ESPAH_SA_FLAG_ESN)
-			fprintf(out, " flag 0x%x", flags & ~ESPAH_SA_FLAG_ESN);
-		fputc('\n', out);
-	}
-	if (tb[ESPAH_A_SA_AEAD])
-		fprintf(out, "\taead %s %u\n", mnl_attr_get_str(tb[ESPAH_A_SA_AEAD]),
-			get_u32(tb, ESPAH_A_SA_ICV_BITS, 0));
-	if (auth && tb[ESPAH_A_SA_ICV_BITS])
-		fprintf(out, "\tauth-trunc %s %u\n", auth,
-			mnl_attr_get_u32(tb[ESPAH_A_SA_ICV_BITS]));
-	else if (auth)
-		fprintf(out, "\tauth %s\n", auth);
-	if (enc)
-		fprintf(out, "\tenc %s\n", enc);
-	if (tb[ESPAH_A_SA_SEQ] || tb[ESPAH_A_SA_OSEQ]) {
-		uint64_t seq = tb[ESPAH_A_SA_SEQ] ? mnl_attr_get_u64(tb[ESPAH_A_SA_SEQ]) : 0;
-		uint64_t oseq = tb[ESPAH_A_SA_OSEQ] ? mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]) : 0;
-
-		if (flags & ESPAH_SA_FLAG_ESN)
-			fprintf(out, "\tanti-replay esn context:\n\t seq-hi 0x%x, seq 0x%x, oseq-hi 0x%x, oseq 0x%x\n",
-				(uint32_t)(seq >> 32), (uint32_t)seq,
-				(uint32_t)(oseq >> 32), (uint32_t)oseq);
-		else
-			fprintf(out, "\tanti-replay context: seq 0x%" PRIx64 ", oseq 0x%" PRIx64 "\n",
-				seq, oseq);
-	}
-	fprintf(out, "\tsel ");
-	print_sel(tb[ESPAH_A_SA_SEL], fam);
-	fputc('\n', out);
-	if (tb[ESPAH_A_SA_LIFETIME]) {
-		const struct nlattr *lt[ESPAH_LFT_MAX + 1];
-		unsigned int i;
-		bool any = false;
-
-		attrs_parse_nest(tb[ESPAH_A_SA_LIFETIME], lft_attrs, ESPAH_LFT_MAX, lt);
-		for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++)
-			if (lt[i]) {
-				fprintf(out, "%s %s %" PRIu64, any ? "" : "\tlimit",
-					lft_attrs[i].name, mnl_attr_get_u64(lt[i]));
-				any = true;
-			}
-		if (any)
-			fputc('\n', out);
-		if (opt.stats) {
-			const struct nlattr *at = lt[ESPAH_LFT_ADD_TIME];
-
-			fprintf(out, "\tlifetime current: add-time %" PRIu64,
-				at ? mnl_attr_get_u64(at) : 0);
-			if (lt[ESPAH_LFT_USE_TIME])
-				fprintf(out, " use-time %" PRIu64,
-					mnl_attr_get_u64(lt[ESPAH_LFT_USE_TIME]));
-			fputc('\n', out);
-		}
-	}
-	if (tb[ESPAH_A_SA_EXPIRE_HARD] && tb[ESPAH_A_SA_EXPIRE_REASON])
-		fprintf(out, "\thard %u reason %s\n",
-			mnl_attr_get_u8(tb[ESPAH_A_SA_EXPIRE_HARD]), expire_reason(tb));
-	if (opt.stats && tb[ESPAH_A_SA_REORDER]) {
-		uint64_t max, hist[ESPAH_REORDER_BUCKETS];
-		unsigned int i, n = reorder_get(tb[ESPAH_A_SA_REORDER], &max, hist);
-
-		fprintf(out, "\treorder: max %" PRIu64 " hist", max);
-		for (i = 0; i < n; i++)
-			fprintf(out, " %s:%" PRIu64, reorder_names[i], hist[i]);
-		fputc('\n', out);
-	}
-	if (opt.stats && tb[ESPAH_A_SA_STATS]) {
-		const struct nlattr *st[ESPAH_SA_STAT_MAX + 1];
-		unsigned int i;
-
-		attrs_parse_nest(tb[ESPAH_A_SA_STATS], sa_stat_attrs,
-				 ESPAH_SA_STAT_MAX, st);
-		fprintf(out, "\tstats:");
-		for (i = 1; i <= ESPAH_SA_STAT_MAX; i++)
-			if (sa_stat_attrs[i].name)
-				fprintf(out, " %s %" PRIu64, sa_stat_attrs[i].name,
-					st[i] ? mnl_attr_get_u64(st[i]) : 0);
-		fputc('\n', out);
-	}
-}
-
-void json_sa(const struct nlattr **tb)
-{
-	char src[64], dst[64];
-	uint32_t flags = get_u32(tb, ESPAH_A_SA_FLAGS, 0);
-	uint16_t fam = tb[ESPAH_A_SA_FAMILY] ? mnl_attr_get_u16(tb[ESPAH_A_SA_FAMILY]) : 0;
-
-	sa_addrs(tb, src, dst, sizeof(src));
-	jw_str("src", src);
-	jw_str("dst", dst);
-	jw_str("family", family_name(fam));
-	jw_str("proto", ipsec_proto_name(get_u8(tb, ESPAH_A_SA_PROTO, 0)));
-	if (tb[ESPAH_A_SA_SPI])
-		jw_u64("spi", ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])));
-	if (tb[ESPAH_A_SA_REQID])
-		jw_u64("reqid", mnl_attr_get_u32(tb[ESPAH_A_SA_REQID]));
-	if (tb[ESPAH_A_SA_MODE])
-		jw_str("mode", mode_name(mnl_attr_get_u8(tb[ESPAH_A_SA_MODE])));
-	if (tb[ESPAH_A_SA_DIR])
-		jw_str("dir", dir_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DIR])));
-	jw_u64("replay-window", get_u32(tb, ESPAH_A_SA_REPLAY_WINDOW, 0));
-	jw_begin_arr("flags");
+		print_str(PRINT_ANY, "dir", " dir %s",
+			  dir_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DIR])));
+	print_nl();
+	print_u64(replay, "replay-window", "\treplay-window %" PRIu64,
+		  get_u32(tb, ESPAH_A_SA_REPLAY_WINDOW, 0));
+	open_arr("flags");
 	if (flags & ESPAH_SA_FLAG_ESN)
-		jw_str(NULL, "esn");
-	jw_end_arr();
-	if (tb[ESPAH_A_SA_AEAD]) {
-		jw_begin_obj("aead");
-		jw_str("name", mnl_attr_get_str(tb[ESPAH_A_SA_AEAD]));
-		if (tb[ESPAH_A_SA_ICV_BITS])
-			jw_u64("icv-bits", mnl_attr_get_u32(tb[ESPAH_A_SA_ICV_BITS]));
-		jw_end_obj();
-	}
-	if (tb[ESPAH_A_SA_ENC]) {
-		jw_begin_obj("enc");
-		jw_str("name", mnl_attr_get_str(tb[ESPAH_A_SA_ENC]));
-		jw_end_obj();
-	}
-	if (tb[ESPAH_A_SA_AUTH]) {
-		jw_begin_obj("auth");
-		jw_str("name", mnl_attr_get_str(tb[ESPAH_A_SA_AUTH]));
-		if (tb[ESPAH_A_SA_ICV_BITS])
-			jw_u64("icv-bits", mnl_attr_get_u32(tb[ESPAH_A_SA_ICV_BITS]));
-		jw_end_obj();
-	}
-	if (tb[ESPAH_A_SA_SEQ])
-		jw_u64("seq", mnl_attr_get_u64(tb[ESPAH_A_SA_SEQ]));
-	if (tb[ESPAH_A_SA_OSEQ])
-		jw_u64("oseq", mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]));
-	jw_begin_obj("sel");
-	json_sel(tb[ESPAH_A_SA_SEL], fam);
-	jw_end_obj();
-	if (tb[ESPAH_A_SA_LIFETIME]) {
-		const struct nlattr *lt[ESPAH_LFT_MAX + 1];
-		unsigned int i;
-
-		attrs_parse_nest(tb[ESPAH_A_SA_LIFETIME], lft_attrs, ESPAH_LFT_MAX, lt);
-		jw_begin_obj("limit");
-		for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++)
-			if (lt[i])
-				jw_u64(lft_attrs[i].name, mnl_attr_get_u64(lt[i]));
-		jw_end_obj();
-		if (lt[ESPAH_LFT_ADD_TIME])
-			jw_u64("add-time", mnl_attr_get_u64(lt[ESPAH_LFT_ADD_TIME]));
-		if (lt[ESPAH_LFT_USE_TIME])
-			jw_u64("use-time", mnl_attr_get_u64(lt[ESPAH_LFT_USE_TIME]));
-	}
+		print_str(PRINT_ANY, NULL, " flag %s", "esn");
+	if (flags & ~ESPAH_SA_FLAG_ESN)
+		print_u64(PRINT_TEXT, NULL, " flag 0x%" PRIx64, flags & ~ESPAH_SA_FLAG_ESN);
+	close_arr();
+	if (replay & PRINT_TEXT)
+		print_nl();
+	print_algs(tb);
+	print_seq(tb, flags & ESPAH_SA_FLAG_ESN);
+	print_text("\tsel ");
+	open_obj("sel");
+	print_sel(tb[ESPAH_A_SA_SEL], fam);
+	close_obj();
+	print_nl();
+	if (tb[ESPAH_A_SA_LIFETIME])
+		print_lifetime(tb[ESPAH_A_SA_LIFETIME]);
 	if (tb[ESPAH_A_SA_EXPIRE_HARD] && tb[ESPAH_A_SA_EXPIRE_REASON]) {
-		jw_bool("hard", mnl_attr_get_u8(tb[ESPAH_A_SA_EXPIRE_HARD]));
-		jw_str("reason", expire_reason(tb));
-	}
-	if (opt.stats && tb[ESPAH_A_SA_REORDER]) {
-		uint64_t max, hist[ESPAH_REORDER_BUCKETS];
-		unsigned int i, n = reorder_get(tb[ESPAH_A_SA_REORDER], &max, hist);
+		uint8_t hard = mnl_attr_get_u8(tb[ESPAH_A_SA_EXPIRE_HARD]);
 
-		jw_begin_obj("reorder");
-		jw_u64("max", max);
-		jw_begin_obj("hist");
-		for (i = 0; i < n; i++)
-			jw_u64(reorder_names[i], hist[i]);
-		jw_end_obj();
-		jw_end_obj();
+		print_text("\thard %u", hard);
+		print_bool(PRINT_JSON, "hard", NULL, hard);
+		print_str(PRINT_ANY, "reason", " reason %s", expire_reason(tb));
+		print_nl();
 	}
-	if (opt.stats && tb[ESPAH_A_SA_STATS]) {
-		const struct nlattr *st[ESPAH_SA_STAT_MAX + 1];
-		unsigned int i;
-
-		attrs_parse_nest(tb[ESPAH_A_SA_STATS], sa_stat_attrs,
-				 ESPAH_SA_STAT_MAX, st);
-		jw_begin_obj("stats");
-		for (i = 1; i <= ESPAH_SA_STAT_MAX; i++)
-			if (sa_stat_attrs[i].name)
-				jw_u64(sa_stat_attrs[i].name,
-				       st[i] ? mnl_attr_get_u64(st[i]) : 0);
-		jw_end_obj();
-	}
+	if (opt.stats && tb[ESPAH_A_SA_REORDER])
+		print_reorder(tb[ESPAH_A_SA_REORDER]);
+	if (opt.stats && tb[ESPAH_A_SA_STATS])
+		print_sa_stats(tb[ESPAH_A_SA_STATS]);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -667,30 +686,10 @@ static int sa_cb(const struct nlmsghdr *nlh, void *data)
 	attrs_parse_msg(nlh, tb);
 	if (f && !sa_match(tb, f))
 		return MNL_CB_OK;
-	if (opt.json) {
-		jw_begin_obj(NULL);
-		json_sa(tb);
-		jw_end_obj();
-	} else {
-		print_sa(tb, NULL);
-	}
+	open_obj(NULL);
+	print_sa(tb, NULL);
+	close_obj();
 	return MNL_CB_OK;
-}
-
-static void list_begin(void *data)
-{
-	(void)data;
-	if (opt.json)
-		jw_begin_arr(NULL);
-}
-
-static void list_end(void *data)
-{
-	(void)data;
-	if (opt.json) {
-		jw_end_arr();
-		jw_newline();
-	}
 }
 
 static int state_list(struct args *a)
@@ -725,7 +724,7 @@ static int state_list(struct args *a)
 		}
 	}
 	req_init(&r, ESPAH_CMD_SA_GET, 0);
-	nl_dump(&r, sa_cb, &f, list_begin, list_end);
+	nl_dump(&r, sa_cb, &f, print_list_begin, print_list_end);
 	return 0;
 }
 
@@ -741,8 +740,7 @@ static int state_get_del(struct args *a, uint8_t cmd)
 	put_id(&r, &id, false);
 	if (cmd == ESPAH_CMD_SA_GET) {
 		nl_transact(&r, sa_cb, NULL);
-		if (opt.json)
-			jw_newline();
+		print_end_doc();
 	} else {
 		nl_transact(&r, NULL, NULL);
 	}
@@ -779,14 +777,11 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 		warnx("warning: reply without a count");
 		return MNL_CB_OK;
 	}
-	if (opt.json) {
-		jw_begin_obj(NULL);
-		jw_u64("count", mnl_attr_get_u32(tb[ESPAH_A_COUNT]));
-		jw_end_obj();
-		jw_newline();
-	} else {
-		fprintf(out, "SAD count %u\n", mnl_attr_get_u32(tb[ESPAH_A_COUNT]));
-	}
+	open_obj(NULL);
+	print_u64(PRINT_ANY, "count", "SAD count %" PRIu64 "\n",
+		  mnl_attr_get_u32(tb[ESPAH_A_COUNT]));
+	close_obj();
+	print_end_doc();
 	return MNL_CB_OK;
 }
 
