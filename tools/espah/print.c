@@ -47,7 +47,7 @@ static void jw_escape(const char *s)
 	fputc('"', out);
 }
 
-/* Separator and key of the next value; @key is ignored inside arrays. */
+/* Separator and key of the next value; @key is NULL inside arrays. */
 static void jw_member(const char *key)
 {
 	if (need_comma[depth])
