@@ -31,7 +31,7 @@ capture() {
 	local ns=$1 ifc=$2 f=$3 i
 	shift 3
 	rm -f "$f"
-	nsx_argv "$ns" tcpdump -U -n -s "${CAP_SNAP:-96}" -i "$ifc" -w "$f" "$@" || return 1
+	nsx_argv "$ns" tcpdump --immediate-mode -U -n -s "${CAP_SNAP:-96}" -i "$ifc" -w "$f" "$@" || return 1
 	"${NSX_ARGV[@]}" 2>"$f.err" &
 	CAP_PID=$!	# tcpdump itself once nsenter has run
 	for ((i = 0; i < 100; i++)); do
@@ -40,7 +40,7 @@ capture() {
 	done
 	return 1
 }
-capture_stop() { kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
+capture_stop() { nap 0.5; kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
 
 # --- 1. outbound SA updated (same key) under TCP at full speed ----------
 # Bursts (GRO on gw1's LAN side makes forwarded TCP into GSO packets) keep
