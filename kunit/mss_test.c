@@ -14,7 +14,7 @@
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 
-#include <espah/datapath.h>
+#include <espah/mss.h>
 #include <espah/pernet.h>
 
 #include "suites.h"

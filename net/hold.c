@@ -29,7 +29,8 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 
-#include <espah/datapath.h>
+#include <espah/flow.h>
+#include <espah/output.h>
 #include <espah/hold.h>
 #include <espah/pernet.h>
 #include <espah/spd.h>

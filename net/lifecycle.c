@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * espah: SA lifecycle: lifetime limits and acquire rate limiting.
+ * espah: SA lifecycle: lifetime limits, and the work that enforces them.
  *
  * Byte and packet limits are enforced exactly where the datapath counts a
- * packet (net/output.c out_send(), net/input.c in_finish()): an SA with
+ * packet (net/output.c out_send(), net/decap.c decap_finish()): an SA with
  * count limits keeps shared atomic counters, each packet learns its own
  * position from them, and the packet that reaches a hard limit is the last
  * one the SA carries; later ones are dropped and counted. Events (soft or
  * hard, and why) are set as bits on the SA; the namespace's lifetime work
- * (net/sa.c) reports them, removes hard-expired SAs and enforces the time
- * limits, running when kicked and at the earliest time deadline of any SA.
- *
- * Acquire: when a protect policy finds no usable SA, one event per policy
- * per acquire_interval_ms tells the key manager what to negotiate.
+ * (espah_sa_lft_work()) reports them, removes hard-expired SAs and
+ * enforces the time limits, running when kicked and at the earliest time
+ * deadline of any SA.
  */
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
@@ -26,11 +24,6 @@
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
-
-static unsigned int acquire_interval_ms = 1000;
-module_param(acquire_interval_ms, uint, 0644);
-MODULE_PARM_DESC(acquire_interval_ms,
-		 "least time between two acquire events of one policy, in ms (default 1000)");
 
 /**
  * espah_lft_count() - judge one packet against byte and packet limits
@@ -198,31 +191,76 @@ bool espah_sa_lft_use(struct net *net, struct espah_sa *sa, u64 bytes,
 
 ESPAH_EXPORT_FOR_KUNIT(espah_sa_lft_use);
 
-/**
- * espah_acquire() - a protect policy found no usable SA
- * @net: namespace
- * @pol: the policy (under RCU)
- * @t: its template that found nothing
- * @fl: the packet's flow
- *
- * At most one acquire event per policy per acquire_interval_ms; the rest
- * are counted as suppressed. The caller drops the packet and counts it.
- *
- * Context: datapath, under rcu_read_lock().
- */
-void espah_acquire(struct net *net, const struct espah_policy *pol,
-		   const struct espah_tmpl *t, const struct espah_flow *fl)
-{
-	/* acq_last is the one field of a published policy the datapath writes */
-	atomic_long_t *last_p = (atomic_long_t *)&pol->acq_last;
-	unsigned long now = jiffies ?: 1, last = atomic_long_read(last_p);
-	unsigned long ival = msecs_to_jiffies(READ_ONCE(acquire_interval_ms));
+struct lft_sweep {
+	struct net *net;
+	u64 now;
+	u64 next;
+};
 
-	if ((last && time_before(now, last + ival)) ||
-	    atomic_long_cmpxchg(last_p, last, now) != last) {
-		espah_stat_inc(net, ESPAH_STAT_ACQUIRE_SUPPRESSED);
-		return;
+/* One SA's turn: time limits judged, events reported; true if a hard
+ * limit was reached (the sweep removes it, then lft_gone() reports it).
+ */
+static bool lft_judge(struct espah_sa *sa, void *arg)
+{
+	struct lft_sweep *w = arg;
+	unsigned long ev = 0;
+
+	if (espah_lft_has_time(&sa->lft)) {
+		u64 n = espah_lft_time(&sa->lft, sa->add_ns,
+				       atomic64_read(&sa->use_ns), w->now,
+				       !sa->lft_soft_done, &ev);
+
+		w->next = min(w->next, n);
+		if (ev)
+			atomic_long_or(ev, &sa->lft_events);
 	}
-	espah_stat_inc(net, ESPAH_STAT_ACQUIRE);
-	espah_nl_acquire(net, pol, t, fl);
+	ev = atomic_long_read(&sa->lft_events);
+	/* both at once (a burst): the soft one still goes first */
+	if ((ev & ESPAH_LFT_SOFT_MASK) && !sa->lft_soft_done) {
+		sa->lft_soft_done = true;
+		espah_stat_inc(w->net, ESPAH_STAT_SOFT_EXPIRE);
+		espah_nl_sa_expire(w->net, sa, false,
+				   __ffs(ev & ESPAH_LFT_SOFT_MASK));
+	}
+	return ev & ESPAH_LFT_HARD_MASK;
+}
+
+static void lft_gone(struct espah_sa *sa, void *arg)
+{
+	struct lft_sweep *w = arg;
+	unsigned long ev = atomic_long_read(&sa->lft_events);
+
+	espah_stat_inc(w->net, ESPAH_STAT_HARD_EXPIRE);
+	espah_nl_sa_expire(w->net, sa, true,
+			   __ffs(ev & ESPAH_LFT_HARD_MASK) - 8);
+}
+
+/**
+ * espah_sa_lft_work() - the SAD's lifetime work
+ * @work: &espah_sad.lft_work
+ *
+ * Reports the lifetime events the datapath raised, judges the time limits,
+ * removes hard-expired SAs (one ESPAH_CMD_SA_EXPIRE with hard set, no
+ * separate delete), sends one soft expire per SA (before the hard one if
+ * both are pending), and re-arms itself for the earliest time deadline
+ * left. Walks every SA: O(SAs) per run. A re-arm racing
+ * espah_sa_net_exit()'s cancel is refused by the workqueue (the cancel
+ * marks the work), so it needs no lock.
+ *
+ * Context: process; the sweep takes the SAD mutex.
+ */
+void espah_sa_lft_work(struct work_struct *work)
+{
+	struct espah_sad *sad = container_of(to_delayed_work(work),
+					     struct espah_sad, lft_work);
+	struct lft_sweep w = {
+		.net = container_of(sad, struct espah_net, sad)->net,
+		.now = ktime_get_boottime_ns(),
+		.next = U64_MAX,
+	};
+
+	espah_sa_sweep(w.net, lft_judge, lft_gone, &w);
+	if (w.next != U64_MAX && !READ_ONCE(sad->dying))
+		mod_delayed_work(system_wq, &sad->lft_work,
+				 nsecs_to_jiffies(w.next - w.now) + 1);
 }

@@ -5,7 +5,7 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 
-#include <espah/datapath.h>
+#include <espah/decap.h>
 #include <espah/esp.h>
 #include <espah/netlink.h>
 #include <espah/pernet.h>
@@ -19,7 +19,7 @@ static int __init espah_init(void)
 	err = espah_sa_module_init();
 	if (err)
 		goto err_out;
-	err = espah_in_module_init();
+	err = espah_decap_module_init();
 	if (err)
 		goto err_sa;
 	err = espah_pernet_init();
@@ -34,7 +34,7 @@ static int __init espah_init(void)
 err_pernet:
 	espah_pernet_exit();
 err_in:
-	espah_in_module_exit();
+	espah_decap_module_exit();
 err_sa:
 	espah_sa_module_exit();
 	espah_esp_module_exit();
@@ -46,7 +46,7 @@ static void __exit espah_exit(void)
 {
 	espah_netlink_exit();
 	espah_pernet_exit();
-	espah_in_module_exit();
+	espah_decap_module_exit();
 	/* SAs are freed from a workqueue after a grace period, policies
 	 * through kfree_rcu: wait for all of them.
 	 */

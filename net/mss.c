@@ -27,7 +27,7 @@
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
-#include <espah/datapath.h>
+#include <espah/mss.h>
 #include <espah/kunit.h>
 #include <espah/pernet.h>
 

@@ -2,12 +2,19 @@
 /*
  * espah: per network namespace state.
  */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
+#include <espah/ah.h>
 #include <espah/counters.h>
+#include <espah/esp.h>
+#include <espah/input.h>
 #include <espah/kunit.h>
-#include <espah/datapath.h>
+#include <espah/output.h>
 #include <espah/pernet.h>
 
 unsigned int espah_net_id __read_mostly;
@@ -32,6 +39,93 @@ static int stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/* The packet paths' hooks, per namespace: output at POST_ROUTING
+ * (net/output.c), input at LOCAL_IN and the policy check of forwarded
+ * packets at FORWARD (net/input.c).
+ */
+static const struct nf_hook_ops espah_nf_ops[] = {
+	{
+		.hook = espah_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_LAST - 1,
+	},
+	{
+		.hook = espah_out_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+	{
+		.hook = espah_in_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_LAST - 1,
+	},
+	{
+		.hook = espah_in_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+	{
+		.hook = espah_fwd_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FILTER - 1,
+	},
+	{
+		.hook = espah_fwd_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_FILTER - 1,
+	},
+};
+
+/*
+ * datapath_net_init() - register the packet hooks of a namespace
+ * @net: the namespace (its SAD and SPD are initialised already)
+ *
+ * Return: 0 or a negative errno.
+ */
+static int datapath_net_init(struct net *net)
+{
+	int err;
+
+	/* IPv6 is reassembled only after LOCAL_IN unless defrag runs at
+	 * PRE_ROUTING (IPv4 is reassembled before LOCAL_IN): without it a
+	 * fragmented ESP packet would miss espah and reach the native stack.
+	 */
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(net, espah_nf_ops,
+				    ARRAY_SIZE(espah_nf_ops));
+	if (err)
+		goto err_defrag;
+	return 0;
+
+err_defrag:
+	nf_defrag_ipv6_disable(net);
+	return err;
+}
+
+/*
+ * datapath_net_exit() - unregister the hooks, wait for async crypto
+ * @net: the namespace
+ *
+ * After this no packet of @net is in espah's hands: the hooks are gone
+ * (nf_unregister_net_hooks() waits for running ones) and every request
+ * that went asynchronous has completed.
+ */
+static void datapath_net_exit(struct net *net)
+{
+	nf_unregister_net_hooks(net, espah_nf_ops, ARRAY_SIZE(espah_nf_ops));
+	nf_defrag_ipv6_disable(net);
+	espah_esp_wait_inflight();
+	espah_ah_wait_inflight();
+}
+
 static int __net_init espah_net_init(struct net *net)
 {
 	struct espah_net *en = espah_pernet(net);
@@ -50,7 +144,7 @@ static int __net_init espah_net_init(struct net *net)
 	if (err)
 		goto err_sa;
 	espah_hold_net_init(net);
-	err = espah_datapath_net_init(net);
+	err = datapath_net_init(net);
 	if (err)
 		goto err_spd;
 	if (!proc_create_net_single("espah_stat", 0444, net->proc_net,
@@ -61,7 +155,7 @@ static int __net_init espah_net_init(struct net *net)
 	return 0;
 
 err_dp:
-	espah_datapath_net_exit(net);
+	datapath_net_exit(net);
 err_spd:
 	espah_spd_net_exit(net);
 err_sa:
@@ -82,7 +176,7 @@ static void __net_exit espah_net_exit(struct net *net)
 	struct espah_net *en = espah_pernet(net);
 
 	remove_proc_entry("espah_stat", net->proc_net);
-	espah_datapath_net_exit(net);
+	datapath_net_exit(net);
 	espah_spd_net_exit(net);
 	espah_sa_net_exit(net);
 	free_percpu(en->stats);

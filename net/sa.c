@@ -915,58 +915,30 @@ void espah_sa_walk_end(struct espah_sa_walk *w)
 }
 
 /**
- * espah_sa_lft_work() - the SAD's lifetime work
- * @work: &espah_sad.lft_work
+ * espah_sa_sweep() - visit every SA of a namespace, removing some
+ * @net: namespace
+ * @fn: called for each SA under the SAD mutex; true removes it
+ * @gone: called for each SA @fn removed, after it is unlinked and before
+ *	the tables' reference is dropped
+ * @arg: passed to both
  *
- * Reports the lifetime events the datapath raised, judges the time limits,
- * removes hard-expired SAs (one ESPAH_CMD_SA_EXPIRE with hard set, no
- * separate delete), sends one soft expire per SA (before the hard one if
- * both are pending), and re-arms itself for
- * the earliest time deadline left. Walks every SA: O(SAs) per run.
- *
- * Context: process; takes the SAD mutex.
+ * Context: process (takes the SAD mutex).
  */
-void espah_sa_lft_work(struct work_struct *work)
+void espah_sa_sweep(struct net *net,
+		    bool (*fn)(struct espah_sa *sa, void *arg),
+		    void (*gone)(struct espah_sa *sa, void *arg), void *arg)
 {
-	struct espah_sad *sad = container_of(to_delayed_work(work),
-					     struct espah_sad, lft_work);
-	struct net *net = container_of(sad, struct espah_net, sad)->net;
+	struct espah_sad *sad = sad_of(net);
 	struct espah_sa *sa, *tmp;
-	u64 now, next = U64_MAX;
 
 	mutex_lock(&sad->lock);
-	now = ktime_get_boottime_ns();
 	list_for_each_entry_safe(sa, tmp, &sad->list, list) {
-		unsigned long ev = 0;
-
-		if (espah_lft_has_time(&sa->lft)) {
-			u64 n = espah_lft_time(&sa->lft, sa->add_ns,
-					       atomic64_read(&sa->use_ns), now,
-					       !sa->lft_soft_done, &ev);
-
-			next = min(next, n);
-			if (ev)
-				atomic_long_or(ev, &sa->lft_events);
-		}
-		ev = atomic_long_read(&sa->lft_events);
-		/* both at once (a burst): the soft one still goes first */
-		if ((ev & ESPAH_LFT_SOFT_MASK) && !sa->lft_soft_done) {
-			sa->lft_soft_done = true;
-			espah_stat_inc(net, ESPAH_STAT_SOFT_EXPIRE);
-			espah_nl_sa_expire(net, sa, false,
-					   __ffs(ev & ESPAH_LFT_SOFT_MASK));
-		}
-		if (ev & ESPAH_LFT_HARD_MASK) {
-			sa_unlink(sad, sa);
-			espah_stat_inc(net, ESPAH_STAT_HARD_EXPIRE);
-			espah_nl_sa_expire(net, sa, true,
-					   __ffs(ev & ESPAH_LFT_HARD_MASK) - 8);
-			espah_sa_put(sa);
-		}
+		if (!fn(sa, arg))
+			continue;
+		sa_unlink(sad, sa);
+		gone(sa, arg);
+		espah_sa_put(sa);
 	}
-	if (next != U64_MAX && !READ_ONCE(sad->dying))
-		mod_delayed_work(system_wq, &sad->lft_work,
-				 nsecs_to_jiffies(next - now) + 1);
 	mutex_unlock(&sad->lock);
 }
 

@@ -249,6 +249,9 @@ u32 espah_sa_count(struct net *net);
 int espah_sa_walk(struct net *net, struct espah_sa_walk *w,
 		  int (*fn)(struct espah_sa *sa, void *arg), void *arg);
 void espah_sa_walk_end(struct espah_sa_walk *w);
+void espah_sa_sweep(struct net *net,
+		    bool (*fn)(struct espah_sa *sa, void *arg),
+		    void (*gone)(struct espah_sa *sa, void *arg), void *arg);
 u64 espah_sa_seq(struct espah_sa *sa);
 u64 espah_sa_oseq(struct espah_sa *sa);
 

@@ -137,8 +137,6 @@ u32 espah_spd_count(struct net *net);
 int espah_spd_walk(struct net *net, struct espah_spd_walk *w,
 		   int (*fn)(const struct espah_policy *pol, void *arg),
 		   void *arg);
-void espah_acquire(struct net *net, const struct espah_policy *pol,
-		   const struct espah_tmpl *t, const struct espah_flow *fl);
 int espah_spd_net_init(struct net *net);
 void espah_spd_net_exit(struct net *net);
 

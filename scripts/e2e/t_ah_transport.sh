@@ -14,6 +14,19 @@ tcase v4 transport sha1 espah native
 tcase v6 transport sha512 native espah
 tcase v6 transport gmac espah espah
 tcase v4 transport sha256 espah native flag esn
+
+# TCP over AH alone: the SYN gw1 receives is clamped on input as over ESP
+# (one pipeline, net/decap.c), its SYN-ACK on output: two per connection.
+ipsec_flush
+if ah_side espah gw1 10.0.12.1 10.0.12.2 10.0.12.1/32 10.0.12.2/32 transport sha256 0x5001 0x6001 5 6 &&
+   ah_side native gw2 10.0.12.2 10.0.12.1 10.0.12.2/32 10.0.12.1/32 transport sha256 0x6001 0x5001 6 5; then
+	c0=$(gstat gw1 mss-clamped)
+	check "ah transport: tcp 1 MB gw2->gw1 intact" tcp_xfer gw2 gw1 10.0.12.1 1
+	check "ah transport: SYN clamped on input and SYN-ACK on output" \
+		numeq "$(($(gstat gw1 mss-clamped) - c0))" 2
+else
+	not_ok "ah transport tcp: configure"
+fi
 ipsec_flush
 topo_down
 finish

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The inbound pipeline of ESP and AH (net/decap.c).
+ */
+#ifndef _ESPAH_DECAP_H
+#define _ESPAH_DECAP_H
+
+#include <linux/skbuff.h>
+
+struct net;
+
+unsigned int espah_decap(struct net *net, struct sk_buff *skb, u16 family,
+			 u8 proto, unsigned int off, unsigned int nhoff);
+unsigned int espah_decap_frag(struct net *net, struct sk_buff *skb,
+			      u16 family, unsigned int off);
+int espah_decap_module_init(void);
+void espah_decap_module_exit(void);
+
+#endif /* _ESPAH_DECAP_H */
