@@ -41,6 +41,13 @@ def a(name):
     return E['ESPAH_' + name]
 
 
+def counters(prefix):
+    """The counter types of enum espah_PREFIX, in order, without PAD: each
+    gets a value from its place, not its number, so that moving PAD does
+    not change what is printed."""
+    return [t for t in range(1, a(prefix + '_MAX') + 1) if t != a(prefix + '_PAD')]
+
+
 def attr(t, payload):
     n = 4 + len(payload)
     return struct.pack('=HH', n, t) + payload + b'\0' * ((4 - n % 4) % 4)
@@ -111,8 +118,7 @@ ESP, AH = 50, 51
 
 def sa_full():
     """ESP transport, enc + auth-trunc, ESN, every optional part."""
-    st = [u64(t, 1000 + t) for t in range(1, a('SA_STAT_MAX') + 1)
-          if t != a('SA_STAT_PAD')]
+    st = [u64(t, 1001 + k) for k, t in enumerate(counters('SA_STAT'))]
     st.append(u64(a('SA_STAT_MAX') + 5, 7))		# newer than the tool
     lft = [u64(a('LFT_SOFT_BYTES'), 1 << 20), u64(a('LFT_HARD_PACKETS'), 5000),
            u64(a('LFT_SOFT_ADD_SECS'), 60), u64(a('LFT_SEQ_SOFT'), 100),
@@ -202,8 +208,7 @@ def pol_odd():
 
 
 def stats():
-    items = [u64(t, 100 + t) for t in range(1, a('STAT_MAX') + 1)
-             if t != a('STAT_PAD')]
+    items = [u64(t, 101 + k) for k, t in enumerate(counters('STAT'))]
     items.append(u64(a('STAT_MAX') + 3, 12345))		# newer than the tool
     items.append(u32(a('STAT_IN_PACKETS'), 1))		# malformed: skipped
     return [nest(a('A_STATS'), *items)]
