@@ -1,6 +1,7 @@
 #!/bin/bash
 # Lint gate, as KTAP: W=1 builds for both kernels (no warnings), sparse
-# (C=2) clean on the debug tree, checkpatch --strict clean on our sources.
+# (C=2) clean on the debug tree, the netlink spec check (scripts/nlspec.py),
+# checkpatch --strict clean on our sources.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -36,6 +37,13 @@ make -s -C "$ESPAH_ROOT/tools/espah" clean >/dev/null
 make -s -C "$ESPAH_ROOT/tools/espah" > "$tmp/tool.log" 2>&1 || echo "Error: tool build failed" >> "$tmp/tool.log"
 grep -E "$warn" "$tmp/tool.log" > "$tmp/tool.warn"
 result "espah tool builds with -Wall -Wextra -Werror" "$tmp/tool.warn"
+
+# The netlink family against its spec: generated policies up to date, the
+# uapi header and the tool's attribute tables in agreement with it.
+python3 "$ESPAH_ROOT/scripts/nlspec.py" check > "$tmp/nlspec.log" 2>&1 ||
+	echo "Error: nlspec.py check failed" >> "$tmp/nlspec.log"
+result "netlink spec (Documentation/netlink/specs/espah.yaml) agrees with uapi, policies, tool" \
+	"$tmp/nlspec.log"
 
 cp=$(debug_kdir)/scripts/checkpatch.pl
 # Kernel code: everything checkpatch --strict says. The tool is user space:

@@ -124,6 +124,39 @@ fails "state get deleted: error" '^espah: ' E state get dst 192.0.2.2 proto esp 
 ok "state flush proto ah" E state flush proto ah
 ok "state count" E -j state count
 json "state count after delete + flush ah: 1" '.count == 1'
+
+# Requests the tool never builds (nlraw.py): an attribute of another command
+# is refused, with an extack message naming it, and does nothing. Numbers:
+# commands 3 SA_DEL, 4 SA_GET, 5 SA_FLUSH, 11 POL_FLUSH, 13 FEATURES_GET;
+# attributes 1 SA_SPI, 2 SA_PROTO, 5 SA_FAMILY, 7 SA_DST, 12 SA_ENC_KEY,
+# 22 POL_DIR, 27 POL_INDEX.
+R() { ip netns exec espah-tool /usr/bin/python3 "$(dirname "$0")/nlraw.py" "$@"; }
+# raw DESC PATTERN ARGS... : nlraw.py ARGS prints a line matching PATTERN
+raw() {
+	local d=$1 pat=$2
+	shift 2
+	R "$@" >"$T/out" 2>"$T/err" && matches "$pat" "$T/out"
+	report $((! $?)) "$d"
+}
+ID=(1:be32:0x2000 2:u8:50 5:u16:2 7:hex:c0000201)
+raw "raw SA_GET of the inbound SA: accepted" '^errno 0$' 4 "${ID[@]}"
+raw "SA_FLUSH with SA_SPI: refused" '^errno 22$' 5 1:be32:0x2000
+has "SA_FLUSH with SA_SPI: extack names ESPAH_A_SA_SPI" \
+	'^msg ESPAH_A_SA_SPI: not an attribute of ESPAH_CMD_SA_FLUSH$'
+has "SA_FLUSH with SA_SPI: the offset points at it" '^offs 20$'
+raw "SA_GET with SA_ENC_KEY: refused, extack names it" \
+	'^msg ESPAH_A_SA_ENC_KEY: not an attribute of ESPAH_CMD_SA_GET$' \
+	4 "${ID[@]}" 12:hex:00112233
+raw "SA_DEL with POL_DIR: refused, extack names it" \
+	'^msg ESPAH_A_POL_DIR: not an attribute of ESPAH_CMD_SA_DEL$' 3 "${ID[@]}" 22:u8:1
+raw "POL_FLUSH with SA_PROTO: refused, extack names it" \
+	'^msg ESPAH_A_SA_PROTO: not an attribute of ESPAH_CMD_POL_FLUSH$' 11 2:u8:50
+raw "FEATURES_GET with POL_INDEX: refused, extack names it" \
+	'^msg ESPAH_A_POL_INDEX: not an attribute of ESPAH_CMD_FEATURES_GET$' 13 27:u32:1
+raw "SA_ADD with a reply-only attribute (SA_LIFETIME/LFT_ADD_TIME): refused" \
+	'^msg ESPAH_LFT_ADD_TIME: reply only$' 1 "${ID[@]}" 33:nest:10/u64/1
+ok "state count" E -j state count
+json "the refused flush and delete did nothing: 1 SA" '.count == 1'
 ok "state flush" E state flush
 
 ok "policy add protect" E policy add src 10.1.0.0/16 dst 10.2.0.0/16 dir out \

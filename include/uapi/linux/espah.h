@@ -266,9 +266,13 @@ enum espah_tmpl_attr {
 
 /**
  * enum espah_sa_stat - per-SA counters (nested in ESPAH_A_SA_STATS, all u64)
+ *
+ * ESPAH_SA_STAT_PAD is padding for the 64-bit counters, first so that the
+ * counters are one run of values and new ones are added at the end.
  */
 enum espah_sa_stat {
 	ESPAH_SA_STAT_UNSPEC,
+	ESPAH_SA_STAT_PAD,
 	ESPAH_SA_STAT_PACKETS,
 	ESPAH_SA_STAT_BYTES,
 	ESPAH_SA_STAT_REPLAY,		/* duplicate inside the window */
@@ -279,7 +283,6 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_SEQ_OVERFLOW,	/* outbound sequence exhausted */
 	ESPAH_SA_STAT_MALFORMED,	/* too short, bad header */
 	ESPAH_SA_STAT_NOMEM,
-	ESPAH_SA_STAT_PAD,
 	ESPAH_SA_STAT_EXPIRED,		/* dropped: hard byte/packet limit hit */
 	ESPAH_SA_STAT_DUMMY,		/* RFC 4303 2.6 dummy packet (next header
 					 * 59): discarded after the ICV verified
@@ -295,9 +298,12 @@ enum espah_sa_stat {
 
 /**
  * enum espah_stat - global per-netns counters (nested in ESPAH_A_STATS, u64)
+ *
+ * ESPAH_STAT_PAD is padding, first, as in enum espah_sa_stat.
  */
 enum espah_stat {
 	ESPAH_STAT_UNSPEC,
+	ESPAH_STAT_PAD,
 	ESPAH_STAT_IN_NO_SA,		/* ESP/AH for an SPI espah knows no SA for */
 	ESPAH_STAT_IN_MALFORMED,	/* header too short to read the SPI, or
 					 * an SA's packet with a bad header
@@ -309,7 +315,6 @@ enum espah_stat {
 	ESPAH_STAT_IN_PACKETS,
 	ESPAH_STAT_OUT_PACKETS,
 	ESPAH_STAT_OUT_ERROR,		/* route, allocation, crypto errors */
-	ESPAH_STAT_PAD,
 	ESPAH_STAT_CRYPTO_ASYNC,	/* transforms that completed asynchronously */
 	ESPAH_STAT_IN_AH_FRAG,		/* AH fragment (RFC 4302 3.4.1) */
 	ESPAH_STAT_IN_EXPIRED,		/* inbound SA past its hard limit */

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * espah netlink: the SA commands (add, update, delete, get, dump, flush,
+ * count). The policies (net/netlink/spec.c) have checked each attribute
+ * alone; here are the rules between attributes.
+ */
+#include <linux/string.h>
+
+#include "nl.h"
+
+/* Scrub every key attribute of the request: the skb is ours, and the keys
+ * now live only in the transform.
+ */
+static void wipe_keys(struct genl_info *info)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+			  nlmsg_attrlen(info->nlhdr, GENL_HDRLEN), rem) {
+		if (nla_type(a) == ESPAH_A_SA_ENC_KEY ||
+		    nla_type(a) == ESPAH_A_SA_AUTH_KEY)
+			memzero_explicit(nla_data(a), nla_len(a));
+	}
+}
+
+/* The (spi, proto, family, dst) that names an SA. */
+struct sa_id {
+	union espah_addr dst;
+	__be32 spi;
+	u16 family;
+	u8 proto;
+};
+
+static int parse_sa_id(struct genl_info *info, struct sa_id *id)
+{
+	struct nlattr **tb = info->attrs;
+	struct netlink_ext_ack *extack = info->extack;
+
+	if (MISSING(extack, NULL, tb, ESPAH_A_SA_SPI) ||
+	    MISSING(extack, NULL, tb, ESPAH_A_SA_PROTO) ||
+	    MISSING(extack, NULL, tb, ESPAH_A_SA_FAMILY) ||
+	    MISSING(extack, NULL, tb, ESPAH_A_SA_DST))
+		return -EINVAL;
+	id->spi = nla_get_be32(tb[ESPAH_A_SA_SPI]);
+	id->proto = nla_get_u8(tb[ESPAH_A_SA_PROTO]);
+	id->family = nla_get_u16(tb[ESPAH_A_SA_FAMILY]);
+	if (!espah_nl_addr_get(tb[ESPAH_A_SA_DST], id->family, &id->dst))
+		return BAD(extack, tb[ESPAH_A_SA_DST],
+			   "ESPAH_A_SA_DST: length does not match ESPAH_A_SA_FAMILY");
+	return 0;
+}
+
+static int parse_sa_algs(struct genl_info *info, struct espah_sa *sa,
+			 struct espah_alg_cfg *cfg)
+{
+	struct nlattr **tb = info->attrs;
+	struct netlink_ext_ack *extack = info->extack;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (sa->proto == IPPROTO_AH) {
+		if (tb[ESPAH_A_SA_ENC])
+			return BAD(extack, tb[ESPAH_A_SA_ENC],
+				   "ESPAH_A_SA_ENC: not with AH (use ESPAH_A_SA_AUTH)");
+		if (tb[ESPAH_A_SA_AEAD]) {
+			/* AES-GMAC for AH (RFC 4543 section 3.5): its key
+			 * (with salt) is ESPAH_A_SA_ENC_KEY
+			 */
+			if (tb[ESPAH_A_SA_AUTH])
+				return BAD(extack, tb[ESPAH_A_SA_AUTH],
+					   "ESPAH_A_SA_AUTH: not with ESPAH_A_SA_AEAD");
+			if (tb[ESPAH_A_SA_AUTH_KEY])
+				return BAD(extack, tb[ESPAH_A_SA_AUTH_KEY],
+					   "ESPAH_A_SA_AUTH_KEY: not with ESPAH_A_SA_AEAD");
+			if (strcmp(nla_data(tb[ESPAH_A_SA_AEAD]),
+				   "rfc4543(gcm(aes))"))
+				return BAD(extack, tb[ESPAH_A_SA_AEAD],
+					   "ESPAH_A_SA_AEAD: AH takes only rfc4543(gcm(aes)) (AES-GMAC)");
+			cfg->aead = nla_data(tb[ESPAH_A_SA_AEAD]);
+			sa->aead = true;
+		} else {
+			if (tb[ESPAH_A_SA_ENC_KEY])
+				return BAD(extack, tb[ESPAH_A_SA_ENC_KEY],
+					   "ESPAH_A_SA_ENC_KEY: not with AH and ESPAH_A_SA_AUTH");
+			if (MISSING(extack, NULL, tb, ESPAH_A_SA_AUTH))
+				return -EINVAL;
+		}
+		cfg->ah = true;
+	} else if (tb[ESPAH_A_SA_AEAD]) {
+		if (tb[ESPAH_A_SA_ENC])
+			return BAD(extack, tb[ESPAH_A_SA_ENC],
+				   "ESPAH_A_SA_ENC: not with ESPAH_A_SA_AEAD");
+		if (tb[ESPAH_A_SA_AUTH])
+			return BAD(extack, tb[ESPAH_A_SA_AUTH],
+				   "ESPAH_A_SA_AUTH: not with ESPAH_A_SA_AEAD");
+		if (tb[ESPAH_A_SA_AUTH_KEY])
+			return BAD(extack, tb[ESPAH_A_SA_AUTH_KEY],
+				   "ESPAH_A_SA_AUTH_KEY: not with ESPAH_A_SA_AEAD");
+		cfg->aead = nla_data(tb[ESPAH_A_SA_AEAD]);
+		sa->aead = true;
+	} else {
+		if (MISSING(extack, NULL, tb, ESPAH_A_SA_ENC))
+			return -EINVAL;
+		cfg->enc = nla_data(tb[ESPAH_A_SA_ENC]);
+	}
+	if (tb[ESPAH_A_SA_AUTH])
+		cfg->auth = nla_data(tb[ESPAH_A_SA_AUTH]);
+	if (tb[ESPAH_A_SA_AUTH_KEY] && !tb[ESPAH_A_SA_AUTH])
+		return BAD(extack, tb[ESPAH_A_SA_AUTH_KEY],
+			   "ESPAH_A_SA_AUTH_KEY: without ESPAH_A_SA_AUTH");
+	if (tb[ESPAH_A_SA_ENC_KEY]) {
+		cfg->enc_key = nla_data(tb[ESPAH_A_SA_ENC_KEY]);
+		cfg->enc_key_len = nla_len(tb[ESPAH_A_SA_ENC_KEY]);
+	}
+	if (tb[ESPAH_A_SA_AUTH_KEY]) {
+		cfg->auth_key = nla_data(tb[ESPAH_A_SA_AUTH_KEY]);
+		cfg->auth_key_len = nla_len(tb[ESPAH_A_SA_AUTH_KEY]);
+	}
+	if (tb[ESPAH_A_SA_ICV_BITS]) {
+		cfg->icv_bits = nla_get_u32(tb[ESPAH_A_SA_ICV_BITS]);
+		/* the policy bounds it (at most 512) */
+		if (cfg->icv_bits % 8)
+			return BAD(extack, tb[ESPAH_A_SA_ICV_BITS],
+				   "ESPAH_A_SA_ICV_BITS: must be a multiple of 8");
+	}
+	cfg->esn = sa->flags & ESPAH_SA_FLAG_ESN;
+	return 0;
+}
+
+static u64 lft_get(struct nlattr **tb, int type)
+{
+	return tb[type] ? nla_get_u64(tb[type]) : 0;
+}
+
+static int parse_sa_lft(struct genl_info *info, struct espah_sa *sa,
+			u64 seq_max)
+{
+	struct nlattr *nest = info->attrs[ESPAH_A_SA_LIFETIME];
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[ESPAH_LFT_MAX + 1];
+	struct espah_lft *l = &sa->lft;
+	int err;
+
+	if (!nest)
+		return 0;
+	err = nla_parse_nested(tb, ESPAH_LFT_MAX, nest, espah_lft_nl_policy, extack);
+	if (err)
+		return err;
+	l->soft_bytes = lft_get(tb, ESPAH_LFT_SOFT_BYTES);
+	l->hard_bytes = lft_get(tb, ESPAH_LFT_HARD_BYTES);
+	l->soft_packets = lft_get(tb, ESPAH_LFT_SOFT_PACKETS);
+	l->hard_packets = lft_get(tb, ESPAH_LFT_HARD_PACKETS);
+	l->soft_add = lft_get(tb, ESPAH_LFT_SOFT_ADD_SECS);
+	l->hard_add = lft_get(tb, ESPAH_LFT_HARD_ADD_SECS);
+	l->soft_use = lft_get(tb, ESPAH_LFT_SOFT_USE_SECS);
+	l->hard_use = lft_get(tb, ESPAH_LFT_HARD_USE_SECS);
+	l->seq_soft = lft_get(tb, ESPAH_LFT_SEQ_SOFT);
+	if (l->seq_soft && sa->dir != ESPAH_DIR_OUT)
+		return BAD(extack, tb[ESPAH_LFT_SEQ_SOFT],
+			   "ESPAH_LFT_SEQ_SOFT: only for outbound SAs");
+	if (l->seq_soft >= seq_max)
+		return BAD(extack, tb[ESPAH_LFT_SEQ_SOFT],
+			   "ESPAH_LFT_SEQ_SOFT: larger than the sequence number space");
+	return 0;
+}
+
+static int parse_sa(struct genl_info *info, struct espah_sa *sa,
+		    struct espah_alg_cfg *cfg, u64 *seq, u64 *oseq)
+{
+	struct nlattr **tb = info->attrs;
+	struct netlink_ext_ack *extack = info->extack;
+	struct sa_id id;
+	u64 seq_max;
+	int err;
+
+	err = parse_sa_id(info, &id);
+	if (err)
+		return err;
+	if (MISSING(extack, NULL, tb, ESPAH_A_SA_DIR) ||
+	    MISSING(extack, NULL, tb, ESPAH_A_SA_SRC))
+		return -EINVAL;
+	sa->spi = id.spi;
+	sa->proto = id.proto;
+	sa->family = id.family;
+	sa->dst = id.dst;
+	if (!espah_nl_addr_get(tb[ESPAH_A_SA_SRC], sa->family, &sa->src))
+		return BAD(extack, tb[ESPAH_A_SA_SRC],
+			   "ESPAH_A_SA_SRC: length does not match ESPAH_A_SA_FAMILY");
+	sa->dir = nla_get_u8(tb[ESPAH_A_SA_DIR]);
+	sa->mode = tb[ESPAH_A_SA_MODE] ? nla_get_u8(tb[ESPAH_A_SA_MODE]) :
+					 ESPAH_MODE_TRANSPORT;
+	if (tb[ESPAH_A_SA_SEL]) {
+		err = espah_nl_parse_sel(tb[ESPAH_A_SA_SEL], &sa->sel, extack);
+		if (err)
+			return err;
+		if (sa->mode == ESPAH_MODE_TRANSPORT &&
+		    sa->sel.family != sa->family)
+			return BAD(extack, tb[ESPAH_A_SA_SEL],
+				   "ESPAH_A_SA_SEL: transport mode needs the family of ESPAH_A_SA_FAMILY");
+	}
+	if (tb[ESPAH_A_SA_REQID])
+		sa->reqid = nla_get_u32(tb[ESPAH_A_SA_REQID]);
+	if (tb[ESPAH_A_SA_FLAGS])
+		sa->flags = nla_get_u32(tb[ESPAH_A_SA_FLAGS]);
+	/* anti-replay is off only when asked for: an explicit 0 */
+	if (tb[ESPAH_A_SA_REPLAY_WINDOW])
+		sa->window = nla_get_u32(tb[ESPAH_A_SA_REPLAY_WINDOW]);
+	else if (sa->dir == ESPAH_DIR_IN)
+		sa->window = ESPAH_REPLAY_WINDOW_DEFAULT;
+
+	seq_max = sa->flags & ESPAH_SA_FLAG_ESN ? U64_MAX : U32_MAX;
+	*seq = 0;
+	*oseq = 0;
+	if (tb[ESPAH_A_SA_SEQ]) {
+		*seq = nla_get_u64(tb[ESPAH_A_SA_SEQ]);
+		if (*seq > seq_max)
+			return BAD(extack, tb[ESPAH_A_SA_SEQ],
+				   "ESPAH_A_SA_SEQ: above 2^32 - 1 without ESPAH_SA_FLAG_ESN");
+	}
+	if (tb[ESPAH_A_SA_OSEQ]) {
+		*oseq = nla_get_u64(tb[ESPAH_A_SA_OSEQ]);
+		if (*oseq > seq_max)
+			return BAD(extack, tb[ESPAH_A_SA_OSEQ],
+				   "ESPAH_A_SA_OSEQ: above 2^32 - 1 without ESPAH_SA_FLAG_ESN");
+	}
+	err = parse_sa_lft(info, sa, seq_max);
+	if (err)
+		return err;
+	return parse_sa_algs(info, sa, cfg);
+}
+
+static int sa_new(struct genl_info *info, bool update)
+{
+	struct nlattr **tb = info->attrs;
+	unsigned int flags = 0;
+	struct espah_alg_cfg cfg;
+	struct espah_sa *sa;
+	u64 seq, oseq;
+	int err;
+
+	sa = espah_sa_alloc(GFP_KERNEL_ACCOUNT);
+	if (!sa)
+		return -ENOMEM;
+	err = parse_sa(info, sa, &cfg, &seq, &oseq);
+	if (!err)
+		err = espah_sa_setup(sa, &cfg, seq, oseq, info->extack);
+	memzero_explicit(&cfg, sizeof(cfg));
+	if (err)
+		goto out;
+
+	if (update) {
+		flags |= ESPAH_SA_INS_UPDATE;
+		if (!tb[ESPAH_A_SA_SEQ])
+			flags |= ESPAH_SA_INS_KEEP_SEQ;
+		if (!tb[ESPAH_A_SA_OSEQ])
+			flags |= ESPAH_SA_INS_KEEP_OSEQ;
+	}
+	err = espah_sa_insert(genl_info_net(info), sa, flags, info->extack);
+	if (!err)
+		espah_nl_notify_sa(info, sa, update ? ESPAH_CMD_SA_UPDATE :
+					     ESPAH_CMD_SA_ADD);
+out:
+	espah_sa_put(sa);
+	return err;
+}
+
+int espah_nl_sa_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int err = sa_new(info, false);
+
+	wipe_keys(info);
+	return err;
+}
+
+int espah_nl_sa_update_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int err = sa_new(info, true);
+
+	wipe_keys(info);
+	return err;
+}
+
+int espah_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct espah_sa *sa;
+	struct sa_id id;
+	int err;
+
+	err = parse_sa_id(info, &id);
+	if (err)
+		return err;
+	sa = espah_sa_unlink(genl_info_net(info), id.spi, id.proto, id.family,
+			     &id.dst);
+	if (!sa) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPAH_A_SA_SPI],
+				    "ESPAH_A_SA_SPI: no SA with this SPI, destination and protocol");
+		return -ENOENT;
+	}
+	espah_nl_notify_sa(info, sa, ESPAH_CMD_SA_DEL);
+	espah_sa_put(sa);
+	return 0;
+}
+
+int espah_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct espah_sa *sa;
+	struct sk_buff *msg;
+	struct sa_id id;
+	int err;
+
+	err = parse_sa_id(info, &id);
+	if (err)
+		return err;
+	sa = espah_sa_get(genl_info_net(info), id.spi, id.proto, id.family,
+			  &id.dst);
+	if (!sa) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPAH_A_SA_SPI],
+				    "ESPAH_A_SA_SPI: no SA with this SPI, destination and protocol");
+		return -ENOENT;
+	}
+	msg = genlmsg_new(espah_nl_sa_msg_size(), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = espah_nl_fill_sa(msg, sa, info->snd_portid, info->snd_seq, 0,
+			       ESPAH_CMD_SA_GET, NULL);
+	if (err) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	err = genlmsg_reply(msg, info);
+out:
+	espah_sa_put(sa);
+	return err;
+}
+
+/* State of an SA dump, kept in netlink_callback.ctx. */
+struct sa_dump_ctx {
+	struct espah_sa_walk w;
+};
+
+struct sa_dump_arg {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct espah_sa_walk *w;
+};
+
+static int sa_dump_one(struct espah_sa *sa, void *data)
+{
+	struct sa_dump_arg *d = data;
+
+	d->cb->seq = d->w->gen;
+	return espah_nl_fill_sa(d->skb, sa, NETLINK_CB(d->cb->skb).portid,
+		       d->cb->nlh->nlmsg_seq, NLM_F_MULTI, ESPAH_CMD_SA_GET,
+		       d->cb);
+}
+
+int espah_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sa_dump_ctx *ctx = (struct sa_dump_ctx *)cb->ctx;
+	struct sa_dump_arg d = { .skb = skb, .cb = cb, .w = &ctx->w };
+	int err;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	err = espah_sa_walk(sock_net(cb->skb->sk), &ctx->w, sa_dump_one, &d);
+	if (err == -EMSGSIZE && skb->len)
+		err = 0;
+	return err ?: skb->len;
+}
+
+int espah_nl_sa_get_done(struct netlink_callback *cb)
+{
+	struct sa_dump_ctx *ctx = (struct sa_dump_ctx *)cb->ctx;
+
+	espah_sa_walk_end(&ctx->w);
+	return 0;
+}
+
+int espah_nl_sa_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 proto = 0;
+	u32 n;
+
+	if (info->attrs[ESPAH_A_SA_PROTO])
+		proto = nla_get_u8(info->attrs[ESPAH_A_SA_PROTO]);
+	n = espah_sa_flush(genl_info_net(info), proto);
+	espah_nl_notify_flush(info, ESPAH_NLGRP_SA, ESPAH_CMD_SA_FLUSH, proto, n);
+	return 0;
+}
+
+static int reply_u32(struct genl_info *info, u8 cmd, int type, u32 v)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &espah_nl_family, 0, cmd);
+	if (!hdr || nla_put_u32(msg, type, v)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int espah_nl_sa_count_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply_u32(info, ESPAH_CMD_SA_COUNT, ESPAH_A_COUNT,
+			 espah_sa_count(genl_info_net(info)));
+}
