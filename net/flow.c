@@ -15,7 +15,7 @@
 #include <linux/ipv6.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
-#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/udp.h>
 #include <net/xfrm.h>
 
@@ -251,7 +251,21 @@ bool espah_sk_bypass_in(struct net *net, const struct sk_buff *skb,
 void espah_ct_confirm(struct sk_buff *skb)
 {
 #if IS_ENABLED(CONFIG_NF_CONNTRACK)
-	nf_conntrack_confirm(skb);
+	const struct nf_ct_hook *hook;
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	/* Through the hook conntrack registers, not its symbol: espah must
+	 * load on a host where nf_conntrack is not (yet) loaded; a packet
+	 * with an entry proves it is.
+	 */
+	if (ct && !nf_ct_is_template(ct) && !nf_ct_is_confirmed(ct)) {
+		rcu_read_lock();
+		hook = rcu_dereference(nf_ct_hook);
+		if (hook && hook->confirm)
+			hook->confirm(skb);
+		rcu_read_unlock();
+	}
 #endif
 	nf_reset_ct(skb);
 }

@@ -6,6 +6,8 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/proc_fs.h>
+#include <linux/kmod.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
@@ -37,6 +39,38 @@ static int stat_show(struct seq_file *seq, void *v)
 		if (stat_names[i])
 			seq_printf(seq, "%-24s\t%llu\n", stat_names[i], val[i]);
 	return 0;
+}
+
+/* IPv6 reassembly before LOCAL_IN (nf_defrag_ipv6), looked up when espah
+ * loads instead of linked: a fresh host has not loaded that module, and
+ * insmod must not fail for it. Without it, inbound IPv6 SAs are refused
+ * (net/sa.c): fragmented IPv6 ESP would reach the native stack instead.
+ */
+static int (*defrag6_enable)(struct net *net);
+static void (*defrag6_disable)(struct net *net);
+
+static void defrag6_get(void)
+{
+	request_module("nf_defrag_ipv6");
+	defrag6_enable = symbol_get(nf_defrag_ipv6_enable);
+	defrag6_disable = symbol_get(nf_defrag_ipv6_disable);
+	if (defrag6_enable && defrag6_disable)
+		return;
+	if (defrag6_enable)
+		symbol_put(nf_defrag_ipv6_enable);
+	if (defrag6_disable)
+		symbol_put(nf_defrag_ipv6_disable);
+	defrag6_enable = NULL;
+	defrag6_disable = NULL;
+	pr_err("espah: nf_defrag_ipv6 is not available: inbound IPv6 SAs will be refused\n");
+}
+
+static void defrag6_put(void)
+{
+	if (!defrag6_enable)
+		return;
+	symbol_put(nf_defrag_ipv6_enable);
+	symbol_put(nf_defrag_ipv6_disable);
 }
 
 /* The packet paths' hooks, per namespace: output at POST_ROUTING
@@ -96,9 +130,12 @@ static int datapath_net_init(struct net *net)
 	 * PRE_ROUTING (IPv4 is reassembled before LOCAL_IN): without it a
 	 * fragmented ESP packet would miss espah and reach the native stack.
 	 */
-	err = nf_defrag_ipv6_enable(net);
-	if (err)
-		return err;
+	if (defrag6_enable) {
+		err = defrag6_enable(net);
+		if (err)
+			return err;
+		espah_pernet(net)->defrag6 = true;
+	}
 	err = nf_register_net_hooks(net, espah_nf_ops,
 				    ARRAY_SIZE(espah_nf_ops));
 	if (err)
@@ -106,7 +143,8 @@ static int datapath_net_init(struct net *net)
 	return 0;
 
 err_defrag:
-	nf_defrag_ipv6_disable(net);
+	if (espah_pernet(net)->defrag6)
+		defrag6_disable(net);
 	return err;
 }
 
@@ -121,7 +159,8 @@ err_defrag:
 static void datapath_net_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, espah_nf_ops, ARRAY_SIZE(espah_nf_ops));
-	nf_defrag_ipv6_disable(net);
+	if (espah_pernet(net)->defrag6)
+		defrag6_disable(net);
 	espah_esp_wait_inflight();
 	espah_ah_wait_inflight();
 }
@@ -225,7 +264,13 @@ static struct pernet_operations espah_net_ops = {
  */
 int espah_pernet_init(void)
 {
-	return register_pernet_subsys(&espah_net_ops);
+	int err;
+
+	defrag6_get();
+	err = register_pernet_subsys(&espah_net_ops);
+	if (err)
+		defrag6_put();
+	return err;
 }
 
 /**
@@ -234,4 +279,5 @@ int espah_pernet_init(void)
 void espah_pernet_exit(void)
 {
 	unregister_pernet_subsys(&espah_net_ops);
+	defrag6_put();
 }

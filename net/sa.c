@@ -709,6 +709,12 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 	sa->add_time = ktime_get_real_seconds();
 	sa->add_ns = ktime_get_boottime_ns();
 	write_pnet(&sa->net, net);
+	if (sa->dir == ESPAH_DIR_IN && sa->family == AF_INET6 &&
+	    !espah_pernet(net)->defrag6) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "SAD: IPv6 reassembly (nf_defrag_ipv6) is not available: see the kernel log");
+		return -EOPNOTSUPP;
+	}
 	if (sa->dir == ESPAH_DIR_IN && !sa->mark) {
 		sa->mark = espah_mark_get(net, sa);
 		if (!sa->mark) {

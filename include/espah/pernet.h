@@ -30,6 +30,8 @@ struct espah_pcpu_stats {
  * @sad: Security Association Database
  * @spd: Security Policy Database
  * @hold: hold queue work (net/hold.c)
+ * @defrag6: nf_defrag_ipv6 reassembles this namespace's IPv6 before
+ *	LOCAL_IN (without it inbound IPv6 SAs are refused)
  */
 struct espah_net {
 	struct net *net;
@@ -37,6 +39,7 @@ struct espah_net {
 	struct espah_sad sad;
 	struct espah_spd spd;
 	struct espah_hold_net hold;
+	bool defrag6;
 };
 
 extern unsigned int espah_net_id;
