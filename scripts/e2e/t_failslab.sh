@@ -10,9 +10,7 @@
 #     refusal carries an extack message, every accepted request is in the
 #     dumps, a lost reply is resolved by asking again, and `espah -j state
 #     list` / `policy list` show exactly the fuzzer's model.
-#  B. The espah CLI with make-it-fail set for the whole process: exit 0
-#     means the SA is there; any other exit prints an error; nothing appears
-#     that was not asked for.
+#  B. (not run: see below)
 #  C. Traffic through an espah tunnel (gw1, native XFRM peer gw2) while
 #     non-sleeping allocations fail anywhere (task-filter=N: softirq has no
 #     task to filter on; ignore-gfp-wait=Y keeps process context mostly
@@ -27,13 +25,14 @@ FS=/sys/kernel/debug/failslab
 FP=/sys/kernel/debug/fail_page_alloc
 T=/tmp/failslab.$$
 mkdir -p "$T"
+BUDGET=1000000
 MODPROBE=$(< /proc/sys/kernel/modprobe)
 fi_off() {
 	local d
 	for d in $FS $FP; do
 		[ -d $d ] || continue
 		echo 0 > $d/probability
-		echo 0 > $d/times
+		echo $BUDGET > $d/times	# nothing injected since
 	done
 }
 trap 'fi_off; echo "$MODPROBE" > /proc/sys/kernel/modprobe; topo_down; ip netns del fz 2>/dev/null; ip netns del fz2 2>/dev/null; rm -rf "$T"' EXIT
@@ -45,7 +44,6 @@ if [ ! -d $FS ] || [ ! -d $FP ] || [ ! -e /proc/self/make-it-fail ]; then
 fi
 ok "fault injection available"
 
-BUDGET=1000000
 # fi_set DIR PROBABILITY INTERVAL TASK_FILTER IGNORE_GFP_WAIT: arm one
 # injector with a budget of BUDGET failures (its `times` counts down)
 fi_set() {
@@ -126,7 +124,7 @@ fz_round() {
 	rc=$?
 	sort "$T/list" > "$T/list.s"
 	sort "$T/model" > "$T/model.s" 2>/dev/null
-	if [ $rc -eq 0 ] && [ -s "$T/model.s" ] && cmp -s "$T/list.s" "$T/model.s"; then
+	if [ $rc -eq 0 ] && [ -e "$T/model.s" ] && cmp -s "$T/list.s" "$T/model.s"; then
 		ok "$name: state list and policy list show exactly what was applied ($(grep -c '^sa ' "$T/model.s") SAs, $(grep -c '^policy ' "$T/model.s") policies)"
 	else
 		diff "$T/model.s" "$T/list.s" 2>&1 | head -10 | sed 's/^/# /'
@@ -135,11 +133,12 @@ fz_round() {
 	ip netns del fz
 }
 
-# no modprobe per algorithm name while allocations fail
-echo > /proc/sys/kernel/modprobe
+# instantiate the templates' algorithms once, then no modprobe while
+# allocations fail
 ip netns add fz
-"$BB" nsenter --net=/run/netns/fz "$FZ" -W > /dev/null 2>&1	# instantiate the templates once
+"$BB" nsenter --net=/run/netns/fz "$FZ" -W > /dev/null 2>&1
 ip netns del fz
+echo > /proc/sys/kernel/modprobe
 fz_round "failslab 10%" 10 0 1
 fz_round "fail_page_alloc 10%" 0 10 1
 fz_round "both 30%" 30 30 1
@@ -148,62 +147,13 @@ rep=$(new_reports)
 [ -z "$rep" ] || diag "kernel: $rep"
 check "no kernel warning, BUG or KASAN report in the request rounds" [ -z "$rep" ]
 
-# --- B: the CLI, make-it-fail for the whole process --------------------------
-ip netns add fz2
-algs=(gcm gcm256 cbc cbc1 chacha ccm gmac ctr cbc256-384 cbc-512 cbc-xcbc null-sha1 cbc-null gcm-96)
-declare -A WANT=() GOT0=()
-cli_ok=0 cli_msg=0 cli_nomsg=0 cli_killed=0 K=${FAILSLAB_CLI:-28}
-fi_set $FS 3 1 Y N
-fi_set $FP 3 1 Y N
-for ((i = 0; i < K; i++)); do
-	a=${algs[i % ${#algs[@]}]}
-	algwords "$a" "$i"
-	spi=$((0x3000 + i))
-	if ((i % 2)); then src=fd00:12::1 dst=fd00:12::2; else src=10.0.12.1 dst=10.0.12.2; fi
-	mode=transport
-	((i % 4 < 2)) || mode=tunnel
-	dir=in
-	((i % 3)) || dir=out
-	win=$(( (i % 5 == 0) ? 1048576 : (i % 5 == 1) ? 4096 : 64 ))
-	WANT["$spi $dst esp $dir"]=1
-	( echo 1 > /proc/self/make-it-fail &&
-	  exec "$ESPAH_TOOL" -n fz2 state add src $src dst $dst proto esp spi $spi \
-		mode $mode dir $dir replay-window $win "${ALGW[@]}" ) > "$T/o" 2> "$T/e"
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		cli_ok=$((cli_ok + 1))
-		GOT0["$spi $dst esp $dir"]=1
-	elif [ $rc -ge 128 ]; then
-		cli_killed=$((cli_killed + 1))	# a signal: the process, not the request
-	elif [ -s "$T/e" ]; then
-		cli_msg=$((cli_msg + 1))
-		[ $cli_msg -gt 3 ] || diag "CLI refused (exit $rc): $(head -c 200 "$T/e")"
-	else
-		cli_nomsg=$((cli_nomsg + 1))
-		diag "CLI exit $rc without a message: state add ... spi $spi $a"
-	fi
-done
-fi_count
-n=$FI_N
-fi_off
-E fz2 -j state list > "$T/sa.json" 2>&1 &&
-	jq -r '.[] | "\(.spi) \(.dst) \(.proto) \(.dir)"' "$T/sa.json" > "$T/list"
-rc=$?
-missing=0 extra=0 applied_failed=0
-declare -A HAVE=()
-while read -r l; do
-	HAVE[$l]=1
-	[ -n "${WANT[$l]:-}" ] || { extra=$((extra + 1)); diag "SA nobody asked for: $l"; }
-	[ -n "${GOT0[$l]:-}" ] || applied_failed=$((applied_failed + 1))
-done < "$T/list"
-for l in "${!GOT0[@]}"; do
-	[ -n "${HAVE[$l]:-}" ] || { missing=$((missing + 1)); diag "SA added (exit 0) but not listed: $l"; }
-done
-diag "CLI: $K state adds: $cli_ok applied, $cli_msg refused with a message, $cli_nomsg without one, $cli_killed killed by a signal; $applied_failed listed although the CLI failed (reply lost); injected: $FI_LAST"
-check "CLI: failures were injected ($n), the listing worked" [ "$n" -gt 0 -a $rc -eq 0 ]
-check "CLI: every failed command printed an error" [ $cli_nomsg -eq 0 ]
-check "CLI: every SA added with exit 0 is listed, nothing else is" [ $missing -eq 0 -a $extra -eq 0 ]
-ip netns del fz2
+# --- B: the CLI ---------------------------------------------------------------
+# Not the espah CLI with make-it-fail set for its whole process: tried, the
+# failures hit its exec and page faults (exit 126 "Cannot allocate memory",
+# SIGSEGV, "VM_FAULT_OOM leaked out to the #PF handler") and left the
+# guest's 9p root broken for the rest of the boot (every later process
+# start: "error while loading shared libraries: ... Invalid argument").
+# nlfuzz -F sends the CLI's requests with the failures limited to them.
 echo "$MODPROBE" > /proc/sys/kernel/modprobe
 
 # --- C: traffic ---------------------------------------------------------------

@@ -152,7 +152,7 @@ E $NS -j state list > "$T/sa.json" 2>&1 &&
 rc=$?
 sort "$T/list" > "$T/list.s"
 sort "$T/model" > "$T/model.s" 2>/dev/null
-if [ $rc -eq 0 ] && [ -s "$T/model.s" ] && cmp -s "$T/list.s" "$T/model.s"; then
+if [ $rc -eq 0 ] && [ -e "$T/model.s" ] && cmp -s "$T/list.s" "$T/model.s"; then
 	ok "espah state list and policy list show exactly the model ($(grep -c '^sa ' "$T/model.s") SAs, $(grep -c '^policy ' "$T/model.s") policies)"
 else
 	diff "$T/model.s" "$T/list.s" 2>&1 | head -20 | sed 's/^/# /'

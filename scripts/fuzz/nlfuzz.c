@@ -2014,9 +2014,19 @@ static void resolve(struct req *r)
 		}
 		return;
 	}
-	if (cmd == ESPAH_CMD_POL_DEL) {
-		/* by index: gone or not, the dump will tell */
-		full_compare("after a lost reply");
+	if (cmd == ESPAH_CMD_POL_DEL && tb[ESPAH_A_POL_INDEX]) {
+		uint32_t idx = g32(tb[ESPAH_A_POL_INDEX]);
+
+		req_init(&q, ESPAH_CMD_POL_GET, "resolve");
+		add_u32(&q, -1, ESPAH_A_POL_INDEX, idx);
+		serialize(&q);
+		xfer(&q, &rp, NULL, NULL);
+		i = pol_find_index(idx);
+		if (rp.err == -ENOENT && i >= 0)
+			pol_remove(i);
+		else if (rp.err && rp.err != -ENOENT)
+			incons(&q, "resolving a lost reply: policy get failed: %d %s",
+			       rp.err, rp.msg);
 	}
 }
 
