@@ -137,6 +137,9 @@ int espah_nl_parse_sel(const struct nlattr *nest, struct espah_sel *sel,
 
 	memset(sel, 0, sizeof(*sel));
 	sel->family = nla_get_u16(tb[ESPAH_SEL_FAMILY]);
+	if (!espah_nl_family_ok(sel->family))
+		return BAD(extack, tb[ESPAH_SEL_FAMILY],
+			   "ESPAH_SEL_FAMILY: must be AF_INET or AF_INET6");
 
 	err = sel_prefix(tb[ESPAH_SEL_SRC], tb[ESPAH_SEL_SPLEN], sel->family,
 			 &sel->src, &sel->splen, sel_src_msgs, extack);

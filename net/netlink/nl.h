@@ -13,6 +13,7 @@
 #ifndef _ESPAH_NL_H
 #define _ESPAH_NL_H
 
+#include <linux/socket.h>
 #include <net/genetlink.h>
 #include <uapi/linux/espah.h>
 
@@ -38,6 +39,14 @@ bool espah_nl_missing(struct netlink_ext_ack *extack, const struct nlattr *nest,
 /* True (and an extack naming it) if attribute @attr is missing from @tb. */
 #define MISSING(extack, nest, tb, attr) \
 	espah_nl_missing(extack, nest, tb, attr, #attr " is required")
+
+/* The policies bound address families to AF_INET..AF_INET6; this refuses
+ * the values between.
+ */
+static inline bool espah_nl_family_ok(u16 family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
 
 bool espah_nl_addr_get(const struct nlattr *a, u16 family,
 		       union espah_addr *out);

@@ -37,6 +37,9 @@ static int parse_tmpl(const struct nlattr *nest, u16 *family,
 		    MISSING(extack, nest, tb, ESPAH_TMPL_DST))
 			return -EINVAL;
 		t->family = nla_get_u16(tb[ESPAH_TMPL_FAMILY]);
+		if (!espah_nl_family_ok(t->family))
+			return BAD(extack, tb[ESPAH_TMPL_FAMILY],
+				   "ESPAH_TMPL_FAMILY: must be AF_INET or AF_INET6");
 	} else {
 		/* transport: the packet's own family and addresses */
 		if (tb[ESPAH_TMPL_FAMILY] &&

@@ -45,6 +45,9 @@ static int parse_sa_id(struct genl_info *info, struct sa_id *id)
 	id->spi = nla_get_be32(tb[ESPAH_A_SA_SPI]);
 	id->proto = nla_get_u8(tb[ESPAH_A_SA_PROTO]);
 	id->family = nla_get_u16(tb[ESPAH_A_SA_FAMILY]);
+	if (!espah_nl_family_ok(id->family))
+		return BAD(extack, tb[ESPAH_A_SA_FAMILY],
+			   "ESPAH_A_SA_FAMILY: must be AF_INET or AF_INET6");
 	if (!espah_nl_addr_get(tb[ESPAH_A_SA_DST], id->family, &id->dst))
 		return BAD(extack, tb[ESPAH_A_SA_DST],
 			   "ESPAH_A_SA_DST: length does not match ESPAH_A_SA_FAMILY");
@@ -256,9 +259,17 @@ static int sa_new(struct genl_info *info, bool update)
 			flags |= ESPAH_SA_INS_KEEP_OSEQ;
 	}
 	err = espah_sa_insert(genl_info_net(info), sa, flags, info->extack);
-	if (!err)
-		espah_nl_notify_sa(info, sa, update ? ESPAH_CMD_SA_UPDATE :
-					     ESPAH_CMD_SA_ADD);
+	if (err)
+		goto out;
+	espah_nl_notify_sa(info, sa, update ? ESPAH_CMD_SA_UPDATE :
+				     ESPAH_CMD_SA_ADD);
+	/* the new SA's time limits start counting; held packets may have
+	 * their SA now
+	 */
+	if (espah_lft_has_time(&sa->lft))
+		espah_sa_lft_kick(genl_info_net(info));
+	if (sa->dir == ESPAH_DIR_OUT)
+		espah_hold_kick(genl_info_net(info));
 out:
 	espah_sa_put(sa);
 	return err;

@@ -8,18 +8,6 @@
 /* An attribute the request may not carry, named in the refusal. */
 #define REJECT(msg) { .type = NLA_REJECT, .reject_message = msg }
 
-static int espah_nl_addr_family_validate(const struct nlattr *attr,
-					 struct netlink_ext_ack *extack)
-{
-	switch (nla_get_u16(attr)) {
-	case AF_INET:
-	case AF_INET6:
-		return 0;
-	}
-	NL_SET_ERR_MSG_ATTR(extack, attr, "must be AF_INET or AF_INET6");
-	return -EINVAL;
-}
-
 static struct netlink_range_validation espah_a_sa_replay_window_range = {
 	.min = 0,
 	.max = ESPAH_REPLAY_WINDOW_MAX,
@@ -28,7 +16,7 @@ static struct netlink_range_validation espah_a_sa_replay_window_range = {
 const struct nla_policy espah_tmpl_nl_policy[ESPAH_TMPL_MAX + 1] = {
 	[ESPAH_TMPL_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH),
 	[ESPAH_TMPL_MODE] = NLA_POLICY_MAX(NLA_U8, ESPAH_MODE_TUNNEL),
-	[ESPAH_TMPL_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U16, espah_nl_addr_family_validate),
+	[ESPAH_TMPL_FAMILY] = NLA_POLICY_RANGE(NLA_U16, AF_INET, AF_INET6),
 	[ESPAH_TMPL_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_TMPL_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_TMPL_REQID] = { .type = NLA_U32 },
@@ -51,7 +39,7 @@ const struct nla_policy espah_lft_nl_policy[ESPAH_LFT_MAX + 1] = {
 };
 
 const struct nla_policy espah_sel_nl_policy[ESPAH_SEL_MAX + 1] = {
-	[ESPAH_SEL_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U16, espah_nl_addr_family_validate),
+	[ESPAH_SEL_FAMILY] = NLA_POLICY_RANGE(NLA_U16, AF_INET, AF_INET6),
 	[ESPAH_SEL_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_SEL_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_SEL_SPLEN] = NLA_POLICY_MAX(NLA_U8, 128),
@@ -68,7 +56,7 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH),
 	[ESPAH_A_SA_MODE] = NLA_POLICY_MAX(NLA_U8, ESPAH_MODE_TUNNEL),
 	[ESPAH_A_SA_DIR] = NLA_POLICY_MAX(NLA_U8, 1),
-	[ESPAH_A_SA_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U16, espah_nl_addr_family_validate),
+	[ESPAH_A_SA_FAMILY] = NLA_POLICY_RANGE(NLA_U16, AF_INET, AF_INET6),
 	[ESPAH_A_SA_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_A_SA_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_A_SA_SEL] = NLA_POLICY_NESTED(espah_sel_nl_policy),
@@ -112,7 +100,7 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH),
 	[ESPAH_A_SA_MODE] = NLA_POLICY_MAX(NLA_U8, ESPAH_MODE_TUNNEL),
 	[ESPAH_A_SA_DIR] = NLA_POLICY_MAX(NLA_U8, 1),
-	[ESPAH_A_SA_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U16, espah_nl_addr_family_validate),
+	[ESPAH_A_SA_FAMILY] = NLA_POLICY_RANGE(NLA_U16, AF_INET, AF_INET6),
 	[ESPAH_A_SA_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_A_SA_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_A_SA_SEL] = NLA_POLICY_NESTED(espah_sel_nl_policy),
@@ -157,7 +145,7 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH),
 	[ESPAH_A_SA_MODE] = REJECT("ESPAH_A_SA_MODE: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_DIR] = REJECT("ESPAH_A_SA_DIR: not an attribute of ESPAH_CMD_SA_DEL"),
-	[ESPAH_A_SA_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U16, espah_nl_addr_family_validate),
+	[ESPAH_A_SA_FAMILY] = NLA_POLICY_RANGE(NLA_U16, AF_INET, AF_INET6),
 	[ESPAH_A_SA_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_A_SA_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_A_SA_SEL] = REJECT("ESPAH_A_SA_SEL: not an attribute of ESPAH_CMD_SA_DEL"),
@@ -201,7 +189,7 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH),
 	[ESPAH_A_SA_MODE] = REJECT("ESPAH_A_SA_MODE: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_DIR] = REJECT("ESPAH_A_SA_DIR: not an attribute of ESPAH_CMD_SA_GET"),
-	[ESPAH_A_SA_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U16, espah_nl_addr_family_validate),
+	[ESPAH_A_SA_FAMILY] = NLA_POLICY_RANGE(NLA_U16, AF_INET, AF_INET6),
 	[ESPAH_A_SA_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_A_SA_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_A_SA_SEL] = REJECT("ESPAH_A_SA_SEL: not an attribute of ESPAH_CMD_SA_GET"),
