@@ -8,6 +8,7 @@
 #include <espah/decap.h>
 #include <espah/esp.h>
 #include <espah/netlink.h>
+#include <espah/netns.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/secpath.h>
@@ -22,7 +23,7 @@ static int __init espah_init(void)
 	err = espah_decap_module_init();
 	if (err)
 		goto err_sa;
-	err = espah_pernet_init();
+	err = espah_netns_init();
 	if (err)
 		goto err_in;
 	err = espah_netlink_init();
@@ -32,7 +33,7 @@ static int __init espah_init(void)
 	return 0;
 
 err_pernet:
-	espah_pernet_exit();
+	espah_netns_exit();
 err_in:
 	espah_decap_module_exit();
 err_sa:
@@ -45,7 +46,7 @@ err_out:
 static void __exit espah_exit(void)
 {
 	espah_netlink_exit();
-	espah_pernet_exit();
+	espah_netns_exit();
 	espah_decap_module_exit();
 	/* SAs are freed from a workqueue after a grace period, policies
 	 * through kfree_rcu: wait for all of them.

@@ -686,7 +686,9 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
  *	sequence state); without it such an SA makes this fail
  * @extack: netlink extended ack for errors
  *
- * The tables take their own reference; the caller keeps its own.
+ * The tables take their own reference; the caller keeps its own. The
+ * caller kicks the lifetime work and the hold queues afterwards (the SAD
+ * knows neither).
  *
  * Context: process (takes the SAD mutex).
  * Return: 0, -EEXIST, or another negative errno.
@@ -764,11 +766,6 @@ err_ref:
 	refcount_dec(&sa->ref);
 out:
 	mutex_unlock(&sad->lock);
-	if (!err && espah_lft_has_time(&sa->lft))
-		espah_sa_lft_kick(net);
-	/* held packets may have their SA now */
-	if (!err && sa->dir == ESPAH_DIR_OUT)
-		espah_hold_kick(net);
 	return err;
 }
 

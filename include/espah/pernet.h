@@ -85,7 +85,7 @@ static inline void espah_stat_inc(const struct net *net, enum espah_stat s)
 
 void espah_stats_sum(const struct net *net, u64 *v);
 
-int espah_pernet_init(void);
-void espah_pernet_exit(void);
+int espah_stat_proc_init(struct net *net);
+void espah_stat_proc_exit(struct net *net);
 
 #endif /* _ESPAH_PERNET_H */
