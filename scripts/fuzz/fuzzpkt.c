@@ -622,6 +622,8 @@ static int prefix_ok(const u8 *ip)
 	       !memcmp(ip + 12, "\0\0\0\0", 4) && ip[24] == 0xfd && ip[25] == 0;
 }
 
+static int ports_ok(u8 p, int avail);
+
 /* espah's flow_ip6_skip(): can the selector fields of this IPv6 packet be
  * read (extension headers before the upper layer all present)?
  */
@@ -634,7 +636,7 @@ static int flow6_ok(const u8 *p, int len)
 		if (nh == 59)
 			return 0;
 		if (nh != 0 && nh != 43 && nh != 44 && nh != 60)
-			return 1;
+			return ports_ok(nh, len - off);
 		if (off + 2 > len)
 			return 0;
 		if (nh == 44) {
@@ -653,8 +655,23 @@ static int flow6_ok(const u8 *p, int len)
 	}
 }
 
+/* espah_skb_flow(): the ports (ICMP type and code) of an unfragmented or
+ * first packet must be readable: avail bytes of protocol p
+ */
+static int ports_ok(u8 p, int avail)
+{
+	switch (p) {
+	case 6: case 17: case 136: case 132: case 33:
+		return avail >= 4;
+	case 1: case 58:
+		return avail >= 2;
+	}
+	return 1;
+}
+
 /* --- outcome of a correct (ICV-valid, fresh) packet ------------------------ */
-enum { F_PACKETS = 1, F_LOCAL, F_SINK, F_MAL, F_SEL, F_NH59, F_INCSUM, F_NESTED };
+enum { F_PACKETS = 1, F_LOCAL, F_SINK, F_MAL, F_SEL, F_NH59, F_INCSUM, F_NESTED, F_DUMMY,
+       F_REINJ_NOSA, F_REINJ_SHORT };
 
 /* Tunnel mode after the trailer: what espah's in_tunnel() and the
  * forwarding path do with inner packet ip (len bytes) and next header nh.
@@ -664,7 +681,7 @@ static int tunnel_fate(struct sa *s, const u8 *ip, int len, u8 nh, int *fwdlen)
 	int fam, l;
 
 	if (nh == 59)
-		return F_NH59;
+		return F_DUMMY;
 	if (nh != 4 && nh != 41)
 		return F_MAL;
 	fam = nh == 4 ? 4 : 6;
@@ -681,7 +698,9 @@ static int tunnel_fate(struct sa *s, const u8 *ip, int len, u8 nh, int *fwdlen)
 		if (l > len)
 			return F_MAL;
 	}
-	if (s->ifam != fam || !prefix_ok(ip) || (fam == 6 && !flow6_ok(ip, l)))
+	if (s->ifam != fam || !prefix_ok(ip) || (fam == 6 && !flow6_ok(ip, l)) ||
+	    (fam == 4 && !(get16(ip + 6) & 0x1fff) &&
+	     !ports_ok(ip[9], l - (ip[0] & 15) * 4)))
 		return F_SEL;
 	*fwdlen = l;
 	if (fam == 4 && csum(ip, (ip[0] & 15) * 4))
@@ -700,7 +719,7 @@ static void count_valid(struct sa *s, int fate, const u8 *inner, int flen)
 	case F_SEL:
 		s->sel_mis++;
 		break;
-	case F_NH59:
+	case F_DUMMY:
 		s->nh59++;
 		break;
 	case F_INCSUM:
@@ -709,6 +728,13 @@ static void count_valid(struct sa *s, int fate, const u8 *inner, int flen)
 	case F_SINK:
 		expect_sink(inner, flen);
 		break;
+	case F_REINJ_SHORT:
+		X.shrt++;
+		break;
+	case F_REINJ_NOSA:
+		X.nosa++;
+		/* then delivered to the native stack */
+		__attribute__((fallthrough));
 	case F_LOCAL:
 		if (s->fam == 4)
 			X.local4++;
@@ -720,6 +746,11 @@ static void count_valid(struct sa *s, int fate, const u8 *inner, int flen)
 
 /* --- the packet classes ------------------------------------------------------- */
 static u8 pk[2048];	/* the packet being built */
+/* for narrowing a failure down (-M -K -F -A): a fixed plaintext mutation,
+ * a fixed class, the fragment percentage, a mask of SAs
+ */
+static int force_m = -1, force_c = -1, frag_pct = 4;
+static u32 sa_mask = ~0u;
 /* source of nested inner packets: inside the tunnel selectors */
 static const u8 NEST6[16] = { 0xfd, 0, 0, 0x50, [15] = 7 };
 
@@ -761,6 +792,8 @@ static int gen_correct(struct sa *s, struct opts *o, u8 *out, int depth)
 
 	o->pad = PAD_OK;
 	m = rn(100);
+	if (force_m >= 0 && depth == 0)
+		m = force_m;
 	if (s->tunnel) {
 		int fam = s->ifam;
 
@@ -884,10 +917,28 @@ static int gen_correct(struct sa *s, struct opts *o, u8 *out, int depth)
 			}
 		}
 		/* the one transport selector (0x1002): 10.0.12.2 -> 10.0.12.1 udp */
-		if (s->sel && (nh != 17 || (o->src4 && o->src4 != PEER4)))
+		if (s->sel && (nh != 17 || (o->src4 && o->src4 != PEER4) ||
+			       inlen < 4))
 			fate = F_SEL;
 		else
 			fate = F_LOCAL;
+		if (nh == 59) {
+			fate = F_DUMMY;	/* RFC 4303 2.6: discarded, counted */
+		} else if (fate == F_LOCAL && (nh == 50 || nh == 51)) {
+			/* transport, then ESP or AH: the packet goes through
+			 * espah's hook again (a bundle); here random bytes:
+			 * too short, or an SPI without an SA
+			 */
+			int need = nh == 50 ? 8 : 12, so = nh == 50 ? 0 : 4;
+
+			if (inlen < need) {
+				fate = F_REINJ_SHORT;
+			} else {
+				while (find_sa((u32)get16(in + so) << 16 | get16(in + so + 2)))
+					in[so] ^= 0x80;
+				fate = F_REINJ_NOSA;
+			}
+		}
 	}
 	len = build(s, seq, in, inlen, nh, o, out);
 	if (len < 0)
@@ -966,7 +1017,8 @@ static int gen_mutated(struct sa *s, u8 *out, struct opts *o)
 		return -1;
 	off = esp_off(s, o);
 	if (m < 20) {
-		out[off + 4 + rn(4)] ^= 1 << rn(8);		/* seq */
+		/* the sequence number */
+		out[off + (s->proto == 50 ? 4 : 8) + rn(4)] ^= 1 << rn(8);
 	} else if (m < 35 && s->ivlen) {
 		out[off + (s->proto == 50 ? 8 : 12) + rn(s->ivlen)] ^= 1 << rn(8);
 	} else if (m < 55) {
@@ -1233,7 +1285,13 @@ static void one_packet(void)
 {
 	struct sa *s = &sas[rn(NSA)];
 	struct opts o = { 0 };
-	int c = rn(100), len = -1, fam = s->fam;
+	int c = rn(100), len = -1, fam;
+
+	while (!(sa_mask & 1u << (s - sas)))
+		s = &sas[rn(NSA)];
+	fam = s->fam;
+	if (force_c >= 0)
+		c = (int[]){ 0, 2, 6, 30, 50, 54 }[force_c];
 
 	if (fam == 6 && pct(15))
 		o.ext6 = 1 + rn(2);
@@ -1316,7 +1374,7 @@ static void one_packet(void)
 	}
 	X.cls[c]++;
 	X.logical++;
-	emit(pk, len, len > 0 && pct(4));
+	emit(pk, len, len > 0 && pct(frag_pct));
 }
 
 int main(int argc, char **argv)
@@ -1337,7 +1395,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	optind = 2;
-	while ((opt = getopt(argc, argv, "o:k:n:s:b:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:k:n:s:b:t:M:K:F:A:")) != -1) {
 		switch (opt) {
 		case 'o': ifout = optarg; break;
 		case 'k': ifsink = optarg; break;
@@ -1345,6 +1403,10 @@ int main(int argc, char **argv)
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'b': batch = atoi(optarg); break;
 		case 't': tmax = atof(optarg); break;
+		case 'M': force_m = atoi(optarg); break;
+		case 'K': force_c = atoi(optarg); break;
+		case 'F': frag_pct = atoi(optarg); break;
+		case 'A': sa_mask = strtoul(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
