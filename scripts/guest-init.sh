@@ -10,7 +10,10 @@ export HOME=/tmp TERM=dumb LC_ALL=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
 
 # bash reads a script as it runs it: after the basic mounts, run from a
 # private copy, so that the host editing this file cannot break a guest.
+# The copy is read before the tmpfs mounts below: the checkout may live
+# under one of the directories they cover (/tmp, /root, /mnt...).
 if [ -z "${ESPAH_INIT_COPY:-}" ]; then
+	self=$(cat "$0")
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
 	mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
@@ -23,7 +26,8 @@ if [ -z "${ESPAH_INIT_COPY:-}" ]; then
 	for d in /tmp /run /var/tmp /root /dev/shm /mnt; do
 		mount -t tmpfs tmpfs "$d"
 	done
-	cp "$0" /run/guest-init.sh
+	printf '%s\n' "$self" > /run/guest-init.sh
+	chmod +x /run/guest-init.sh
 	ESPAH_INIT_COPY=1 exec /run/guest-init.sh
 fi
 OUT=/run/out
@@ -38,6 +42,12 @@ step "init"
 
 # shellcheck disable=SC1091
 . $OUT/job.env
+# The checkout is a share of its own (vm.sh), mounted at its host path:
+# wherever it is (under /tmp too, which is a tmpfs here), the job finds
+# its scripts and build where the host has them.
+mkdir -p "$ESPAH_ROOT"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 espahsrc "$ESPAH_ROOT" ||
+	echo "guest: cannot mount the checkout at $ESPAH_ROOT"
 cd "$ESPAH_ROOT" || exit 1
 export ESPAH_ROOT ESPAH_BUILD ESPAH_TOOL ESPAH_KIND ESPAH_KUNIT_ARGS
 

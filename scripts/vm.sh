@@ -37,6 +37,14 @@ out=${out:-$ESPAH_ROOT/build/$kind/run}
 rm -rf "$out"
 mkdir -p "$out"
 out=$(realpath "$out")
+# A script from outside the checkout travels in the job share.
+case "$script" in
+"$ESPAH_ROOT"/*) ;;
+*)
+	cp "$script" "$out/job-script"
+	script=/run/out/job-script
+	;;
+esac
 cat > "$out/job.env" <<JOB
 ESPAH_ROOT='$ESPAH_ROOT'
 ESPAH_BUILD='$ESPAH_ROOT/build/$kind'
@@ -71,6 +79,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-device virtio-rng-pci \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$out",mount_tag=out,security_model=none,multidevs=remap \
+	-virtfs local,path="$ESPAH_ROOT",mount_tag=espahsrc,security_model=none,readonly=on,multidevs=remap \
 	</dev/null >"$out/qemu.log" 2>&1
 qrc=$?
 set -e

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "espah.h"
@@ -76,14 +77,17 @@ static void usage_main(FILE *f)
 {
 	fprintf(f,
 "Usage: espah [ OPTIONS ] OBJECT { COMMAND | help }\n"
-"OBJECT := { state | policy | stats | features | monitor | help }\n"
-"OPTIONS := { -s[tatistics] | -j[son] | -n[etns] NAME | -b[atch] FILE | --dry-run |\n"
-"             -V[ersion] }\n"
+"OBJECT := { state | policy | stats | save | features | monitor | help }\n"
+"OPTIONS := { -s[tatistics] | -j[son] | -n[etns] NAME | -b[atch] FILE | --atomic |\n"
+"             --dry-run | -V[ersion] }\n"
 "  -s         per-SA counters in \"state list\"\n"
 "  -j         JSON output (one document; \"monitor\": one document per line)\n"
 "  -n NAME    run in network namespace /run/netns/NAME\n"
 "  -b FILE    read commands from FILE (\"-\": stdin), one per line; stop at\n"
 "             the first error\n"
+"  --atomic   with -b: all or nothing: every line is parsed, then the batch\n"
+"             is rehearsed in a scratch network namespace, then applied; on\n"
+"             a failure SAs it added are deleted and the policies restored\n"
 "  --dry-run  print the netlink request instead of sending it\n"
 "             (also: environment ESPAH_DRY_RUN=1)\n"
 "Exit status: 0 on success, 1 on any error (syntax or kernel).\n"
@@ -138,6 +142,8 @@ static int dispatch(int argc, char **argv)
 		return do_policy(&a);
 	if (matches(obj, "stats"))
 		return do_stats(&a);
+	if (!strcmp(obj, "save"))
+		return do_save(&a);
 	if (matches(obj, "features"))
 		return do_features(&a);
 	if (matches(obj, "monitor"))
@@ -211,13 +217,11 @@ static bool read_line(FILE *f, const char *name, char *buf)
 }
 
 /* ip -batch: one command per line, stop at the first error. */
-static int do_batch(const char *name)
+void run_batch(FILE *f, const char *name)
 {
-	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
 	static char line[BATCH_LINE_MAX + 1];
 
-	if (!f)
-		die("%s: %s", name, strerror(errno));
+	batch_line = 0;
 	for (;;) {
 		char *argv[BATCH_WORDS_MAX];
 		int argc;
@@ -231,14 +235,219 @@ static int do_batch(const char *name)
 		/* the line may have held a key */
 		explicit_bzero(line, sizeof(line));
 	}
+	batch_line = 0;
+}
+
+static int do_batch(const char *name)
+{
+	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
+
+	if (!f)
+		die("%s: %s", name, strerror(errno));
+	run_batch(f, name);
 	if (f != stdin)
 		fclose(f);
 	return 0;
 }
 
+/* ---------------------------------------------------------------------- */
+/* --atomic                                                                */
+
+enum stage { STAGE_PARSE, STAGE_REHEARSE, STAGE_APPLY, STAGE_CAPTURE_IDS,
+	     STAGE_CAPTURE_POLICIES };
+
+struct text {
+	char *buf;
+	size_t len;
+};
+
+/*
+ * Run one stage in a child process (die() ends a process, and a stage must
+ * not end the batch): the batch @in, or a capture of the tables into @cap.
+ * Returns the child's exit status.
+ */
+static int run_stage(enum stage st, const struct text *in, const char *name,
+		     struct text *cap)
+{
+	int pfd[2] = { -1, -1 }, status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (cap && pipe(pfd) < 0)
+		die("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		FILE *f;
+
+		if (cap) {
+			close(pfd[0]);
+			dup2(pfd[1], STDOUT_FILENO);
+		} else if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+		}
+		switch (st) {
+		case STAGE_PARSE:
+			opt.dry_run = true;
+			break;
+		case STAGE_REHEARSE:
+			if (unshare(CLONE_NEWNET) < 0)
+				die("rehearsal: new network namespace: %s", strerror(errno));
+			break;
+		case STAGE_CAPTURE_IDS:
+			save_print(SAVE_IDS);
+			exit(0);
+		case STAGE_CAPTURE_POLICIES:
+			save_print(SAVE_POLICIES);
+			exit(0);
+		default:
+			break;
+		}
+		if (!in->len)
+			exit(0);
+		f = fmemopen(in->buf, in->len, "r");
+		if (!f)
+			die("fmemopen: %s", strerror(errno));
+		run_batch(f, name);
+		fflush(stdout);
+		exit(0);
+	}
+	if (cap) {
+		FILE *m = open_memstream(&cap->buf, &cap->len);
+		char chunk[4096];
+		ssize_t n;
+
+		close(pfd[1]);
+		if (!m)
+			die("open_memstream: %s", strerror(errno));
+		while ((n = read(pfd[0], chunk, sizeof(chunk))) > 0)
+			fwrite(chunk, 1, n, m);
+		close(pfd[0]);
+		fclose(m);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Split @t into its lines (in place), sorted; returns their count. */
+static size_t text_lines(struct text *t, char ***lines)
+{
+	size_t n = 0, i;
+	char *p, *save = NULL;
+
+	for (i = 0; i < t->len; i++)
+		n += t->buf[i] == '\n';
+	*lines = calloc(n + 1, sizeof(char *));
+	if (!*lines)
+		die("out of memory");
+	n = 0;
+	for (p = strtok_r(t->buf, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
+		(*lines)[n++] = p;
+	qsort(*lines, n, sizeof(char *), cmp_str);
+	return n;
+}
+
+static bool has_line(char **lines, size_t n, const char *s)
+{
+	return bsearch(&s, lines, n, sizeof(char *), cmp_str);
+}
+
+/*
+ * Undo a failed batch: delete the SAs that were not there before, and put
+ * the policy table back as it was (policies hold no secrets: the snapshot
+ * has all of them). SAs the batch deleted or updated cannot come back: the
+ * kernel never exports keys (the rehearsal catches what would refuse them).
+ */
+static int rollback(struct text *ids_before, struct text *pols_before)
+{
+	struct text now = { 0 }, undo = { 0 };
+	char **before, **cur;
+	size_t nb, nc, i, gone = 0;
+	FILE *m;
+	int rc;
+
+	if (run_stage(STAGE_CAPTURE_IDS, NULL, NULL, &now)) {
+		warnx("rollback: cannot list the SAs");
+		return 1;
+	}
+	nb = text_lines(ids_before, &before);
+	nc = text_lines(&now, &cur);
+	m = open_memstream(&undo.buf, &undo.len);
+	if (!m)
+		die("open_memstream: %s", strerror(errno));
+	for (i = 0; i < nc; i++)
+		if (!has_line(before, nb, cur[i]))
+			fprintf(m, "%s\n", cur[i]);
+	for (i = 0; i < nb; i++)
+		gone += !has_line(cur, nc, before[i]);
+	fwrite(pols_before->buf, 1, pols_before->len, m);
+	fclose(m);
+	rc = run_stage(STAGE_APPLY, &undo, "rollback", NULL);
+	if (gone)
+		warnx("rollback: %zu SAs the batch deleted cannot be restored (keys are never exported)",
+		      gone);
+	free(before);
+	free(cur);
+	free(now.buf);
+	free(undo.buf);
+	return rc;
+}
+
+static int do_atomic_batch(const char *name)
+{
+	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
+	struct text in = { 0 }, ids = { 0 }, pols = { 0 };
+	FILE *m = open_memstream(&in.buf, &in.len);
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		die("%s: %s", name, strerror(errno));
+	if (!m)
+		die("open_memstream: %s", strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	if (ferror(f))
+		die("%s: %s", name, strerror(errno));
+	explicit_bzero(chunk, sizeof(chunk));
+	fclose(m);
+	if (f != stdin)
+		fclose(f);
+
+	if (run_stage(STAGE_PARSE, &in, name, NULL))
+		die("%s: not applied (syntax)", name);
+	if (opt.dry_run)
+		return 0;
+	if (run_stage(STAGE_REHEARSE, &in, name, NULL))
+		die("%s: not applied (refused in the rehearsal, a scratch network namespace)",
+		    name);
+	if (run_stage(STAGE_CAPTURE_IDS, NULL, NULL, &ids) ||
+	    run_stage(STAGE_CAPTURE_POLICIES, NULL, NULL, &pols))
+		die("%s: not applied (cannot save the current tables)", name);
+	if (!run_stage(STAGE_APPLY, &in, name, NULL)) {
+		explicit_bzero(in.buf, in.len);
+		return 0;
+	}
+	explicit_bzero(in.buf, in.len);
+	if (rollback(&ids, &pols))
+		die("%s: failed, and the rollback failed too: the tables are partly changed",
+		    name);
+	die("%s: failed; rolled back", name);
+}
+
 int main(int argc, char **argv)
 {
 	const char *env, *batch_file = NULL;
+	bool atomic = false;
 
 	out = stdout;
 	env = getenv("ESPAH_DRY_RUN");
@@ -267,6 +476,8 @@ int main(int argc, char **argv)
 			opt.stats++;
 		} else if (matches(o, "-json")) {
 			opt.json = true;
+		} else if (!strcmp(o, "-atomic")) {
+			atomic = true;
 		} else if (!strcmp(o, "-dry-run")) {
 			opt.dry_run = true;
 		} else if (matches(o, "-netns")) {
@@ -276,6 +487,11 @@ int main(int argc, char **argv)
 			argc--;
 			argv++;
 		} else if (matches(o, "-batch")) {
+			if (argc > 2 && (!strcmp(argv[1], "--atomic") || !strcmp(argv[1], "-atomic"))) {
+				atomic = true;	/* -batch --atomic FILE */
+				argc--;
+				argv++;
+			}
 			if (argc < 2)
 				syntax("option \"%s\" needs a file name", argv[0]);
 			batch_file = argv[1];
@@ -296,7 +512,9 @@ int main(int argc, char **argv)
 	if (opt.netns && !opt.dry_run)
 		enter_netns(opt.netns);
 
+	if (atomic && !batch_file)
+		syntax("--atomic goes with -batch FILE");
 	if (batch_file)
-		return do_batch(batch_file);
+		return atomic ? do_atomic_batch(batch_file) : do_batch(batch_file);
 	return dispatch(argc, argv);
 }

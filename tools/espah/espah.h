@@ -214,6 +214,22 @@ int do_policy(struct args *a);
 int do_stats(struct args *a);
 int do_features(struct args *a);
 int do_monitor(struct args *a);
+int do_save(struct args *a);
+/* save.c: print to stdout; SAVE_IDS: "state delete ID" for every SA */
+enum save_what { SAVE_ALL, SAVE_SAS, SAVE_POLICIES, SAVE_IDS };
+void save_print(enum save_what what);
+
+/* what "espah save" prints for a key; parse_key() refuses it */
+#define KEY_PLACEHOLDER "@KEY@"
+
+/* ---- batches (espah.c) ---- */
+/* Run the commands of @f, one per line; exits at the first error. */
+void run_batch(FILE *f, const char *name);
+
+/* ---- SA reorder statistics (state.c) ---- */
+/* Fill @hist (ESPAH_REORDER_BUCKETS) from the nest; returns the bucket count. */
+unsigned int reorder_get(const struct nlattr *nest, uint64_t *max, uint64_t *hist);
+extern const char *const reorder_names[ESPAH_REORDER_BUCKETS];
 
 /* ---- printers of the objects, shared with "monitor" ---- */
 /* @prefix: text before the first line ("Added " in monitor), or NULL */

@@ -265,6 +265,9 @@ size_t parse_key(const char *s, const char *what, uint8_t *key, size_t max)
 {
 	size_t n, i;
 
+	if (!strcmp(s, KEY_PLACEHOLDER))
+		syntax("%s key is the placeholder \"%s\" of \"espah save\": put the key there",
+		       what, KEY_PLACEHOLDER);
 	/* as ip-xfrm(8): "0x" alone is not hex but the two bytes "0x" */
 	if (strlen(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		s += 2;

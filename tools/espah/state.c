@@ -230,8 +230,7 @@ static const char *expire_reason(const struct nlattr **tb)
 }
 
 /* Reorder max and histogram buckets of an SA_REORDER nest. */
-static unsigned int reorder_get(const struct nlattr *nest, uint64_t *max,
-				uint64_t *hist)
+unsigned int reorder_get(const struct nlattr *nest, uint64_t *max, uint64_t *hist)
 {
 	const struct nlattr *at;
 	unsigned int n = 0;
@@ -249,7 +248,7 @@ static unsigned int reorder_get(const struct nlattr *nest, uint64_t *max,
 	return n;
 }
 
-static const char *const reorder_names[ESPAH_REORDER_BUCKETS] = {
+const char *const reorder_names[ESPAH_REORDER_BUCKETS] = {
 	"0", "1", "2-3", "4-7", "8-15", "16-31", "32-63", "64+",
 };
 
