@@ -1,0 +1,104 @@
+#!/bin/bash
+# A fresh host's install path, in a stock guest booted without espah
+# (vm.sh --no-load; run by scripts/selfcheck.sh from a checkout under /tmp):
+# plain insmod with nf_conntrack and nf_defrag_ipv6 not loaded, traffic
+# through an SA, rmmod; then `make install` (module into
+# /lib/modules/VER/updates + depmod, tool under PREFIX) and `modprobe espah`;
+# then, when build/deb has them, `apt install ./espah-*.deb` (dkms builds
+# and installs the module for the running kernel) and the unit's commands.
+# The guest's root is the host's, read-only: what is installed lands in
+# tmpfs or overlay mounts made here.
+# shellcheck source=scripts/e2e/lib.sh
+cd "$(dirname "$0")" && . ./lib.sh
+kver=$(uname -r)
+ko=$ESPAH_BUILD/espah.ko
+
+loaded() { grep -q "^$1 " /proc/modules; }
+
+# 1. insmod on a kernel with nothing of netfilter's loaded
+check "espah not loaded at start" ! loaded espah
+for m in nf_conntrack nf_defrag_ipv6 nf_defrag_ipv4; do
+	check "$m not loaded before insmod" ! loaded $m
+done
+diag "lsmod before insmod: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+check "modinfo: no hard dependency (depends: '$(modinfo -F depends "$ko")')" \
+	[ -z "$(modinfo -F depends "$ko")" ]
+insmod "$ko" 2> /tmp/insmod.err
+check "plain insmod succeeds ($(cat /tmp/insmod.err))" loaded espah
+check "espah features answers" "$ESPAH_TOOL" features
+l=10.0.12.1 r=10.0.12.2
+if topo_up && gw_side espah gw1 $l $r $l/32 $r/32 transport gcm 0x3001 0x4001 3 4 &&
+	gw_side native gw2 $r $l $r/32 $l/32 transport gcm 0x4001 0x3001 4 3; then
+	check "traffic through an SA after plain insmod: ping gw1->gw2" pings gw1 $r 3
+	check "espah's outbound SA counted it" ge "$(sastat gw1 0x3001 packets)" 3
+	check "espah's inbound SA counted the replies" ge "$(sastat gw1 0x4001 packets)" 3
+else
+	not_ok "configure a transport SA pair"
+fi
+topo_down
+diag "lsmod after traffic: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+check "rmmod espah" rmmod espah
+
+# 2. make install, modprobe. /lib/modules/VER becomes a tmpfs whose
+# kernel/ is the real one (bind mount), so that depmod can write its index.
+mkdir -p /run/inst/mods /run/inst/orig
+mount --bind "/lib/modules/$kver" /run/inst/orig
+mount -t tmpfs tmpfs /run/inst/mods
+mkdir -p /run/inst/mods/kernel
+mount --bind /run/inst/orig/kernel /run/inst/mods/kernel
+cp -a /run/inst/orig/modules.order /run/inst/orig/modules.builtin* /run/inst/mods/ 2>/dev/null
+mount --bind /run/inst/mods "/lib/modules/$kver"
+mount -t tmpfs tmpfs /usr/local
+make -s -C "$ESPAH_ROOT" install PREFIX=/usr/local UNITDIR=/usr/local/lib/systemd/system \
+	SYSCONFDIR=/usr/local/etc KO="$ko" > /tmp/install.log 2>&1
+rc=$?
+check "make install (exit $rc)" [ $rc = 0 ] || sed 's/^/# /' /tmp/install.log | tail
+check "module in /lib/modules/$kver/updates" [ -f "/lib/modules/$kver/updates/espah.ko" ]
+check "depmod indexed it" grep -q '^updates/espah.ko:' "/lib/modules/$kver/modules.dep"
+for f in sbin/espah share/man/man8/espah.8 include/linux/espah.h \
+	share/bash-completion/completions/espah lib/systemd/system/espah.service etc/espah/espah.conf; do
+	check "installed /usr/local/$f" [ -e "/usr/local/$f" ]
+done
+modprobe espah 2> /tmp/modprobe.err
+check "modprobe espah after make install ($(cat /tmp/modprobe.err))" loaded espah
+check "installed tool talks to it" /usr/local/sbin/espah state count
+check "the example configuration applies (--atomic)" \
+	/usr/local/sbin/espah -batch --atomic /usr/local/etc/espah/espah.conf
+check "modprobe -r espah" modprobe -r espah
+make -s -C "$ESPAH_ROOT" uninstall PREFIX=/usr/local UNITDIR=/usr/local/lib/systemd/system \
+	KO="$ko" > /tmp/uninstall.log 2>&1
+check "make uninstall removes module and tool" \
+	[ ! -e "/lib/modules/$kver/updates/espah.ko" -a ! -e /usr/local/sbin/espah ]
+umount "/lib/modules/$kver" /run/inst/mods/kernel /run/inst/mods /run/inst/orig /usr/local
+
+# 3. The Debian packages, if built (make deb): apt installs them into
+# overlays of /usr, /etc and /var; espah-dkms's postinst builds and
+# installs the module for this kernel with dkms.
+debs=$(ls "$ESPAH_ROOT"/build/deb/espah-dkms_*.deb "$ESPAH_ROOT"/build/deb/espah-tools_*.deb 2>/dev/null)
+if [ -n "$debs" ] && modprobe overlay 2>/dev/null; then
+	ovl_ok=1
+	for d in usr etc var; do
+		mkdir -p /run/ovl/$d/up /run/ovl/$d/work
+		mount -t overlay overlay -o lowerdir=/$d,upperdir=/run/ovl/$d/up,workdir=/run/ovl/$d/work /$d ||
+			ovl_ok=0
+	done
+	mount -t tmpfs tmpfs /var/tmp
+	if [ $ovl_ok = 1 ]; then
+		cp $debs /tmp/
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download \
+			-o Debug::NoLocking=1 /tmp/espah-*.deb > /tmp/apt.log 2>&1
+		rc=$?
+		check "apt install ./espah-*.deb (exit $rc)" [ $rc = 0 ] || tail -20 /tmp/apt.log | sed 's/^/# /'
+		check "dkms built and installed espah for $kver" \
+			[ -n "$(find /lib/modules/$kver/updates -name 'espah.ko*' 2>/dev/null)" ]
+		check "modprobe espah (the dkms module)" modprobe espah
+		check "espah.service's commands: espah -batch --atomic /etc/espah/espah.conf" \
+			/usr/sbin/espah -batch --atomic /etc/espah/espah.conf
+		check "modprobe -r espah" modprobe -r espah
+	else
+		not_ok "overlay mounts for apt"
+	fi
+else
+	skip "apt install ./espah-*.deb" "no build/deb/*.deb or no overlayfs"
+fi
+finish

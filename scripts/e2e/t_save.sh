@@ -1,0 +1,106 @@
+#!/bin/bash
+# The operator's tools on a running tunnel: `espah save` round-trips the
+# SAD and SPD, `espah -batch --atomic` is all or nothing, `espah stats -o
+# prometheus` is valid exposition text with the per-SA drop reasons and
+# the reorder histogram.
+# shellcheck source=scripts/e2e/lib.sh
+cd "$(dirname "$0")" && . ./lib.sh
+PROMCHECK=$ESPAH_ROOT/tools/espah/promcheck.py
+T=/tmp/t_save.$$
+mkdir -p $T
+
+# tables NS: SAs and policies as JSON, without what changes by itself
+# (counters, lifetime use, policy index numbers)
+tables() {
+	{
+		E "$1" -j state list | jq -S 'map(del(.stats, .reorder, ."add-time", ."use-time"))'
+		E "$1" -j policy list | jq -S 'map(del(.index))'
+	}
+}
+
+l=10.0.12.1 r=10.0.12.2
+topo_up || { not_ok "topology"; finish; exit; }
+ipsec_flush
+gw_side espah gw1 $l $r 10.0.1.0/24 10.0.2.0/24 tunnel gcm 0x3001 0x4001 3 4 &&
+	gw_side native gw2 $r $l 10.0.2.0/24 10.0.1.0/24 tunnel gcm 0x4001 0x3001 4 3
+check "tunnel configured, h1->h2 ping" pings h1 10.0.2.1 3
+
+# --- save: reproduce the tables ---
+tables gw1 > $T/before
+E gw1 save > $T/saved
+check "save: 2 SAs with key placeholders, 3 policies after a flush" \
+	[ "$(grep -c '^state add .*@KEY@' $T/saved)" = 2 ] \
+	-a "$(grep -c '^policy add ' $T/saved)" = 3 -a "$(grep -c '^policy flush$' $T/saved)" = 1
+E gw1 -batch $T/saved 2> $T/err
+check "save: the file does not apply with its placeholders" \
+	grep -q 'placeholder' $T/err
+k3=0x$(key 20 3) k4=0x$(key 20 4)
+sed -e "/spi 0x00003001 /s/@KEY@/$k3/" -e "/spi 0x00004001 /s/@KEY@/$k4/" $T/saved > $T/keyed
+printf 'state flush\npolicy flush\n' | E gw1 -batch -
+check "save: flushed" [ "$(E gw1 -j state list)" = "[]" ]
+E gw1 -batch $T/keyed
+tables gw1 > $T/after
+check "save, flush, apply: the same SAs and policies" cmp -s $T/before $T/after ||
+	diff $T/before $T/after | head -20 | sed 's/^/# /'
+check "restored tunnel carries traffic" pings h1 10.0.2.1 3
+oseq=$(E gw1 -j state list | jq '.[] | select(.spi == 12289) | .oseq')
+check "restored outbound SA continues its sequence numbers (oseq $oseq)" ge "${oseq:-0}" 6
+
+# --- atomic: all or nothing ---
+tables gw1 > $T/before
+# a kernel refusal the rehearsal sees (no such algorithm): nothing applied
+cat > $T/bad1 <<-B
+	policy flush
+	state add src $l dst $r proto esp spi 0x5001 mode tunnel reqid 9 dir out aead "rfc4106(gcm(aes))" $k3 128
+	state add src $l dst $r proto esp spi 0x5002 mode tunnel reqid 9 dir out aead "rfc4106(gcm(nosuchcipher))" $k3 128
+B
+E gw1 -batch --atomic $T/bad1 2> $T/err1
+rc1=$?
+tables gw1 > $T/after1
+check "atomic: refused in the rehearsal (exit $rc1), nothing changed" \
+	[ $rc1 = 1 ] -a -z "$(cmp $T/before $T/after1)"
+grep -q rehearsal $T/err1 || diag "$(cat $T/err1)"
+# a refusal only the real tables give (the SA exists): rolled back
+cat > $T/bad2 <<-B
+	policy flush
+	policy add src 10.9.0.0/16 dst 10.8.0.0/16 dir out tmpl src $l dst $r proto esp mode tunnel reqid 9
+	state add src $l dst $r proto esp spi 0x5001 mode tunnel reqid 9 dir out aead "rfc4106(gcm(aes))" $k3 128
+	state add src $l dst $r proto esp spi 0x3001 mode tunnel reqid 1 dir out aead "rfc4106(gcm(aes))" $k3 128
+B
+E gw1 -batch --atomic $T/bad2 2> $T/err2
+rc2=$?
+tables gw1 > $T/after2
+check "atomic: failed on the real tables (exit $rc2), rolled back to the same tables" \
+	[ $rc2 = 1 ] -a -z "$(cmp $T/before $T/after2)"
+grep -q 'rolled back' $T/err2 || diag "$(cat $T/err2)"
+check "tunnel still carries traffic after the rollback" pings h1 10.0.2.1 3
+# a good batch applies, and applying it again (reload) changes nothing
+cat > $T/good <<-B
+	policy flush
+	policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl src $l dst $r proto esp mode tunnel reqid 1
+	policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir in tmpl src $r dst $l proto esp mode tunnel reqid 1
+	policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir fwd tmpl src $r dst $l proto esp mode tunnel reqid 1
+	state update src $l dst $r proto esp spi 0x6001 mode tunnel reqid 7 dir out aead "rfc4106(gcm(aes))" $k3 128
+B
+E gw1 -batch --atomic $T/good && E gw1 -batch --atomic $T/good
+rc3=$?
+check "atomic: a good batch applies, twice (exit $rc3)" \
+	[ $rc3 = 0 ] -a "$(E gw1 -j state list | jq length)" = 3
+check "traffic after the reload" pings h1 10.0.2.1 3
+
+# --- prometheus ---
+E gw1 stats -o prometheus > $T/prom
+"$PROMCHECK" $T/prom espah_in_packets_total espah_out_packets_total espah_sa_packets_total \
+	espah_sa_drops_total espah_sa_reorder_packets_total > $T/promcheck
+check "stats -o prometheus: valid ($(tail -1 $T/promcheck))" [ $? = 0 ] ||
+	sed 's/^/# /' $T/promcheck | head
+n=$(grep -c '^espah_sa_drops_total{.*spi="0x00004001".*reason="' $T/prom)
+check "per-SA drop reasons of the inbound SA: $n (one per reason)" [ "$n" -ge 10 ]
+pk=$(sed -n 's/^espah_sa_packets_total{.*spi="0x00004001".*} //p' $T/prom)
+check "inbound SA's packets in prometheus ($pk) = espah -s state list's" \
+	[ "$pk" = "$(sastat gw1 0x4001 packets)" ]
+check "reorder histogram buckets of the inbound SA" \
+	[ "$(grep -c '^espah_sa_reorder_packets_total{.*spi="0x00004001"' $T/prom)" = 8 ]
+check "netns label names the namespace" grep -q '^espah_in_packets_total{netns="gw1"}' $T/prom
+rm -rf $T
+finish
