@@ -464,8 +464,13 @@ int espah_crypto_init(struct espah_crypto *c, const struct espah_alg_cfg *cfg,
 		return -EINVAL;
 	}
 
-	if (err)
+	if (err) {
 		espah_crypto_destroy(c);
+		/* e.g. a key blob or the transform's context not allocated */
+		if (extack && !extack->_msg)
+			NL_SET_ERR_MSG_MOD(extack,
+					   "ESPAH_A_SA_AEAD/ENC/AUTH: cannot set up the transform");
+	}
 	return err;
 }
 

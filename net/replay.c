@@ -63,7 +63,8 @@ struct espah_replay *espah_replay_alloc(u32 size, bool esn, gfp_t gfp)
 	if (size)
 		words = roundup_pow_of_two(BITS_TO_LONGS(size) + 1);
 
-	r = kvzalloc(struct_size(r, bmp, words), gfp);
+	/* the size is the caller's choice: failing is an answer, not a bug */
+	r = kvzalloc(struct_size(r, bmp, words), gfp | __GFP_NOWARN);
 	if (!r)
 		return NULL;
 	r->size = size;

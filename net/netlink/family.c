@@ -20,8 +20,10 @@ int espah_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	espah_stats_sum(genl_info_net(info), v);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	if (!msg) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory");
 		return -ENOMEM;
+	}
 	hdr = genlmsg_put_reply(msg, info, &espah_nl_family, 0,
 				ESPAH_CMD_STATS_GET);
 	if (!hdr)
@@ -77,8 +79,10 @@ int espah_nl_features_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	if (!msg) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory");
 		return -ENOMEM;
+	}
 	hdr = genlmsg_put_reply(msg, info, &espah_nl_family, 0,
 				ESPAH_CMD_FEATURES_GET);
 	if (!hdr)

@@ -150,8 +150,10 @@ static int pol_new(struct genl_info *info, bool update)
 	int err;
 
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
-	if (!pol)
+	if (!pol) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory");
 		return -ENOMEM;
+	}
 	err = parse_pol(info, pol);
 	if (err)
 		goto err_free;
@@ -260,8 +262,10 @@ int espah_nl_pol_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	msg = genlmsg_new(espah_nl_pol_msg_size(), GFP_KERNEL);
-	if (!msg)
+	if (!msg) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory");
 		return -ENOMEM;
+	}
 	rcu_read_lock();
 	pol = espah_spd_find_rcu(genl_info_net(info), dir, &sel, index);
 	if (pol)

@@ -242,8 +242,10 @@ static int sa_new(struct genl_info *info, bool update)
 	int err;
 
 	sa = espah_sa_alloc(GFP_KERNEL_ACCOUNT);
-	if (!sa)
+	if (!sa) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory");
 		return -ENOMEM;
+	}
 	err = parse_sa(info, sa, &cfg, &seq, &oseq);
 	if (!err)
 		err = espah_sa_setup(sa, &cfg, seq, oseq, info->extack);
@@ -271,6 +273,9 @@ static int sa_new(struct genl_info *info, bool update)
 	if (sa->dir == ESPAH_DIR_OUT)
 		espah_hold_kick(genl_info_net(info));
 out:
+	/* an allocation deep in the crypto API or the tables */
+	if (err == -ENOMEM && !info->extack->_msg)
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory");
 	espah_sa_put(sa);
 	return err;
 }
@@ -331,6 +336,7 @@ int espah_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	msg = genlmsg_new(espah_nl_sa_msg_size(), GFP_KERNEL);
 	if (!msg) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory");
 		err = -ENOMEM;
 		goto out;
 	}
@@ -406,8 +412,10 @@ static int reply_u32(struct genl_info *info, u8 cmd, int type, u32 v)
 	void *hdr;
 
 	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
-	if (!msg)
+	if (!msg) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory");
 		return -ENOMEM;
+	}
 	hdr = genlmsg_put_reply(msg, info, &espah_nl_family, 0, cmd);
 	if (!hdr || nla_put_u32(msg, type, v)) {
 		nlmsg_free(msg);
