@@ -200,6 +200,12 @@ check "IPv4 inner header checksum errors $((IP_CSUM4 - c4)) == ${F[incsum]:-x}" 
 total=$(( ${F[logical]:-0} ))
 diag "packets sent $total: $(grep '^class' /tmp/fuzz.$$.out)"
 diag "espah: $(for n in in-packets in-no-sa in-malformed in-state-proto-error in-state-seq-error in-state-mismatch in-buffer-error in-policy-drop in-ah-frag; do printf '%s %s ' "$n" "${G[$n]:-0}"; done)"
+# where packets may be lost before espah counts them (backlog, veth,
+# re-injection queue, reassembly): diagnostics for a sum that does not add up
+diag "softnet_stat (processed dropped ...): $(awk '{ printf "%s %s; ", $1, $2 }' /proc/net/softnet_stat)"
+diag "gw reassembly: $(snmp gw snmp Ip ReasmFails) IPv4 fails, $(kv gw snmp6 Ip6ReasmFails) IPv6 fails, $(snmp gw snmp Ip ReasmTimeout) IPv4 timeouts"
+ip -n gw -s link show eth0 | sed 's/^/# gw eth0: /'
+ip -n fz -s link show fz0 | sed 's/^/# fz0: /'
 check "the gateway still answers: SAD count 11" [ "$(E gw state count)" = "SAD count 11" ]
 
 rm -f /tmp/fuzz.$$.out "/tmp/fuzzpkt.$$"
