@@ -1,7 +1,7 @@
 #!/bin/bash
 # `make test`: every test layer, one summary line at the end.
 #   scripts/test.sh [LAYER...]
-# Layers: lint tool kunit e2e-debug e2e-stock selfcheck (default: all).
+# Layers: lint tool install kunit e2e-debug e2e-stock selfcheck (default: all).
 # ESPAH_E2E="name ..." picks the end-to-end suites of both kernels
 # (default: scripts/e2e/default, and for the debug kernel
 # scripts/e2e/default-debug and default-debug2).
@@ -18,7 +18,7 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(lint tool kunit e2e-debug e2e-stock selfcheck)
+[ ${#layers[@]} -gt 0 ] || layers=(lint tool install kunit e2e-debug e2e-stock selfcheck)
 res="$ESPAH_ROOT/build/results"
 rm -rf "$res"
 mkdir -p "$res"
@@ -151,6 +151,20 @@ if has tool; then
 	fi
 fi
 
+# Install, DKMS, packages (scripts/install-check.sh), on the host: needs
+# the stock build; leaves build/deb/*.deb for the self-check's guest.
+if has install; then
+	log "build stock (install layer)"
+	if "$ESPAH_ROOT/scripts/build.sh" stock > "$res/build-install.log" 2>&1; then
+		log "layer install"
+		"$ESPAH_ROOT/scripts/install-check.sh" > "$res/install.tap" 2>&1
+		tally install "$res/install.tap" $?
+	else
+		echo "not ok 1 - build for stock" > "$res/install.tap"
+		tally install "$res/install.tap" 1
+	fi
+fi
+
 # Build for both kernels before the lanes start (they share the tool).
 lanes=()
 if has kunit || has e2e-debug || has selfcheck; then lanes+=(debug); fi
@@ -198,7 +212,7 @@ if has selfcheck; then
 fi
 for l in "${layers[@]}"; do
 	case $l in
-	lint|tool|kunit|e2e-debug|e2e-stock|selfcheck) ;;
+	lint|tool|install|kunit|e2e-debug|e2e-stock|selfcheck) ;;
 	*) echo "unknown layer $l" >&2; F=$((F + 1)) ;;
 	esac
 done

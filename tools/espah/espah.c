@@ -487,8 +487,10 @@ int main(int argc, char **argv)
 			argc--;
 			argv++;
 		} else if (matches(o, "-batch")) {
-			if (argc > 2 && (!strcmp(argv[1], "--atomic") || !strcmp(argv[1], "-atomic"))) {
-				atomic = true;	/* -batch --atomic FILE */
+			/* -batch --atomic FILE */
+			if (argc > 2 &&
+			    (!strcmp(argv[1], "--atomic") || !strcmp(argv[1], "-atomic"))) {
+				atomic = true;
 				argc--;
 				argv++;
 			}

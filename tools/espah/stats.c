@@ -178,6 +178,20 @@ static int prom_sa_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* the counters' names and meanings, from include/espah/counters.h */
+static const struct {
+	unsigned int type;
+	const char *tool, *what;
+} ns_stats[] = {
+#define X(suffix, proc, tool, what) { ESPAH_STAT_##suffix, tool, what },
+	ESPAH_STATS(X)
+#undef X
+}, sa_stats[] = {
+#define X(suffix, tool, what) { ESPAH_SA_STAT_##suffix, tool, what },
+	ESPAH_SA_STATS(X)
+#undef X
+};
+
 static void prom_family(const char *name, const char *type, const char *help)
 {
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -196,17 +210,18 @@ static void prom_print(const struct prom *p)
 	unsigned int b;
 
 	/* the namespace's counters, named and explained in one place */
-#define X(suffix, proc, tool, what)						\
-	if (p->has_st[ESPAH_STAT_##suffix]) {					\
-		prom_name(name, sizeof(name), "espah_", tool);			\
-		strcat(name, "_total");						\
-		prom_family(name, "counter", what);				\
-		printf("%s{", name);						\
-		prom_label(stdout, "netns", prom_netns(), true);		\
-		printf("} %" PRIu64 "\n", p->st[ESPAH_STAT_##suffix]);		\
+	for (i = 0; i < ARRAY_SIZE(ns_stats); i++) {
+		unsigned int t = ns_stats[i].type;
+
+		if (!p->has_st[t])
+			continue;
+		prom_name(name, sizeof(name), "espah_", ns_stats[i].tool);
+		strcat(name, "_total");
+		prom_family(name, "counter", ns_stats[i].what);
+		printf("%s{", name);
+		prom_label(stdout, "netns", prom_netns(), true);
+		printf("} %" PRIu64 "\n", p->st[t]);
 	}
-	ESPAH_STATS(X)
-#undef X
 	prom_family("espah_sas", "gauge", "SAs in the namespace");
 	printf("espah_sas{");
 	prom_label(stdout, "netns", prom_netns(), true);
@@ -223,14 +238,12 @@ static void prom_print(const struct prom *p)
 		       p->sa[i].st[ESPAH_SA_STAT_BYTES]);
 	prom_family("espah_sa_drops_total", "counter",
 		    "packets the SA dropped, by reason (espah(8), espah -s state list)");
-	for (i = 0; i < p->nsa; i++) {
-#define X(suffix, tool, what)							\
-		if (sa_stat_is_drop(ESPAH_SA_STAT_##suffix))			\
-			printf("espah_sa_drops_total{%s,reason=\"%s\"} %" PRIu64 "\n", \
-			       p->sa[i].labels, tool, p->sa[i].st[ESPAH_SA_STAT_##suffix]);
-		ESPAH_SA_STATS(X)
-#undef X
-	}
+	for (i = 0; i < p->nsa; i++)
+		for (b = 0; b < ARRAY_SIZE(sa_stats); b++)
+			if (sa_stat_is_drop(sa_stats[b].type))
+				printf("espah_sa_drops_total{%s,reason=\"%s\"} %" PRIu64 "\n",
+				       p->sa[i].labels, sa_stats[b].tool,
+				       p->sa[i].st[sa_stats[b].type]);
 	prom_family("espah_sa_reorder_max", "gauge",
 		    "largest reorder distance seen by the inbound SA (sequence numbers)");
 	for (i = 0; i < p->nsa; i++)

@@ -24,6 +24,8 @@ tmpd=$(mktemp -d)
 trap 'rm -rf "$tmpd"' EXIT
 python3 "$here/testdata/replies.py" "$here/../../include/uapi/linux/espah.h" "$tmpd" ||
 	{ echo "not ok 1 - build the replies"; echo "# 0 passed, 1 failed"; exit 1; }
+# stats -o prometheus asks for the counters, then the SAs: both in one file
+cat "$tmpd/stats.bin" "$tmpd/sa.bin" > "$tmpd/prom.bin"
 
 # FILE ARGS... per case; every case runs as text, -j, -s and -s -j.
 # The usage texts too: they now stand beside their commands.
@@ -49,6 +51,10 @@ cases=(
 	"count.bin features help"
 	"count.bin monitor help"
 	"count.bin -V"
+	"sa.bin save state"
+	"pol.bin save policy"
+	"pol.bin save help"
+	"prom.bin stats -o prometheus"
 )
 
 # one case's output: stdout, then stderr after a marker
@@ -85,6 +91,32 @@ for c in "${cases[@]}"; do
 		fi
 	done
 done
+# The Prometheus output passes a strict parser of the exposition format,
+# which itself refuses what node_exporter would.
+if [ $update = 0 ]; then
+	ESPAH_REPLAY=$tmpd/prom.bin "$REPLAY" stats -o prometheus > "$tmpd/prom" 2>/dev/null
+	n=$((n + 1))
+	if "$here/promcheck.py" "$tmpd/prom" espah_in_no_sa_total espah_sa_packets_total \
+		espah_sa_drops_total espah_sa_reorder_packets_total > "$tmpd/pc"; then
+		echo "ok $n - stats -o prometheus: $(tail -1 "$tmpd/pc")"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - stats -o prometheus"
+		sed 's/^/# /' "$tmpd/pc" | head -20
+	fi
+	for bad in 's/^# TYPE espah_sa_bytes_total counter$//' \
+		'0,/^espah_sas{/s/^espah_sas{.*/&\n&/' 's/reason="replay"/reason="re"play"/' \
+		'/^# HELP espah_sa_packets_total/,$s/^espah_in_packets_total.*//;$a espah_in_packets_total{netns=""} 1'; do
+		n=$((n + 1))
+		sed -e "$bad" "$tmpd/prom" > "$tmpd/prom.bad"
+		if cmp -s "$tmpd/prom" "$tmpd/prom.bad" || "$here/promcheck.py" "$tmpd/prom.bad" > /dev/null; then
+			failed=$((failed + 1))
+			echo "not ok $n - promcheck refuses a broken exposition ($bad)"
+		else
+			echo "ok $n - promcheck refuses a broken exposition ($bad)"
+		fi
+	done
+fi
 if [ $update = 1 ]; then
 	cp "$tmpd/all" "$expected"
 	echo "# wrote $expected"
