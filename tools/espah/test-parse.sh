@@ -344,5 +344,21 @@ bad "-batch: aead name of 9000 bytes" "line 1: syntax error: aead name too long"
 bad "-batch: a directory" "Is a directory" -- -batch "$tmpd"
 bad "-batch: no such file" "No such file" -- -batch "$tmpd/none"
 
+# --atomic: in dry-run mode the parse pass alone; a syntax error anywhere
+# stops it before anything would be sent; save's key placeholder is refused
+printf '%s\n' 'state count' 'policy flush' >"$b"
+good "-batch --atomic: parse pass" "" -- -batch --atomic "$b"
+good "--atomic -batch: the same" "" -- --atomic -batch "$b"
+printf '%s\n' 'policy flush' 'state count' 'state frobnicate' >"$b"
+bad "-batch --atomic: a syntax error on line 3" "line 3: syntax error" -- -batch --atomic "$b"
+bad "--atomic without -batch" "--atomic goes with -batch" -- --atomic state count
+printf "%s aead 'rfc4106(gcm(aes))' @KEY@ 128\n" "$SA" >"$b"
+bad "the key placeholder of espah save is refused" "placeholder" -- -batch "$b"
+bad "save: no JSON" "not JSON" -- -j save
+bad "save: unknown object" "unknown word" -- save frob
+good "stats -o prometheus: counters, then the SAs" \
+	"cmd STATS_GET flags request,ack|cmd SA_GET flags request,dump" -- stats -o prometheus
+bad "stats -o: unknown format" "unknown output format" -- stats -o xml
+
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed -eq 0 ]
