@@ -96,11 +96,8 @@ static const struct nf_hook_ops espah_nf_ops[] = {
 	},
 };
 
-/*
- * datapath_net_init() - register the packet hooks of a namespace
- * @net: the namespace (its SAD and SPD are initialised already)
- *
- * Return: 0 or a negative errno.
+/* Register the packet hooks of a namespace (its SAD and SPD are
+ * initialised already). Return: 0 or a negative errno.
  */
 static int datapath_net_init(struct net *net)
 {
@@ -128,13 +125,10 @@ err_defrag:
 	return err;
 }
 
-/*
- * datapath_net_exit() - unregister the hooks, wait for async crypto
- * @net: the namespace
- *
- * After this no packet of @net is in espah's hands: the hooks are gone
- * (nf_unregister_net_hooks() waits for running ones) and every request
- * that went asynchronous has completed.
+/* Unregister the hooks, wait for async crypto. After this no packet of
+ * @net is in espah's hands: the hooks are gone (nf_unregister_net_hooks()
+ * waits for running ones) and every request that went asynchronous has
+ * completed.
  */
 static void datapath_net_exit(struct net *net)
 {
