@@ -46,7 +46,8 @@ def value(kind, v):
     if kind == "hex":
         return bytes.fromhex(v)
     if kind == "nest":
-        return b"".join(attr(int(t), value(k, x))
+        return b"".join(attr(int(t) | (0x8000 if k == "nest" else 0),
+                             value(k, x))
                         for t, k, x in (i.split("/", 2) for i in v.split(",")))
     sys.exit("unknown kind " + kind)
 
@@ -84,7 +85,9 @@ def main():
     payload = b""
     for a in sys.argv[2:]:
         t, kind, v = a.split(":", 2)
-        payload += attr(int(t), value(kind, v))
+        # a nest carries NLA_F_NESTED, as the kernel's strict parsing wants
+        payload += attr(int(t) | (0x8000 if kind == "nest" else 0),
+                        value(kind, v))
     _, err, flags = transact(s, fid, int(sys.argv[1]), payload, 2)
     errno = -struct.unpack_from("=i", err, 16)[0]
     print("errno", errno)
