@@ -53,7 +53,8 @@ mount -t tmpfs tmpfs /usr/local
 make -s -C "$ESPAH_ROOT" install PREFIX=/usr/local UNITDIR=/usr/local/lib/systemd/system \
 	SYSCONFDIR=/usr/local/etc KO="$ko" > /tmp/install.log 2>&1
 rc=$?
-check "make install (exit $rc)" [ $rc = 0 ] || sed 's/^/# /' /tmp/install.log | tail
+check "make install (exit $rc)" [ $rc = 0 ]
+[ $rc = 0 ] || sed 's/^/# /' /tmp/install.log | tail
 check "module in /lib/modules/$kver/updates" [ -f "/lib/modules/$kver/updates/espah.ko" ]
 check "depmod indexed it" grep -q '^updates/espah.ko:' "/lib/modules/$kver/modules.dep"
 for f in sbin/espah share/man/man8/espah.8 include/linux/espah.h \
@@ -89,7 +90,9 @@ if [ -n "$debs" ] && modprobe overlay 2>/dev/null; then
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download \
 			-o Debug::NoLocking=1 /tmp/espah-*.deb > /tmp/apt.log 2>&1
 		rc=$?
-		check "apt install ./espah-*.deb (exit $rc)" [ $rc = 0 ] || tail -20 /tmp/apt.log | sed 's/^/# /'
+		check "apt install ./espah-*.deb (exit $rc)" [ $rc = 0 ]
+		[ $rc = 0 ] || tail -30 /tmp/apt.log | sed 's/^/# /'
+		cp /tmp/apt.log /run/out/apt.log 2>/dev/null
 		check "dkms built and installed espah for $kver" \
 			[ -n "$(find /lib/modules/$kver/updates -name 'espah.ko*' 2>/dev/null)" ]
 		check "modprobe espah (the dkms module)" modprobe espah
