@@ -47,6 +47,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -261,7 +262,7 @@ static void print_sas(void)
 /* --- expectations ----------------------------------------------------------- */
 static struct {
 	u64 logical, frames, nosa, shrt, local4, local6, incsum, sink_exp;
-	u64 sink_ok, sink_bad, sink_other, cls[16];
+	u64 sink_ok, sink_bad, sink_other, cls[16], ahfrag, ahfrag_trunc;
 } X;
 
 /* Expected frames at the sink: a hash multiset. */
@@ -316,14 +317,20 @@ static void expect_sink(const u8 *ip, int len)
 }
 
 /* --- IP headers ----------------------------------------------------------- */
+/* IPv4 IDs: 1..0x7fff for whole packets; 0x8000..0xffff for the packets
+ * sent as fragments (fragid4, see set_frag_id4), so a fragmented packet's
+ * ID is not reused before 32768 more have been sent as fragments
+ */
 static u16 ipid;
+static u32 fragid4;
 
 static int ip4(u8 *p, int paylen, u8 proto, u32 src, u32 dst)
 {
 	memset(p, 0, 20);
 	p[0] = 0x45;
 	put16(p + 2, 20 + paylen);
-	put16(p + 4, ++ipid);
+	ipid = ipid % 0x7fff + 1;
+	put16(p + 4, ipid);
 	p[8] = 64;
 	p[9] = proto;
 	put32(p + 12, src);
@@ -513,6 +520,9 @@ static int esp_off(const struct sa *s, const struct opts *o)
 /* A packet for SA s with sequence number seq carrying pl (the inner packet
  * in tunnel mode, the transport payload otherwise) with next header nh.
  */
+/* the last AH packet built (the outermost one: built last) */
+static struct { struct sa *s; u64 seq; int off; } ah_last;
+
 static int build(struct sa *s, u64 seq, const u8 *pl, int pllen, u8 nh,
 		 const struct opts *o, u8 *out)
 {
@@ -567,6 +577,9 @@ static int build(struct sa *s, u64 seq, const u8 *pl, int pllen, u8 nh,
 		len = off + ahl + pllen;
 		ip_setlen(out, len);
 		ah_seal(s, seq, out, len, off);
+		ah_last.s = s;
+		ah_last.seq = seq;
+		ah_last.off = off;
 		return len;
 	}
 }
@@ -1063,6 +1076,8 @@ static int gen_mutated(struct sa *s, u8 *out, struct opts *o)
 	return len;
 }
 
+enum { C_SHORT, C_NOSA, C_RANDOM, C_MUTATED, C_DUP, C_CORRECT };
+
 /* --- frames and sending ------------------------------------------------------- */
 #define MAXB 256
 static u8 fbuf[MAXB][1600];
@@ -1072,6 +1087,56 @@ static int nf, tx_fd, rx_fd;
 static u64 rx_frames;
 
 static void sink_drain(int wait_ms);
+
+/* /proc/net/softnet_stat, summed over the CPUs: packets dropped at the
+ * backlog (column 2) and the backlog's length (column 12)
+ */
+static int softnet_fd = -1;
+static int softnet(u64 *dropped, u64 *backlog)
+{
+	static char b[16384];
+	char *l, *save = NULL;
+	int n;
+
+	*dropped = *backlog = 0;
+	if (softnet_fd < 0)
+		softnet_fd = open("/proc/net/softnet_stat", O_RDONLY);
+	if (softnet_fd < 0)
+		return -1;
+	n = pread(softnet_fd, b, sizeof(b) - 1, 0);
+	if (n <= 0)
+		return -1;
+	b[n] = 0;
+	for (l = strtok_r(b, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long v[13];
+		int k = sscanf(l, "%lx %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx",
+			       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			       &v[7], &v[8], &v[9], &v[10], &v[11]);
+
+		if (k >= 2)
+			*dropped += v[1];
+		if (k >= 12)
+			*backlog += v[11];
+	}
+	return 0;
+}
+
+/* Pacing: after each batch, wait (up to a second) for the backlog to drain,
+ * so the sender never outruns the receiving side's softirq processing.
+ */
+static u64 pace_waits;
+static void pace(void)
+{
+	u64 d, b;
+	double t = 0;
+
+	while (!softnet(&d, &b) && b > 0 && t < 1.0) {
+		pace_waits++;
+		sink_drain(0);
+		usleep(100);
+		t += 100e-6;
+	}
+}
 
 static void flush_frames(void)
 {
@@ -1092,6 +1157,7 @@ static void flush_frames(void)
 	X.frames += nf;
 	nf = 0;
 	sink_drain(0);
+	pace();
 }
 
 static void frame(const u8 *ip, int len)
@@ -1111,6 +1177,47 @@ static void frame(const u8 *ip, int len)
 }
 
 static u32 fragid = 1;
+
+/* The kernel's ipv6frag_thdr_truncated() on a first fragment f of n bytes
+ * (fragment header at 40): nf_defrag_ipv6 passes such a fragment on
+ * unreassembled (RFC 8200 4.5), so espah sees an AH fragment at LOCAL_IN
+ * (in-ah-frag, when the SPI is an SA's) and the native reassembly then
+ * drops it.
+ */
+static int first_frag_truncated(const u8 *f, int n)
+{
+	int off = 48, hl;
+	u8 nh = f[40];
+	u16 fo = 0;
+
+	while (nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 59 || nh == 60) {
+		if (nh == 59 || off + 2 > n)
+			return 0;
+		if (nh == 44) {
+			if (off + 4 > n)
+				return 0;
+			fo = get16(f + off + 2);
+			if (fo & ~7)
+				break;
+			hl = 8;
+		} else if (nh == 51) {
+			hl = (f[off + 1] + 2) << 2;
+		} else {
+			hl = (f[off + 1] + 1) << 3;
+		}
+		nh = f[off];
+		off += hl;
+	}
+	if (fo & 0xfff8)
+		return 0;
+	off += nh == 6 ? 20 : nh == 17 || nh == 58 ? 8 : 1;
+	return off > n;
+}
+
+/* the class of the packet being sent, and whether emit() sent the first
+ * fragment of an IPv6 AH packet that will be passed on unreassembled
+ */
+static int emit_class, emit_trunc;
 
 /* Send an IP packet, whole or as fragments (reassembled before espah). */
 static void emit(const u8 *ip, int len, int frag)
@@ -1148,9 +1255,29 @@ static void emit(const u8 *ip, int len, int frag)
 		int pay = len - 40, cut = 8 * (8 + rn((pay - 16) / 8 - 8 + 1));
 		int order = pct(50);
 		u32 id = fragid++;
+		u8 f0[1600];
 
 		if (cut >= pay)
 			cut = (pay - 8) & ~7;
+		/* the first fragment, checked as nf_defrag_ipv6 checks it */
+		memcpy(f0, ip, 40);
+		f0[6] = 44;
+		f0[40] = ip[6];
+		f0[41] = 0;
+		put16(f0 + 42, 1);
+		put32(f0 + 44, id);
+		memcpy(f0 + 48, ip + 40, cut);
+		if (first_frag_truncated(f0, 48 + cut)) {
+			/* modelled for packets that fail anyway; others go
+			 * whole
+			 */
+			if (emit_class != C_RANDOM && emit_class != C_MUTATED &&
+			    emit_class != C_NOSA) {
+				frame(ip, len);
+				return;
+			}
+			emit_trunc = 1;
+		}
 		for (int k = 0; k < 2; k++) {
 			int first = order ? k == 0 : k == 1;
 			int o = first ? 0 : cut, l = first ? cut : pay - cut;
@@ -1279,13 +1406,26 @@ static double now(void)
 }
 
 /* --- one logical packet --------------------------------------------------------- */
-enum { C_SHORT, C_NOSA, C_RANDOM, C_MUTATED, C_DUP, C_CORRECT };
+
+/* An IPv4 packet about to go out as fragments gets the next ID of the
+ * fragment range; a correct AH packet is sealed again (the ID is covered
+ * by the ICV).
+ */
+static void set_frag_id4(struct sa *s, int c, int len)
+{
+	put16(pk + 4, 0x8000 | (fragid4++ & 0x7fff));
+	ip4_fix(pk);
+	if (c == C_CORRECT && s->proto == 51 && pk[9] == 51 && ah_last.s == s) {
+		ah_seal(s, ah_last.seq, pk, len, ah_last.off);
+		remember(s, pk, len);
+	}
+}
 
 static void one_packet(void)
 {
 	struct sa *s = &sas[rn(NSA)];
 	struct opts o = { 0 };
-	int c = rn(100), len = -1, fam;
+	int c = rn(100), len = -1, fam, frag;
 
 	while (!(sa_mask & 1u << (s - sas)))
 		s = &sas[rn(NSA)];
@@ -1374,7 +1514,25 @@ static void one_packet(void)
 	}
 	X.cls[c]++;
 	X.logical++;
-	emit(pk, len, len > 0 && pct(frag_pct));
+	frag = len > 0 && pct(frag_pct);
+	if (frag && (pk[0] >> 4) == 4 && len >= 120)
+		set_frag_id4(s, c, len);
+	emit_class = c;
+	emit_trunc = 0;
+	emit(pk, len, frag);
+	if (emit_trunc) {
+		/* the first fragment: an SA's SPI: dropped by espah (in-ah-frag);
+		 * none: dropped by the native reassembly, not delivered
+		 */
+		X.ahfrag_trunc++;
+		if (c == C_NOSA) {
+			X.nosa--;
+			X.local6--;
+		} else {
+			s->sent--;
+			X.ahfrag++;
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -1385,6 +1543,9 @@ int main(int argc, char **argv)
 	int opt, batch = MAXB;
 	cpu_set_t cs;
 	unsigned int k;
+	u64 drop0 = 0, drop1 = 0, bl;
+	struct tpacket_stats ps = { 0 };
+	socklen_t psl = sizeof(ps);
 
 	if (argc > 1 && !strcmp(argv[1], "sas")) {
 		print_sas();
@@ -1423,6 +1584,7 @@ int main(int argc, char **argv)
 	sink_drain(0);
 	rx_frames = 0;
 	X.sink_other = 0;
+	softnet(&drop0, &bl);
 
 	t0 = now();
 	for (i = 0; i < n; i++) {
@@ -1436,6 +1598,8 @@ int main(int argc, char **argv)
 	t1 = now();
 	/* what is still on its way to the sink */
 	sink_drain(1500);
+	softnet(&drop1, &bl);
+	getsockopt(rx_fd, SOL_PACKET, PACKET_STATISTICS, &ps, &psl);
 
 	printf("seed %llu\n", (unsigned long long)seed);
 	printf("logical %llu\n", (unsigned long long)X.logical);
@@ -1453,6 +1617,12 @@ int main(int argc, char **argv)
 	printf("sink_exp %llu\nsink_ok %llu\nsink_bad %llu\nsink_other %llu\n",
 	       (unsigned long long)X.sink_exp, (unsigned long long)X.sink_ok,
 	       (unsigned long long)X.sink_bad, (unsigned long long)X.sink_other);
+	/* losses outside espah: the backlog (global), the sink socket */
+	printf("ahfrag %llu\nahfrag_trunc %llu\n", (unsigned long long)X.ahfrag,
+	       (unsigned long long)X.ahfrag_trunc);
+	printf("softnet_drop %llu\nsink_drop %u\npace_waits %llu\n",
+	       (unsigned long long)(drop1 - drop0), ps.tp_drops,
+	       (unsigned long long)pace_waits);
 	for (k = 0; k < NSA; k++) {
 		struct sa *s = &sas[k];
 
