@@ -87,8 +87,12 @@ if [ -n "$debs" ] && modprobe overlay 2>/dev/null; then
 	mount -t tmpfs tmpfs /var/tmp
 	if [ $ovl_ok = 1 ]; then
 		cp $debs /tmp/
-		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download \
-			-o Debug::NoLocking=1 /tmp/espah-*.deb > /tmp/apt.log 2>&1
+		# no man-db trigger (mandb over the whole tree takes minutes here)
+		rm -f /var/lib/man-db/auto-update
+		# as the README says: apt install ./espah-*.deb (the guest has no
+		# network: everything else they need is installed already)
+		(cd /tmp && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			./espah-dkms_*.deb ./espah-tools_*.deb) > /tmp/apt.log 2>&1
 		rc=$?
 		check "apt install ./espah-*.deb (exit $rc)" [ $rc = 0 ]
 		[ $rc = 0 ] || tail -30 /tmp/apt.log | sed 's/^/# /'
