@@ -42,7 +42,8 @@ INCDIR := $(PREFIX)/include
 COMPDIR := $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 SYSCONFDIR ?= /etc
-MOD_KVER = $(shell modinfo -F vermagic $(KO) 2>/dev/null | cut -d' ' -f1)
+# the kernel KO was built for (KVER=... to name it, e.g. for uninstall)
+MOD_KVER = $(or $(KVER),$(shell modinfo -F vermagic $(KO) 2>/dev/null | cut -d' ' -f1))
 MODDIR = /lib/modules/$(MOD_KVER)/updates
 
 install: install-module install-tool
