@@ -262,7 +262,7 @@ static void print_sas(void)
 /* --- expectations ----------------------------------------------------------- */
 static struct {
 	u64 logical, frames, nosa, shrt, local4, local6, incsum, sink_exp;
-	u64 sink_ok, sink_bad, sink_other, cls[16], ahfrag, ahfrag_trunc;
+	u64 sink_ok, sink_bad, sink_other, cls[16], ahfrag, ahfrag_trunc, fakefrag;
 } X;
 
 /* Expected frames at the sink: a hash multiset. */
@@ -1214,6 +1214,29 @@ static int first_frag_truncated(const u8 *f, int n)
 	return off > n;
 }
 
+/* nf_defrag_ipv6's find_prev_fhdr() on a whole IPv6 packet: it walks the
+ * extension headers, AH included, into the payload; a byte 44 (fragment)
+ * reached there makes it take the packet for a fragment (held until the
+ * reassembly times out, or reassembled into something else). Returns the
+ * offset of the byte that names 44, or 0.
+ */
+static int fake_frag_hdr(const u8 *ip, int len)
+{
+	int start = 40, rem = len - 40, at = 6, hl;
+	u8 nh = ip[6];
+
+	while (nh != 44) {
+		if (!(nh == 0 || nh == 43 || nh == 51 || nh == 60) || rem < 2)
+			return 0;
+		hl = nh == 51 ? (ip[start + 1] + 2) << 2 : (ip[start + 1] + 1) << 3;
+		at = start;
+		nh = ip[start];
+		rem -= hl;
+		start += hl;
+	}
+	return rem < 0 ? 0 : at;
+}
+
 /* the class of the packet being sent, and whether emit() sent the first
  * fragment of an IPv6 AH packet that will be passed on unreassembled
  */
@@ -1517,6 +1540,20 @@ static void one_packet(void)
 	frag = len > 0 && pct(frag_pct);
 	if (frag && (pk[0] >> 4) == 4 && len >= 120)
 		set_frag_id4(s, c, len);
+	if ((pk[0] >> 4) == 6 && len > 40 &&
+	    !(frag && len >= 120 && (pk[6] == 50 || pk[6] == 51))) {
+		/* sent whole: no byte may pass for a fragment header */
+		int at;
+
+		while ((at = fake_frag_hdr(pk, len))) {
+			if (c == C_CORRECT) {
+				X.fakefrag++;
+				break;
+			}
+			/* a packet that fails anyway (or has no SA) */
+			pk[at] = 59;
+		}
+	}
 	emit_class = c;
 	emit_trunc = 0;
 	emit(pk, len, frag);
@@ -1618,8 +1655,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)X.sink_exp, (unsigned long long)X.sink_ok,
 	       (unsigned long long)X.sink_bad, (unsigned long long)X.sink_other);
 	/* losses outside espah: the backlog (global), the sink socket */
-	printf("ahfrag %llu\nahfrag_trunc %llu\n", (unsigned long long)X.ahfrag,
-	       (unsigned long long)X.ahfrag_trunc);
+	printf("ahfrag %llu\nahfrag_trunc %llu\nfakefrag %llu\n",
+	       (unsigned long long)X.ahfrag, (unsigned long long)X.ahfrag_trunc,
+	       (unsigned long long)X.fakefrag);
 	printf("softnet_drop %llu\nsink_drop %u\npace_waits %llu\n",
 	       (unsigned long long)(drop1 - drop0), ps.tp_drops,
 	       (unsigned long long)pace_waits);
