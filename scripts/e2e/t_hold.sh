@@ -173,8 +173,10 @@ case_flush() {
 
 case_refuse() {
 	local name="refused"
-	check "$name: hold 101: extack names ESPAH_A_POL_HOLD" eval \
-		'E gw1 policy add src 10.0.9.0/24 dst $N2 dir out hold 101 tmpl proto esp 2>&1 | grep -q ESPAH_A_POL_HOLD'
+	# the policy refuses it: the kernel's range message, the attribute
+	# named by its offset ("(attribute POL_HOLD)")
+	check "$name: hold 101: extack names POL_HOLD" eval \
+		'E gw1 policy add src 10.0.9.0/24 dst $N2 dir out hold 101 tmpl proto esp 2>&1 | grep -q "out of range (attribute POL_HOLD)"'
 	check "$name: hold 101 not added" eval '! E gw1 policy list | grep -q 10.0.9.0'
 	check "$name: dir in with hold: extack names ESPAH_A_POL_HOLD" eval \
 		'E gw1 policy add src $N2 dst 10.0.9.0/24 dir in hold 5 tmpl proto esp 2>&1 | grep -q ESPAH_A_POL_HOLD'
