@@ -32,5 +32,13 @@ ok $? "built module is for $kver (vermagic ${vm:-none})"
 dep=$([ -n "$ko" ] && modinfo -F depends "$ko")
 [ -n "$ko" ] && [ -z "$dep" ]
 ok $? "no hard module dependency (depends: '${dep}')"
+# DKMS_KEEP=DIR: keep the built tree (the install layer hands it to the
+# guest test, whose DKMS then installs this build instead of compiling
+# again under emulation)
+if [ -n "${DKMS_KEEP:-}" ] && [ -n "$ko" ]; then
+	rm -rf "$DKMS_KEEP"
+	mkdir -p "$DKMS_KEEP"
+	cp -a "$tmp/tree/espah" "$DKMS_KEEP/"
+fi
 echo "1..$n"
 exit $failed

@@ -82,7 +82,7 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 [ "$ver" = "$(dpkg-parsechangelog -l debian/changelog -S Version)" ]
 ok $? "dkms.conf and debian/changelog have the same version ($ver)"
 t0=$(date +%s)
-scripts/dkms-check.sh > $tmp/dkms.tap 2>&1
+DKMS_KEEP=$tmp/dkms-tree scripts/dkms-check.sh > $tmp/dkms.tap 2>&1
 rc=$?
 while read -r line; do
 	case $line in
@@ -98,6 +98,8 @@ t0=$(date +%s)
 make -s deb > $tmp/deb.log 2>&1
 ok $? "make deb ($(( $(date +%s) - t0 )) s)" || sed 's/^/# /' $tmp/deb.log | tail -20
 debs=(build/deb/espah-dkms_*.deb build/deb/espah-tools_*.deb)
+# the DKMS build above, for the guest test (scripts/e2e/t_install.sh)
+[ ! -d $tmp/dkms-tree ] || cp -a $tmp/dkms-tree build/deb/
 [ -f "${debs[0]}" ] && [ -f "${debs[1]}" ]
 ok $? "espah-dkms and espah-tools built"
 lintian --fail-on error build/deb/*.deb > $tmp/lintian.log 2>&1

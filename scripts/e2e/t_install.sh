@@ -87,6 +87,18 @@ if [ -n "$debs" ] && modprobe overlay 2>/dev/null; then
 	mount -t tmpfs tmpfs /var/tmp
 	if [ $ovl_ok = 1 ]; then
 		cp $debs /tmp/
+		# Compiling the module takes 5-10 minutes under emulation: when
+		# the install layer left its DKMS build (same dkms.conf, same
+		# stock headers, built on the host by dkms), DKMS finds it built
+		# and the postinst only installs it; without it, DKMS compiles.
+		tree=$ESPAH_ROOT/build/deb/dkms-tree/espah
+		if [ -d "$tree" ]; then
+			mkdir -p /var/lib/dkms
+			cp -a "$tree" /var/lib/dkms/
+			v=$(ls /var/lib/dkms/espah | grep -v '^kernel' | head -1)
+			ln -sfn "/usr/src/espah-$v" "/var/lib/dkms/espah/$v/source"
+			diag "DKMS: reusing the install layer's build of espah/$v"
+		fi
 		# no man-db trigger (mandb over the whole tree takes minutes here)
 		rm -f /var/lib/man-db/auto-update
 		# as the README says: apt install ./espah-*.deb (the guest has no
