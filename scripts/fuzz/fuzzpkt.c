@@ -793,6 +793,29 @@ static struct sa *find_sa(u32 spi)
 	return NULL;
 }
 
+/* nf_defrag_ipv6's find_prev_fhdr() on a whole IPv6 packet: it walks the
+ * extension headers, AH included, into the payload; a byte 44 (fragment)
+ * reached there makes it take the packet for a fragment (held until the
+ * reassembly times out, or reassembled into something else). Returns the
+ * offset of the byte that names 44, or 0.
+ */
+static int fake_frag_hdr(const u8 *ip, int len)
+{
+	int start = 40, rem = len - 40, at = 6, hl;
+	u8 nh = ip[6];
+
+	while (nh != 44) {
+		if (!(nh == 0 || nh == 43 || nh == 51 || nh == 60) || rem < 2)
+			return 0;
+		hl = nh == 51 ? (ip[start + 1] + 2) << 2 : (ip[start + 1] + 1) << 3;
+		at = start;
+		nh = ip[start];
+		rem -= hl;
+		start += hl;
+	}
+	return rem < 0 ? 0 : at;
+}
+
 static int nested(int fam, u32 src4, const u8 *src6, u8 *out, int ah_only_esp);
 
 /* A correct packet of s with a mutated plaintext; counts its fate. */
@@ -928,6 +951,21 @@ static int gen_correct(struct sa *s, struct opts *o, u8 *out, int depth)
 				remember(s, out, len);
 				return len;
 			}
+		}
+		/* IPv6: nf_defrag_ipv6 walks through AH into the payload
+		 * (see fake_frag_hdr): no fragment header to be found there,
+		 * before or after espah re-injects the packet
+		 */
+		if (s->fam == 6 && nh == 51) {
+			u8 t[1700];
+			int at;
+
+			memset(t, 0, 40);
+			t[6] = nh;
+			memcpy(t + 40, in, inlen);
+			while ((at = fake_frag_hdr(t, 40 + inlen)) >= 40)
+				t[at] = 59;
+			memcpy(in, t + 40, inlen);
 		}
 		/* the one transport selector (0x1002): 10.0.12.2 -> 10.0.12.1 udp */
 		if (s->sel && (nh != 17 || (o->src4 && o->src4 != PEER4) ||
@@ -1214,28 +1252,6 @@ static int first_frag_truncated(const u8 *f, int n)
 	return off > n;
 }
 
-/* nf_defrag_ipv6's find_prev_fhdr() on a whole IPv6 packet: it walks the
- * extension headers, AH included, into the payload; a byte 44 (fragment)
- * reached there makes it take the packet for a fragment (held until the
- * reassembly times out, or reassembled into something else). Returns the
- * offset of the byte that names 44, or 0.
- */
-static int fake_frag_hdr(const u8 *ip, int len)
-{
-	int start = 40, rem = len - 40, at = 6, hl;
-	u8 nh = ip[6];
-
-	while (nh != 44) {
-		if (!(nh == 0 || nh == 43 || nh == 51 || nh == 60) || rem < 2)
-			return 0;
-		hl = nh == 51 ? (ip[start + 1] + 2) << 2 : (ip[start + 1] + 1) << 3;
-		at = start;
-		nh = ip[start];
-		rem -= hl;
-		start += hl;
-	}
-	return rem < 0 ? 0 : at;
-}
 
 /* the class of the packet being sent, and whether emit() sent the first
  * fragment of an IPv6 AH packet that will be passed on unreassembled
