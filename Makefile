@@ -61,10 +61,10 @@ install-tool:
 	$(INSTALL) -D -m 644 include/uapi/linux/espah.h $(DESTDIR)$(INCDIR)/linux/espah.h
 	$(INSTALL) -D -m 644 tools/espah/espah.bash-completion $(DESTDIR)$(COMPDIR)/espah
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/espah.service.in > $(DESTDIR)$(UNITDIR)/espah.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/espah/espah.service.in > $(DESTDIR)$(UNITDIR)/espah.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/espah.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/espah/espah.conf || \
-		$(INSTALL) -D -m 600 systemd/espah.conf $(DESTDIR)$(SYSCONFDIR)/espah/espah.conf
+		$(INSTALL) -D -m 600 tools/espah/espah.conf $(DESTDIR)$(SYSCONFDIR)/espah/espah.conf
 
 # The configuration stays (as dpkg keeps conffiles until a purge).
 uninstall:
