@@ -1104,8 +1104,16 @@ static int gen_mutated(struct sa *s, u8 *out, struct opts *o)
 	} else if (s->proto == 51 && m < 94) {
 		out[off] ^= 1 + rn(255);	/* AH next header (covered) */
 	} else if (s->proto == 51) {
-		/* the outer source address (covered by AH) */
-		out[s->fam == 4 ? 15 : 23] ^= 1 + rn(255);
+		/* the outer source address (covered by AH); IPv4: never
+		 * one the gateway's routing drops as a martian (.0, its
+		 * own .1, the broadcast .255) before espah sees the packet
+		 */
+		u8 *b = out + (s->fam == 4 ? 15 : 23), v;
+
+		do
+			v = *b ^ (1 + rn(255));
+		while (s->fam == 4 && (v == 0 || v == 1 || v == 255));
+		*b = v;
 		if (s->fam == 4)
 			ip4_fix(out);
 	} else {
