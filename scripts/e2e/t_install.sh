@@ -87,17 +87,19 @@ if [ -n "$debs" ] && modprobe overlay 2>/dev/null; then
 	mount -t tmpfs tmpfs /var/tmp
 	if [ $ovl_ok = 1 ]; then
 		cp $debs /tmp/
-		# Compiling the module takes 5-10 minutes under emulation: when
-		# the install layer left its DKMS build (same dkms.conf, same
-		# stock headers, built on the host by dkms), DKMS finds it built
-		# and the postinst only installs it; without it, DKMS compiles.
+		# Compiling the module takes 10 minutes and more under emulation:
+		# when the install layer left its DKMS build (same dkms.conf,
+		# same stock headers, compiled on the host by dkms build), the
+		# postinst runs with this kernel's headers out of sight, so that
+		# DKMS adds the sources and skips the build; the host's build is
+		# then put in DKMS's tree and `dkms install` installs it. Without
+		# it, the postinst compiles here.
 		tree=$ESPAH_ROOT/build/deb/dkms-tree/espah
-		if [ -d "$tree" ]; then
-			mkdir -p /var/lib/dkms
-			cp -a "$tree" /var/lib/dkms/
-			v=$(ls /var/lib/dkms/espah | grep -v '^kernel' | head -1)
-			ln -sfn "/usr/src/espah-$v" "/var/lib/dkms/espah/$v/source"
-			diag "DKMS: reusing the install layer's build of espah/$v"
+		hdr=/lib/modules/$kver/build
+		reuse=0
+		if [ -d "$tree" ] && [ -L "$hdr" ]; then
+			reuse=1
+			mv "$hdr" "$hdr.away"
 		fi
 		# no man-db trigger (mandb over the whole tree takes minutes here)
 		rm -f /var/lib/man-db/auto-update
@@ -107,6 +109,15 @@ if [ -n "$debs" ] && modprobe overlay 2>/dev/null; then
 			./espah-dkms_*.deb ./espah-tools_*.deb) > /tmp/apt.log 2>&1
 		rc=$?
 		check "apt install ./espah-*.deb (exit $rc)" [ $rc = 0 ]
+		if [ $reuse = 1 ]; then
+			mv "$hdr.away" "$hdr"
+			v=$(ls "$tree" | grep -v '^kernel' | head -1)
+			check "dkms: the package added espah/$v" [ -d "/var/lib/dkms/espah/$v" ]
+			cp -a "$tree/$v/$kver" "/var/lib/dkms/espah/$v/"
+			dkms install -m espah -v "$v" -k "$kver" > /tmp/dkms-install.log 2>&1
+			check "dkms install of the host's build (exit $?)" [ -n "$(dkms status -m espah -k "$kver" | grep installed)" ]
+			sed 's/^/# /' /tmp/dkms-install.log | tail -5
+		fi
 		[ $rc = 0 ] || tail -30 /tmp/apt.log | sed 's/^/# /'
 		cp /tmp/apt.log /run/out/apt.log 2>/dev/null
 		check "dkms built and installed espah for $kver" \
