@@ -13,9 +13,10 @@
  * and "-m policy --reqid N --tunnel-src A" matches what it says.
  *
  * SAs with the same binding share one state (a gateway with thousands of
- * SAs to a few peers holds a few): the table here is module-wide, keyed by
- * the namespace's cookie and the binding, and counts the SAs using each
- * entry. The state itself lives on while packets carry it (its own
+ * SAs to a few peers holds a few; transport SAs are bound by protocol and
+ * reqid alone, as templates bind them): the table here is module-wide,
+ * keyed by the namespace's cookie and the binding, and counts the SAs
+ * using each entry. The state itself lives on while packets carry it (its own
  * refcount); it is never in the native SAD.
  *
  * The state's props.mode is always transport: native XFRM's inbound check
@@ -67,8 +68,14 @@ static void mark_key_of(struct net *net, const struct espah_sa *sa,
 {
 	memset(k, 0, sizeof(*k));
 	k->cookie = net->net_cookie;
-	k->src = sa->src;
-	k->dst = sa->dst;
+	/* Addresses only for tunnel mode, the only mode whose endpoints a
+	 * template names (native xfrm_state_ok() compares them for tunnel
+	 * SAs alone): all transport SAs of one reqid share one entry.
+	 */
+	if (sa->mode == ESPAH_MODE_TUNNEL) {
+		k->src = sa->src;
+		k->dst = sa->dst;
+	}
 	k->reqid = sa->reqid;
 	k->family = sa->family;
 	k->proto = sa->proto;
