@@ -127,7 +127,7 @@ diag "model: added ${S[sa_added]:-0} SAs, deleted ${S[sa_deleted]:-0}; added ${S
 check "the fuzzer ran to its end (exit status $rc)" [ $rc -eq 0 ]
 rep=$(new_reports)
 [ -z "$rep" ] || diag "kernel: $rep"
-check "no kernel warning, BUG or KASAN report during the fuzz" [ -z "$rep" ]
+check "kernel log clean during the fuzz (no warning, bug or sanitizer report)" [ -z "$rep" ]
 check "root: all $N_ROOT requests sent and answered" \
 	[ "$(v msgs)" -eq "$N_ROOT" -a "$(v no_reply)" -eq 0 ]
 check "uid 65534 and userns root: all requests sent and answered" \
