@@ -242,7 +242,9 @@ out=$(nsx gw1 timeout 5 $NOBODY "$ESPAH_TOOL" monitor 2>&1)
 rc=$?
 check "unprivileged monitor refused at once (not timed out)" [ $rc -ne 0 ] && [ $rc -ne 124 ]
 check "unprivileged monitor: message says why" grep -qi "not permitted\|CAP_NET_ADMIN" <<< "$out"
-check "unprivileged features allowed" nsx gw1 $NOBODY "$ESPAH_TOOL" -j features >/dev/null
+# shellcheck disable=SC2086
+features_as_nobody() { nsx gw1 $NOBODY "$ESPAH_TOOL" -j features > /dev/null; }
+check "unprivileged features allowed" features_as_nobody
 
 # --- 6. per-namespace limits; memory charged to the caller --------------
 ip netns add lim
