@@ -33,8 +33,10 @@
 #    Ip6 ones); inner IPv4 headers with a bad checksum: IpExtInCsumErrors.
 #    An IPv6 AH packet sent as fragments whose first fragment cuts the
 #    header after AH (RFC 8200 4.5) is not reassembled by nf_defrag_ipv6:
-#    espah drops that fragment (in-ah-frag) when the SPI is an SA's, the
-#    native reassembly otherwise; the generator predicts these.
+#    espah drops that fragment (in-ah-frag) when the SPI is an SA's;
+#    otherwise espah counts it in in-no-sa (an SPI it has no SA for, as
+#    for whole packets) and the native reassembly drops it; the generator
+#    predicts these.
 #    nf_defrag_ipv6 also walks through AH into the payload: the generator
 #    keeps a byte 44 (fragment header) from being reached there.
 #    A packet whose next header is 59 (RFC 4303 2.6 dummy packet) counts

@@ -1227,8 +1227,8 @@ static u32 fragid = 1;
 /* The kernel's ipv6frag_thdr_truncated() on a first fragment f of n bytes
  * (fragment header at 40): nf_defrag_ipv6 passes such a fragment on
  * unreassembled (RFC 8200 4.5), so espah sees an AH fragment at LOCAL_IN
- * (in-ah-frag, when the SPI is an SA's) and the native reassembly then
- * drops it.
+ * (in-ah-frag when the SPI is an SA's; in-no-sa otherwise, as any ESP/AH
+ * packet for an SPI without an SA) and the native reassembly then drops it.
  */
 static int first_frag_truncated(const u8 *f, int n)
 {
@@ -1583,11 +1583,12 @@ static void one_packet(void)
 	emit(pk, len, frag);
 	if (emit_trunc) {
 		/* the first fragment: an SA's SPI: dropped by espah (in-ah-frag);
-		 * none: dropped by the native reassembly, not delivered
+		 * none: counted by espah as an SPI it has no SA for (in-no-sa,
+		 * as every ESP/AH packet for such an SPI), then dropped by the
+		 * native reassembly, not delivered
 		 */
 		X.ahfrag_trunc++;
 		if (c == C_NOSA) {
-			X.nosa--;
 			X.local6--;
 		} else {
 			s->sent--;
