@@ -813,7 +813,13 @@ static void xfer(struct req *r, struct reply *rp, data_cb cb, void *arg)
 	uint32_t seq = nlh->nlmsg_seq, sentinel = 0;
 	int e;
 
+	/* everything but the data buffer; dlen (after it) too: a request
+	 * answered without a data message (an echo the kernel could not
+	 * allocate under -F) must not be read with an earlier reply's data
+	 */
 	memset(rp, 0, offsetof(struct reply, data));
+	rp->dlen = 0;
+	rp->dcmd = 0;
 	rp->err = 1;
 	make_it_fail(fail_next);
 	e = send_raw(r->buf, r->len);
@@ -1499,7 +1505,7 @@ static bool req_attrs(const struct req *r, const struct nlattr **tb,
 static bool reply_attrs(const struct reply *rp, const struct nlattr **tb,
 			const uint8_t **body, size_t *blen)
 {
-	if (!rp->dlen)
+	if (rp->dlen < NLMSG_HDRLEN + GENL_HDRLEN)
 		return false;
 	*body = rp->data + NLMSG_HDRLEN + GENL_HDRLEN;
 	*blen = rp->dlen - NLMSG_HDRLEN - GENL_HDRLEN;
