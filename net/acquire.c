@@ -13,6 +13,7 @@
 #include <espah/netlink.h>
 #include <espah/pernet.h>
 #include <espah/spd.h>
+#include <espah/xfrm.h>
 
 static unsigned int acquire_interval_ms = 1000;
 module_param(acquire_interval_ms, uint, 0644);
@@ -46,4 +47,7 @@ void espah_acquire(struct net *net, const struct espah_policy *pol,
 	}
 	espah_stat_inc(net, ESPAH_STAT_ACQUIRE);
 	espah_nl_acquire(net, pol, t, fl);
+	/* a carried policy: its daemon negotiates */
+	if (pol->xp)
+		espah_xfrm_acquire(net, pol, t, fl);
 }

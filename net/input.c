@@ -37,6 +37,7 @@
 #include <espah/pernet.h>
 #include <espah/secpath.h>
 #include <espah/spd.h>
+#include <espah/xfrm.h>
 
 /* Did the transforms the packet went through satisfy the protect policy's
  * templates? The templates, innermost first, against the sec_path from
@@ -91,8 +92,11 @@ static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
 		return NF_ACCEPT;
 	if (pol->action == ESPAH_ACTION_PROTECT) {
-		if (in_tmpl_ok(sp, pol))
+		if (in_tmpl_ok(sp, pol)) {
+			if (pol->xp)
+				espah_xfrm_pol_used(pol->xp);
 			return NF_ACCEPT;
+		}
 		if (!sp && dir == ESPAH_DIR_IN &&
 		    espah_sk_bypass_in(net, skb, &fl))
 			return NF_ACCEPT;

@@ -222,7 +222,11 @@ static bool lft_judge(struct espah_sa *sa, void *arg)
 		espah_nl_sa_expire(w->net, sa, false,
 				   __ffs(ev & ESPAH_LFT_SOFT_MASK));
 	}
-	return ev & ESPAH_LFT_HARD_MASK;
+	/* a carried SA past its hard limit refuses packets (lft_use) until
+	 * native XFRM, seeing the counts, deletes it: removing it here would
+	 * make its policy ask the daemon for an SA it still has
+	 */
+	return (ev & ESPAH_LFT_HARD_MASK) && !sa->xs;
 }
 
 static void lft_gone(struct espah_sa *sa, void *arg)

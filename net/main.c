@@ -12,6 +12,7 @@
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/secpath.h>
+#include <espah/xfrm.h>
 
 static int __init espah_init(void)
 {
@@ -29,6 +30,8 @@ static int __init espah_init(void)
 	err = espah_netlink_init();
 	if (err)
 		goto err_pernet;
+	/* last: from here native XFRM tells espah about SAs and policies */
+	espah_xfrm_module_init();
 	pr_info("espah: loaded\n");
 	return 0;
 
@@ -45,6 +48,7 @@ err_out:
 
 static void __exit espah_exit(void)
 {
+	espah_xfrm_module_exit();
 	espah_netlink_exit();
 	espah_netns_exit();
 	espah_decap_module_exit();

@@ -20,6 +20,7 @@
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
+#include <espah/xfrm.h>
 
 /* IPv6 reassembly before LOCAL_IN (nf_defrag_ipv6), looked up when espah
  * loads instead of linked: a fresh host has not loaded that module, and
@@ -163,6 +164,8 @@ static int __net_init espah_net_init(struct net *net)
 	err = espah_stat_proc_init(net);
 	if (err)
 		goto err_dp;
+	/* last: attaching (xfrm_if_id) carries SAs into all of the above */
+	espah_xfrm_net_init(net);
 	return 0;
 
 err_dp:
@@ -186,6 +189,7 @@ static void __net_exit espah_net_exit(struct net *net)
 {
 	struct espah_net *en = espah_pernet(net);
 
+	espah_xfrm_net_exit(net);
 	espah_stat_proc_exit(net);
 	datapath_net_exit(net);
 	espah_spd_net_exit(net);

@@ -63,6 +63,7 @@
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
+#include <espah/xfrm.h>
 
 /* Move the paged data of @skb into its linear area (the caller made the
  * tailroom for it), completing a partial checksum in the same pass: what
@@ -363,6 +364,8 @@ static int out_next_seq(struct espah_sa *sa, u64 *seq)
 		err = -EOVERFLOW;
 	else
 		*seq = ++sa->oseq;
+	if (!err && sa->xs)
+		espah_xfrm_oseq(sa->xs, *seq);
 	spin_unlock_bh(&sa->lock);
 	return err;
 }
@@ -694,6 +697,8 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
+	if (pol->xp)
+		espah_xfrm_pol_used(pol->xp);
 	espah_ct_confirm(skb);
 	out_xmit(net, sa, outer, skb, family);
 	return NF_STOLEN;

@@ -24,6 +24,7 @@
 #include <linux/timekeeping.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
+#include <net/xfrm.h>
 
 #include <espah/kunit.h>
 #include <espah/netlink.h>
@@ -188,6 +189,8 @@ static void sa_free_work(struct work_struct *work)
 		dst_cache_destroy(&sa->dst_cache);
 	free_percpu(sa->stats);
 	espah_mark_put(sa->mark);
+	if (sa->xs)
+		xfrm_state_put(sa->xs);
 	memzero_explicit(sa, sizeof(*sa));	/* the salt is key material */
 	kmem_cache_free(sa_cache, sa);
 }
@@ -726,7 +729,11 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 	}
 	mutex_lock(&sad->lock);
 	old = rhashtable_lookup_fast(&sad->hash, &k, sa_params);
-	if (old) {
+	if (old && old->xs && !sa->xs) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_SPI: the SA is native XFRM's (carried for an if_id): change it with ip xfrm or its IKE daemon");
+		err = -EPERM;
+	} else if (old) {
 		if (flags & ESPAH_SA_INS_UPDATE) {
 			err = sa_replace(sad, old, sa, flags, extack);
 		} else {
@@ -815,11 +822,13 @@ struct espah_sa *espah_sa_unlink(struct net *net, __be32 spi, u8 proto,
  * espah_sa_flush() - remove every SA of a namespace
  * @net: namespace
  * @proto: only SAs of this protocol, or 0 for all
+ * @carried: also those carried for native XFRM (net/xfrm/), which are
+ *	otherwise native's to remove
  *
  * Context: process (takes the SAD mutex, may reschedule).
  * Return: how many SAs were removed.
  */
-unsigned int espah_sa_flush(struct net *net, u8 proto)
+unsigned int espah_sa_flush(struct net *net, u8 proto, bool carried)
 {
 	struct espah_sad *sad = sad_of(net);
 	struct espah_sa *sa, *tmp;
@@ -831,7 +840,7 @@ unsigned int espah_sa_flush(struct net *net, u8 proto)
 	 * endpoints (oldest first would walk the whole chain every time).
 	 */
 	list_for_each_entry_safe_reverse(sa, tmp, &sad->list, list) {
-		if (proto && sa->proto != proto)
+		if ((proto && sa->proto != proto) || (sa->xs && !carried))
 			continue;
 		sa_unlink(sad, sa);
 		espah_sa_put(sa);
@@ -991,7 +1000,7 @@ void espah_sa_net_exit(struct net *net)
 	WRITE_ONCE(sad->dying, true);
 	synchronize_rcu();
 	cancel_delayed_work_sync(&sad->lft_work);
-	espah_sa_flush(net, 0);
+	espah_sa_flush(net, 0, true);
 	rhltable_destroy(&sad->out);
 	rhashtable_destroy(&sad->hash);
 	mutex_destroy(&sad->lock);

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
+#include <net/xfrm.h>
 
 #include <espah/kunit.h>
 #include <espah/pernet.h>
@@ -225,6 +226,13 @@ int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 	espah_hold_init(&pol->hold);
 	mutex_lock(&spd->lock);
 	old = find(spd, pol->dir, &pol->sel, 0);
+	if (old && old->xfrm == ESPAH_POL_ORIGIN_XFRM &&
+	    pol->xfrm == ESPAH_POL_ORIGIN_ESPAH) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_POL_SEL: the policy is native XFRM's (carried for an if_id): change it with ip xfrm or its IKE daemon");
+		err = -EPERM;
+		goto out;
+	}
 	if (old && !update) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "ESPAH_A_POL_SEL: a policy with this selector and direction exists");
@@ -289,6 +297,16 @@ struct espah_policy *espah_spd_unlink(struct net *net, u8 dir,
 	return pol;
 }
 
+static void policy_free_rcu(struct rcu_head *head)
+{
+	struct espah_policy *pol = container_of(head, struct espah_policy, rcu);
+
+	/* a carried native policy: readers under RCU may use it until now */
+	if (pol->xp)
+		xfrm_pol_put(pol->xp);
+	kfree(pol);
+}
+
 /**
  * espah_policy_free() - free an unlinked policy after a grace period
  * @pol: the policy, or NULL
@@ -296,17 +314,19 @@ struct espah_policy *espah_spd_unlink(struct net *net, u8 dir,
 void espah_policy_free(struct espah_policy *pol)
 {
 	if (pol)
-		kfree_rcu(pol, rcu);
+		call_rcu(&pol->rcu, policy_free_rcu);
 }
 
 /**
  * espah_spd_flush() - remove every policy of a namespace
  * @net: namespace
+ * @carried: also those carried for native XFRM (net/xfrm/), which are
+ *	otherwise native's to remove
  *
  * Context: process (takes the SPD mutex).
  * Return: how many were removed.
  */
-unsigned int espah_spd_flush(struct net *net)
+unsigned int espah_spd_flush(struct net *net, bool carried)
 {
 	struct espah_spd *spd = spd_of(net);
 	struct espah_policy *pol, *tmp;
@@ -316,6 +336,8 @@ unsigned int espah_spd_flush(struct net *net)
 	mutex_lock(&spd->lock);
 	for (d = 0; d <= ESPAH_DIR_FWD; d++) {
 		list_for_each_entry_safe(pol, tmp, &spd->pol[d], list) {
+			if (pol->xp && !carried)
+				continue;
 			list_del_rcu(&pol->list);
 			espah_hold_kill(net, pol);
 			espah_policy_free(pol);
@@ -323,7 +345,7 @@ unsigned int espah_spd_flush(struct net *net)
 			cond_resched();
 		}
 	}
-	spd->count = 0;
+	spd->count -= n;
 	if (n)
 		spd_changed(spd);
 	mutex_unlock(&spd->lock);
@@ -408,6 +430,6 @@ int espah_spd_net_init(struct net *net)
  */
 void espah_spd_net_exit(struct net *net)
 {
-	espah_spd_flush(net);
+	espah_spd_flush(net, true);
 	mutex_destroy(&spd_of(net)->lock);
 }

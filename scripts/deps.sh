@@ -8,7 +8,8 @@ base_pkgs=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio
 	   kmod xz-utils python3 sparse libmnl-dev pkg-config rsync
 	   qemu-system-x86 busybox-static iproute2 iperf3 tcpdump tshark
 	   python3-scapy python3-cryptography python3-yaml linux-source-6.1 $hdr_meta iputils-ping netcat-openbsd
-	   procps ethtool strongswan-starter jq nftables
+	   procps ethtool strongswan-starter strongswan-charon strongswan-swanctl
+	   jq nftables
 	   dkms dh-dkms debhelper lintian dpkg-dev)
 
 missing() {

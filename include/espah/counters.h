@@ -83,7 +83,11 @@
 	X(IN_FLOW_ERROR, "EspahInFlowError", "in-flow-error",		\
 	  "cleartext with unparsable headers under a protect policy")	\
 	X(OUT_FLOW_ERROR, "EspahOutFlowError", "out-flow-error",	\
-	  "the same, outbound")
+	  "the same, outbound")					\
+	X(XFRM_REFUSED, "EspahXfrmRefused", "xfrm-refused",		\
+	  "tagged native SA or policy espah cannot carry")		\
+	X(XFRM_ACQUIRE, "EspahXfrmAcquire", "xfrm-acquire",		\
+	  "acquires sent to native key managers (IKE daemons)")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\

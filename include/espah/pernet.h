@@ -12,6 +12,7 @@
 #include <espah/hold.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
+#include <espah/xfrm.h>
 
 /**
  * struct espah_pcpu_stats - per-CPU global counters of one namespace
@@ -32,6 +33,7 @@ struct espah_pcpu_stats {
  * @hold: hold queue work (net/hold.c)
  * @defrag6: nf_defrag_ipv6 reassembles this namespace's IPv6 before
  *	LOCAL_IN (without it inbound IPv6 SAs are refused)
+ * @xfrm: the bridge to native XFRM (net/xfrm/)
  */
 struct espah_net {
 	struct net *net;
@@ -40,6 +42,7 @@ struct espah_net {
 	struct espah_spd spd;
 	struct espah_hold_net hold;
 	bool defrag6;
+	struct espah_xfrm_net xfrm;
 };
 
 extern unsigned int espah_net_id;

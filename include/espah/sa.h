@@ -136,7 +136,13 @@ struct espah_lft {
  *	.cache NULL, for the others)
  * @net: the namespace whose SAD it was inserted in (its drops also count in
  *	the namespace's totals); unset before espah_sa_insert()
+ * @xs: the native SA this one carries (net/xfrm/), referenced, or NULL
+ *	for SAs keyed through espah's own netlink family
+ * @xs_packets: packets already added to @xs's counters (net/xfrm/sync.c)
+ * @xs_bytes: bytes already added to @xs's counters
  */
+struct xfrm_state;
+
 struct espah_sa {
 	struct rhash_head hnode;
 	struct rhlist_head onode;
@@ -173,6 +179,9 @@ struct espah_sa {
 	bool lft_soft_done;
 	struct dst_cache dst_cache;
 	possible_net_t net;
+	struct xfrm_state *xs;
+	u64 xs_packets;
+	u64 xs_bytes;
 };
 
 /**
@@ -222,6 +231,7 @@ struct espah_sa_walk {
 struct net;
 struct netlink_ext_ack;
 struct espah_tmpl;
+struct xfrm_state;
 
 /* Lookups return a referenced SA or NULL; drop it with espah_sa_put(). */
 struct espah_sa *espah_sa_lookup(struct net *net, __be32 spi, u8 proto,
@@ -244,7 +254,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 		    struct netlink_ext_ack *extack);
 struct espah_sa *espah_sa_unlink(struct net *net, __be32 spi, u8 proto,
 				 u16 family, const union espah_addr *dst);
-unsigned int espah_sa_flush(struct net *net, u8 proto);
+unsigned int espah_sa_flush(struct net *net, u8 proto, bool carried);
 u32 espah_sa_count(struct net *net);
 int espah_sa_walk(struct net *net, struct espah_sa_walk *w,
 		  int (*fn)(struct espah_sa *sa, void *arg), void *arg);

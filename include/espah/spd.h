@@ -51,7 +51,12 @@ struct espah_tmpl {
  *	the datapath writes (espah_acquire())
  * @hold_max: packets held while no SA is usable (ESPAH_A_POL_HOLD), 0 = none
  * @hold: the packets held (net/hold.c); set up by espah_spd_insert()
+ * @xp: the native policy this one carries (net/xfrm/), referenced, or NULL
+ * @xfrm: enum espah_pol_origin: espah's own, carried for native XFRM, or
+ *	left behind when the namespace was detached from it
  */
+struct xfrm_policy;
+
 struct espah_policy {
 	struct list_head list;
 	struct rcu_head rcu;
@@ -65,6 +70,8 @@ struct espah_policy {
 	atomic_long_t acq_last;
 	u32 hold_max;
 	struct espah_hold hold;
+	struct xfrm_policy *xp;
+	u8 xfrm;
 };
 
 /**
@@ -132,7 +139,7 @@ int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 struct espah_policy *espah_spd_unlink(struct net *net, u8 dir,
 				      const struct espah_sel *sel, u32 index);
 void espah_policy_free(struct espah_policy *pol);
-unsigned int espah_spd_flush(struct net *net);
+unsigned int espah_spd_flush(struct net *net, bool carried);
 u32 espah_spd_count(struct net *net);
 int espah_spd_walk(struct net *net, struct espah_spd_walk *w,
 		   int (*fn)(const struct espah_policy *pol, void *arg),

@@ -7,6 +7,7 @@
  * sa.c		SA commands
  * pol.c	policy commands
  * family.c	the family, counters and features queries
+ * xfrm.c	attaching to native XFRM (the bridge is net/xfrm/)
  * spec.[ch]	policies, operations, groups: generated from
  *		Documentation/netlink/specs/espah.yaml (scripts/nlspec.py)
  */

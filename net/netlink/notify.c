@@ -7,6 +7,7 @@
  * to "sa" and "acquire".
  */
 #include <net/ipv6.h>
+#include <net/xfrm.h>
 
 #include "nl.h"
 
@@ -69,7 +70,9 @@ size_t espah_nl_sa_msg_size(void)
 	       2 * nla_total_size(sizeof(struct in6_addr)) +
 	       sel_size() +
 	       2 * nla_total_size(ALG_NAME_MAX + 1) +	/* AEAD or ENC, AUTH */
-	       4 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID */
+	       5 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
+							 * XFRM_IF_ID
+							 */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* SEQ, OSEQ */
 	       nla_total_size(0) +			/* STATS */
 	       ESPAH_SA_STAT_MAX * nla_total_size_64bit(sizeof(u64)) +
@@ -221,6 +224,8 @@ int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 	    put_sa_stats(msg, sa) || put_sa_lifetime(msg, sa) ||
 	    put_sa_reorder(msg, sa))
 		goto cancel;
+	if (sa->xs && nla_put_u32(msg, ESPAH_A_SA_XFRM_IF_ID, sa->xs->if_id))
+		goto cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
 
@@ -262,7 +267,8 @@ size_t espah_nl_pol_msg_size(void)
 		      2 * nla_total_size(sizeof(u32));
 
 	return GENL_HDRLEN + 2 * nla_total_size(sizeof(u8)) + sel_size() +
-	       3 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl;
+	       4 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl +
+	       nla_total_size(sizeof(u8));	/* ORIGIN */
 }
 
 /* A policy's own attributes: direction, selector, action, priority,
@@ -280,6 +286,10 @@ static int put_pol(struct sk_buff *msg, const struct espah_policy *pol)
 		return -EMSGSIZE;
 	if (pol->hold_max &&
 	    nla_put_u32(msg, ESPAH_A_POL_HOLD, pol->hold_max))
+		return -EMSGSIZE;
+	if (pol->xfrm && nla_put_u8(msg, ESPAH_A_POL_ORIGIN, pol->xfrm))
+		return -EMSGSIZE;
+	if (pol->xp && nla_put_u32(msg, ESPAH_A_POL_XFRM_INDEX, pol->xp->index))
 		return -EMSGSIZE;
 	for (i = 0; i < pol->ntmpl; i++)
 		if (put_tmpl(msg, &pol->tmpl[i]))
@@ -460,6 +470,50 @@ void espah_nl_acquire(struct net *net, const struct espah_policy *pol,
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&espah_nl_family, net, msg, 0, ESPAH_NLGRP_ACQUIRE,
 				GFP_ATOMIC);
+	return;
+free:
+	nlmsg_free(msg);
+}
+
+/**
+ * espah_nl_xfrm_refused() - multicast ESPAH_CMD_XFRM_REFUSED ("sa" group)
+ * @net: namespace
+ * @spi: the native SA's SPI (0 for a policy)
+ * @proto: its protocol
+ * @family: its family
+ * @dst: its destination, or NULL for a policy
+ * @index: the native policy's index (0 for an SA)
+ * @why: what espah cannot carry
+ *
+ * Context: process.
+ */
+void espah_nl_xfrm_refused(struct net *net, __be32 spi, u8 proto, u16 family,
+			   const union espah_addr *dst, u32 index,
+			   const char *why)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!READ_ONCE(espah_nl_up) ||
+	    !genl_has_listeners(&espah_nl_family, net, ESPAH_NLGRP_SA))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &espah_nl_family, 0, ESPAH_CMD_XFRM_REFUSED);
+	if (!hdr)
+		goto free;
+	if (dst && (nla_put_be32(msg, ESPAH_A_SA_SPI, spi) ||
+		    nla_put_u8(msg, ESPAH_A_SA_PROTO, proto) ||
+		    nla_put_u16(msg, ESPAH_A_SA_FAMILY, family) ||
+		    put_addr(msg, ESPAH_A_SA_DST, family, dst)))
+		goto free;
+	if ((index && nla_put_u32(msg, ESPAH_A_POL_XFRM_INDEX, index)) ||
+	    nla_put_string(msg, ESPAH_A_XFRM_REASON, why))
+		goto free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&espah_nl_family, net, msg, 0, ESPAH_NLGRP_SA,
+				GFP_KERNEL);
 	return;
 free:
 	nlmsg_free(msg);

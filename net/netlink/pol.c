@@ -227,7 +227,9 @@ static int pol_not_found(struct genl_info *info)
 
 int espah_nl_pol_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	const struct espah_policy *cur;
 	struct espah_policy *pol;
+	bool carried;
 	struct espah_sel sel;
 	struct sk_buff *msg;
 	u32 index;
@@ -237,6 +239,15 @@ int espah_nl_pol_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = parse_pol_ref(info, &dir, &sel, &index);
 	if (err)
 		return err;
+	rcu_read_lock();
+	cur = espah_spd_find_rcu(genl_info_net(info), dir, &sel, index);
+	carried = cur && cur->xfrm == ESPAH_POL_ORIGIN_XFRM;
+	rcu_read_unlock();
+	if (carried) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "the policy is native XFRM's (carried for an if_id): delete it with ip xfrm or its IKE daemon");
+		return -EPERM;
+	}
 	pol = espah_spd_unlink(genl_info_net(info), dir, &sel, index);
 	if (!pol)
 		return pol_not_found(info);
@@ -311,7 +322,7 @@ int espah_nl_pol_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 int espah_nl_pol_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	u32 n = espah_spd_flush(genl_info_net(info));
+	u32 n = espah_spd_flush(genl_info_net(info), false);
 
 	espah_nl_notify_flush(info, ESPAH_NLGRP_POLICY, ESPAH_CMD_POL_FLUSH, 0, n);
 	return 0;

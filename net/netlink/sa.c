@@ -299,12 +299,22 @@ int espah_nl_sa_update_doit(struct sk_buff *skb, struct genl_info *info)
 int espah_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct espah_sa *sa;
+	bool carried;
 	struct sa_id id;
 	int err;
 
 	err = parse_sa_id(info, &id);
 	if (err)
 		return err;
+	sa = espah_sa_get(genl_info_net(info), id.spi, id.proto, id.family,
+			  &id.dst);
+	carried = sa && sa->xs;
+	espah_sa_put(sa);
+	if (carried) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPAH_A_SA_SPI],
+				    "ESPAH_A_SA_SPI: the SA is native XFRM's (carried for an if_id): delete it with ip xfrm or its IKE daemon");
+		return -EPERM;
+	}
 	sa = espah_sa_unlink(genl_info_net(info), id.spi, id.proto, id.family,
 			     &id.dst);
 	if (!sa) {
@@ -401,7 +411,7 @@ int espah_nl_sa_flush_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (info->attrs[ESPAH_A_SA_PROTO])
 		proto = nla_get_u8(info->attrs[ESPAH_A_SA_PROTO]);
-	n = espah_sa_flush(genl_info_net(info), proto);
+	n = espah_sa_flush(genl_info_net(info), proto, false);
 	espah_nl_notify_flush(info, ESPAH_NLGRP_SA, ESPAH_CMD_SA_FLUSH, proto, n);
 	return 0;
 }

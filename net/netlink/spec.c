@@ -93,6 +93,15 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_SA_ADD"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -138,6 +147,16 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_SA_UPDATE"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] =
+		REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -182,6 +201,15 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -226,6 +254,15 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -273,6 +310,15 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -320,6 +366,15 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -366,6 +421,15 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = NLA_POLICY_MAX(NLA_U32, ESPAH_HOLD_MAX),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -413,6 +477,16 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = NLA_POLICY_MAX(NLA_U32, ESPAH_HOLD_MAX),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] =
+		REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -460,6 +534,15 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -507,6 +590,15 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -556,6 +648,16 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] =
+		REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -605,6 +707,16 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] =
+		REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -656,6 +768,197 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
 	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] =
+		REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_XFRM_MARK] =
+		REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_XFRM_MASK] =
+		REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
+};
+
+static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
+	[ESPAH_A_SA_SPI] = REJECT("ESPAH_A_SA_SPI: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_PROTO] = REJECT("ESPAH_A_SA_PROTO: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_MODE] = REJECT("ESPAH_A_SA_MODE: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_DIR] = REJECT("ESPAH_A_SA_DIR: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_FAMILY] =
+		REJECT("ESPAH_A_SA_FAMILY: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_SRC] = REJECT("ESPAH_A_SA_SRC: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_DST] = REJECT("ESPAH_A_SA_DST: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_SEL] = REJECT("ESPAH_A_SA_SEL: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_AEAD] = REJECT("ESPAH_A_SA_AEAD: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_ENC] = REJECT("ESPAH_A_SA_ENC: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_AUTH] = REJECT("ESPAH_A_SA_AUTH: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_ENC_KEY] =
+		REJECT("ESPAH_A_SA_ENC_KEY: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_AUTH_KEY] =
+		REJECT("ESPAH_A_SA_AUTH_KEY: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_ICV_BITS] =
+		REJECT("ESPAH_A_SA_ICV_BITS: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_REPLAY_WINDOW] =
+		REJECT("ESPAH_A_SA_REPLAY_WINDOW: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_FLAGS] = REJECT("ESPAH_A_SA_FLAGS: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_REQID] = REJECT("ESPAH_A_SA_REQID: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_SEQ] = REJECT("ESPAH_A_SA_SEQ: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_OSEQ] = REJECT("ESPAH_A_SA_OSEQ: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_STATS] = REJECT("ESPAH_A_SA_STATS: reply only"),
+	[ESPAH_A_SA_PAD] = REJECT("ESPAH_A_SA_PAD: reply only"),
+	[ESPAH_A_POL_DIR] = REJECT("ESPAH_A_POL_DIR: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_SEL] = REJECT("ESPAH_A_POL_SEL: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_ACTION] =
+		REJECT("ESPAH_A_POL_ACTION: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_PRIORITY] =
+		REJECT("ESPAH_A_POL_PRIORITY: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_TMPL] = REJECT("ESPAH_A_POL_TMPL: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_INDEX] =
+		REJECT("ESPAH_A_POL_INDEX: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_COUNT] = REJECT("ESPAH_A_COUNT: reply only"),
+	[ESPAH_A_STATS] = REJECT("ESPAH_A_STATS: reply only"),
+	[ESPAH_A_VERSION] = REJECT("ESPAH_A_VERSION: reply only"),
+	[ESPAH_A_ALG] = REJECT("ESPAH_A_ALG: reply only"),
+	[ESPAH_A_WINDOW_MAX] = REJECT("ESPAH_A_WINDOW_MAX: reply only"),
+	[ESPAH_A_SA_LIFETIME] =
+		REJECT("ESPAH_A_SA_LIFETIME: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_EXPIRE_HARD] = REJECT("ESPAH_A_SA_EXPIRE_HARD: reply only"),
+	[ESPAH_A_SA_EXPIRE_REASON] = REJECT("ESPAH_A_SA_EXPIRE_REASON: reply only"),
+	[ESPAH_A_SA_REORDER] = REJECT("ESPAH_A_SA_REORDER: reply only"),
+	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
+	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[ESPAH_A_XFRM_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_XFRM_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
+};
+
+static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
+	[ESPAH_A_SA_SPI] = REJECT("ESPAH_A_SA_SPI: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_PROTO] = REJECT("ESPAH_A_SA_PROTO: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_MODE] = REJECT("ESPAH_A_SA_MODE: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_DIR] = REJECT("ESPAH_A_SA_DIR: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_FAMILY] =
+		REJECT("ESPAH_A_SA_FAMILY: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_SRC] = REJECT("ESPAH_A_SA_SRC: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_DST] = REJECT("ESPAH_A_SA_DST: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_SEL] = REJECT("ESPAH_A_SA_SEL: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_AEAD] = REJECT("ESPAH_A_SA_AEAD: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_ENC] = REJECT("ESPAH_A_SA_ENC: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_AUTH] = REJECT("ESPAH_A_SA_AUTH: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_ENC_KEY] =
+		REJECT("ESPAH_A_SA_ENC_KEY: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_AUTH_KEY] =
+		REJECT("ESPAH_A_SA_AUTH_KEY: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_ICV_BITS] =
+		REJECT("ESPAH_A_SA_ICV_BITS: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_REPLAY_WINDOW] =
+		REJECT("ESPAH_A_SA_REPLAY_WINDOW: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_FLAGS] = REJECT("ESPAH_A_SA_FLAGS: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_REQID] = REJECT("ESPAH_A_SA_REQID: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_SEQ] = REJECT("ESPAH_A_SA_SEQ: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_OSEQ] = REJECT("ESPAH_A_SA_OSEQ: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_STATS] = REJECT("ESPAH_A_SA_STATS: reply only"),
+	[ESPAH_A_SA_PAD] = REJECT("ESPAH_A_SA_PAD: reply only"),
+	[ESPAH_A_POL_DIR] = REJECT("ESPAH_A_POL_DIR: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_SEL] = REJECT("ESPAH_A_POL_SEL: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_ACTION] =
+		REJECT("ESPAH_A_POL_ACTION: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_PRIORITY] =
+		REJECT("ESPAH_A_POL_PRIORITY: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_TMPL] = REJECT("ESPAH_A_POL_TMPL: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_INDEX] =
+		REJECT("ESPAH_A_POL_INDEX: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_COUNT] = REJECT("ESPAH_A_COUNT: reply only"),
+	[ESPAH_A_STATS] = REJECT("ESPAH_A_STATS: reply only"),
+	[ESPAH_A_VERSION] = REJECT("ESPAH_A_VERSION: reply only"),
+	[ESPAH_A_ALG] = REJECT("ESPAH_A_ALG: reply only"),
+	[ESPAH_A_WINDOW_MAX] = REJECT("ESPAH_A_WINDOW_MAX: reply only"),
+	[ESPAH_A_SA_LIFETIME] =
+		REJECT("ESPAH_A_SA_LIFETIME: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_EXPIRE_HARD] = REJECT("ESPAH_A_SA_EXPIRE_HARD: reply only"),
+	[ESPAH_A_SA_EXPIRE_REASON] = REJECT("ESPAH_A_SA_EXPIRE_REASON: reply only"),
+	[ESPAH_A_SA_REORDER] = REJECT("ESPAH_A_SA_REORDER: reply only"),
+	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
+	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] =
+		REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_XFRM_MARK] =
+		REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_XFRM_MASK] =
+		REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
+};
+
+static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
+	[ESPAH_A_SA_SPI] = REJECT("ESPAH_A_SA_SPI: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_PROTO] = REJECT("ESPAH_A_SA_PROTO: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_MODE] = REJECT("ESPAH_A_SA_MODE: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_DIR] = REJECT("ESPAH_A_SA_DIR: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_FAMILY] = REJECT("ESPAH_A_SA_FAMILY: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_SRC] = REJECT("ESPAH_A_SA_SRC: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_DST] = REJECT("ESPAH_A_SA_DST: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_SEL] = REJECT("ESPAH_A_SA_SEL: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_AEAD] = REJECT("ESPAH_A_SA_AEAD: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_ENC] = REJECT("ESPAH_A_SA_ENC: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_AUTH] = REJECT("ESPAH_A_SA_AUTH: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_ENC_KEY] = REJECT("ESPAH_A_SA_ENC_KEY: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_AUTH_KEY] =
+		REJECT("ESPAH_A_SA_AUTH_KEY: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_ICV_BITS] =
+		REJECT("ESPAH_A_SA_ICV_BITS: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_REPLAY_WINDOW] =
+		REJECT("ESPAH_A_SA_REPLAY_WINDOW: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_FLAGS] = REJECT("ESPAH_A_SA_FLAGS: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_REQID] = REJECT("ESPAH_A_SA_REQID: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_SEQ] = REJECT("ESPAH_A_SA_SEQ: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_OSEQ] = REJECT("ESPAH_A_SA_OSEQ: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_STATS] = REJECT("ESPAH_A_SA_STATS: reply only"),
+	[ESPAH_A_SA_PAD] = REJECT("ESPAH_A_SA_PAD: reply only"),
+	[ESPAH_A_POL_DIR] = REJECT("ESPAH_A_POL_DIR: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_SEL] = REJECT("ESPAH_A_POL_SEL: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_ACTION] = REJECT("ESPAH_A_POL_ACTION: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_PRIORITY] =
+		REJECT("ESPAH_A_POL_PRIORITY: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_TMPL] = REJECT("ESPAH_A_POL_TMPL: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_INDEX] = REJECT("ESPAH_A_POL_INDEX: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_COUNT] = REJECT("ESPAH_A_COUNT: reply only"),
+	[ESPAH_A_STATS] = REJECT("ESPAH_A_STATS: reply only"),
+	[ESPAH_A_VERSION] = REJECT("ESPAH_A_VERSION: reply only"),
+	[ESPAH_A_ALG] = REJECT("ESPAH_A_ALG: reply only"),
+	[ESPAH_A_WINDOW_MAX] = REJECT("ESPAH_A_WINDOW_MAX: reply only"),
+	[ESPAH_A_SA_LIFETIME] =
+		REJECT("ESPAH_A_SA_LIFETIME: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_EXPIRE_HARD] = REJECT("ESPAH_A_SA_EXPIRE_HARD: reply only"),
+	[ESPAH_A_SA_EXPIRE_REASON] = REJECT("ESPAH_A_SA_EXPIRE_REASON: reply only"),
+	[ESPAH_A_SA_REORDER] = REJECT("ESPAH_A_SA_REORDER: reply only"),
+	[ESPAH_A_POL_HOLD] = REJECT("ESPAH_A_POL_HOLD: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_FEATURES] = REJECT("ESPAH_A_FEATURES: reply only"),
+	[ESPAH_A_HOLD_MAX] = REJECT("ESPAH_A_HOLD_MAX: reply only"),
+	[ESPAH_A_SA_XFRM_IF_ID] = REJECT("ESPAH_A_SA_XFRM_IF_ID: reply only"),
+	[ESPAH_A_POL_ORIGIN] = REJECT("ESPAH_A_POL_ORIGIN: reply only"),
+	[ESPAH_A_POL_XFRM_INDEX] = REJECT("ESPAH_A_POL_XFRM_INDEX: reply only"),
+	[ESPAH_A_XFRM_IF_ID] = REJECT("ESPAH_A_XFRM_IF_ID: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_XFRM_MARK] = REJECT("ESPAH_A_XFRM_MARK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_XFRM_MASK] = REJECT("ESPAH_A_XFRM_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_XFRM_SAS] = REJECT("ESPAH_A_XFRM_SAS: reply only"),
+	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
+	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {
@@ -750,6 +1053,27 @@ const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {
 		.cmd = ESPAH_CMD_FEATURES_GET,
 		.doit = espah_nl_features_get_doit,
 		.policy = espah_features_get_nl_policy,
+		.maxattr = ESPAH_A_MAX,
+	},
+	{
+		.cmd = ESPAH_CMD_XFRM_ATTACH,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = espah_nl_xfrm_attach_doit,
+		.policy = espah_xfrm_attach_nl_policy,
+		.maxattr = ESPAH_A_MAX,
+	},
+	{
+		.cmd = ESPAH_CMD_XFRM_DETACH,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = espah_nl_xfrm_detach_doit,
+		.policy = espah_xfrm_detach_nl_policy,
+		.maxattr = ESPAH_A_MAX,
+	},
+	{
+		.cmd = ESPAH_CMD_XFRM_GET,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = espah_nl_xfrm_get_doit,
+		.policy = espah_xfrm_get_nl_policy,
 		.maxattr = ESPAH_A_MAX,
 	},
 };

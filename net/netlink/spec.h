@@ -26,6 +26,9 @@ int espah_nl_pol_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int espah_nl_pol_flush_doit(struct sk_buff *skb, struct genl_info *info);
 int espah_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 int espah_nl_features_get_doit(struct sk_buff *skb, struct genl_info *info);
+int espah_nl_xfrm_attach_doit(struct sk_buff *skb, struct genl_info *info);
+int espah_nl_xfrm_detach_doit(struct sk_buff *skb, struct genl_info *info);
+int espah_nl_xfrm_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	ESPAH_NLGRP_SA,
@@ -33,7 +36,7 @@ enum {
 	ESPAH_NLGRP_ACQUIRE,
 };
 
-#define ESPAH_NL_N_OPS		13
+#define ESPAH_NL_N_OPS		16
 #define ESPAH_NL_N_MCGRPS	3
 
 extern const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS];

@@ -589,6 +589,23 @@ ge() { [ "${1:-0}" -ge "${2:-0}" ] 2>/dev/null; }
 # numeq A B: A == B (integers, both present)
 numeq() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -eq "$2" ] 2>/dev/null; }
 
+# capture NS IFACE FILE FILTER...: tcpdump in the background (pid in
+# CAP_PID), returns once it captures
+capture() {
+	local ns=$1 ifc=$2 f=$3 i
+	shift 3
+	rm -f "$f"
+	nsx_argv "$ns" tcpdump --immediate-mode -U -n -s "${CAP_SNAP:-96}" -i "$ifc" -w "$f" "$@" || return 1
+	"${NSX_ARGV[@]}" 2>"$f.err" &
+	CAP_PID=$!	# tcpdump itself once nsenter has run
+	for ((i = 0; i < 100; i++)); do
+		grep -q listening "$f.err" 2>/dev/null && return 0
+		nap 0.1
+	done
+	return 1
+}
+capture_stop() { nap 0.5; kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
+
 # --- traffic --------------------------------------------------------------------
 # pings FROM DST [COUNT]: all COUNT echo requests answered
 pings() {

@@ -25,23 +25,6 @@ tunnel 2 || not_ok "configure tunnel"
 OUT_SA="src $O1 dst $O2 proto esp spi 0x1001 mode tunnel reqid 1 dir out replay-window 64 sel src $N1 dst $N2 $(alg gcm 1)"
 IN_SA="src $O2 dst $O1 proto esp spi 0x2001 mode tunnel reqid 1 dir in replay-window 64 sel src $N2 dst $N1 $(alg gcm 2)"
 
-# capture NS IFACE FILE FILTER...: tcpdump in the background (pid in
-# CAP_PID), returns once it captures
-capture() {
-	local ns=$1 ifc=$2 f=$3 i
-	shift 3
-	rm -f "$f"
-	nsx_argv "$ns" tcpdump --immediate-mode -U -n -s "${CAP_SNAP:-96}" -i "$ifc" -w "$f" "$@" || return 1
-	"${NSX_ARGV[@]}" 2>"$f.err" &
-	CAP_PID=$!	# tcpdump itself once nsenter has run
-	for ((i = 0; i < 100; i++)); do
-		grep -q listening "$f.err" 2>/dev/null && return 0
-		nap 0.1
-	done
-	return 1
-}
-capture_stop() { nap 0.5; kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
-
 # --- 1. outbound SA updated (same key) under TCP at full speed ----------
 # Bursts (GRO on gw1's LAN side makes forwarded TCP into GSO packets) keep
 # an SA reference across many sequence numbers; every update retires the

@@ -122,6 +122,15 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_HOLD] = { "POL_HOLD", AT_U32 },
 	[ESPAH_A_FEATURES] = { "FEATURES", AT_U32 },
 	[ESPAH_A_HOLD_MAX] = { "HOLD_MAX", AT_U32 },
+	[ESPAH_A_SA_XFRM_IF_ID] = { "SA_XFRM_IF_ID", AT_U32 },
+	[ESPAH_A_POL_ORIGIN] = { "POL_ORIGIN", AT_U8 },
+	[ESPAH_A_POL_XFRM_INDEX] = { "POL_XFRM_INDEX", AT_U32 },
+	[ESPAH_A_XFRM_IF_ID] = { "XFRM_IF_ID", AT_U32 },
+	[ESPAH_A_XFRM_MARK] = { "XFRM_MARK", AT_U32 },
+	[ESPAH_A_XFRM_MASK] = { "XFRM_MASK", AT_U32 },
+	[ESPAH_A_XFRM_SAS] = { "XFRM_SAS", AT_U32 },
+	[ESPAH_A_XFRM_POLS] = { "XFRM_POLS", AT_U32 },
+	[ESPAH_A_XFRM_REASON] = { "XFRM_REASON", AT_STR },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {
@@ -140,6 +149,10 @@ static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {
 	[ESPAH_CMD_FEATURES_GET] = "FEATURES_GET",
 	[ESPAH_CMD_SA_EXPIRE] = "SA_EXPIRE",
 	[ESPAH_CMD_ACQUIRE] = "ACQUIRE",
+	[ESPAH_CMD_XFRM_ATTACH] = "XFRM_ATTACH",
+	[ESPAH_CMD_XFRM_DETACH] = "XFRM_DETACH",
+	[ESPAH_CMD_XFRM_GET] = "XFRM_GET",
+	[ESPAH_CMD_XFRM_REFUSED] = "XFRM_REFUSED",
 };
 
 const char *cmd_name(unsigned int cmd)

@@ -77,7 +77,7 @@ static void usage_main(FILE *f)
 {
 	fprintf(f,
 "Usage: espah [ OPTIONS ] OBJECT { COMMAND | help }\n"
-"OBJECT := { state | policy | stats | save | features | monitor | help }\n"
+"OBJECT := { state | policy | stats | save | features | xfrm | monitor | help }\n"
 "OPTIONS := { -s[tatistics] | -j[son] | -n[etns] NAME | -b[atch] FILE | --atomic |\n"
 "             --dry-run | -V[ersion] }\n"
 "  -s         per-SA counters in \"state list\"\n"
@@ -146,6 +146,8 @@ static int dispatch(int argc, char **argv)
 		return do_save(&a);
 	if (matches(obj, "features"))
 		return do_features(&a);
+	if (!strcmp(obj, "xfrm"))
+		return do_xfrm(&a);
 	if (matches(obj, "monitor"))
 		return do_monitor(&a);
 	if (matches(obj, "help")) {

@@ -215,6 +215,7 @@ int do_stats(struct args *a);
 int do_features(struct args *a);
 int do_monitor(struct args *a);
 int do_save(struct args *a);
+int do_xfrm(struct args *a);
 /* save.c: print to stdout; SAVE_IDS: "state delete ID" for every SA */
 enum save_what { SAVE_ALL, SAVE_SAS, SAVE_POLICIES, SAVE_IDS };
 void save_print(enum save_what what);

@@ -33,6 +33,7 @@ static const struct event {
 	{ ESPAH_CMD_POL_DEL, "Deleted policy ", "policy-del", EV_POLICY },
 	{ ESPAH_CMD_POL_FLUSH, "Flushed policies", "policy-flush", EV_OTHER },
 	{ ESPAH_CMD_ACQUIRE, "Acquire", "acquire", EV_OTHER },
+	{ ESPAH_CMD_XFRM_REFUSED, "Not carried", "xfrm-refused", EV_OTHER },
 };
 
 static const struct event *find_event(uint8_t cmd)
@@ -50,6 +51,12 @@ static void other_json(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
 	if (tb[ESPAH_A_COUNT])
 		print_u64(PRINT_JSON, "count", NULL, mnl_attr_get_u32(tb[ESPAH_A_COUNT]));
+	if (tb[ESPAH_A_XFRM_REASON])
+		print_str(PRINT_JSON, "reason", NULL,
+			  mnl_attr_get_str(tb[ESPAH_A_XFRM_REASON]));
+	if (tb[ESPAH_A_POL_XFRM_INDEX])
+		print_u64(PRINT_JSON, "xfrm-index", NULL,
+			  mnl_attr_get_u32(tb[ESPAH_A_POL_XFRM_INDEX]));
 	if (tb[ESPAH_A_SA_PROTO])
 		print_str(PRINT_JSON, "proto", NULL,
 			  ipsec_proto_name(mnl_attr_get_u8(tb[ESPAH_A_SA_PROTO])));
@@ -92,6 +99,25 @@ static void acquire_text(const struct nlmsghdr *nlh, const struct nlattr **tb)
 		print_policy(nlh, tb, "\tpolicy ");
 }
 
+/* "Not carried: xfrm SA spi 0x... dst ...: REASON" */
+static void refused_text(const struct nlattr **tb)
+{
+	print_text("Not carried: xfrm");
+	if (tb[ESPAH_A_SA_SPI]) {
+		print_text(" SA spi 0x%08x",
+			   ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])));
+		print_addr_attr("dst", tb[ESPAH_A_SA_FAMILY] ?
+				mnl_attr_get_u16(tb[ESPAH_A_SA_FAMILY]) : AF_INET,
+				tb[ESPAH_A_SA_DST]);
+	}
+	if (tb[ESPAH_A_POL_XFRM_INDEX])
+		print_text(" policy index %u",
+			   mnl_attr_get_u32(tb[ESPAH_A_POL_XFRM_INDEX]));
+	if (tb[ESPAH_A_XFRM_REASON])
+		print_text(": %s", mnl_attr_get_str(tb[ESPAH_A_XFRM_REASON]));
+	print_nl();
+}
+
 static void flush_text(const struct nlattr **tb, const char *text)
 {
 	print_text("%s", text);
@@ -129,6 +155,8 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 		other_json(nlh, tb);
 	else if (cmd == ESPAH_CMD_ACQUIRE)
 		acquire_text(nlh, tb);
+	else if (cmd == ESPAH_CMD_XFRM_REFUSED)
+		refused_text(tb);
 	else if (ev)
 		flush_text(tb, ev->text);
 	else

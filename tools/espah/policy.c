@@ -307,6 +307,22 @@ static void print_tmpl(const struct nlattr *nest)
 	close_obj();
 }
 
+/* Carried for native XFRM ("xfrm index N"), or left by a detach. */
+static void print_origin(const struct nlattr **tb)
+{
+	const struct nlattr *o = tb[ESPAH_A_POL_ORIGIN];
+	uint8_t v = o ? mnl_attr_get_u8(o) : ESPAH_POL_ORIGIN_ESPAH;
+
+	print_str(PRINT_JSON, "origin", NULL,
+		  v == ESPAH_POL_ORIGIN_XFRM ? "xfrm" :
+		  v == ESPAH_POL_ORIGIN_DETACHED ? "detached" : "espah");
+	if (v == ESPAH_POL_ORIGIN_DETACHED)
+		print_text(" origin detached");
+	if (tb[ESPAH_A_POL_XFRM_INDEX])
+		print_u64(PRINT_ANY, "xfrm-index", " xfrm index %" PRIu64,
+			  mnl_attr_get_u32(tb[ESPAH_A_POL_XFRM_INDEX]));
+}
+
 void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
 		  const char *prefix)
 {
@@ -334,6 +350,7 @@ void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	}
 	print_u64(hold ? PRINT_ANY : PRINT_JSON, "hold", " hold %" PRIu64,
 		  hold ? mnl_attr_get_u32(hold) : 0);
+	print_origin(tb);
 	print_nl();
 	open_arr("tmpl");
 	mnl_attr_for_each(na, nlh, GENL_HDRLEN)

@@ -606,6 +606,10 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 	if (tb[ESPAH_A_SA_DIR])
 		print_str(PRINT_ANY, "dir", " dir %s",
 			  dir_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DIR])));
+	/* native XFRM's SA, carried: ip xfrm's word for the tag */
+	if (tb[ESPAH_A_SA_XFRM_IF_ID])
+		print_u64(PRINT_ANY, "xfrm-if-id", " xfrm if_id %" PRIu64,
+			  mnl_attr_get_u32(tb[ESPAH_A_SA_XFRM_IF_ID]));
 	print_nl();
 	print_u64(replay, "replay-window", "\treplay-window %" PRIu64,
 		  get_u32(tb, ESPAH_A_SA_REPLAY_WINDOW, 0));

@@ -46,6 +46,12 @@
  * @ESPAH_CMD_FEATURES_GET: version, algorithms, limits
  * @ESPAH_CMD_SA_EXPIRE: notification: SA expired (soft or hard)
  * @ESPAH_CMD_ACQUIRE: notification: no SA for a protect policy
+ * @ESPAH_CMD_XFRM_ATTACH: carry the native XFRM SAs and policies tagged
+ *	with ESPAH_A_XFRM_IF_ID (and ESPAH_A_XFRM_MARK/MASK)
+ * @ESPAH_CMD_XFRM_DETACH: stop carrying them
+ * @ESPAH_CMD_XFRM_GET: the attachment, reply ESPAH_A_XFRM_*
+ * @ESPAH_CMD_XFRM_REFUSED: notification ("sa" group): a tagged native SA
+ *	or policy espah cannot carry, ESPAH_A_XFRM_REASON says why
  */
 enum espah_cmd {
 	ESPAH_CMD_UNSPEC,
@@ -64,6 +70,10 @@ enum espah_cmd {
 	ESPAH_CMD_FEATURES_GET,
 	ESPAH_CMD_SA_EXPIRE,
 	ESPAH_CMD_ACQUIRE,
+	ESPAH_CMD_XFRM_ATTACH,
+	ESPAH_CMD_XFRM_DETACH,
+	ESPAH_CMD_XFRM_GET,
+	ESPAH_CMD_XFRM_REFUSED,
 	__ESPAH_CMD_MAX,
 };
 
@@ -87,6 +97,19 @@ enum espah_action {
 	ESPAH_ACTION_PROTECT,
 	ESPAH_ACTION_BYPASS,
 	ESPAH_ACTION_DISCARD,
+};
+
+/**
+ * enum espah_pol_origin - who owns a policy (ESPAH_A_POL_ORIGIN)
+ * @ESPAH_POL_ORIGIN_ESPAH: added through this family
+ * @ESPAH_POL_ORIGIN_XFRM: carried for a native XFRM policy
+ * @ESPAH_POL_ORIGIN_DETACHED: was carried; left when the namespace was
+ *	detached, so that its traffic stops instead of leaving in clear
+ */
+enum espah_pol_origin {
+	ESPAH_POL_ORIGIN_ESPAH,
+	ESPAH_POL_ORIGIN_XFRM,
+	ESPAH_POL_ORIGIN_DETACHED,
 };
 
 #define ESPAH_SA_FLAG_ESN	(1U << 0)	/* 64-bit sequence numbers */
@@ -148,6 +171,17 @@ enum espah_action {
  *	feature newer than it)
  * @ESPAH_A_HOLD_MAX: u32, reply of ESPAH_CMD_FEATURES_GET: the largest
  *	ESPAH_A_POL_HOLD
+ * @ESPAH_A_SA_XFRM_IF_ID: u32, dumps: the SA is native XFRM's, carried
+ *	for this if_id (change it with ip xfrm, not here)
+ * @ESPAH_A_POL_ORIGIN: u8, dumps: enum espah_pol_origin (absent: espah)
+ * @ESPAH_A_POL_XFRM_INDEX: u32, dumps: the carried native policy's index
+ * @ESPAH_A_XFRM_IF_ID: u32, the tag of ESPAH_CMD_XFRM_ATTACH, not 0
+ * @ESPAH_A_XFRM_MARK: u32, with ESPAH_A_XFRM_MASK: only native objects
+ *	whose (mark & mask) == mark
+ * @ESPAH_A_XFRM_MASK: u32, 0 (default): marks do not matter
+ * @ESPAH_A_XFRM_SAS: u32, reply of ESPAH_CMD_XFRM_GET: SAs carried
+ * @ESPAH_A_XFRM_POLS: u32, reply of ESPAH_CMD_XFRM_GET: policies carried
+ * @ESPAH_A_XFRM_REASON: string, in ESPAH_CMD_XFRM_REFUSED
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -190,6 +224,15 @@ enum espah_attr {
 	ESPAH_A_POL_HOLD,
 	ESPAH_A_FEATURES,
 	ESPAH_A_HOLD_MAX,
+	ESPAH_A_SA_XFRM_IF_ID,
+	ESPAH_A_POL_ORIGIN,
+	ESPAH_A_POL_XFRM_INDEX,
+	ESPAH_A_XFRM_IF_ID,
+	ESPAH_A_XFRM_MARK,
+	ESPAH_A_XFRM_MASK,
+	ESPAH_A_XFRM_SAS,
+	ESPAH_A_XFRM_POLS,
+	ESPAH_A_XFRM_REASON,
 	__ESPAH_A_MAX,
 };
 
@@ -207,6 +250,7 @@ enum espah_attr {
 #define ESPAH_FEAT_REORDER	(1U << 10)	/* ESPAH_A_SA_REORDER */
 #define ESPAH_FEAT_STAT_PROC	(1U << 11)	/* /proc/net/espah_stat */
 #define ESPAH_FEAT_MSS_CLAMP	(1U << 12)	/* TCP SYN MSS clamping */
+#define ESPAH_FEAT_XFRM		(1U << 13)	/* ESPAH_CMD_XFRM_*: carries native SAs */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -349,6 +393,10 @@ enum espah_stat {
 					 * parsed under a protect policy
 					 */
 	ESPAH_STAT_OUT_FLOW_ERROR,	/* the same, outbound */
+	ESPAH_STAT_XFRM_REFUSED,	/* tagged native SA or policy not
+					 * carried (ESPAH_CMD_XFRM_REFUSED)
+					 */
+	ESPAH_STAT_XFRM_ACQUIRE,	/* acquires sent to native key managers */
 	__ESPAH_STAT_MAX,
 };
 
