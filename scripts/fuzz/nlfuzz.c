@@ -1623,6 +1623,8 @@ static int full_compare(const char *when)
 	return cnt[C_INCONS] == before ? 0 : -1;
 }
 
+static void resolve(struct req *r);
+
 /* a SUCCESS of a request the kernel applied: update and check the model */
 static void apply_ok(struct req *r, struct reply *rp)
 {
@@ -1772,6 +1774,11 @@ static void apply_ok(struct req *r, struct reply *rp)
 			pols[npol++] = pe;
 			cnt[C_POL_ADDED]++;
 		}
+		/* no echo (it could not be allocated under -F): ask for the
+		 * new policy's index, which later requests name it by
+		 */
+		if (!pe.index)
+			resolve(r);
 		break;
 	case ESPAH_CMD_POL_DEL:
 	case ESPAH_CMD_POL_GET:
