@@ -102,9 +102,7 @@
 	X(MALFORMED, "malformed", "too short, bad header")		\
 	X(NOMEM, "nomem", "no memory")					\
 	X(EXPIRED, "expired", "dropped: hard byte/packet limit hit")	\
-	X(DUMMY, "dummy", "RFC 4303 2.6 dummy packet, discarded")	\
-	X(TMPL_MISMATCH, "tmpl-mismatch",				\
-	  "decapsulated, but not the SA the inbound policy's template asks for")
+	X(DUMMY, "dummy", "RFC 4303 2.6 dummy packet, discarded")
 
 /*
  * Every value of both enums but UNSPEC and PAD is named exactly once: the

@@ -331,10 +331,6 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_DUMMY,		/* RFC 4303 2.6 dummy packet (next header
 					 * 59): discarded after the ICV verified
 					 */
-	ESPAH_SA_STAT_TMPL_MISMATCH,	/* decapsulated, but this SA does not
-					 * satisfy the inbound policy's template
-					 * (reqid, mode, tunnel endpoints)
-					 */
 	__ESPAH_SA_STAT_MAX,
 };
 
