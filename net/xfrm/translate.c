@@ -163,7 +163,8 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		return -EOPNOTSUPP;
 	}
 	if (x->props.flags & ~SA_FLAGS_OK) {
-		*why = "flag noecn, decap-dscp or nopmtudisc (the tunnel header rules are native's only)";
+		/* the tunnel header rules these change are native's only */
+		*why = "flag noecn, decap-dscp or nopmtudisc";
 		return -EOPNOTSUPP;
 	}
 	if (x->props.extra_flags) {
@@ -195,8 +196,8 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 	err = sel_from(&sa->sel, &x->sel, why);
 	if (err)
 		return err;
-	/* native ignores a transport SA's selector family mismatch no more
-	 * than espah does: refuse rather than carry it differently
+	/* a transport SA protects its own addresses: a selector of the other
+	 * family would mean a different thing in espah's SAD, so refuse it
 	 */
 	if (sa->mode == ESPAH_MODE_TRANSPORT && sa->sel.family &&
 	    sa->sel.family != family) {

@@ -331,6 +331,11 @@ static struct sa_ent sas[MAXSA];
 static int nsa;
 static struct pol_ent pols[MAXPOL];
 static int npol;
+/* the namespace's attachment to native XFRM (ESPAH_CMD_XFRM_*); the
+ * fuzzer's namespace holds no native SA or policy, so nothing is carried
+ */
+static bool xf_attached;
+static uint32_t xf_if_id, xf_mark, xf_mask;
 
 static int sa_find(const struct sa_key *k)
 {
@@ -1834,6 +1839,55 @@ static void apply_ok(struct req *r, struct reply *rp)
 		    !rtb[ESPAH_A_FEATURES])
 			incons(r, "features: no version/features in the reply");
 		break;
+	case ESPAH_CMD_XFRM_ATTACH:
+	{
+		uint32_t id, mark, mask;
+
+		if (!tb[ESPAH_A_XFRM_IF_ID]) {
+			incons(r, "xfrm attach accepted without ESPAH_A_XFRM_IF_ID");
+			break;
+		}
+		id = g32(tb[ESPAH_A_XFRM_IF_ID]);
+		mark = tb[ESPAH_A_XFRM_MARK] ? g32(tb[ESPAH_A_XFRM_MARK]) : 0;
+		mask = tb[ESPAH_A_XFRM_MASK] ? g32(tb[ESPAH_A_XFRM_MASK]) : 0;
+		if (!id || (mark & ~mask))
+			incons(r, "xfrm attach accepted with if_id %u, mark 0x%x/0x%x",
+			       id, mark, mask);
+		else if (xf_attached && (id != xf_if_id || mark != xf_mark ||
+					 mask != xf_mask))
+			incons(r, "xfrm attach with another tag accepted (if_id %u over %u)",
+			       id, xf_if_id);
+		xf_attached = true;
+		xf_if_id = id;
+		xf_mark = mark;
+		xf_mask = mask;
+		break;
+	}
+	case ESPAH_CMD_XFRM_DETACH:
+		if (!xf_attached)
+			incons(r, "xfrm detach accepted while not attached");
+		xf_attached = false;
+		break;
+	case ESPAH_CMD_XFRM_GET:
+		if (!reply_attrs(rp, rtb, &rbody, &rblen) ||
+		    !rtb[ESPAH_A_XFRM_SAS] || !rtb[ESPAH_A_XFRM_POLS]) {
+			incons(r, "xfrm get: no counts in the reply");
+			break;
+		}
+		if (!!rtb[ESPAH_A_XFRM_IF_ID] != xf_attached)
+			incons(r, "xfrm get: %s, the model is %s",
+			       rtb[ESPAH_A_XFRM_IF_ID] ? "attached" : "not attached",
+			       xf_attached ? "attached" : "not");
+		else if (xf_attached &&
+			 (g32(rtb[ESPAH_A_XFRM_IF_ID]) != xf_if_id ||
+			  !rtb[ESPAH_A_XFRM_MARK] || !rtb[ESPAH_A_XFRM_MASK] ||
+			  g32(rtb[ESPAH_A_XFRM_MARK]) != xf_mark ||
+			  g32(rtb[ESPAH_A_XFRM_MASK]) != xf_mask))
+			incons(r, "xfrm get: the tag differs from the model");
+		else if (g32(rtb[ESPAH_A_XFRM_SAS]) || g32(rtb[ESPAH_A_XFRM_POLS]))
+			incons(r, "xfrm get: carries %u SAs, %u policies with no native object",
+			       g32(rtb[ESPAH_A_XFRM_SAS]), g32(rtb[ESPAH_A_XFRM_POLS]));
+		break;
 	default:
 		incons(r, "unknown command %u accepted", cmd);
 		break;
@@ -1851,6 +1905,10 @@ static void check_refusal(struct req *r, struct reply *rp)
 	struct pol_ent pe;
 	struct sa_key k;
 
+	if (cmd == ESPAH_CMD_XFRM_DETACH && rp->err == -ENOENT && xf_attached)
+		incons(r, "xfrm detach: ENOENT while attached");
+	if (cmd == ESPAH_CMD_XFRM_ATTACH && rp->err == -EBUSY && !xf_attached)
+		incons(r, "xfrm attach: EBUSY while not attached");
 	if (rp->err != -EEXIST && rp->err != -ENOENT)
 		return;
 	if (!req_attrs(r, tb, &body, &blen))
@@ -2307,6 +2365,18 @@ static void gen(struct req *r)
 		req_init(r, ESPAH_CMD_POL_FLUSH, "pol-flush");
 		if (rnd(2))
 			r->nlflags |= NLM_F_ECHO;
+	} else if (p < 850) {
+		/* a few tags, so that attach meets its own and others' */
+		req_init(r, ESPAH_CMD_XFRM_ATTACH, "xfrm-attach");
+		add_u32(r, -1, ESPAH_A_XFRM_IF_ID, 1 + rnd(3));
+		if (rnd(3) == 0) {
+			add_u32(r, -1, ESPAH_A_XFRM_MARK, rnd(2));
+			add_u32(r, -1, ESPAH_A_XFRM_MASK, 1);
+		}
+	} else if (p < 855) {
+		req_init(r, ESPAH_CMD_XFRM_DETACH, "xfrm-detach");
+	} else if (p < 860) {
+		req_init(r, ESPAH_CMD_XFRM_GET, "xfrm-get");
 	} else if (p < 900) {
 		gen_soup(r, 1 + rnd(ESPAH_CMD_MAX));
 	} else if (p < 930) {
@@ -2608,6 +2678,14 @@ int main(int argc, char **argv)
 			printf("stat %s_child_failed 1\n", o == 1 ? "u" : "U");
 			rc = 1;
 		}
+	}
+	/* leave the namespace as it was: not attached (checked like any) */
+	if (xf_attached) {
+		req_init(&R, ESPAH_CMD_XFRM_DETACH, "xfrm-detach");
+		serialize(&R);
+		run_one(&R);
+		if (xf_attached)
+			cnt[C_INCONS]++;
 	}
 	/* the unprivileged ones changed nothing; the model is what root did */
 	full_compare("final");
