@@ -8,7 +8,9 @@
  * a saved file applies only once its keys are filled in, never with a
  * wrong key. Outbound SAs carry their next sequence number (replay-oseq),
  * inbound ones their replay state (replay-seq), so that a restored SA does
- * not send a sequence number twice under its key.
+ * not send a sequence number twice under its key. What espah carries for
+ * native XFRM (ESPAH_A_SA_XFRM_IF_ID, ESPAH_POL_ORIGIN_XFRM) is left out,
+ * as a comment: its owner installs it again through native XFRM.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -96,6 +98,13 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 	dir = tb[ESPAH_A_SA_DIR] ? mnl_attr_get_u8(tb[ESPAH_A_SA_DIR]) : ESPAH_DIR_IN;
 	save_addr(tb[ESPAH_A_SA_SRC], fam, src, sizeof(src));
 	save_addr(tb[ESPAH_A_SA_DST], fam, dst, sizeof(dst));
+	if (tb[ESPAH_A_SA_XFRM_IF_ID]) {
+		/* native XFRM's: its owner (an IKE daemon, ip xfrm) adds it */
+		fprintf(out, "# not saved: spi 0x%08x dst %s, carried for native XFRM (if_id %u)\n",
+			tb[ESPAH_A_SA_SPI] ? ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) : 0,
+			dst, mnl_attr_get_u32(tb[ESPAH_A_SA_XFRM_IF_ID]));
+		return MNL_CB_OK;
+	}
 	fprintf(out, "state add src %s dst %s proto %s spi 0x%08x", src, dst,
 		ipsec_proto_name(tb[ESPAH_A_SA_PROTO] ? mnl_attr_get_u8(tb[ESPAH_A_SA_PROTO]) : 0),
 		tb[ESPAH_A_SA_SPI] ? ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) : 0);
@@ -191,6 +200,13 @@ static int save_pol_cb(const struct nlmsghdr *nlh, void *data)
 	(void)data;
 	attrs_parse_msg(nlh, tb);
 	act = tb[ESPAH_A_POL_ACTION] ? mnl_attr_get_u8(tb[ESPAH_A_POL_ACTION]) : 0;
+	if (tb[ESPAH_A_POL_ORIGIN] &&
+	    mnl_attr_get_u8(tb[ESPAH_A_POL_ORIGIN]) == ESPAH_POL_ORIGIN_XFRM) {
+		/* native XFRM's, like its SAs; "policy flush" leaves it */
+		fprintf(out, "# not saved: policy index %u, carried for native XFRM\n",
+			u32_or(tb, ESPAH_A_POL_INDEX, 0));
+		return MNL_CB_OK;
+	}
 	fprintf(out, "policy add ");
 	save_sel(tb[ESPAH_A_POL_SEL], AF_INET);
 	fprintf(out, " dir %s priority %u action %s",
