@@ -80,6 +80,23 @@ check "native out SA's oseq is espah's" numeq "$no" "$eo"
 check "the native peer decrypted them all" numeq "$(nstat_pkts gw2 0x1001)" "$eo"
 check "gw1's native policy use time is set" bash -c \
 	"ip -n gw1 -s xfrm policy list dir out | grep -q 'use 20'"
+# the decapsulated packets carry the native SA's reqid in their sec_path
+nsx gw1 nft -f - <<-'EOF'
+	table inet xf {
+		chain pass {
+			type filter hook forward priority 0; policy accept;
+			ipsec in reqid 7 counter
+			ipsec in reqid 8 counter
+		}
+	}
+	EOF
+pings h2 10.0.1.1 3 >/dev/null
+ctrs=$(nsx gw1 nft list chain inet xf pass | grep -o 'reqid [0-9]* counter packets [0-9]*' |
+	awk '{ printf "%s=%s ", $2, $5 }')
+diag "forwarded, by sec_path reqid: $ctrs"
+check "nft 'ipsec in reqid 7' matches what the carried SA decapsulated (and reqid 8 not)" \
+	bash -c '[[ "$1" =~ 7=([0-9]+)\ 8=0 ]] && [ "${BASH_REMATCH[1]}" -ge 3 ]' _ "$ctrs"
+nsx gw1 nft delete table inet xf
 
 # --- what espah's own commands may not touch -----------------------------------
 err=$(E gw1 state delete src $O1 dst $O2 proto esp spi 0x1001 2>&1 >/dev/null)
@@ -88,6 +105,13 @@ err=$(E gw1 policy delete src $N1 dst $N2 dir out 2>&1 >/dev/null)
 check "espah policy delete of a carried policy refused" grep -q "native XFRM" <<< "$err"
 E gw1 state flush >/dev/null 2>&1
 check "espah state flush leaves carried SAs" numeq "$(n_carried)" 2
+E gw1 policy flush >/dev/null 2>&1
+check "espah policy flush leaves carried policies" numeq \
+	"$(E gw1 policy list | grep -c 'xfrm index')" 3
+sv=$(E gw1 save 2>&1)
+check "espah save leaves the carried SAs and policies out, as comments" \
+	bash -c '[ "$(grep -c "^# not saved: .*native XFRM" <<< "$1")" = 5 ] &&
+		! grep -q "^state add\|^policy add" <<< "$1"' _ "$sv"
 
 # --- updates, re-adds, sequence numbers -----------------------------------------
 o0=$(espah_seq gw1 0x1001 oseq)
