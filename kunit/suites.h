@@ -12,5 +12,6 @@ extern struct kunit_suite espah_spd_suite;
 extern struct kunit_suite espah_ah_suite;
 extern struct kunit_suite espah_life_suite;
 extern struct kunit_suite espah_mss_suite;
+extern struct kunit_suite espah_xfrm_suite;
 
 #endif

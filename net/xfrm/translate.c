@@ -35,8 +35,9 @@ static void addr_from(union espah_addr *a, const xfrm_address_t *x, u16 family)
 static bool port_range(__be16 port, __be16 mask, __be16 *lo, __be16 *hi)
 {
 	u16 m = ntohs(mask);
+	u16 holes = ~m;	/* in u16: ~m on the promoted int sets bits 16-31 */
 
-	if (m & (u16)(~m >> 1))	/* a 1 right of a 0: not a prefix */
+	if (m & (holes >> 1))	/* a 1 right of a 0: not a prefix */
 		return false;
 	*lo = htons(ntohs(port) & m);
 	*hi = htons((ntohs(port) & m) | (u16)~m);
