@@ -97,24 +97,24 @@ static void sa_gcm_esn(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
 	sa = r.sa;
-	KUNIT_EXPECT_EQ(test, sa->spi, htonl(0x100));
+	KUNIT_EXPECT_EQ(test, ntohl(sa->spi), 0x100U);
 	KUNIT_EXPECT_EQ(test, sa->proto, IPPROTO_ESP);
 	KUNIT_EXPECT_EQ(test, sa->family, AF_INET);
-	KUNIT_EXPECT_EQ(test, sa->dst.a4, htonl(0xc0000202));
-	KUNIT_EXPECT_EQ(test, sa->src.a4, htonl(0xc0000201));
+	KUNIT_EXPECT_EQ(test, ntohl(sa->dst.a4), 0xc0000202U);
+	KUNIT_EXPECT_EQ(test, ntohl(sa->src.a4), 0xc0000201U);
 	KUNIT_EXPECT_EQ(test, sa->dir, ESPAH_DIR_IN);
 	KUNIT_EXPECT_EQ(test, sa->mode, ESPAH_MODE_TUNNEL);
 	KUNIT_EXPECT_EQ(test, sa->reqid, 7U);
 	KUNIT_EXPECT_TRUE(test, sa->flags & ESPAH_SA_FLAG_ESN);
 	KUNIT_EXPECT_EQ(test, sa->window, 128U);
 	KUNIT_EXPECT_EQ(test, sa->sel.family, AF_INET);
-	KUNIT_EXPECT_EQ(test, sa->sel.src.a4, htonl(0x0a000100));
-	KUNIT_EXPECT_EQ(test, sa->sel.dst.a4, htonl(0x0a000200));
+	KUNIT_EXPECT_EQ(test, ntohl(sa->sel.src.a4), 0x0a000100U);
+	KUNIT_EXPECT_EQ(test, ntohl(sa->sel.dst.a4), 0x0a000200U);
 	KUNIT_EXPECT_EQ(test, sa->sel.splen, 24);
 	KUNIT_EXPECT_EQ(test, sa->sel.dplen, 24);
 	/* no port mask: the whole range */
-	KUNIT_EXPECT_EQ(test, sa->sel.sport, htons(0));
-	KUNIT_EXPECT_EQ(test, sa->sel.sport_max, htons(0xffff));
+	KUNIT_EXPECT_EQ(test, ntohs(sa->sel.sport), 0U);
+	KUNIT_EXPECT_EQ(test, ntohs(sa->sel.sport_max), 0xffffU);
 	KUNIT_EXPECT_EQ(test, r.seq, (1ULL << 32) | 5);
 	KUNIT_EXPECT_EQ(test, r.oseq, (2ULL << 32) | 9);
 	KUNIT_EXPECT_TRUE(test, sa->aead);
@@ -219,19 +219,19 @@ static void sa_v6_ports(struct kunit *test)
 	x->sel.dport_mask = htons(0xff00);
 	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.sa->family, AF_INET6);
-	KUNIT_EXPECT_EQ(test, r.sa->dst.a6.s6_addr32[3], htonl(2));
-	KUNIT_EXPECT_EQ(test, r.sa->src.a6.s6_addr32[0], htonl(0x20010db8));
+	KUNIT_EXPECT_EQ(test, ntohl(r.sa->dst.a6.s6_addr32[3]), 2U);
+	KUNIT_EXPECT_EQ(test, ntohl(r.sa->src.a6.s6_addr32[0]), 0x20010db8U);
 	/* a tunnel SA's inner selector may be of the other family */
 	KUNIT_EXPECT_EQ(test, r.sa->sel.family, AF_INET);
 	KUNIT_EXPECT_EQ(test, r.sa->sel.proto, IPPROTO_TCP);
-	KUNIT_EXPECT_EQ(test, r.sa->sel.dport, htons(0x1200));
-	KUNIT_EXPECT_EQ(test, r.sa->sel.dport_max, htons(0x12ff));
+	KUNIT_EXPECT_EQ(test, ntohs(r.sa->sel.dport), 0x1200U);
+	KUNIT_EXPECT_EQ(test, ntohs(r.sa->sel.dport_max), 0x12ffU);
 
 	/* one port: mask 0xffff */
 	x->sel.dport_mask = htons(0xffff);
 	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
-	KUNIT_EXPECT_EQ(test, r.sa->sel.dport, htons(0x1234));
-	KUNIT_EXPECT_EQ(test, r.sa->sel.dport_max, htons(0x1234));
+	KUNIT_EXPECT_EQ(test, ntohs(r.sa->sel.dport), 0x1234U);
+	KUNIT_EXPECT_EQ(test, ntohs(r.sa->sel.dport_max), 0x1234U);
 
 	/* a mask with a hole is no range */
 	x->sel.dport_mask = htons(0xff0f);
@@ -366,8 +366,8 @@ static void pol_tunnel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pol.tmpl[0].mode, ESPAH_MODE_TUNNEL);
 	KUNIT_EXPECT_EQ(test, pol.tmpl[0].family, AF_INET);
 	KUNIT_EXPECT_EQ(test, pol.tmpl[0].reqid, 7U);
-	KUNIT_EXPECT_EQ(test, pol.tmpl[0].dst.a4, htonl(0xc0000202));
-	KUNIT_EXPECT_EQ(test, pol.tmpl[0].src.a4, htonl(0xc0000201));
+	KUNIT_EXPECT_EQ(test, ntohl(pol.tmpl[0].dst.a4), 0xc0000202U);
+	KUNIT_EXPECT_EQ(test, ntohl(pol.tmpl[0].src.a4), 0xc0000201U);
 
 	memset(&pol, 0, sizeof(pol));
 	KUNIT_ASSERT_EQ(test, espah_xfrm_pol_from_native(xp, XFRM_POLICY_FWD,
