@@ -23,15 +23,16 @@ ike_conf() {
 		load = random nonce aes sha1 sha2 hmac kdf gmp kernel-netlink socket-default vici
 		install_routes = no
 		install_virtual_ip = no
-		retransmit_timeout = 1
+		retransmit_timeout = 4
 		retransmit_base = 1
-		retransmit_tries = 2
+		retransmit_tries = 3
 		filelog {
 			log {
 				path = $d/charon.log
 				default = 1
 				knl = 2
 				time_format = %T
+				flush_line = yes
 			}
 		}
 		plugins {

@@ -3,9 +3,10 @@
 # espah is attached with if_id 42 and gw1's charon puts if_id 42 on its
 # CHILD_SAs (if_id_in/if_id_out); gw2 is native XFRM with its own charon,
 # and at the end espah too. Nothing in charon knows espah.
-# Not in make test's lists yet: in the guest, IKE_SA_INIT (UDP 500)
-# completes but charon's IKE_AUTH over UDP 4500 goes unanswered, so no
-# CHILD_SA is negotiated. Run it alone: ESPAH_E2E=ike make test.
+# Charon's retransmits are given 4 s: in the guest the responder's first
+# CHILD_SA install (esp4 loaded, transforms instantiated under TCG) takes
+# about 2 s. Not in make test's lists yet (make test is over its time
+# budget); run it alone: ESPAH_E2E=ike scripts/test.sh e2e-stock.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 # shellcheck source=scripts/e2e/ike.sh
@@ -58,7 +59,8 @@ dup_seqs() {
 }
 esp_count() { tcpdump -n -r "$1" 2>/dev/null | grep -c 'ESP(spi'; }
 
-# traffic NAME: both ways, and all of it through espah's SAs on gw1
+# traffic NAME [nocount]: both ways, and all of it through espah's SAs on
+# gw1 (not counted with nocount: SAs rekeyed meanwhile take their counts)
 traffic() {
 	local name=$1 p0
 	p0=$(carried_pkts gw1)
@@ -66,8 +68,9 @@ traffic() {
 	check "$name: ping h2->h1" pings h2 10.0.1.1 3
 	check "$name: tcp 1MB h1->h2 intact" tcp_xfer h1 h2 10.0.2.1 1
 	check "$name: tcp 1MB h2->h1 intact" tcp_xfer h2 h1 10.0.1.1 1
-	check "$name: gw1's espah SAs carried it" ge \
-		$(($(carried_pkts gw1) - p0)) 1000
+	[ "${2:-}" = nocount ] ||
+		check "$name: gw1's espah SAs carried it" ge \
+			$(($(carried_pkts gw1) - p0)) 1000
 }
 
 topo_up
@@ -103,9 +106,9 @@ capture gw2 eth2 "$CAP" esp and src $O1 || diag "tcpdump did not start"
 tcp_xfer h1 h2 10.0.2.1 "$BIG_MB" > /tmp/ike.$$.x 2>&1 &
 xpid=$!
 nap 1
-check "CHILD_SA rekey under TCP" sw gw1 --rekey --child net --timeout 20
+check "CHILD_SA rekey under TCP" sw gw1 --rekey --child net
 nap 1
-check "IKE_SA rekey under TCP" sw gw2 --rekey --ike gw --timeout 20
+check "IKE_SA rekey under TCP" sw gw2 --rekey --ike gw
 wait $xpid
 check "transfer across both rekeys intact" [ $? -eq 0 ]
 capture_stop
@@ -114,8 +117,8 @@ diag "captured $n ESP packets from gw1"
 check "capture: ESP from espah seen" ge "$n" 500
 check "capture: no (SPI, seq) twice" numeq "$(dup_seqs "$CAP")" 0
 check_spis "rekeyed: espah follows the new SPIs"
-check "rekeyed: the old SAs are gone from espah" bash -c \
-	"! grep -qxF -f <(echo '$old') <(echo '$(espah_spis gw1)')"
+check "rekeyed: the old SAs are gone from espah" wait_for 10 \
+	eval '[ -n "$(espah_spis gw1)" ] && ! grep -qxF -f <(echo "$old") <(espah_spis gw1)'
 traffic "rekeyed"
 sw gw1 --terminate --ike gw --timeout 20 >/dev/null
 
@@ -131,7 +134,7 @@ old=$(espah_spis gw1)
 check "rekey_time: rekeyed again by time" wait_for 20 \
 	eval '[ -n "$(espah_spis gw1)" ] && ! grep -qxF -f <(echo "$old") <(espah_spis gw1)'
 check_spis "after the rekeys: same SAs everywhere"
-traffic "time-rekeyed"
+traffic "time-rekeyed" nocount
 sw gw1 --terminate --ike gw --timeout 20 >/dev/null
 
 # --- (g) start_action = trap: the first packet raises the acquire ------------
