@@ -40,7 +40,7 @@ static bool port_range(__be16 port, __be16 mask, __be16 *lo, __be16 *hi)
 	if (m & (holes >> 1))	/* a 1 right of a 0: not a prefix */
 		return false;
 	*lo = htons(ntohs(port) & m);
-	*hi = htons((ntohs(port) & m) | (u16)~m);
+	*hi = htons((ntohs(port) & m) | holes);
 	return true;
 }
 

@@ -86,7 +86,7 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[ESPAH_A_MAX + 1];
 	const struct nlattr *lt[ESPAH_LFT_MAX + 1];
 	uint16_t fam;
-	uint32_t flags, icv;
+	uint32_t flags, icv, spi;
 	uint8_t dir;
 	char src[64], dst[64];
 	unsigned int i;
@@ -98,16 +98,16 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 	dir = tb[ESPAH_A_SA_DIR] ? mnl_attr_get_u8(tb[ESPAH_A_SA_DIR]) : ESPAH_DIR_IN;
 	save_addr(tb[ESPAH_A_SA_SRC], fam, src, sizeof(src));
 	save_addr(tb[ESPAH_A_SA_DST], fam, dst, sizeof(dst));
+	spi = tb[ESPAH_A_SA_SPI] ? ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) : 0;
 	if (tb[ESPAH_A_SA_XFRM_IF_ID]) {
 		/* native XFRM's: its owner (an IKE daemon, ip xfrm) adds it */
 		fprintf(out, "# not saved: spi 0x%08x dst %s, carried for native XFRM (if_id %u)\n",
-			tb[ESPAH_A_SA_SPI] ? ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) : 0,
-			dst, mnl_attr_get_u32(tb[ESPAH_A_SA_XFRM_IF_ID]));
+			spi, dst, mnl_attr_get_u32(tb[ESPAH_A_SA_XFRM_IF_ID]));
 		return MNL_CB_OK;
 	}
 	fprintf(out, "state add src %s dst %s proto %s spi 0x%08x", src, dst,
 		ipsec_proto_name(tb[ESPAH_A_SA_PROTO] ? mnl_attr_get_u8(tb[ESPAH_A_SA_PROTO]) : 0),
-		tb[ESPAH_A_SA_SPI] ? ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) : 0);
+		spi);
 	if (tb[ESPAH_A_SA_MODE])
 		fprintf(out, " mode %s", mode_name(mnl_attr_get_u8(tb[ESPAH_A_SA_MODE])));
 	if (tb[ESPAH_A_SA_REQID])
