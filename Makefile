@@ -86,6 +86,11 @@ clean:
 test:
 	scripts/test.sh
 
+# make test with every suite in the debug kernel too and larger sizes
+# (about an hour on 2 cores)
+soak:
+	ESPAH_SOAK=1 scripts/test.sh
+
 demo:
 	scripts/demo.sh
 
@@ -95,5 +100,5 @@ bench:
 lint:
 	scripts/lint.sh
 
-.PHONY: all modules tool clean test demo bench lint install install-module install-tool uninstall deb
+.PHONY: all modules tool clean test soak demo bench lint install install-module install-tool uninstall deb
 endif

@@ -49,7 +49,7 @@ mkdir -p "$ESPAH_ROOT"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose espahsrc "$ESPAH_ROOT" ||
 	echo "guest: cannot mount the checkout at $ESPAH_ROOT"
 cd "$ESPAH_ROOT" || exit 1
-export ESPAH_ROOT ESPAH_BUILD ESPAH_TOOL ESPAH_KIND ESPAH_KUNIT_ARGS
+export ESPAH_ROOT ESPAH_BUILD ESPAH_TOOL ESPAH_KIND ESPAH_KUNIT_ARGS ESPAH_SOAK
 
 leak=/sys/kernel/debug/kmemleak
 if [ -w $leak ]; then

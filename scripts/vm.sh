@@ -54,6 +54,7 @@ ESPAH_SCRIPT='$script'
 ESPAH_ARGS='$*'
 ESPAH_LOAD=$load
 ESPAH_KUNIT_ARGS='${ESPAH_KUNIT_ARGS:-}'
+ESPAH_SOAK='${ESPAH_SOAK:-0}'
 JOB
 
 append="console=ttyS0 panic=-1 oops=panic loglevel=5 espah.init=$ESPAH_ROOT/scripts/guest-init.sh"

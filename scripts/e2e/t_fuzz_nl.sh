@@ -22,8 +22,8 @@ MIN_TOTAL=100000
 if [ "${ESPAH_KIND:-}" = debug ]; then
 	# (the stock run covers the numbers; this one is for KASAN and
 	# lockdep, and must keep make test's debug lane short)
-	N_ROOT=${FUZZ_N_ROOT:-25000} N_UID=${FUZZ_N_UID:-2500} N_USERNS=${FUZZ_N_USERNS:-2500}
-	MIN_TOTAL=30000
+	N_ROOT=${FUZZ_N_ROOT:-12000} N_UID=${FUZZ_N_UID:-1500} N_USERNS=${FUZZ_N_USERNS:-1500}
+	MIN_TOTAL=15000
 fi
 SEED=${FUZZ_SEED:-$((0x5eed + ${#ESPAH_KIND}))}
 NS=fz
