@@ -22,6 +22,7 @@
 
 #include <espah/ah.h>
 #include <espah/crypto.h>
+#include <espah/sa.h>
 
 #include "suites.h"
 
@@ -512,12 +513,56 @@ static void ah_setup_refused(struct kunit *test)
 	}
 }
 
+/* The AH header length sent and accepted: IPv4 pads to 64 bits unless
+ * flag align4 (native XFRM's rule, which accepts only what it sends),
+ * IPv6 always to 64; input takes either IPv4 padding.
+ */
+static void ah_header_length(struct kunit *test)
+{
+	static const struct {
+		u8 iv, icv;
+		u32 flags;
+		u16 family;
+		unsigned int hlen;
+		unsigned int other;	/* also accepted; 0: none */
+	} cases[] = {
+		{ 0, 12, 0, AF_INET, 24, 0 },	/* hmac(sha1)-96: 24 either way */
+		{ 0, 12, ESPAH_SA_FLAG_ALIGN4, AF_INET, 24, 0 },
+		{ 0, 16, 0, AF_INET, 32, 28 },	/* hmac(sha256)-128 */
+		{ 0, 16, ESPAH_SA_FLAG_ALIGN4, AF_INET, 28, 32 },
+		{ 0, 24, 0, AF_INET, 40, 36 },	/* hmac(sha384)-192 */
+		{ 0, 16, 0, AF_INET6, 32, 0 },
+		{ 0, 16, ESPAH_SA_FLAG_ALIGN4, AF_INET6, 32, 0 },
+		{ 8, 16, 0, AF_INET, 40, 36 },	/* rfc4543: 8-byte IV */
+		{ 8, 16, ESPAH_SA_FLAG_ALIGN4, AF_INET, 36, 40 },
+	};
+	struct espah_sa *sa = kunit_kzalloc(test, sizeof(*sa), GFP_KERNEL);
+	unsigned int i, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		sa->crypto.iv_len = cases[i].iv;
+		sa->crypto.icv_len = cases[i].icv;
+		sa->flags = cases[i].flags;
+		KUNIT_EXPECT_EQ_MSG(test, espah_ah_hlen(sa, cases[i].family),
+				    cases[i].hlen, "case %u", i);
+		for (len = 12; len <= 64; len += 4) {
+			bool ok = len == cases[i].hlen || len == cases[i].other;
+
+			KUNIT_EXPECT_EQ_MSG(test,
+					    espah_ah_hlen_ok(sa, cases[i].family, len),
+					    ok, "case %u, length %u", i, len);
+		}
+	}
+}
+
 static struct kunit_case ah_cases[] = {
 	KUNIT_CASE(ah_ip4_mutable),
 	KUNIT_CASE(ah_ip6_mutable),
 	KUNIT_CASE(ah_icv_hmac),
 	KUNIT_CASE(ah_icv_gmac),
 	KUNIT_CASE(ah_setup_refused),
+	KUNIT_CASE(ah_header_length),
 	{}
 };
 

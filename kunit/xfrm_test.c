@@ -257,15 +257,23 @@ static void sa_v6_ports(struct kunit *test)
 			   "a transport-mode selector of another address family");
 }
 
-/* Flags that do not change the packets are accepted. */
+/* Flags that do not change the packets are accepted; align4 (AH's ICV
+ * padding over IPv4) is carried as espah's flag.
+ */
 static void sa_flags_ok(struct kunit *test)
 {
 	struct xfrm_state *x = gcm_state(test);
 	struct xlate r;
 
 	x->props.flags |= XFRM_STATE_WILDRECV | XFRM_STATE_ICMP |
-			  XFRM_STATE_AF_UNSPEC | XFRM_STATE_ALIGN4;
+			  XFRM_STATE_AF_UNSPEC;
 	KUNIT_EXPECT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_FALSE(test, r.sa->flags & ESPAH_SA_FLAG_ALIGN4);
+
+	x = gcm_state(test);
+	x->props.flags |= XFRM_STATE_ALIGN4;
+	KUNIT_EXPECT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_ALIGN4);
 }
 
 /* Each thing espah cannot carry is refused with its own reason. */

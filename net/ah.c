@@ -76,14 +76,20 @@ static unsigned int ah_raw_len(const struct espah_sa *sa)
  * @family: AF_INET or AF_INET6 of the IP header AH follows
  *
  * RFC 4302 2.6: the ICV field is padded so that the header is a multiple
- * of 32 bits (IPv4) or 64 bits (IPv6).
+ * of 32 bits (IPv4) or 64 bits (IPv6). Over IPv4 the native Linux AH pads
+ * to 64 bits unless the SA has flag align4, and accepts only the length
+ * it would send: so does espah's sender (an ICV of 128 bits or more, e.g.
+ * hmac(sha256), is where the two differ).
  *
  * Return: bytes of the AH header including IV, ICV and padding.
  */
 unsigned int espah_ah_hlen(const struct espah_sa *sa, u16 family)
 {
-	return ALIGN(ah_raw_len(sa), family == AF_INET ? 4 : 8);
+	bool align4 = family == AF_INET && (sa->flags & ESPAH_SA_FLAG_ALIGN4);
+
+	return ALIGN(ah_raw_len(sa), align4 ? 4 : 8);
 }
+ESPAH_EXPORT_FOR_KUNIT(espah_ah_hlen);
 
 /**
  * espah_ah_hlen_ok() - is a received AH header length acceptable
@@ -91,8 +97,9 @@ unsigned int espah_ah_hlen(const struct espah_sa *sa, u16 family)
  * @family: AF_INET or AF_INET6 of the IP header AH follows
  * @len: (hdrlen + 2) * 4 from the received header
  *
- * The sender's padding may reach the next 64-bit boundary even over IPv4
- * (the native Linux ah4 does so by default), nothing beyond.
+ * Over IPv4 either padding is accepted, whatever flag align4 says: the
+ * 32-bit one RFC 4302 asks for and the 64-bit one of the native Linux
+ * default; nothing beyond.
  *
  * Return: true if @len carries this SA's IV and ICV and only padding.
  */
@@ -101,8 +108,10 @@ bool espah_ah_hlen_ok(const struct espah_sa *sa, u16 family,
 {
 	unsigned int raw = ah_raw_len(sa);
 
-	return len == espah_ah_hlen(sa, family) || len == ALIGN(raw, 8);
+	return len == ALIGN(raw, 8) ||
+	       (family == AF_INET && len == ALIGN(raw, 4));
 }
+ESPAH_EXPORT_FOR_KUNIT(espah_ah_hlen_ok);
 
 /* RFC 4302 appendix A.1: IPv4 options included in the ICV as they are. */
 static bool ip4_opt_immutable(u8 type)

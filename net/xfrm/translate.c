@@ -16,8 +16,8 @@
 
 /* Flags that do not change what espah puts on the wire or accepts: the
  * wildcard receive and ICMP relaxations only widen what native accepts,
- * AF_UNSPEC lets the inner family differ (espah's tunnels carry both),
- * ALIGN4 is espah's ESP padding already (4 bytes, or the cipher's block).
+ * AF_UNSPEC lets the inner family differ (espah's tunnels carry both);
+ * ALIGN4 (AH's ICV padding over IPv4) and ESN are carried as espah's flags.
  */
 #define SA_FLAGS_OK (XFRM_STATE_WILDRECV | XFRM_STATE_ICMP | \
 		     XFRM_STATE_AF_UNSPEC | XFRM_STATE_ALIGN4 | XFRM_STATE_ESN)
@@ -207,6 +207,8 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 	}
 	if (x->props.flags & XFRM_STATE_ESN)
 		sa->flags |= ESPAH_SA_FLAG_ESN;
+	if (x->props.flags & XFRM_STATE_ALIGN4)
+		sa->flags |= ESPAH_SA_FLAG_ALIGN4;
 	if (inbound) {
 		sa->window = esn ? esn->replay_window : x->props.replay_window;
 		if (sa->window > ESPAH_REPLAY_WINDOW_MAX) {

@@ -16,8 +16,8 @@ ahalg() {
 }
 
 # ah_sa IMPL NS SRC DST SPI MODE DIR ALG KEYNO [EXTRA...]
-# Native IPv4 AH pads to 64 bits unless "flag align4" (RFC 4302 asks for
-# 32 bits, which espah sends): the native peer gets the flag.
+# Both pad IPv4 AH to 64 bits unless "flag align4" (an EXTRA word), and
+# native accepts only what it would send itself.
 ah_sa() {
 	local impl=$1 ns=$2 src=$3 dst=$4 spi=$5 mode=$6 dir=$7 a=$8 k=$9
 	shift 9
@@ -27,11 +27,8 @@ ah_sa() {
 			spi "$spi" mode "$mode" reqid 2 dir "$dir" \
 			replay-window 64 "$@" $(ahalg "$a" "$k")
 	else
-		local fl=
-		case $src in *:*) ;; *) fl="flag align4" ;; esac
-		# shellcheck disable=SC2086
 		cfg native "$ns" state add src "$src" dst "$dst" proto ah \
-			spi "$spi" mode "$mode" reqid 2 replay-window 64 $fl "$@" \
+			spi "$spi" mode "$mode" reqid 2 replay-window 64 "$@" \
 			$(ahalg "$a" "$k")
 	fi
 }

@@ -117,6 +117,8 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(out, " replay-window %u", mnl_attr_get_u32(tb[ESPAH_A_SA_REPLAY_WINDOW]));
 	if (flags & ESPAH_SA_FLAG_ESN)
 		fprintf(out, " flag esn");
+	if (flags & ESPAH_SA_FLAG_ALIGN4)
+		fprintf(out, " flag align4");
 	if (dir == ESPAH_DIR_OUT && tb[ESPAH_A_SA_OSEQ]) {
 		uint64_t oseq = mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]);
 

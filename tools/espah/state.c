@@ -172,7 +172,7 @@ static void parse_flags(struct args *a, uint32_t *flags)
 {
 	static const char *const other[] = {
 		"noecn", "decap-dscp", "nopmtudisc", "wildrecv", "icmp",
-		"af-unspec", "align4",
+		"af-unspec",
 	};
 	bool any = false;
 	size_t i;
@@ -182,10 +182,12 @@ static void parse_flags(struct args *a, uint32_t *flags)
 
 		if (!strcmp(w, "esn")) {
 			*flags |= ESPAH_SA_FLAG_ESN;
+		} else if (!strcmp(w, "align4")) {
+			*flags |= ESPAH_SA_FLAG_ALIGN4;
 		} else {
 			for (i = 0; i < ARRAY_SIZE(other); i++)
 				if (!strcmp(w, other[i]))
-					syntax("flag \"%s\" is not supported by espah (only esn)",
+					syntax("flag \"%s\" is not supported by espah (only esn and align4)",
 					       w);
 			break;
 		}
@@ -193,7 +195,7 @@ static void parse_flags(struct args *a, uint32_t *flags)
 		any = true;
 	}
 	if (!any)
-		syntax("%s: \"flag\" needs a flag name (esn)%s%s%s", a->ctx,
+		syntax("%s: \"flag\" needs a flag name (esn, align4)%s%s%s", a->ctx,
 		       a->argc > 0 ? ", not \"" : "",
 		       a->argc > 0 ? a->argv[0] : "", a->argc > 0 ? "\"" : "");
 }
@@ -616,8 +618,11 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 	open_arr("flags");
 	if (flags & ESPAH_SA_FLAG_ESN)
 		print_str(PRINT_ANY, NULL, " flag %s", "esn");
-	if (flags & ~ESPAH_SA_FLAG_ESN)
-		print_u64(PRINT_TEXT, NULL, " flag 0x%" PRIx64, flags & ~ESPAH_SA_FLAG_ESN);
+	if (flags & ESPAH_SA_FLAG_ALIGN4)
+		print_str(PRINT_ANY, NULL, " flag %s", "align4");
+	if (flags & ~(ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4))
+		print_u64(PRINT_TEXT, NULL, " flag 0x%" PRIx64,
+			  flags & ~(ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4));
 	close_arr();
 	if (replay & PRINT_TEXT)
 		print_nl();

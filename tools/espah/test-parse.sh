@@ -152,6 +152,11 @@ good "ESN: replay-seq/-hi and replay-oseq/-hi combine into 64 bits" \
 	replay-seq 5 replay-seq-hi 1 replay-oseq 2 replay-oseq-hi 2 flag esn \
 	aead 'rfc4106(gcm(aes))' $KEY20 128
 
+good "AH over IPv4 with flag align4 (and esn): both flag bits" \
+	"  SA_FLAGS 3|  SA_PROTO 51" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x501 dir out flag align4 esn \
+	auth-trunc 'hmac(sha256)' $KEY16 128
+
 good "no dir: src local (127.0.0.1) -> out" \
 	"  SA_DIR 1" \
 	-- state add src 127.0.0.1 dst 192.0.2.2 proto esp spi 0x600 enc 'cbc(aes)' $KEY16

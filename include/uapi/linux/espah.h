@@ -113,6 +113,8 @@ enum espah_pol_origin {
 };
 
 #define ESPAH_SA_FLAG_ESN	(1U << 0)	/* 64-bit sequence numbers */
+/* AH over IPv4: pad the ICV to 32 bits, not 64 (ip xfrm's flag align4) */
+#define ESPAH_SA_FLAG_ALIGN4	(1U << 1)
 
 /**
  * enum espah_attr - top-level attributes
