@@ -7,6 +7,8 @@ set -uo pipefail
 
 vm="$ESPAH_ROOT/scripts/vm.sh"
 base="$ESPAH_ROOT/build/selfcheck"
+# (make test runs the debug cases and the stock ones in its two lanes)
+[ -z "${ESPAH_SELFCHECK:-}" ] || base="$base-${ESPAH_SELFCHECK// /-}"
 rig="$ESPAH_ROOT/scripts/guest/rig.sh"
 n=0 failed=0
 expect() { # expect NAME CAUGHT(0 = caught)

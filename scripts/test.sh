@@ -6,12 +6,13 @@
 # (default: scripts/e2e/default, and for the debug kernel
 # scripts/e2e/default-debug and default-debug2).
 #
-# The layers run in two lanes at once. The stock lane is one QEMU: the
-# stock e2e suites, then a second debug boot for the suites of
-# default-debug2. The other lane runs the host layers (lint, tool, install),
-# then a debug boot for KUnit and the suites of default-debug, then the rig
-# self-check. A guest's test scripts are mostly one shell at a time, so the
-# two lanes use the two host cores that one would leave half idle.
+# The layers run in two lanes at once. The stock lane: the stock e2e
+# suites, then a second debug boot for the suites of default-debug2, then
+# the rig self-check's stock-kernel cases. The debug lane: the host layers
+# (lint, tool, install), then a debug boot for KUnit and the suites of
+# default-debug, then the self-check's debug-kernel cases. A guest's test
+# scripts are mostly one shell at a time, so the two lanes use the two host
+# cores that one would leave half idle.
 # ESPAH_SERIAL=1 runs the lanes one after the other.
 # ESPAH_SOAK=1 (`make soak`): every suite in both kernels
 # (scripts/e2e/soak-debug and soak-debug2 add to the debug kernel's boots
@@ -193,15 +194,20 @@ host_layers() {
 debug_lane() {
 	host_layers
 	if has kunit || has e2e-debug; then guest_lane debug; fi
-	if has selfcheck; then
-		log "self-check"
-		"$ESPAH_ROOT/scripts/selfcheck.sh" > "$res/selfcheck.tap" 2>&1
-		echo $? > "$res/selfcheck.rc"
-	fi
+	if has selfcheck; then selfcheck debug "fail warn"; fi
 }
 stock_lane() {
 	if has e2e-stock; then guest_lane stock; fi
 	if has e2e-debug; then guest_lane debug2; fi
+	if has selfcheck; then selfcheck stock "hang checkout"; fi
+}
+# selfcheck PART CASES: the rig's self-check cases of one kernel
+# (scripts/selfcheck.sh; the checkout case needs the install layer's
+# packages, built long before the stock lane ends)
+selfcheck() {
+	log "self-check ($1)"
+	ESPAH_SELFCHECK=$2 "$ESPAH_ROOT/scripts/selfcheck.sh" > "$res/selfcheck-$1.tap" 2>&1
+	echo $? > "$res/selfcheck-$1.rc"
 }
 log "lanes: host layers and guests"
 if [ "${ESPAH_SERIAL:-0}" = 1 ]; then
@@ -218,7 +224,10 @@ if has kunit || has e2e-debug; then tally_lane debug; fi
 if [ -f "$res/lane-debug2.rc" ]; then tally_lane debug2; fi
 if has e2e-stock; then tally_lane stock; fi
 if has selfcheck; then
-	tally selfcheck "$res/selfcheck.tap" "$(cat "$res/selfcheck.rc" 2>/dev/null || echo 1)"
+	for part in debug stock; do
+		tally "selfcheck:$part" "$res/selfcheck-$part.tap" \
+			"$(cat "$res/selfcheck-$part.rc" 2>/dev/null || echo 1)"
+	done
 fi
 for l in "${layers[@]}"; do
 	case $l in

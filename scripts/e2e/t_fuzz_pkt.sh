@@ -61,7 +61,9 @@ cd "$(dirname "$0")" && . ./lib.sh
 NSS="fz gw"
 SEED=${FUZZ_SEED:-20240601}
 if [ "${ESPAH_KIND:-}" = debug ]; then
-	N=${FUZZ_N:-100000} SECS=${FUZZ_SECS:-400}
+	# (50 000: make test's time; `make soak` sends 200 000)
+	N=${FUZZ_N:-50000} SECS=${FUZZ_SECS:-400}
+	[ "${ESPAH_SOAK:-0}" = 1 ] && N=${FUZZ_N:-200000} SECS=${FUZZ_SECS:-900}
 else
 	N=${FUZZ_N:-1000000} SECS=${FUZZ_SECS:-420}
 fi
