@@ -34,6 +34,29 @@ apt_install() {
 need=($(missing "${base_pkgs[@]}"))
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 
+# libreswan (its pluto is the second IKE daemon of the tests) conflicts with
+# strongSwan's packages: its dependencies are installed, the package itself
+# is unpacked into the cache (scripts/e2e/libreswan.sh runs pluto from
+# there, in a private mount namespace).
+lsw_deps=(libldns3 libevent-core-2.1-7 libevent-pthreads-2.1-7 libnss3-tools
+	  libunbound8 libcurl3-nss libcap-ng0 libaudit1 libldap-2.5-0 libnspr4
+	  libnss3)
+# shellcheck disable=SC2207
+need=($(missing "${lsw_deps[@]}"))
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+lsw=${ESPAH_CACHE:-/var/cache/espah}/libreswan
+if [ ! -x "$lsw/usr/libexec/ipsec/pluto" ]; then
+	[ -n "${ESPAH_APT_UPDATED:-}" ] || { apt-get update -qq >/dev/null; export ESPAH_APT_UPDATED=1; }
+	echo "deps: unpacking libreswan into $lsw" >&2
+	t=$(mktemp -d)
+	chmod 755 "$t" # apt-get download runs as _apt
+	(cd "$t" && apt-get download -qq libreswan >/dev/null 2>&1) &&
+		rm -rf "$lsw.new" && dpkg -x "$t"/libreswan_*.deb "$lsw.new" &&
+		rm -rf "$lsw" && mv "$lsw.new" "$lsw"
+	rm -rf "$t"
+	[ -x "$lsw/usr/libexec/ipsec/pluto" ] || { echo "deps: cannot unpack libreswan" >&2; exit 1; }
+fi
+
 # The stock kernel: the headers package the metapackage points at, and the
 # unsigned image of the same version (what gateway hosts run).
 kver=$(dpkg-query -W -f='${Depends}' $hdr_meta | sed -n 's/.*linux-headers-\([^ ,]*-amd64\).*/\1/p')

@@ -3,10 +3,18 @@
 # (sourced after lib.sh). Each gateway runs its own charon: its own
 # strongswan.conf (STRONGSWAN_CONF), vici socket and log, and a private
 # /run (charon's pid file is a fixed path), keyed by PSK, tunnel mode
-# between the two LANs. IKE_IFID_gw1 / IKE_IFID_gw2: the if_id the
-# gateway's CHILD_SAs carry (espah attached with it), empty for native.
+# between the two LANs. The caller provides BB (busybox), nap and diag
+# (lib.sh's) and may set IKE_GWS, the two gateways' namespaces (their IKE
+# identities too), and IKE_OPTS, more options of the IKE_SA.
 
 IKE_DIR=/tmp/ike.$$
+# the pre-shared key (at least 16 bytes: libreswan warns about shorter
+# ones with a PRF of SHA-256)
+IKE_PSK=espah-e2e-psk-of-32-bytes-length
+IKE_GWS=${IKE_GWS:-gw1 gw2}
+# the gateway whose espah carries the SAs that traffic() counts
+IKE_CARRIER=${IKE_CARRIER:-gw1}
+[ -n "${IKE_OPTS+set}" ] || IKE_OPTS=()
 CHARON=/usr/lib/ipsec/charon
 declare -A IKE_PID=()
 
@@ -15,8 +23,8 @@ declare -A IKE_PID=()
 ike_conf() {
 	local ns=$1 l=$2 r=$3 ln=$4 rn=$5 ifid=$6 d=$IKE_DIR/$1 o
 	shift 6
-	local peer=gw1
-	[ "$ns" = gw1 ] && peer=gw2
+	local peer g
+	for g in $IKE_GWS; do [ "$g" = "$ns" ] || peer=$g; done
 	mkdir -p "$d"
 	cat > "$d/strongswan.conf" <<-EOF
 	charon {
@@ -69,7 +77,8 @@ ike_conf() {
 		echo "  }"
 		echo " }"
 		echo "}"
-		printf 'secrets {\n ike-1 {\n  id-1 = gw1\n  id-2 = gw2\n  secret = "espah-e2e-psk"\n }\n}\n'
+		printf 'secrets {\n ike-1 {\n  id-1 = %s\n  id-2 = %s\n  secret = "%s"\n }\n}\n' \
+			"$ns" "$peer" "$IKE_PSK"
 	} > "$d/swanctl.conf"
 }
 
@@ -145,4 +154,30 @@ carried_pkts() {
 espah_spis() {
 	E "$1" -j state list | jq -r '.[] | select(has("xfrm-if-id")) | .spi' |
 		while read -r s; do printf '0x%08x\n' "$s"; done | sort -u
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS
+wait_for() {
+	local i n=$(($1 * 10))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		nap 0.1
+	done
+	return 1
+}
+
+# traffic NAME [nocount]: both ways between h1 and h2, and all of it
+# through espah's SAs on $IKE_CARRIER (not counted with nocount: SAs
+# rekeyed meanwhile take their counts)
+traffic() {
+	local name=$1 p0
+	p0=$(carried_pkts "$IKE_CARRIER")
+	check "$name: ping h1->h2" pings h1 10.0.2.1 3
+	check "$name: ping h2->h1" pings h2 10.0.1.1 3
+	check "$name: tcp 1MB h1->h2 intact" tcp_xfer h1 h2 10.0.2.1 1
+	check "$name: tcp 1MB h2->h1 intact" tcp_xfer h2 h1 10.0.1.1 1
+	[ "${2:-}" = nocount ] ||
+		check "$name: $IKE_CARRIER's espah SAs carried it" ge \
+			$(($(carried_pkts "$IKE_CARRIER") - p0)) 1000
 }
