@@ -5,7 +5,8 @@
 # /run (charon's pid file is a fixed path), keyed by PSK, tunnel mode
 # between the two LANs. The caller provides BB (busybox), nap and diag
 # (lib.sh's) and may set IKE_GWS, the two gateways' namespaces (their IKE
-# identities too), and IKE_OPTS, more options of the IKE_SA.
+# identities too), IKE_OPTS, more options of the IKE_SA, and IKE_MODE, the
+# CHILD_SA's mode (tunnel).
 
 IKE_DIR=/tmp/ike.$$
 # the pre-shared key (at least 16 bytes: libreswan warns about shorter
@@ -68,7 +69,7 @@ ike_conf() {
 		echo "   net {"
 		echo "    local_ts = $ln"
 		echo "    remote_ts = $rn"
-		echo "    mode = tunnel"
+		echo "    mode = ${IKE_MODE:-tunnel}"
 		echo "    esp_proposals = aes128gcm16"
 		[ -z "$ifid" ] || echo "    if_id_in = $ifid"
 		[ -z "$ifid" ] || echo "    if_id_out = $ifid"

@@ -24,7 +24,7 @@
 # Timings are never asserted: the exit status is non-zero only when the
 # harness itself is broken (no espah module, topology failed, ...).
 set -u
-RUNS=5 T=5 ALGS=null,gcm SAS=100000 MODES=transport,tunnel IMPLS=espah,native,plain
+RUNS=5 T=5 ALGS=null,gcm,ike-gcm SAS=100000 MODES=transport,tunnel IMPLS=espah,native,plain
 for arg in "$@"; do
 	case $arg in
 	runs=*) RUNS=${arg#runs=} ;;
@@ -47,6 +47,7 @@ TMP=$(mktemp -d /tmp/bench.XXXXXX)
 A=10.99.0.1 B=10.99.0.2
 AI=10.99.1.1 BI=10.99.2.1	# tunnel mode: inner addresses
 SPI_AB=0x00001001 SPI_BA=0x00001002
+SPI_AB0=$SPI_AB # (the IKE rows set SPI_AB to what charon negotiated)
 KEY_AB=0x$(printf 'bench-ab' | sha256sum | cut -c1-40)
 KEY_BA=0x$(printf 'bench-ba' | sha256sum | cut -c1-40)
 KEY2_AB=0x$(printf 'bench-ab2' | sha256sum | cut -c1-64)
@@ -56,6 +57,15 @@ say() { echo "bench: [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
 rec() { echo "$*" >> "$RAW"; echo "  sample: $*"; }
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 E() { local ns=$1; shift; "$ESPAH_TOOL" -n "$ns" "$@"; }
+# The IKE rows (alg ike-gcm): strongSwan's charon on both sides negotiates
+# the SAs (scripts/e2e/ike.sh); for espah both namespaces are attached to
+# the xfrm layer and the CHILD_SAs carry its tag.
+BB=/bin/busybox
+nap() { sleep "$1"; }
+diag() { echo "    $*"; }
+IKE_GWS="ba bb"
+# shellcheck source=scripts/e2e/ike.sh
+. "$ESPAH_ROOT/scripts/e2e/ike.sh"
 harness_fail() { echo "bench: harness failure: $*" >&2; exit 1; }
 
 grep -q '^espah ' /proc/modules || harness_fail "espah module not loaded"
@@ -110,7 +120,9 @@ sleep 1
 
 flush_all() {
 	local ns
+	ike_stop ba bb
 	for ns in ba bb; do
+		E $ns xfrm detach >/dev/null 2>&1
 		ip -n $ns xfrm state flush
 		ip -n $ns xfrm policy flush
 		E $ns state flush >/dev/null 2>&1
@@ -128,9 +140,29 @@ algwords() {
 	*) return 1 ;;
 	esac
 }
+# ike_side IMPL MODE LSEL RSEL: charon on both sides negotiates a CHILD_SA
+# (AES-GCM-128, ICV 128: the gcm row's transform with a 128-bit key);
+# SPI_AB becomes its SA from A to B
+ike_side() {
+	local impl=$1 mode=$2 ls=$3 rs=$4 ifid=
+	if [ "$impl" = espah ]; then
+		ifid=42
+		E ba xfrm attach if-id 42 && E bb xfrm attach if-id 42 || return 1
+	fi
+	IKE_MODE=$mode
+	ike_conf ba $A $B "$ls" "$rs" "$ifid" && ike_conf bb $B $A "$rs" "$ls" "$ifid" &&
+		ike_start ba && ike_start bb || return 1
+	sw ba --initiate --child net --timeout 30 > "$TMP/ike.out" 2>&1 ||
+		{ tail -3 "$TMP/ike.out" >&2; return 1; }
+	SPI_AB=$(ip -n ba xfrm state | awk -v s=$A -v d=$B '
+		$1 == "src" { m = ($2 == s && $4 == d) }
+		m && $1 == "proto" && $3 == "spi" { sub(/\(.*/, "", $4); print $4; exit }')
+	[ -n "$SPI_AB" ]
+}
 alglabel() {
 	case $1 in
 	null) echo "ecb(cipher_null)+digest_null" ;;
+	ike-gcm) echo "rfc4106(gcm(aes)) 128-bit key, ICV 128, negotiated by charon (IKEv2; espah under it through the xfrm layer)" ;;
 	gcm) echo "rfc4106(gcm(aes)) 160-bit key, ICV 128" ;;
 	cbc) echo "cbc(aes)-128+hmac(sha256)-128" ;;
 	esac
@@ -164,9 +196,14 @@ side() {
 setup() {
 	local impl=$1 alg=$2 mode=$3 sa sb
 	flush_all
+	SPI_AB=$SPI_AB0
 	[ "$impl" = plain ] && return 0
 	if [ "$mode" = tunnel ]; then sa=$AI/32 sb=$BI/32
 	else sa=$A/32 sb=$B/32; fi
+	if [ "$alg" = ike-gcm ]; then
+		ike_side "$impl" "$mode" $sa $sb 2>"$TMP/err"
+		return
+	fi
 	side "$impl" ba $A $B $sa $sb "$mode" "$alg" $SPI_AB $SPI_BA \
 		"$KEY_AB" "$KEY_BA" "$KEY2_AB" "$KEY2_BA" 2>"$TMP/err" &&
 	side "$impl" bb $B $A $sb $sa "$mode" "$alg" $SPI_BA $SPI_AB \
