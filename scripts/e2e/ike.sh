@@ -115,16 +115,21 @@ sw() {
 		--uri "unix://$IKE_DIR/$ns/vici"
 }
 
-ike_stop() {
+# daemons_stop PIDS NS...: end the IKE daemons of the namespaces, whose
+# PIDs the associative array named PIDS holds; charon and pluto remove
+# their SAs and policies when they end
+daemons_stop() {
+	local -n pids=$1
 	local ns
+	shift
 	for ns in "$@"; do
-		[ -n "${IKE_PID[$ns]:-}" ] || continue
-		# charon removes its SAs and policies when it ends
-		kill -TERM "${IKE_PID[$ns]}" 2>/dev/null
-		wait "${IKE_PID[$ns]}" 2>/dev/null
-		unset "IKE_PID[$ns]"
+		[ -n "${pids[$ns]:-}" ] || continue
+		kill -TERM "${pids[$ns]}" 2>/dev/null
+		wait "${pids[$ns]}" 2>/dev/null
+		unset "pids[$ns]"
 	done
 }
+ike_stop() { daemons_stop IKE_PID "$@"; }
 
 # ike_log NS: the end of NS's charon log, as diagnostics
 ike_log() { tail -"${2:-15}" "$IKE_DIR/$1/charon.log" 2>/dev/null | sed "s/^/# $1: /"; }

@@ -69,16 +69,7 @@ wk() {
 		>> "$IKE_DIR/$ns/whack.out" 2>&1
 }
 
-lsw_stop() {
-	local ns
-	for ns in "$@"; do
-		[ -n "${LSW_PID[$ns]:-}" ] || continue
-		# pluto deletes its SAs and policies when it ends
-		kill -TERM "${LSW_PID[$ns]}" 2>/dev/null
-		wait "${LSW_PID[$ns]}" 2>/dev/null
-		unset "LSW_PID[$ns]"
-	done
-}
+lsw_stop() { daemons_stop LSW_PID "$@"; }
 
 # lsw_log NS [N]: the end of NS's pluto log and whack output, as
 # diagnostics (pluto's own warnings reworded: the guest's console must not
