@@ -87,7 +87,11 @@
 	X(XFRM_REFUSED, "EspahXfrmRefused", "xfrm-refused",		\
 	  "tagged native SA or policy espah cannot carry")		\
 	X(XFRM_ACQUIRE, "EspahXfrmAcquire", "xfrm-acquire",		\
-	  "acquires sent to native key managers (IKE daemons)")
+	  "acquires sent to native key managers (IKE daemons)")	\
+	X(IN_NATT_KEEPALIVE, "EspahInNattKeepalive", "in-natt-keepalive", \
+	  "NAT keepalives (RFC 3948 2.3) to an encap port: consumed")	\
+	X(IN_NATT_SHORT, "EspahInNattShort", "in-natt-short",		\
+	  "UDP to an encap port too short for ESP: passed on")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\
