@@ -1,0 +1,223 @@
+#!/bin/bash
+# NAT traversal, ESP in UDP (RFC 3948): espah on gw1 against native XFRM
+# on gw2, both with "encap espinudp 4500 4500 0.0.0.0" on every SA,
+# IPv4 and IPv6, transport and tunnel mode; then what else may come to
+# an encapsulation port (keepalives, IKE, short datagrams, SPIs espah does
+# not own, a bad ICV).
+#
+# Native XFRM decapsulates ESP in UDP only on a UDP socket with the
+# UDP_ENCAP option (an IKE daemon's): a python3 in gw2 holds one on port
+# 4500 for IPv4 and one for IPv6. espah needs no socket: gw1 has none
+# until the negative cases bind a plain one.
+# shellcheck source=scripts/e2e/lib.sh
+cd "$(dirname "$0")" && . ./lib.sh
+
+CAP=/tmp/e2e-natt.$$.pcap
+ENC=(encap espinudp 4500 4500 0.0.0.0)
+
+# UDP_ENCAP (100) = UDP_ENCAP_ESPINUDP (2) sockets on port 4500, IPv4
+# and IPv6, until killed
+ENCAP_SOCKS='import socket, time
+ss = []
+for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, 4500))
+    s.setsockopt(socket.IPPROTO_UDP, 100, 2)
+    ss.append(s)
+print("ready", flush=True)
+time.sleep(3600)'
+
+# a plain UDP socket on port 4500 (IPv4) that writes every datagram it
+# gets as one line of hex
+LISTEN='import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 4500))
+print("ready", flush=True)
+while True:
+    d, a = s.recvfrom(65535)
+    print(d.hex(), flush=True)'
+
+# SEND DST HEX...: one UDP datagram per HEX payload, from port 4501 to DST
+# port 4500
+SEND='import socket, sys
+dst = sys.argv[1]
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 4501))
+for h in sys.argv[2:]:
+    s.sendto(bytes.fromhex(h), (dst, 4500))'
+
+# bg NS OUTFILE PYTHON: PYTHON in NS in the background (pid in BG_PID),
+# returns once it printed "ready"
+bg() {
+	local i
+	nsx_argv "$1" "$PY" -c "$3" || return 1
+	"${NSX_ARGV[@]}" > "$2" &
+	BG_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q ready "$2" 2>/dev/null && return 0
+		nap 0.1
+	done
+	return 1
+}
+
+# natt_side IMPL NS LOCAL REMOTE LNET RNET MODE SPI_OUT SPI_IN KEY_OUT KEY_IN:
+# gw_side with UDP encapsulation on both SAs
+natt_side() {
+	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" natt_side "$@"; return; }
+	local impl=$1 ns=$2 la=$3 ra=$4 ln=$5 rn=$6 mode=$7
+	local so=$8 si=$9 ko=${10} ki=${11}
+	sa "$impl" "$ns" "$la" "$ra" "$so" "$mode" out gcm "$ko" \
+		sel src "$ln" dst "$rn" "${ENC[@]}" || return 1
+	sa "$impl" "$ns" "$ra" "$la" "$si" "$mode" in gcm "$ki" \
+		sel src "$rn" dst "$ln" "${ENC[@]}" || return 1
+	pol "$impl" "$ns" "$ln" "$rn" out "$la" "$ra" "$mode" || return 1
+	pol "$impl" "$ns" "$rn" "$ln" in "$ra" "$la" "$mode" || return 1
+	if [ "$mode" = tunnel ]; then
+		pol "$impl" "$ns" "$rn" "$ln" fwd "$ra" "$la" "$mode" || return 1
+	fi
+}
+
+# pcount FILTER: packets of the capture that match a tcpdump filter
+pcount() { tcpdump -r "$CAP" -n "$@" 2>/dev/null | wc -l; }
+
+# tcase FAMILY MODE MB
+tcase() {
+	local f=$1 m=$2 mb=$3 l r ln rn a1 a2 from to name
+	name="natt $m $f gw1=espah gw2=native"
+	if [ "$f" = v4 ]; then
+		l=10.0.12.1 r=10.0.12.2
+	else
+		l=fd00:12::1 r=fd00:12::2
+	fi
+	if [ "$m" = transport ]; then
+		if [ "$f" = v4 ]; then ln=$l/32 rn=$r/32; else ln=$l/128 rn=$r/128; fi
+		from=gw1 to=gw2 a1=$l a2=$r
+	else
+		if [ "$f" = v4 ]; then
+			ln=10.0.1.0/24 rn=10.0.2.0/24 a1=10.0.1.1 a2=10.0.2.1
+		else
+			ln=fd00:1::/64 rn=fd00:2::/64 a1=fd00:1::1 a2=fd00:2::1
+		fi
+		from=h1 to=h2
+	fi
+	ipsec_flush
+	if ! natt_side espah gw1 $l $r $ln $rn "$m" 0x5001 0x6001 5 6 ||
+	   ! natt_side native gw2 $r $l $rn $ln "$m" 0x6001 0x5001 6 5; then
+		not_ok "$name: configure"
+		return
+	fi
+	check "$name: SA listed with its encap" \
+		grep -q "encap type espinudp sport 4500 dport 4500" \
+		<(E gw1 state list)
+	if ! capture gw2 eth2 "$CAP" "udp port 4500 or ip proto 50 or ip6 proto 50"; then
+		not_ok "$name: capture"
+		return
+	fi
+	check "$name: ping $from->$to" pings $from $a2 3
+	check "$name: ping $to->$from" pings $to $a1 3
+	[ "$mb" -eq 0 ] ||
+		check "$name: tcp ${mb}MB $from->$to intact" tcp_xfer $from $to $a2 "$mb"
+	capture_stop
+	check "$name: espah out SA counted" ge "$(sastat gw1 0x5001 packets)" 6
+	check "$name: espah in SA counted" ge "$(sastat gw1 0x6001 packets)" 6
+	check "$name: native peer decrypted espah's packets" \
+		ge "$(nstat_pkts gw2 0x5001)" 6
+	check "$name: native peer sent to espah" ge "$(nstat_pkts gw2 0x6001)" 6
+	diag "$name: capture: $(pcount 'udp port 4500') UDP 4500, $(pcount 'ip proto 50 or ip6 proto 50') bare ESP"
+	check "$name: the link carries UDP 4500 both ways" \
+		ge "$(pcount "udp and src port 4500 and dst port 4500 and src host $l")" 6
+	check "$name: ... from gw2 too" \
+		ge "$(pcount "udp and src port 4500 and dst port 4500 and src host $r")" 6
+	check "$name: no bare ESP on the link" \
+		numeq "$(pcount 'ip proto 50 or ip6 proto 50')" 0
+}
+
+# An ESP packet of SPI 0x6001 (gw1's inbound SA) whose ICV cannot verify:
+# SPI | seq | 8-byte IV | 32 bytes | 16-byte ICV
+BAD_ICV=00006001000f4240$(key 56 bad)
+
+# What else comes to port 4500 of gw1 (IPv4 tunnel SAs: no policy covers
+# gw2 -> gw1 UDP, so what espah passes on reaches gw1's socket).
+negatives() {
+	local name="natt negatives" out=/tmp/e2e-natt-rx.$$ lpid
+	local ka0 sh0 ns0 ka sh ns icv0 mal0 mal
+	ipsec_flush
+	if ! natt_side espah gw1 10.0.12.1 10.0.12.2 10.0.1.0/24 10.0.2.0/24 \
+		tunnel 0x5001 0x6001 5 6 ||
+	   ! natt_side native gw2 10.0.12.2 10.0.12.1 10.0.2.0/24 10.0.1.0/24 \
+		tunnel 0x6001 0x5001 6 5 ||
+	   ! bg gw1 "$out" "$LISTEN"; then
+		not_ok "$name: configure"
+		return
+	fi
+	lpid=$BG_PID
+	read -r ka0 sh0 ns0 mal0 <<< "$(gstat gw1 in-natt-keepalive in-natt-short in-no-sa in-malformed)"
+	icv0=$(sastat gw1 0x6001 icv-fail)
+	# a socket bound to 4500 on gw1 does not keep ESP from espah
+	check "$name: ping h1->h2 with a socket on gw1's port 4500" pings h1 10.0.2.1 3
+	nsx gw2 "$PY" -c "$SEND" 10.0.12.1 ff 0102030405 \
+		00000000aabbccdd0011 "deadbeef00000001$(key 40 unk)" "$BAD_ICV"
+	nap 1
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	diag "gw1's socket received: $(tr '\n' ' ' < "$out")"
+	read -r ka sh ns mal <<< "$(gstat gw1 in-natt-keepalive in-natt-short in-no-sa in-malformed)"
+	check "$name: keepalive counted" numeq "$ka" "$((ka0 + 1))"
+	check "$name: keepalive not delivered to the socket" \
+		bash -c "! grep -qx ff '$out'"
+	check "$name: 5-byte datagram counted as short" numeq "$sh" "$((sh0 + 1))"
+	check "$name: ... and passed on to the socket" grep -qx 0102030405 "$out"
+	check "$name: IKE (non-ESP marker) reaches the socket untouched" \
+		grep -qx 00000000aabbccdd0011 "$out"
+	check "$name: unknown SPI reaches the socket untouched" \
+		grep -qx "deadbeef00000001$(key 40 unk)" "$out"
+	check "$name: unknown SPI not counted as an espah drop" \
+		numeq "$ns $mal" "$ns0 $mal0"
+	check "$name: bad ICV dropped and counted on the SA" \
+		numeq "$(sastat gw1 0x6001 icv-fail)" "$((icv0 + 1))"
+	check "$name: bad ICV not delivered to the socket" \
+		bash -c "! grep -qx '$BAD_ICV' '$out'"
+	check "$name: the socket got exactly 3 datagrams" \
+		numeq "$(wc -l < "$out")" 4	# "ready" + 3
+	rm -f "$out"
+}
+
+# refusals through netlink, each naming the attribute
+refusals() {
+	local err
+	ipsec_flush
+	err=$(E gw1 state add src 10.0.12.1 dst 10.0.12.2 proto esp spi 0x7001 \
+		dir out encap espinudp 0 4500 0.0.0.0 \
+		aead 'rfc4106(gcm(aes))' "0x$(key 20 7)" 128 2>&1)
+	check "refused: encap sport 0 (names ESPAH_ENCAP_SPORT)" \
+		grep -q ESPAH_ENCAP_SPORT <<< "$err"
+	err=$(E gw1 state add src 10.0.12.1 dst 10.0.12.2 proto esp spi 0x7002 \
+		dir out encap espinudp-nonike 4500 4500 0.0.0.0 \
+		aead 'rfc4106(gcm(aes))' "0x$(key 20 7)" 128 2>&1)
+	check "refused: espinudp-nonike (names ESPAH_ENCAP_TYPE)" \
+		grep -q ESPAH_ENCAP_TYPE <<< "$err"
+	check "no SA left by the refusals" numeq "$(E gw1 state count | tr -dc 0-9)" 0
+	check "features list natt" grep -qw natt <(E gw1 features)
+}
+
+topo_up
+if ! bg gw2 /tmp/e2e-natt-socks.$$ "$ENCAP_SOCKS"; then
+	not_ok "UDP_ENCAP sockets on gw2"
+else
+	SOCKS_PID=$BG_PID
+	refusals
+	tcase v4 transport "$BIG_MB"
+	tcase v4 tunnel 1
+	tcase v6 transport 1
+	tcase v6 tunnel 1
+	negatives
+	kill "$SOCKS_PID" 2>/dev/null
+	wait "$SOCKS_PID" 2>/dev/null
+fi
+rm -f "$CAP" "$CAP.err" /tmp/e2e-natt-socks.$$
+ipsec_flush
+topo_down
+finish
