@@ -131,8 +131,16 @@ tcase() {
 	fi
 	check "$name: ping $from->$to" pings $from $a2 3
 	check "$name: ping $to->$from" pings $to $a1 3
-	[ "$mb" -eq 0 ] ||
+	if [ "$mb" -gt 0 ]; then
+		local f0 c0
+		f0=$(fragcreates gw1)
+		c0=$(gstat gw1 mss-clamped)
 		check "$name: tcp ${mb}MB $from->$to intact" tcp_xfer $from $to $a2 "$mb"
+		# the SYNs' MSS counts the UDP header too: full-sized
+		# segments fit the path once encapsulated
+		check "$name: SYN MSS clamped" ge "$(($(gstat gw1 mss-clamped) - c0))" 2
+		check "$name: no fragments on gw1" numeq "$(fragcreates gw1)" "$f0"
+	fi
 	capture_stop
 	check "$name: espah out SA counted" ge "$(sastat gw1 0x5001 packets)" 6
 	check "$name: espah in SA counted" ge "$(sastat gw1 0x6001 packets)" 6
