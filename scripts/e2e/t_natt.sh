@@ -62,6 +62,37 @@ s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 4501))
 for h in sys.argv[2:]:
     s.sendto(bytes.fromhex(h), (dst, 4500))'
 
+# TOO_BIG GW1 GW2 PROTO SPI MTU: ICMPv6 "packet too big" from GW2 to GW1
+# quoting an ESP packet GW1 sent, bare (PROTO 50) or in UDP 4500 -> 4500
+# (PROTO 17); the kernel computes the ICMPv6 checksum
+TOO_BIG='import socket, struct, sys
+gw1, gw2, proto, spi, mtu = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4], 0), int(sys.argv[5])
+esp = struct.pack("!II", spi, 5) + b"x" * 8
+l4 = struct.pack("!HHHH", 4500, 4500, 8 + len(esp), 0) + esp if proto == 17 else esp
+q = struct.pack("!IHBB", 6 << 28, 1460, proto, 64) + \
+    socket.inet_pton(socket.AF_INET6, gw1) + socket.inet_pton(socket.AF_INET6, gw2)
+m = struct.pack("!BBHI", 2, 0, 0, mtu) + q + l4
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.sendto(m, (gw1, 0))'
+
+# ping_size NS DST SIZE [PING_ARG...]: one echo of SIZE bytes answered
+ping_size() {
+	local ns=$1 dst=$2 size=$3
+	shift 3
+	nsx "$ns" ping -q -c 1 -W 3 -s "$size" "$@" "$dst" >/dev/null 2>&1
+}
+
+# flushc NS: forget the learnt path MTUs of both families
+flushc() {
+	nsx "$1" ip route flush cache
+	nsx "$1" ip -6 route flush cache
+}
+
+# reported_mtu NS DST: the PMTU the route cache of NS holds for DST
+reported_mtu() {
+	nsx "$1" ip route get "$2" | sed -n 's/.* mtu \([0-9]*\).*/\1/p' | head -1
+}
+
 # bg NS OUTFILE PYTHON: PYTHON in NS in the background (pid in BG_PID),
 # returns once it printed "ready"
 bg() {
@@ -207,6 +238,53 @@ negatives() {
 	rm -f "$out"
 }
 
+# Path MTU with the UDP header. GCM in UDP over IPv4 takes 20 + 8 + 8 +
+# 8 + 16 + 2 bytes, payload padded to 4: the largest inner packet is 1438
+# (1446 for bare ESP); over IPv6, 1418. ICMPv6 "packet too big" about the
+# ESP-in-UDP packets lowers it (over IPv4, native UDP's error handler
+# records any "fragmentation needed" about UDP already, so only IPv6 can
+# show espah's own handling).
+mtu_case() {
+	local f=$1 o1 o2 n1 n2 a2 want ptb ih name
+	if [ "$f" = v4 ]; then
+		o1=10.0.12.1 o2=10.0.12.2 n1=10.0.1.0/24 n2=10.0.2.0/24
+		a2=10.0.2.1 want=1438 ptb=1472 ih=28
+	else
+		o1=fd00:12::1 o2=fd00:12::2 n1=fd00:1::/64 n2=fd00:2::/64
+		a2=fd00:2::1 want=1418 ptb=1452 ih=48
+	fi
+	name="natt tunnel $f path MTU"
+	ipsec_flush
+	if ! natt_side espah gw1 $o1 $o2 $n1 $n2 tunnel 0x5001 0x6001 5 6 ||
+	   ! natt_side native gw2 $o2 $o1 $n2 $n1 tunnel 0x6001 0x5001 6 5; then
+		not_ok "$name: configure"
+		return
+	fi
+	flushc h1
+	flushc gw1
+	ping_size h1 $a2 $ptb -M "do"
+	check "$name: too big reports $want (8 bytes less than bare ESP)" \
+		[ "$(reported_mtu h1 $a2)" = $want ]
+	check "$name: an inner packet of $want passes" \
+		ping_size h1 $a2 $((want - ih)) -M "do"
+	[ "$f" = v6 ] || return 0
+	nsx gw2 "$PY" -c "$TOO_BIG" $o1 $o2 17 0x7777 1300
+	check "$name: packet too big about an unknown SPI changes nothing" \
+		[ -z "$(reported_mtu gw1 $o2)" ]
+	nsx gw2 "$PY" -c "$TOO_BIG" $o1 $o2 50 0x5001 1300
+	check "$name: ... nor about bare ESP of the encapsulated SA" \
+		[ -z "$(reported_mtu gw1 $o2)" ]
+	nsx gw2 "$PY" -c "$TOO_BIG" $o1 $o2 17 0x5001 1400
+	check "$name: packet too big about its ESP in UDP sets the PMTU" \
+		[ "$(reported_mtu gw1 $o2)" = 1400 ]
+	flushc h1
+	ping_size h1 $a2 1420 -M "do"
+	check "$name: the tunnel then reports 1318" \
+		[ "$(reported_mtu h1 $a2)" = 1318 ]
+	flushc h1
+	flushc gw1
+}
+
 # The xfrm bridge: gw1's SAs and policies keyed with ip xfrm (if_id 42,
 # encap espinudp), as an IKE daemon behind a NAT would; espah carries them
 bridge() {
@@ -296,6 +374,8 @@ else
 	tcase v4 tunnel 1
 	tcase v6 transport 1
 	tcase v6 tunnel 1
+	mtu_case v4
+	mtu_case v6
 	bridge
 	negatives
 	async_v6
