@@ -499,6 +499,15 @@ unsigned int espah_decap(struct net *net, struct sk_buff *skb, u16 family,
 	sa = decap_sa(net, skb, family, spi, proto);
 	if (!sa)
 		return NF_ACCEPT;
+	/* An SA with UDP encapsulation takes its ESP in UDP only, as
+	 * native XFRM's (net/natt.c brings it here through
+	 * espah_decap_sa()).
+	 */
+	if (sa->encap.type) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_ENCAP_MISMATCH);
+		espah_sa_put(sa);
+		return NF_DROP;
+	}
 	return espah_decap_sa(net, skb, family, sa, off, nhoff);
 }
 

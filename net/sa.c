@@ -498,6 +498,7 @@ void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s)
 		[ESPAH_SA_STAT_MALFORMED] = ESPAH_STAT_IN_MALFORMED,
 		[ESPAH_SA_STAT_NOMEM] = ESPAH_STAT_IN_BUFFER_ERROR,
 		[ESPAH_SA_STAT_DUMMY] = ESPAH_STAT_IN_DUMMY,
+		[ESPAH_SA_STAT_ENCAP_MISMATCH] = ESPAH_STAT_IN_STATE_MISMATCH,
 	};
 	struct net *net = read_pnet(&sa->net);
 

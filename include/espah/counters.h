@@ -57,7 +57,7 @@
 	X(IN_STATE_SEQ_ERROR, "XfrmInStateSeqError", "in-state-seq-error", \
 	  "replayed or left of the window (all SAs)")			\
 	X(IN_STATE_MISMATCH, "XfrmInStateMismatch", "in-state-mismatch", \
-	  "inner packet outside the selector (all SAs)")		\
+	  "inner packet outside the selector, or without the SA's UDP encapsulation (all SAs)")		\
 	X(IN_BUFFER_ERROR, "XfrmInBufferError", "in-buffer-error",	\
 	  "no memory on input (all SAs)")				\
 	X(OUT_STATE_SEQ_ERROR, "XfrmOutStateSeqError", "out-state-seq-error", \
@@ -106,7 +106,9 @@
 	X(MALFORMED, "malformed", "too short, bad header")		\
 	X(NOMEM, "nomem", "no memory")					\
 	X(EXPIRED, "expired", "dropped: hard byte/packet limit hit")	\
-	X(DUMMY, "dummy", "RFC 4303 2.6 dummy packet, discarded")
+	X(DUMMY, "dummy", "RFC 4303 2.6 dummy packet, discarded")	\
+	X(ENCAP_MISMATCH, "encap-mismatch",				\
+	  "bare ESP for an SA with UDP encapsulation")
 
 /*
  * Every value of both enums but UNSPEC and PAD is named exactly once: the

@@ -195,7 +195,7 @@ BAD_ICV=00006001000f4240$(key 56 bad)
 # gw2 -> gw1 UDP, so what espah passes on reaches gw1's socket).
 negatives() {
 	local name="natt negatives" out=/tmp/e2e-natt-rx.$$ lpid
-	local ka0 sh0 ns0 ka sh ns icv0 mal0 mal
+	local ka0 sh0 ns0 ka sh ns icv0 icv mm0 mm mal0 mal
 	ipsec_flush
 	if ! natt_side espah gw1 10.0.12.1 10.0.12.2 10.0.1.0/24 10.0.2.0/24 \
 		tunnel 0x5001 0x6001 5 6 ||
@@ -209,9 +209,12 @@ negatives() {
 	# a socket bound to 4500 on gw1 does not keep ESP from espah
 	check "$name: ping h1->h2 with a socket on gw1's port 4500" pings h1 10.0.2.1 3
 	read -r ka0 sh0 ns0 mal0 <<< "$(gstat gw1 in-natt-keepalive in-natt-short in-no-sa in-malformed)"
-	icv0=$(sastat gw1 0x6001 icv-fail)
+	read -r icv0 mm0 <<< "$(sastat gw1 0x6001 icv-fail encap-mismatch)"
 	nsx gw2 "$PY" -c "$SEND" 10.0.12.1 ff 0102030405 \
 		00000000aabbccdd0011 "deadbeef00000001$(key 40 unk)" "$BAD_ICV"
+	# the same ESP packet bare: the SA takes ESP in UDP only
+	nsx gw2 "$PY" -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_RAW, 50).sendto(bytes.fromhex(sys.argv[1]), ("10.0.12.1", 0))' "$BAD_ICV"
 	nap 1
 	kill "$lpid" 2>/dev/null
 	wait "$lpid" 2>/dev/null
@@ -229,8 +232,10 @@ negatives() {
 		grep -qx "deadbeef00000001$(key 40 unk)" "$out"
 	check "$name: unknown SPI not counted as an espah drop" \
 		numeq "$((ns + mal))" "$((ns0 + mal0))"
-	check "$name: bad ICV dropped and counted on the SA" \
-		numeq "$(sastat gw1 0x6001 icv-fail)" "$((icv0 + 1))"
+	read -r icv mm <<< "$(sastat gw1 0x6001 icv-fail encap-mismatch)"
+	check "$name: bad ICV dropped and counted on the SA" numeq "$icv" "$((icv0 + 1))"
+	check "$name: bare ESP for the encapsulated SA dropped, counted" \
+		numeq "$mm" "$((mm0 + 1))"
 	check "$name: bad ICV not delivered to the socket" \
 		bash -c "! grep -qx '$BAD_ICV' '$out'"
 	check "$name: the socket got exactly 3 datagrams" \

@@ -366,6 +366,9 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_DUMMY,		/* RFC 4303 2.6 dummy packet (next header
 					 * 59): discarded after the ICV verified
 					 */
+	ESPAH_SA_STAT_ENCAP_MISMATCH,	/* bare ESP for an SA with UDP
+					 * encapsulation (ESPAH_A_SA_ENCAP)
+					 */
 	__ESPAH_SA_STAT_MAX,
 };
 
@@ -403,7 +406,9 @@ enum espah_stat {
 	 */
 	ESPAH_STAT_IN_STATE_PROTO_ERROR, /* ICV failed, bad padding/trailer */
 	ESPAH_STAT_IN_STATE_SEQ_ERROR,	/* replayed or left of the window */
-	ESPAH_STAT_IN_STATE_MISMATCH,	/* inner packet outside the selector */
+	ESPAH_STAT_IN_STATE_MISMATCH,	/* inner packet outside the selector, or
+					 * without the SA's UDP encapsulation
+					 */
 	ESPAH_STAT_IN_BUFFER_ERROR,	/* no memory on input */
 	ESPAH_STAT_OUT_STATE_SEQ_ERROR,	/* outbound sequence exhausted */
 	ESPAH_STAT_HOLD_QUEUED,		/* no SA, packet held (ESPAH_A_POL_HOLD) */
