@@ -156,6 +156,10 @@ tcase() {
 	check "$name: SA listed with its encap" \
 		grep -q "encap type espinudp sport 4500 dport 4500" \
 		<(E gw1 state list)
+	check "$name: JSON: encap type, ports and address" bash -c \
+		"$ESPAH_TOOL -n gw1 -j state list | jq -e '[.[] | select(.encap.type == \"espinudp\" and .encap.sport == 4500 and .encap.dport == 4500 and .encap.addr != null)] | length == 2' >/dev/null"
+	check "$name: espah save writes the encap words" numeq \
+		"$(E gw1 save | grep -c "dir [a-z]* .*encap espinudp 4500 4500 ")" 2
 	if ! capture gw2 eth2 "$CAP" "udp port 4500 or ip proto 50 or ip6 proto 50"; then
 		not_ok "$name: capture"
 		return
