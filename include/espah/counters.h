@@ -57,7 +57,7 @@
 	X(IN_STATE_SEQ_ERROR, "XfrmInStateSeqError", "in-state-seq-error", \
 	  "replayed or left of the window (all SAs)")			\
 	X(IN_STATE_MISMATCH, "XfrmInStateMismatch", "in-state-mismatch", \
-	  "inner packet outside the selector, or without the SA's UDP encapsulation (all SAs)")		\
+	  "inner packet outside the selector, or ESP without its SA's UDP (all SAs)")		\
 	X(IN_BUFFER_ERROR, "XfrmInBufferError", "in-buffer-error",	\
 	  "no memory on input (all SAs)")				\
 	X(OUT_STATE_SEQ_ERROR, "XfrmOutStateSeqError", "out-state-seq-error", \
