@@ -16,8 +16,9 @@
  * header (espah_natt_strip()) and goes through the ESP pipeline
  * (net/decap.c) as if it had come as ESP. A socket bound to the port (an
  * IKE daemon's) still gets everything else. The UDP checksum is not
- * verified: the ICV covers what matters, as in native XFRM, which takes
- * ESP from its encapsulation sockets before the checksum is checked.
+ * verified (native XFRM's encapsulation sockets verify it first): the
+ * ICV covers the ESP packet, and a datagram damaged on the way fails it
+ * and is counted as icv-fail instead.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
