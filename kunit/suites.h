@@ -13,5 +13,6 @@ extern struct kunit_suite espah_ah_suite;
 extern struct kunit_suite espah_life_suite;
 extern struct kunit_suite espah_mss_suite;
 extern struct kunit_suite espah_xfrm_suite;
+extern struct kunit_suite espah_natt_suite;
 
 #endif

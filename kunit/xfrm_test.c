@@ -276,6 +276,31 @@ static void sa_flags_ok(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_ALIGN4);
 }
 
+/* ESP in UDP (ip xfrm's "encap espinudp SPORT DPORT OADDR") is carried
+ * with its ports.
+ */
+static void sa_encap(struct kunit *test)
+{
+	struct xfrm_encap_tmpl encap = {
+		.encap_type = UDP_ENCAP_ESPINUDP,
+		.encap_sport = htons(4500),
+		.encap_dport = htons(4501),
+	};
+	struct xfrm_state *x = gcm_state(test);
+	struct xlate r;
+
+	x->encap = &encap;
+	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->encap.type, UDP_ENCAP_ESPINUDP);
+	KUNIT_EXPECT_EQ(test, ntohs(r.sa->encap.sport), 4500U);
+	KUNIT_EXPECT_EQ(test, ntohs(r.sa->encap.dport), 4501U);
+
+	/* without encap: none */
+	x = gcm_state(test);
+	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->encap.type, 0);
+}
+
 /* Each thing espah cannot carry is refused with its own reason. */
 static void sa_refusals(struct kunit *test)
 {
@@ -305,8 +330,14 @@ static void sa_refusals(struct kunit *test)
 	refused(test, x, "extra-flag dont-encap-dscp or oseq-may-wrap");
 
 	x = gcm_state(test);
+	encap.encap_type = UDP_ENCAP_ESPINUDP_NON_IKE;
+	encap.encap_sport = htons(4500);
+	encap.encap_dport = htons(4500);
 	x->encap = &encap;
-	refused(test, x, "encap (UDP encapsulation, NAT traversal)");
+	refused(test, x, "encap other than espinudp (UDP encapsulation of ESP)");
+	encap.encap_type = UDP_ENCAP_ESPINUDP;
+	encap.encap_dport = 0;
+	refused(test, x, "encap with port 0");
 
 	x = gcm_state(test);
 	x->coaddr = (xfrm_address_t *)&encap;
@@ -452,6 +483,7 @@ static struct kunit_case xfrm_cases[] = {
 	KUNIT_CASE(sa_ah),
 	KUNIT_CASE(sa_v6_ports),
 	KUNIT_CASE(sa_flags_ok),
+	KUNIT_CASE(sa_encap),
 	KUNIT_CASE(sa_refusals),
 	KUNIT_CASE(pol_tunnel),
 	KUNIT_CASE(pol_refusals),

@@ -89,6 +89,7 @@ unsigned int espah_ah_hlen(const struct espah_sa *sa, u16 family)
 
 	return ALIGN(ah_raw_len(sa), align4 ? 4 : 8);
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_ah_hlen);
 
 /**
@@ -111,6 +112,7 @@ bool espah_ah_hlen_ok(const struct espah_sa *sa, u16 family,
 	return len == ALIGN(raw, 8) ||
 	       (family == AF_INET && len == ALIGN(raw, 4));
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_ah_hlen_ok);
 
 /* RFC 4302 appendix A.1: IPv4 options included in the ICV as they are. */

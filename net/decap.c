@@ -312,6 +312,12 @@ static int decap_transport(struct espah_sa *sa, struct sk_buff *skb,
 	}
 	if (!sel_ok(sa, skb, st->family))
 		return DECAP_DROP;
+	/* RFC 3948 3.1.2: a NAT rewrote the addresses the inner TCP/UDP
+	 * checksum covers, which the ICV has vouched for; native XFRM
+	 * skips the check the same way.
+	 */
+	if (sa->encap.type)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	return DECAP_REINJECT;
 }
 
@@ -479,34 +485,66 @@ unsigned int espah_decap(struct net *net, struct sk_buff *skb, u16 family,
 			 u8 proto, unsigned int off, unsigned int nhoff)
 {
 	const struct decap_proto *p = decap_proto_of(proto);
+	struct espah_sa *sa;
+	__be32 spi;
+
+	if (!pskb_may_pull(skb, off + p->hlen)) {
+		espah_stat_inc(net, ESPAH_STAT_IN_MALFORMED);
+		return NF_DROP;
+	}
+	if (proto == IPPROTO_AH)
+		spi = ((const struct ip_auth_hdr *)(skb->data + off))->spi;
+	else
+		spi = ((const struct ip_esp_hdr *)(skb->data + off))->spi;
+	sa = decap_sa(net, skb, family, spi, proto);
+	if (!sa)
+		return NF_ACCEPT;
+	/* An SA with UDP encapsulation takes its ESP in UDP only, as
+	 * native XFRM's (net/natt.c brings it here through
+	 * espah_decap_sa()).
+	 */
+	if (sa->encap.type) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_ENCAP_MISMATCH);
+		espah_sa_put(sa);
+		return NF_DROP;
+	}
+	return espah_decap_sa(net, skb, family, sa, off, nhoff);
+}
+
+/**
+ * espah_decap_sa() - an ESP or AH packet for a known inbound SA
+ * @net: namespace
+ * @skb: the packet, network header at skb->data, its ESP/AH header (the
+ *	one naming @sa) at @off and pulled into the linear area
+ * @family: AF_INET or AF_INET6
+ * @sa: the SA, referenced: the reference is consumed
+ * @off: offset of the ESP/AH header from the network header
+ * @nhoff: offset of the byte naming it
+ *
+ * Also the way in of ESP that came in UDP (net/natt.c), once its UDP
+ * header is gone.
+ *
+ * Return: NF_DROP (counted), or NF_STOLEN (re-injected, or in the hands
+ * of asynchronous crypto).
+ */
+unsigned int espah_decap_sa(struct net *net, struct sk_buff *skb, u16 family,
+			    struct espah_sa *sa, unsigned int off,
+			    unsigned int nhoff)
+{
+	const struct decap_proto *p = decap_proto_of(sa->proto);
 	struct espah_esp_state st = {
 		.net = net,
 		.esp_off = off,
 		.nhoff = nhoff,
 		.family = family,
 	};
-	struct espah_sa *sa;
-	__be32 spi, seq;
+	__be32 seq;
 	int err, ret;
 
-	if (!pskb_may_pull(skb, off + p->hlen)) {
-		espah_stat_inc(net, ESPAH_STAT_IN_MALFORMED);
-		return NF_DROP;
-	}
-	if (proto == IPPROTO_AH) {
-		const struct ip_auth_hdr *ah = (const void *)(skb->data + off);
-
-		spi = ah->spi;
-		seq = ah->seq_no;
-	} else {
-		const struct ip_esp_hdr *esph = (const void *)(skb->data + off);
-
-		spi = esph->spi;
-		seq = esph->seq_no;
-	}
-	sa = decap_sa(net, skb, family, spi, proto);
-	if (!sa)
-		return NF_ACCEPT;
+	if (sa->proto == IPPROTO_AH)
+		seq = ((const struct ip_auth_hdr *)(skb->data + off))->seq_no;
+	else
+		seq = ((const struct ip_esp_hdr *)(skb->data + off))->seq_no;
 	st.outer_dsfield = family == AF_INET ? ipv4_get_dsfield(ip_hdr(skb)) :
 					       ipv6_get_dsfield(ipv6_hdr(skb));
 	if (!p->check(sa, skb, &st)) {

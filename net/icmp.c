@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ICMP "fragmentation needed" / ICMPv6 "packet too big" about the ESP
- * packets of espah's tunnel SAs: the path MTU the output path reads.
+ * packets of espah's tunnel SAs, bare or in UDP (RFC 3948): the path MTU
+ * the output path reads.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
@@ -39,17 +41,20 @@ static bool icmp_csum_ok(struct sk_buff *skb, u16 family, unsigned int off)
  *
  * ICMP "fragmentation needed" / ICMPv6 "packet too big" about an ESP
  * packet one of our OUT tunnel SAs sent (the native esp4_err/esp6_err do
- * this for native SAs), with a valid checksum: record the path MTU on the
- * route to the peer, which the output path reads for the next packets of
- * the tunnel. The message itself goes on to the stack.
+ * this for native SAs), bare or in UDP with the SA's ports, with a valid
+ * checksum: record the path MTU on the route to the peer, which the output
+ * path reads for the next packets of the tunnel. The message itself goes
+ * on to the stack.
  */
 void espah_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 {
 	unsigned int off, qlen, ihl;
 	union espah_addr daddr = {};
 	const struct ip_esp_hdr *esph;
+	__be16 sport = 0, dport = 0;
 	struct ip_esp_hdr _esph;
 	struct espah_sa *sa;
+	u8 qproto;
 	bool ours;
 	u32 mtu;
 
@@ -65,9 +70,9 @@ void espah_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 		ih = (const struct icmphdr *)(skb->data + off);
 		q = (const struct iphdr *)(ih + 1);
 		if (ih->type != ICMP_DEST_UNREACH ||
-		    ih->code != ICMP_FRAG_NEEDED ||
-		    q->protocol != IPPROTO_ESP || q->ihl < 5)
+		    ih->code != ICMP_FRAG_NEEDED || q->ihl < 5)
 			return;
+		qproto = q->protocol;
 		mtu = ntohs(ih->un.frag.mtu);
 		ihl = q->ihl * 4;
 		daddr.a4 = q->daddr;
@@ -82,28 +87,44 @@ void espah_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 			return;
 		ih = (const struct icmp6hdr *)(skb->data + off);
 		q = (const struct ipv6hdr *)(ih + 1);
-		if (ih->icmp6_type != ICMPV6_PKT_TOOBIG ||
-		    q->nexthdr != IPPROTO_ESP)
+		if (ih->icmp6_type != ICMPV6_PKT_TOOBIG)
 			return;
+		qproto = q->nexthdr;
 		mtu = ntohl(ih->icmp6_mtu);
 		ihl = sizeof(*q);
 		daddr.a6 = q->daddr;
 	}
+	if (qproto != IPPROTO_ESP && qproto != IPPROTO_UDP)
+		return;
 	off += 8;	/* the quoted packet */
+	if (qproto == IPPROTO_UDP) {
+		const struct udphdr *uh;
+		struct udphdr _uh;
+
+		uh = skb_header_pointer(skb, off + ihl, sizeof(_uh), &_uh);
+		if (!uh)
+			return;
+		sport = uh->source;
+		dport = uh->dest;
+		ihl += sizeof(*uh);
+	}
 	esph = skb_header_pointer(skb, off + ihl, sizeof(_esph), &_esph);
 	if (!esph)
 		return;
 	sa = espah_sa_get(net, esph->spi, IPPROTO_ESP, family, &daddr);
 	if (!sa)
 		return;
-	ours = sa->dir == ESPAH_DIR_OUT && sa->mode == ESPAH_MODE_TUNNEL;
+	ours = sa->dir == ESPAH_DIR_OUT && sa->mode == ESPAH_MODE_TUNNEL &&
+	       (qproto == IPPROTO_UDP ?
+		sa->encap.type && sa->encap.sport == sport &&
+		sa->encap.dport == dport : !sa->encap.type);
 	espah_sa_put(sa);
 	if (!ours || !icmp_csum_ok(skb, family, off - 8))
 		return;
 	/* Both take the quoted header at skb->data, as error handlers do. */
 	__skb_pull(skb, off);
 	if (family == AF_INET)
-		ipv4_update_pmtu(skb, net, mtu, 0, IPPROTO_ESP);
+		ipv4_update_pmtu(skb, net, mtu, 0, qproto);
 	else
 		ip6_update_pmtu(skb, net, htonl(mtu), 0, skb->mark,
 				sock_net_uid(net, NULL));

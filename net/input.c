@@ -26,6 +26,8 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
+#include <linux/udp.h>
+#include <asm/unaligned.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/xfrm.h>
@@ -34,6 +36,7 @@
 #include <espah/flow.h>
 #include <espah/icmp.h>
 #include <espah/input.h>
+#include <espah/natt.h>
 #include <espah/pernet.h>
 #include <espah/secpath.h>
 #include <espah/spd.h>
@@ -112,10 +115,11 @@ static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 	return NF_DROP;
 }
 
-/* Find the ESP or AH header: offset from the network header, and of the
- * byte naming it. Return its protocol, IN_AH_FRAG for a fragment whose
- * fragmentable part starts with AH (*esp_off: the AH header, or 0 when
- * not in this fragment), or 0 if the packet is not for us to look at.
+/* Find the ESP or AH header (or UDP, which may carry ESP): offset from
+ * the network header, and of the byte naming it. Return its protocol,
+ * IN_AH_FRAG for a fragment whose fragmentable part starts with AH
+ * (*esp_off: the AH header, or 0 when not in this fragment), or 0 if the
+ * packet is not for us to look at.
  */
 #define IN_AH_FRAG	256
 
@@ -135,7 +139,9 @@ static int in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
 				*esp_off = 0;
 			return IN_AH_FRAG;
 		}
-		if (iph->protocol == IPPROTO_ESP || iph->protocol == IPPROTO_AH)
+		if (iph->protocol == IPPROTO_ESP ||
+		    iph->protocol == IPPROTO_AH ||
+		    (iph->protocol == IPPROTO_UDP && !ip_is_fragment(iph)))
 			return iph->protocol;
 		return 0;
 	}
@@ -168,9 +174,88 @@ static int in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
 		return IN_AH_FRAG;
 	}
 	*esp_off = off;
-	if (nexthdr == IPPROTO_ESP || nexthdr == IPPROTO_AH)
+	if (nexthdr == IPPROTO_ESP || nexthdr == IPPROTO_AH ||
+	    nexthdr == IPPROTO_UDP)
 		return nexthdr;
 	return 0;
+}
+
+/* in_udp(): not espah's, on to the policy check and the socket */
+#define IN_PASS	(-1)
+
+/**
+ * in_udp() - UDP that may be ESP in UDP (RFC 3948, net/natt.c)
+ * @net: namespace
+ * @skb: the packet, network header at skb->data
+ * @family: AF_INET or AF_INET6
+ * @off: offset of the UDP header
+ * @nhoff: offset of the byte naming UDP
+ *
+ * Only UDP to a port that an inbound SA with encapsulation uses is looked
+ * at (one read for all other UDP). A keepalive is consumed; ESP for an
+ * espah SA with encapsulation on this port goes to the ESP pipeline, with
+ * or without a socket bound to the port; everything else (IKE, an SPI
+ * espah does not own, which may be the native stack's) goes on untouched.
+ *
+ * Return: NF_STOLEN or NF_DROP when espah took the packet, else IN_PASS.
+ */
+static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
+		  unsigned int off, unsigned int nhoff)
+{
+	const struct udphdr *uh;
+	union espah_addr daddr;
+	struct espah_sa *sa;
+	unsigned int ulen;
+	struct udphdr _uh;
+	__be16 port;
+	const u8 *d;
+	u8 _d[8];
+
+	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
+	if (!uh || !espah_sa_natt_port(net, uh->dest))
+		return IN_PASS;
+	port = uh->dest;
+	ulen = ntohs(uh->len);
+	/* a bad length is UDP's to judge */
+	if (ulen < sizeof(_uh) || off + ulen > skb->len)
+		return IN_PASS;
+	ulen -= sizeof(_uh);
+	d = skb_header_pointer(skb, off + sizeof(_uh), min_t(u32, ulen, 8), _d);
+	if (!d)
+		return IN_PASS;
+	switch (espah_natt_classify(d, ulen)) {
+	case ESPAH_NATT_KEEPALIVE:
+		espah_stat_inc(net, ESPAH_STAT_IN_NATT_KEEPALIVE);
+		consume_skb(skb);
+		return NF_STOLEN;
+	case ESPAH_NATT_SHORT:
+		espah_stat_inc(net, ESPAH_STAT_IN_NATT_SHORT);
+		return IN_PASS;
+	case ESPAH_NATT_IKE:
+		return IN_PASS;
+	case ESPAH_NATT_ESP:
+		break;
+	}
+	if (family == AF_INET)
+		daddr.a4 = ip_hdr(skb)->daddr;
+	else
+		daddr.a6 = ipv6_hdr(skb)->daddr;
+	sa = espah_sa_lookup(net, get_unaligned((const __be32 *)d), IPPROTO_ESP,
+			     family, &daddr);
+	if (!sa)
+		return IN_PASS;
+	if (sa->dir != ESPAH_DIR_IN || sa->encap.type != UDP_ENCAP_ESPINUDP ||
+	    sa->encap.dport != port) {
+		espah_sa_put(sa);
+		return IN_PASS;
+	}
+	if (espah_natt_strip(skb, family, off, nhoff) ||
+	    !pskb_may_pull(skb, off + sizeof(struct ip_esp_hdr))) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
+		espah_sa_put(sa);
+		return NF_DROP;
+	}
+	return espah_decap_sa(net, skb, family, sa, off, nhoff);
 }
 
 /**
@@ -186,9 +271,14 @@ unsigned int espah_in_hook(void *priv, struct sk_buff *skb,
 {
 	u16 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 	unsigned int esp_off, nhoff;
-	int proto = in_find_esp(skb, family, &esp_off, &nhoff);
+	int proto = in_find_esp(skb, family, &esp_off, &nhoff), ret;
 
 	switch (proto) {
+	case IPPROTO_UDP:
+		ret = in_udp(state->net, skb, family, esp_off, nhoff);
+		if (ret != IN_PASS)
+			return ret;
+		break;
 	case IPPROTO_ESP:
 	case IPPROTO_AH:
 		return espah_decap(state->net, skb, family, proto, esp_off,

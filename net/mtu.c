@@ -12,6 +12,7 @@
 #include <espah/ah.h>
 #include <espah/esp.h>
 #include <espah/mtu.h>
+#include <espah/natt.h>
 #include <espah/sa.h>
 
 /**
@@ -42,7 +43,8 @@ unsigned int espah_out_limit(const struct espah_sa *sa, unsigned int mtu,
 			     unsigned int hdr, u16 family)
 {
 	const struct espah_crypto *c = &sa->crypto;
-	unsigned int room = espah_esp_hlen(sa) + c->icv_len + hdr;
+	unsigned int room = espah_esp_hlen(sa) + espah_natt_hlen(sa) +
+			    c->icv_len + hdr;
 
 	if (sa->proto == IPPROTO_AH) {
 		room = espah_ah_hlen(sa, family) + hdr;

@@ -59,6 +59,7 @@
 #include <espah/hold.h>
 #include <espah/mss.h>
 #include <espah/mtu.h>
+#include <espah/natt.h>
 #include <espah/output.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
@@ -200,6 +201,12 @@ static void out_fix_len(struct sk_buff *skb, u16 family)
 static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 		     const struct espah_esp_state *st)
 {
+	bool natt = sa->encap.type;
+
+	/* the UDP length and checksum cover the ciphertext */
+	if (natt)
+		espah_natt_finish(skb, st->family,
+				  st->esp_off - sizeof(struct udphdr));
 	/* lifetime: exact to the packet; counts its own drop */
 	if (!espah_sa_lft_use(st->net, sa, skb->len, st->seq)) {
 		espah_sa_put(sa);
@@ -217,10 +224,18 @@ static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 		out_one(st->net, st->next, skb, st->family, NULL);
 		return;
 	}
+	if (natt) {
+		local_bh_disable();
+		espah_natt_xmit_begin(skb);
+	}
 	if (st->family == AF_INET)
 		ip_local_out(st->net, skb->sk, skb);
 	else
 		ip6_local_out(st->net, skb->sk, skb);
+	if (natt) {
+		espah_natt_xmit_end();
+		local_bh_enable();
+	}
 }
 
 static void out_done(struct sk_buff *skb, struct espah_sa *sa,
@@ -301,8 +316,10 @@ static struct dst_entry *out_route_lookup(struct net *net,
 		struct flowi4 fl4 = {
 			.daddr = sa->dst.a4,
 			.saddr = sa->src.a4,
-			.flowi4_proto = sa->proto,
+			.flowi4_proto = sa->encap.type ? IPPROTO_UDP : sa->proto,
 			.flowi4_mark = mark,
+			.fl4_sport = sa->encap.sport,
+			.fl4_dport = sa->encap.dport,
 		};
 		struct rtable *rt = ip_route_output_key(net, &fl4);
 
@@ -310,8 +327,10 @@ static struct dst_entry *out_route_lookup(struct net *net,
 	}
 	fl6.daddr = sa->dst.a6;
 	fl6.saddr = sa->src.a6;
-	fl6.flowi6_proto = sa->proto;
+	fl6.flowi6_proto = sa->encap.type ? IPPROTO_UDP : sa->proto;
 	fl6.flowi6_mark = mark;
+	fl6.fl6_sport = sa->encap.sport;
+	fl6.fl6_dport = sa->encap.dport;
 	dst = ip6_route_output(net, NULL, &fl6);
 	if (dst->error) {
 		dst_release(dst);
@@ -383,7 +402,7 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 		iph->tot_len = htons(skb->len);
 		iph->frag_off = df ? htons(IP_DF) : 0;
 		iph->ttl = ip4_dst_hoplimit(dst);
-		iph->protocol = sa->proto;
+		iph->protocol = sa->encap.type ? IPPROTO_UDP : sa->proto;
 		iph->saddr = sa->src.a4;
 		iph->daddr = sa->dst.a4;
 		ip_select_ident(net, skb, NULL);
@@ -392,7 +411,7 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
 		ip6_flow_hdr(ip6h, INET_ECN_encapsulate(dsfield, dsfield), 0);
-		ip6h->nexthdr = sa->proto;
+		ip6h->nexthdr = sa->encap.type ? IPPROTO_UDP : sa->proto;
 		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
 		ip6h->saddr = sa->src.a6;
@@ -410,6 +429,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	bool tunnel = sa->mode == ESPAH_MODE_TUNNEL;
 	bool ah = sa->proto == IPPROTO_AH;
 	unsigned int hlen, ohl = espah_outer_hlen(sa), limit, tail;
+	unsigned int uhl = espah_natt_hlen(sa);
 	struct espah_esp_state st = { .net = net, .next = next };
 	struct dst_entry *dst = NULL;
 	bool df = false;
@@ -429,7 +449,8 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 			goto err;
 	}
 	st.family = tunnel ? sa->family : family;
-	hlen = ah ? espah_ah_hlen(sa, st.family) : espah_esp_hlen(sa);
+	/* ESP in UDP: the UDP header counts as part of ESP's */
+	hlen = ah ? espah_ah_hlen(sa, st.family) : espah_esp_hlen(sa) + uhl;
 	tail = ah ? 0 : espah_esp_tailroom(sa);
 	/* Tunnel: the outer route's MTU (device, route metric or learnt PMTU);
 	 * transport: the device's, see out_same_route(). In a bundle the
@@ -479,7 +500,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		nexthdr = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 		skb_push(skb, hlen + ohl);
 		skb_reset_network_header(skb);
-		st.esp_off = ohl;
+		st.esp_off = ohl + uhl;
 		skb->protocol = htons(sa->family == AF_INET ? ETH_P_IP :
 							      ETH_P_IPV6);
 		skb_dst_drop(skb);
@@ -503,11 +524,11 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		skb_push(skb, hlen);
 		memmove(skb->data, skb->data + hlen, off);
 		skb_reset_network_header(skb);
-		skb->data[nhoff] = sa->proto;
+		skb->data[nhoff] = uhl ? IPPROTO_UDP : sa->proto;
 		/* We fragment our own packet: DF no longer applies. */
 		if (family == AF_INET && skb->ignore_df)
 			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
-		st.esp_off = off;
+		st.esp_off = off + uhl;
 		if (ah)
 			out_fix_len(skb, family);
 		if (family == AF_INET)
@@ -515,7 +536,9 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		else
 			memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 	}
-	skb_set_transport_header(skb, st.esp_off);
+	skb_set_transport_header(skb, st.esp_off - uhl);
+	if (uhl)
+		espah_natt_push(skb, sa, st.esp_off - uhl);
 
 	/* An asynchronous transform completes outside this RCU section:
 	 * a route attached without a reference (skb_dst_set_noref(), as
@@ -658,6 +681,9 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 	struct espah_sa *sa, *outer;
 	struct espah_flow fl;
 
+	/* ESP in UDP that espah is sending: transformed already */
+	if (espah_natt_xmitting(skb))
+		return NF_ACCEPT;
 	if (espah_skb_flow(skb, family, &fl)) {
 		if (!espah_spd_count(net))
 			return NF_ACCEPT;

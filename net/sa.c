@@ -498,6 +498,7 @@ void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s)
 		[ESPAH_SA_STAT_MALFORMED] = ESPAH_STAT_IN_MALFORMED,
 		[ESPAH_SA_STAT_NOMEM] = ESPAH_STAT_IN_BUFFER_ERROR,
 		[ESPAH_SA_STAT_DUMMY] = ESPAH_STAT_IN_DUMMY,
+		[ESPAH_SA_STAT_ENCAP_MISMATCH] = ESPAH_STAT_IN_STATE_MISMATCH,
 	};
 	struct net *net = read_pnet(&sa->net);
 
@@ -640,6 +641,46 @@ static int sa_within_limits(struct espah_sad *sad, const struct espah_sa *sa,
 	return 0;
 }
 
+/* The local port of an inbound SA with encapsulation, or 0. */
+static __be16 sa_natt_port(const struct espah_sa *sa)
+{
+	return sa->dir == ESPAH_DIR_IN ? sa->encap.dport : 0;
+}
+
+static int sa_natt_get(struct espah_sad *sad, const struct espah_sa *sa,
+		       struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&sad->lock);
+	if (!sa_natt_port(sa))
+		return 0;
+	if (espah_natt_port_get(&sad->natt, sa_natt_port(sa))) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_SA_ENCAP: the namespace's inbound SAs use as many other local UDP ports as espah tracks (8)");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static void sa_natt_put(struct espah_sad *sad, const struct espah_sa *sa)
+{
+	lockdep_assert_held(&sad->lock);
+	if (sa_natt_port(sa))
+		espah_natt_port_put(&sad->natt, sa_natt_port(sa));
+}
+
+/**
+ * espah_sa_natt_port() - may UDP to @port hold ESP for an inbound SA?
+ * @net: namespace
+ * @port: UDP destination port, network order
+ *
+ * Context: any (lockless; see espah_natt_port_used()).
+ * Return: true if an inbound SA with encapsulation uses @port.
+ */
+bool espah_sa_natt_port(struct net *net, __be16 port)
+{
+	return espah_natt_port_used(&sad_of(net)->natt, port);
+}
+
 static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 		      struct espah_sa *sa, unsigned int flags,
 		      struct netlink_ext_ack *extack)
@@ -654,6 +695,9 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 	err = sa_within_limits(sad, sa, old, extack);
 	if (err)
 		return err;
+	err = sa_natt_get(sad, sa, extack);
+	if (err)
+		return err;
 	sa->serial = old->serial;
 	sa_retire_into(old, sa, flags);
 	if (sa->dir == ESPAH_DIR_OUT) {
@@ -661,6 +705,7 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 					  out_params);
 		if (err) {
 			WRITE_ONCE(old->dead, false);
+			sa_natt_put(sad, sa);
 			NL_SET_ERR_MSG_MOD(extack, "SAD: no memory");
 			return err;
 		}
@@ -672,6 +717,7 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 	if (old->dir == ESPAH_DIR_OUT)
 		rhltable_remove(&sad->out, &old->onode, out_params);
 	list_replace_rcu(&old->list, &sa->list);
+	sa_natt_put(sad, old);
 	sad->replay_bytes += sa_replay_bytes(sa) - sa_replay_bytes(old);
 	sad_changed(sad);
 	espah_sa_put(old);
@@ -746,6 +792,9 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 	err = sa_within_limits(sad, sa, NULL, extack);
 	if (err)
 		goto out;
+	err = sa_natt_get(sad, sa, extack);
+	if (err)
+		goto out;
 	sa->serial = ++sad->serial;
 	refcount_inc(&sa->ref);
 	if (sa->dir == ESPAH_DIR_OUT) {
@@ -769,6 +818,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 
 err_ref:
 	NL_SET_ERR_MSG_MOD(extack, "SAD: cannot insert (no memory)");
+	sa_natt_put(sad, sa);
 	refcount_dec(&sa->ref);
 out:
 	mutex_unlock(&sad->lock);
@@ -783,6 +833,7 @@ static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
 	if (sa->dir == ESPAH_DIR_OUT)
 		rhltable_remove(&sad->out, &sa->onode, out_params);
 	list_del_rcu(&sa->list);
+	sa_natt_put(sad, sa);
 	sad->count--;
 	sad->replay_bytes -= sa_replay_bytes(sa);
 	sad_changed(sad);
@@ -971,6 +1022,7 @@ int espah_sa_net_init(struct net *net)
 	sad->gen = 1;
 	sad->serial = 0;
 	sad->dying = false;
+	memset(&sad->natt, 0, sizeof(sad->natt));
 	INIT_DELAYED_WORK(&sad->lft_work, espah_sa_lft_work);
 	err = rhashtable_init(&sad->hash, &sa_params);
 	if (err)

@@ -57,7 +57,7 @@
 	X(IN_STATE_SEQ_ERROR, "XfrmInStateSeqError", "in-state-seq-error", \
 	  "replayed or left of the window (all SAs)")			\
 	X(IN_STATE_MISMATCH, "XfrmInStateMismatch", "in-state-mismatch", \
-	  "inner packet outside the selector (all SAs)")		\
+	  "inner packet outside the selector, or ESP without its SA's UDP (all SAs)")		\
 	X(IN_BUFFER_ERROR, "XfrmInBufferError", "in-buffer-error",	\
 	  "no memory on input (all SAs)")				\
 	X(OUT_STATE_SEQ_ERROR, "XfrmOutStateSeqError", "out-state-seq-error", \
@@ -87,7 +87,11 @@
 	X(XFRM_REFUSED, "EspahXfrmRefused", "xfrm-refused",		\
 	  "tagged native SA or policy espah cannot carry")		\
 	X(XFRM_ACQUIRE, "EspahXfrmAcquire", "xfrm-acquire",		\
-	  "acquires sent to native key managers (IKE daemons)")
+	  "acquires sent to native key managers (IKE daemons)")	\
+	X(IN_NATT_KEEPALIVE, "EspahInNattKeepalive", "in-natt-keepalive", \
+	  "NAT keepalives (RFC 3948 2.3) to an encap port: consumed")	\
+	X(IN_NATT_SHORT, "EspahInNattShort", "in-natt-short",		\
+	  "UDP to an encap port too short for ESP: passed on")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\
@@ -102,7 +106,9 @@
 	X(MALFORMED, "malformed", "too short, bad header")		\
 	X(NOMEM, "nomem", "no memory")					\
 	X(EXPIRED, "expired", "dropped: hard byte/packet limit hit")	\
-	X(DUMMY, "dummy", "RFC 4303 2.6 dummy packet, discarded")
+	X(DUMMY, "dummy", "RFC 4303 2.6 dummy packet, discarded")	\
+	X(ENCAP_MISMATCH, "encap-mismatch",				\
+	  "bare ESP for an SA with UDP encapsulation")
 
 /*
  * Every value of both enums but UNSPEC and PAD is named exactly once: the

@@ -7,10 +7,14 @@
 
 #include <linux/skbuff.h>
 
+struct espah_sa;
 struct net;
 
 unsigned int espah_decap(struct net *net, struct sk_buff *skb, u16 family,
 			 u8 proto, unsigned int off, unsigned int nhoff);
+unsigned int espah_decap_sa(struct net *net, struct sk_buff *skb, u16 family,
+			    struct espah_sa *sa, unsigned int off,
+			    unsigned int nhoff);
 unsigned int espah_decap_frag(struct net *net, struct sk_buff *skb,
 			      u16 family, unsigned int off);
 int espah_decap_module_init(void);

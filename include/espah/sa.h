@@ -19,6 +19,7 @@
 #include <uapi/linux/espah.h>
 
 #include <espah/crypto.h>
+#include <espah/natt.h>
 #include <espah/replay.h>
 
 /** union espah_addr - an IPv4 or IPv6 address */
@@ -140,6 +141,7 @@ struct espah_lft {
  *	for SAs keyed through espah's own netlink family
  * @xs_packets: packets already added to @xs's counters (net/xfrm/sync.c)
  * @xs_bytes: bytes already added to @xs's counters
+ * @encap: UDP encapsulation (ESP in UDP), type 0: none
  */
 struct xfrm_state;
 
@@ -182,6 +184,7 @@ struct espah_sa {
 	struct xfrm_state *xs;
 	u64 xs_packets;
 	u64 xs_bytes;
+	struct espah_encap encap;
 };
 
 /**
@@ -197,6 +200,7 @@ struct espah_sa {
  * @lft_work: reports lifetime events and enforces time limits; runs when
  *	kicked and at the next time deadline of any SA
  * @dying: the namespace is going: @lft_work must not be queued again
+ * @natt: local UDP ports of the inbound SAs with encapsulation
  */
 struct espah_sad {
 	struct mutex lock; /* protects hash/out/list writers, count, gen, serial */
@@ -209,6 +213,7 @@ struct espah_sad {
 	u64 serial;
 	struct delayed_work lft_work;
 	bool dying;
+	struct espah_natt_ports natt;
 };
 
 /**
@@ -263,6 +268,7 @@ void espah_sa_sweep(struct net *net,
 		    bool (*fn)(struct espah_sa *sa, void *arg),
 		    void (*gone)(struct espah_sa *sa, void *arg), void *arg);
 u64 espah_sa_seq(struct espah_sa *sa);
+bool espah_sa_natt_port(struct net *net, __be16 port);
 u64 espah_sa_oseq(struct espah_sa *sa);
 
 bool espah_addr_equal(u16 family, const union espah_addr *a,

@@ -81,7 +81,11 @@ size_t espah_nl_sa_msg_size(void)
 	       2 * nla_total_size(sizeof(u8)) +	/* EXPIRE_HARD, _REASON */
 	       nla_total_size(0) +			/* REORDER */
 	       (1 + ESPAH_REORDER_BUCKETS) *
-	       nla_total_size_64bit(sizeof(u64));
+	       nla_total_size_64bit(sizeof(u64)) +
+	       nla_total_size(0) +			/* ENCAP */
+	       nla_total_size(sizeof(u16)) +		/* TYPE */
+	       2 * nla_total_size(sizeof(__be16)) +	/* SPORT, DPORT */
+	       nla_total_size(sizeof(struct in6_addr));	/* OA */
 }
 
 /* Wall-clock seconds of a boot-time ns stamp. */
@@ -179,6 +183,28 @@ static int put_sa_stats(struct sk_buff *msg, const struct espah_sa *sa)
 	return 0;
 }
 
+static int put_sa_encap(struct sk_buff *msg, const struct espah_sa *sa)
+{
+	const struct espah_encap *e = &sa->encap;
+	struct nlattr *nest;
+
+	if (!e->type)
+		return 0;
+	nest = nla_nest_start(msg, ESPAH_A_SA_ENCAP);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(msg, ESPAH_ENCAP_TYPE, e->type) ||
+	    nla_put_be16(msg, ESPAH_ENCAP_SPORT, e->sport) ||
+	    nla_put_be16(msg, ESPAH_ENCAP_DPORT, e->dport) ||
+	    (e->has_oa && nla_put(msg, ESPAH_ENCAP_OA,
+				  sa->family == AF_INET ? 4 : 16, &e->oa))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 /* One SA as in a GET reply, without keys. */
 int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 		     u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
@@ -222,7 +248,7 @@ int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 	    nla_put_u64_64bit(msg, ESPAH_A_SA_OSEQ, espah_sa_oseq(sa),
 			      ESPAH_A_SA_PAD) ||
 	    put_sa_stats(msg, sa) || put_sa_lifetime(msg, sa) ||
-	    put_sa_reorder(msg, sa))
+	    put_sa_reorder(msg, sa) || put_sa_encap(msg, sa))
 		goto cancel;
 	if (sa->xs && nla_put_u32(msg, ESPAH_A_SA_XFRM_IF_ID, sa->xs->if_id))
 		goto cancel;

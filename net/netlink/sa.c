@@ -167,6 +167,53 @@ static int parse_sa_lft(struct genl_info *info, struct espah_sa *sa,
 	return 0;
 }
 
+/* ESP in UDP: ip xfrm's "encap espinudp SPORT DPORT OADDR". */
+static int parse_sa_encap(struct genl_info *info, struct espah_sa *sa)
+{
+	struct nlattr *nest = info->attrs[ESPAH_A_SA_ENCAP];
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[ESPAH_ENCAP_MAX + 1];
+	struct espah_encap *e = &sa->encap;
+	int err;
+
+	if (!nest)
+		return 0;
+	if (sa->proto != IPPROTO_ESP)
+		return BAD(extack, nest,
+			   "ESPAH_A_SA_ENCAP: UDP encapsulation is for ESP only, not AH");
+	err = nla_parse_nested(tb, ESPAH_ENCAP_MAX, nest, espah_encap_nl_policy,
+			       extack);
+	if (err)
+		return err;
+	if (MISSING(extack, nest, tb, ESPAH_ENCAP_TYPE) ||
+	    MISSING(extack, nest, tb, ESPAH_ENCAP_SPORT) ||
+	    MISSING(extack, nest, tb, ESPAH_ENCAP_DPORT))
+		return -EINVAL;
+	e->type = nla_get_u16(tb[ESPAH_ENCAP_TYPE]);
+	/* its 8-byte marker before ESP is native's alone */
+	if (e->type != UDP_ENCAP_ESPINUDP)
+		return BAD(extack, tb[ESPAH_ENCAP_TYPE],
+			   "ESPAH_A_SA_ENCAP: ESPAH_ENCAP_TYPE espinudp-nonike is not supported (only espinudp, RFC 3948)");
+	e->sport = nla_get_be16(tb[ESPAH_ENCAP_SPORT]);
+	e->dport = nla_get_be16(tb[ESPAH_ENCAP_DPORT]);
+	if (!e->sport)
+		return BAD(extack, tb[ESPAH_ENCAP_SPORT],
+			   "ESPAH_A_SA_ENCAP: ESPAH_ENCAP_SPORT must not be 0");
+	if (!e->dport)
+		return BAD(extack, tb[ESPAH_ENCAP_DPORT],
+			   "ESPAH_A_SA_ENCAP: ESPAH_ENCAP_DPORT must not be 0");
+	if (tb[ESPAH_ENCAP_OA]) {
+		union espah_addr oa;
+
+		if (!espah_nl_addr_get(tb[ESPAH_ENCAP_OA], sa->family, &oa))
+			return BAD(extack, tb[ESPAH_ENCAP_OA],
+				   "ESPAH_A_SA_ENCAP: ESPAH_ENCAP_OA length does not match ESPAH_A_SA_FAMILY");
+		memcpy(&e->oa, &oa, sizeof(e->oa));
+		e->has_oa = true;
+	}
+	return 0;
+}
+
 static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 		    struct espah_alg_cfg *cfg, u64 *seq, u64 *oseq)
 {
@@ -227,6 +274,9 @@ static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 				   "ESPAH_A_SA_OSEQ: above 2^32 - 1 without ESPAH_SA_FLAG_ESN");
 	}
 	err = parse_sa_lft(info, sa, seq_max);
+	if (err)
+		return err;
+	err = parse_sa_encap(info, sa);
 	if (err)
 		return err;
 	return parse_sa_algs(info, sa, cfg);

@@ -8,6 +8,7 @@
 
 extern const struct nla_policy espah_sel_nl_policy[ESPAH_SEL_MAX + 1];
 extern const struct nla_policy espah_lft_nl_policy[ESPAH_LFT_MAX + 1];
+extern const struct nla_policy espah_encap_nl_policy[ESPAH_ENCAP_MAX + 1];
 extern const struct nla_policy espah_tmpl_nl_policy[ESPAH_TMPL_MAX + 1];
 
 int espah_nl_sa_add_doit(struct sk_buff *skb, struct genl_info *info);

@@ -8,6 +8,7 @@
  */
 #include <linux/in.h>
 #include <linux/string.h>
+#include <linux/udp.h>
 #include <net/xfrm.h>
 
 #include <espah/crypto.h>
@@ -172,8 +173,10 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		*why = "extra-flag dont-encap-dscp or oseq-may-wrap";
 		return -EOPNOTSUPP;
 	}
-	if (x->encap) {
-		*why = "encap (UDP encapsulation, NAT traversal)";
+	if (x->encap && (x->id.proto != IPPROTO_ESP ||
+			 x->encap->encap_type != UDP_ENCAP_ESPINUDP)) {
+		/* espinudp-nonike's marker and espintcp are native's only */
+		*why = "encap other than espinudp (UDP encapsulation of ESP)";
 		return -EOPNOTSUPP;
 	}
 	if (x->security || x->coaddr) {
@@ -221,6 +224,18 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 	if (!(sa->flags & ESPAH_SA_FLAG_ESN)) {
 		*seq = lower_32_bits(*seq);
 		*oseq = lower_32_bits(*oseq);
+	}
+	if (x->encap) {
+		sa->encap.type = UDP_ENCAP_ESPINUDP;
+		sa->encap.sport = x->encap->encap_sport;
+		sa->encap.dport = x->encap->encap_dport;
+		if (!sa->encap.sport || !sa->encap.dport) {
+			*why = "encap with port 0";
+			return -EOPNOTSUPP;
+		}
+		/* OADDR: kept for the dump, as for SAs keyed through espah */
+		memcpy(&sa->encap.oa, &x->encap->encap_oa, sizeof(sa->encap.oa));
+		sa->encap.has_oa = true;
 	}
 	sa->lft.hard_bytes = lft_limit(x->lft.hard_byte_limit);
 	sa->lft.hard_packets = lft_limit(x->lft.hard_packet_limit);

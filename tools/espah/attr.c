@@ -40,6 +40,13 @@ const struct adesc tmpl_attrs[ESPAH_TMPL_MAX + 1] = {
 	[ESPAH_TMPL_SPI] = { "TMPL_SPI", AT_BE32 },
 };
 
+const struct adesc encap_attrs[ESPAH_ENCAP_MAX + 1] = {
+	[ESPAH_ENCAP_TYPE] = { "ENCAP_TYPE", AT_U16 },
+	[ESPAH_ENCAP_SPORT] = { "ENCAP_SPORT", AT_BE16 },
+	[ESPAH_ENCAP_DPORT] = { "ENCAP_DPORT", AT_BE16 },
+	[ESPAH_ENCAP_OA] = { "ENCAP_OA", AT_ADDR },
+};
+
 const struct adesc sa_stat_attrs[ESPAH_SA_STAT_MAX + 1] = {
 #define SA_STAT_ATTR(suffix, name, desc) \
 	[ESPAH_SA_STAT_##suffix] = { name, AT_U64 },
@@ -131,6 +138,7 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_SAS] = { "XFRM_SAS", AT_U32 },
 	[ESPAH_A_XFRM_POLS] = { "XFRM_POLS", AT_U32 },
 	[ESPAH_A_XFRM_REASON] = { "XFRM_REASON", AT_STR },
+	[ESPAH_A_SA_ENCAP] = { "SA_ENCAP", AT_NEST, encap_attrs, ESPAH_ENCAP_MAX },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

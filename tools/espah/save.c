@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <linux/udp.h>
 
 #include "espah.h"
 
@@ -81,6 +82,26 @@ static void save_word(const char *s)
 	fputc('"', out);
 }
 
+/* ip xfrm's "encap TYPE SPORT DPORT OADDR" */
+static void save_encap(const struct nlattr *nest, uint16_t fam)
+{
+	const struct nlattr *et[ESPAH_ENCAP_MAX + 1];
+	uint16_t type;
+	char oa[64];
+
+	attrs_parse_nest(nest, encap_attrs, ESPAH_ENCAP_MAX, et);
+	type = et[ESPAH_ENCAP_TYPE] ? mnl_attr_get_u16(et[ESPAH_ENCAP_TYPE]) : 0;
+	if (et[ESPAH_ENCAP_OA])
+		save_addr(et[ESPAH_ENCAP_OA], fam, oa, sizeof(oa));
+	else
+		snprintf(oa, sizeof(oa), "%s", fam == AF_INET6 ? "::" : "0.0.0.0");
+	fprintf(out, " encap %s %u %u %s",
+		type == UDP_ENCAP_ESPINUDP_NON_IKE ? "espinudp-nonike" : "espinudp",
+		et[ESPAH_ENCAP_SPORT] ? ntohs(mnl_attr_get_u16(et[ESPAH_ENCAP_SPORT])) : 0,
+		et[ESPAH_ENCAP_DPORT] ? ntohs(mnl_attr_get_u16(et[ESPAH_ENCAP_DPORT])) : 0,
+		oa);
+}
+
 static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[ESPAH_A_MAX + 1];
@@ -137,6 +158,8 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(out, " sel ");
 		save_sel(tb[ESPAH_A_SA_SEL], fam);
 	}
+	if (tb[ESPAH_A_SA_ENCAP])
+		save_encap(tb[ESPAH_A_SA_ENCAP], fam);
 	if (tb[ESPAH_A_SA_LIFETIME]) {
 		attrs_parse_nest(tb[ESPAH_A_SA_LIFETIME], lft_attrs, ESPAH_LFT_MAX, lt);
 		for (i = 1; i <= ESPAH_LFT_SEQ_SOFT; i++)

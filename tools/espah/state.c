@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/udp.h>
 
 #include "espah.h"
 
@@ -20,7 +21,8 @@ static void usage_state(FILE *f)
 "                   [ dir { in | out } ] [ replay-window SIZE ]\n"
 "                   [ replay-seq SEQ ] [ replay-oseq SEQ ]\n"
 "                   [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ]\n"
-"                   [ flag esn ] [ sel SELECTOR ] [ LIMIT-LIST ] ALGO-LIST\n"
+"                   [ flag esn ] [ sel SELECTOR ] [ LIMIT-LIST ] [ ENCAP ]\n"
+"                   ALGO-LIST\n"
 "       espah state { delete | get } [ src ADDR ] dst ADDR proto XFRM-PROTO spi SPI\n"
 "       espah [ -s ] [ -j ] state { list | show } [ ID ] [ mode MODE ] [ reqid REQID ]\n"
 "                   [ dir { in | out } ]\n"
@@ -40,6 +42,8 @@ static void usage_state(FILE *f)
 "LIMIT := { time-soft | time-hard | time-use-soft | time-use-hard } SECONDS\n"
 "       | { byte-soft | byte-hard } SIZE | { packet-soft | packet-hard } COUNT\n"
 "       | seq-soft COUNT   (dir out: soft expire with COUNT sequence numbers left)\n"
+"ENCAP := encap { espinudp | espinudp-nonike } SPORT DPORT OADDR   (proto esp;\n"
+"         ESP in UDP, RFC 3948; espah takes espinudp)\n"
 "Without \"dir\", an SA whose src address is assigned to an interface of this\n"
 "host (network namespace) is \"dir out\", any other SA is \"dir in\".\n");
 }
@@ -164,7 +168,7 @@ static void put_id(struct req *r, const struct sa_id *id, bool need_src)
 }
 
 static const char *const unsupported_sa_words[] = {
-	"encap", "mark", "set-mark", "output-mark", "if_id", "offload", "ctx",
+	"mark", "set-mark", "output-mark", "if_id", "offload", "ctx",
 	"coa", "extra-flag", "tfcpad", "comp", "nat-keepalive-interval",
 };
 
@@ -201,6 +205,53 @@ static void parse_flags(struct args *a, uint32_t *flags)
 }
 
 /* "limit TYPE N", as ip xfrm, plus espah's "seq-soft N" */
+/* ip xfrm's "encap TYPE SPORT DPORT OADDR" (after the word "encap") */
+struct encap {
+	uint16_t type;
+	uint16_t sport;
+	uint16_t dport;
+	struct addr oa;
+};
+
+static void parse_encap(struct args *a, struct encap *e)
+{
+	const char *w = next_arg(a, "encap type");
+
+	if (!strcmp(w, "espinudp"))
+		e->type = UDP_ENCAP_ESPINUDP;
+	else if (!strcmp(w, "espinudp-nonike"))
+		e->type = UDP_ENCAP_ESPINUDP_NON_IKE;
+	else if (!strcmp(w, "espintcp"))
+		syntax("%s: encap \"espintcp\" is not supported by espah (only espinudp)",
+		       a->ctx);
+	else
+		syntax("%s: invalid encap type \"%s\" (expected espinudp or espinudp-nonike)",
+		       a->ctx, w);
+	e->sport = parse_u16(next_arg(a, "encap SPORT"), "encap SPORT");
+	e->dport = parse_u16(next_arg(a, "encap DPORT"), "encap DPORT");
+	parse_addr(next_arg(a, "encap OADDR"), "encap OADDR", &e->oa);
+}
+
+static bool addr_is_zero(const struct addr *a)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a->bytes, zero, a->len);
+}
+
+static void put_encap(struct req *r, const struct encap *e, uint16_t family)
+{
+	struct nlattr *nest = req_nest_start(r, ESPAH_A_SA_ENCAP);
+
+	req_put_u16(r, ESPAH_ENCAP_TYPE, e->type);
+	req_put_u16(r, ESPAH_ENCAP_SPORT, htons(e->sport));
+	req_put_u16(r, ESPAH_ENCAP_DPORT, htons(e->dport));
+	/* ip xfrm scripts write 0.0.0.0 for IPv6 SAs too: no address */
+	if (e->oa.family == family)
+		req_put_addr(r, ESPAH_ENCAP_OA, &e->oa);
+	mnl_attr_nest_end(r->nlh, nest);
+}
+
 static void parse_sa_limit(struct args *a, uint64_t *lft)
 {
 	const char *w = next_arg(a, "limit type");
@@ -267,6 +318,7 @@ static int state_modify(struct args *a, uint8_t cmd)
 	struct selector sel = { 0 };
 	struct sa_id id = { 0 };
 	uint64_t lft[ESPAH_LFT_MAX + 1] = { 0 };
+	struct encap encap = { 0 };
 	bool has_lft = false;
 	struct req r;
 	size_t i;
@@ -346,6 +398,10 @@ static int state_modify(struct args *a, uint8_t cmd)
 		} else if (!strcmp(w, "limit")) {
 			parse_sa_limit(a, lft);
 			has_lft = true;
+		} else if (!strcmp(w, "encap")) {
+			if (encap.type)
+				syntax("duplicate \"encap\"");
+			parse_encap(a, &encap);
 		} else {
 			for (i = 0; i < ARRAY_SIZE(unsupported_sa_words); i++)
 				if (!strcmp(w, unsupported_sa_words[i]))
@@ -378,6 +434,12 @@ static int state_modify(struct args *a, uint8_t cmd)
 		     (sel.dst.family && sel.dst.family != id.src.family)))
 			syntax("%s: transport mode: \"sel\" family must be the SA's", a->ctx);
 	}
+	if (encap.type) {
+		if (id.proto != IPPROTO_ESP)
+			syntax("%s: \"encap\" is for proto esp only", a->ctx);
+		if (encap.oa.family != id.src.family && !addr_is_zero(&encap.oa))
+			syntax("%s: encap OADDR must be of the SA's address family", a->ctx);
+	}
 	if (dir < 0)
 		dir = addr_is_local(&id.src) ? ESPAH_DIR_OUT : ESPAH_DIR_IN;
 
@@ -409,6 +471,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 		req_put(&r, ESPAH_A_SA_AUTH_KEY, akey_len, akey);
 	if (has_icv)
 		req_put_u32(&r, ESPAH_A_SA_ICV_BITS, icv);
+	if (encap.type)
+		put_encap(&r, &encap, id.src.family);
 	if (has_lft) {
 		struct nlattr *nest = req_nest_start(&r, ESPAH_A_SA_LIFETIME);
 
@@ -494,6 +558,36 @@ static void print_algs(const struct nlattr **tb)
 	}
 	if (!opt.json)
 		print_enc(tb);
+}
+
+/* ip xfrm's line: encap type espinudp sport 4500 dport 4500 addr 0.0.0.0 */
+static void print_encap(const struct nlattr *nest, uint16_t fam)
+{
+	const struct nlattr *et[ESPAH_ENCAP_MAX + 1];
+	char oa[64] = "";
+	uint16_t type;
+
+	attrs_parse_nest(nest, encap_attrs, ESPAH_ENCAP_MAX, et);
+	type = et[ESPAH_ENCAP_TYPE] ? mnl_attr_get_u16(et[ESPAH_ENCAP_TYPE]) : 0;
+	open_obj("encap");
+	if (type == UDP_ENCAP_ESPINUDP)
+		print_str(PRINT_ANY, "type", "\tencap type %s", "espinudp");
+	else if (type == UDP_ENCAP_ESPINUDP_NON_IKE)
+		print_str(PRINT_ANY, "type", "\tencap type %s", "espinudp-nonike");
+	else
+		print_u64(PRINT_ANY, "type", "\tencap type %" PRIu64, type);
+	print_u64(PRINT_ANY, "sport", " sport %" PRIu64,
+		  et[ESPAH_ENCAP_SPORT] ? ntohs(mnl_attr_get_u16(et[ESPAH_ENCAP_SPORT])) : 0);
+	print_u64(PRINT_ANY, "dport", " dport %" PRIu64,
+		  et[ESPAH_ENCAP_DPORT] ? ntohs(mnl_attr_get_u16(et[ESPAH_ENCAP_DPORT])) : 0);
+	if (et[ESPAH_ENCAP_OA])
+		addr_ntop(fam, mnl_attr_get_payload(et[ESPAH_ENCAP_OA]),
+			  mnl_attr_get_payload_len(et[ESPAH_ENCAP_OA]), oa, sizeof(oa));
+	else
+		snprintf(oa, sizeof(oa), "%s", fam == AF_INET6 ? "::" : "0.0.0.0");
+	print_str(PRINT_ANY, "addr", " addr %s", oa);
+	print_nl();
+	close_obj();
 }
 
 /* Sequence numbers: JSON as they are, text in the words of ip-xfrm(8). */
@@ -627,6 +721,8 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 	if (replay & PRINT_TEXT)
 		print_nl();
 	print_algs(tb);
+	if (tb[ESPAH_A_SA_ENCAP])
+		print_encap(tb[ESPAH_A_SA_ENCAP], fam);
 	print_seq(tb, flags & ESPAH_SA_FLAG_ESN);
 	print_text("\tsel ");
 	open_obj("sel");

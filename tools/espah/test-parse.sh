@@ -157,6 +157,21 @@ good "AH over IPv4 with flag align4 (and esn): both flag bits" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x501 dir out flag align4 esn \
 	auth-trunc 'hmac(sha256)' $KEY16 128
 
+good "state add with encap espinudp (ip xfrm's syntax)" \
+	"  SA_ENCAP|    ENCAP_TYPE 2|    ENCAP_SPORT 4500|    ENCAP_DPORT 4501|    ENCAP_OA 0.0.0.0" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x502 dir out \
+	encap espinudp 4500 4501 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "IPv6 SA with encap OADDR 0.0.0.0: no original address sent" \
+	"  SA_FAMILY 10|  SA_ENCAP|    ENCAP_TYPE 2|    ENCAP_DPORT 4500" \
+	-- state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x503 dir in \
+	encap espinudp 4500 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "encap espinudp-nonike is parsed (the kernel judges it)" \
+	"    ENCAP_TYPE 1|    ENCAP_OA 2001:db8::9" \
+	-- state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x504 dir in \
+	encap espinudp-nonike 4500 4500 2001:db8::9 aead 'rfc4106(gcm(aes))' $KEY20 128
+
 good "no dir: src local (127.0.0.1) -> out" \
 	"  SA_DIR 1" \
 	-- state add src 127.0.0.1 dst 192.0.2.2 proto esp spi 0x600 enc 'cbc(aes)' $KEY16
@@ -254,6 +269,20 @@ bad "mode beet unsupported" "beet" -- state add src 10.0.0.1 dst 10.0.0.2 proto 
 bad "missing src" "src" -- state add dst 10.0.0.2 proto esp spi 1 enc aes $KEY16
 bad "bad address" "10.0.0.300" -- state add src 10.0.0.300 dst 10.0.0.2 proto esp spi 1
 bad "odd hex key" "odd" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 enc aes 0x123
+bad "encap on AH refused" "proto esp only" -- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x505 \
+	encap espinudp 4500 4500 0.0.0.0 auth sha1 $KEY20
+bad "encap espintcp unsupported" "espintcp" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x506 \
+	encap espintcp 4500 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
+bad "encap bad type" "bogus" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x507 \
+	encap bogus 4500 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
+bad "encap port out of range" "SPORT" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x508 \
+	encap espinudp 70000 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
+bad "encap without OADDR" "OADDR" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x509 \
+	encap espinudp 4500 4500
+bad "encap OADDR of the other family" "OADDR" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x50a \
+	encap espinudp 4500 4500 2001:db8::1 aead 'rfc4106(gcm(aes))' $KEY20 128
+bad "encap twice" "duplicate" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x50b \
+	encap espinudp 4500 4500 0.0.0.0 encap espinudp 4500 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
 bad "flag noecn unsupported" "noecn" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 flag noecn
 bad "aead with enc" "aead" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead 'rfc4106(gcm(aes))' $KEY20 128 enc aes $KEY16

@@ -184,6 +184,14 @@ enum espah_pol_origin {
  * @ESPAH_A_XFRM_SAS: u32, reply of ESPAH_CMD_XFRM_GET: SAs carried
  * @ESPAH_A_XFRM_POLS: u32, reply of ESPAH_CMD_XFRM_GET: policies carried
  * @ESPAH_A_XFRM_REASON: string, in ESPAH_CMD_XFRM_REFUSED
+ * @ESPAH_A_SA_ENCAP: nested enum espah_encap_attr: ESP in UDP (RFC 3948,
+ *	NAT traversal). ESP SAs only. Outbound: a UDP header with these
+ *	ports follows the (outer) IP header. Inbound: UDP datagrams to the
+ *	SA's ESPAH_ENCAP_DPORT that hold ESP for it are decapsulated
+ *	whether or not a socket is bound to that port; keepalives (one byte
+ *	0xff) are consumed, the rest (IKE with its non-ESP marker, SPIs
+ *	espah does not own) go on to the socket untouched. An update may
+ *	add, change or remove it.
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -235,6 +243,7 @@ enum espah_attr {
 	ESPAH_A_XFRM_SAS,
 	ESPAH_A_XFRM_POLS,
 	ESPAH_A_XFRM_REASON,
+	ESPAH_A_SA_ENCAP,
 	__ESPAH_A_MAX,
 };
 
@@ -253,6 +262,7 @@ enum espah_attr {
 #define ESPAH_FEAT_STAT_PROC	(1U << 11)	/* /proc/net/espah_stat */
 #define ESPAH_FEAT_MSS_CLAMP	(1U << 12)	/* TCP SYN MSS clamping */
 #define ESPAH_FEAT_XFRM		(1U << 13)	/* ESPAH_CMD_XFRM_*: carries native SAs */
+#define ESPAH_FEAT_NATT		(1U << 14)	/* ESPAH_A_SA_ENCAP: ESP in UDP */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -285,6 +295,29 @@ enum espah_sel_attr {
 };
 
 #define ESPAH_SEL_MAX (__ESPAH_SEL_MAX - 1)
+
+/**
+ * enum espah_encap_attr - UDP encapsulation of an ESP SA (nested in
+ *	ESPAH_A_SA_ENCAP)
+ * @ESPAH_ENCAP_TYPE: u16, UDP_ENCAP_ESPINUDP (2; RFC 3948, as ip xfrm's
+ *	"encap espinudp"); UDP_ENCAP_ESPINUDP_NON_IKE (1) is refused
+ * @ESPAH_ENCAP_SPORT: be16, UDP source port of the SA's packets, not 0
+ *	(network byte order, as on the wire)
+ * @ESPAH_ENCAP_DPORT: be16, UDP destination port of the SA's packets,
+ *	not 0; for an inbound SA, the local port its packets arrive on
+ * @ESPAH_ENCAP_OA: binary 4/16, the original address (ip xfrm's OADDR):
+ *	kept and reported, not used (absent: none)
+ */
+enum espah_encap_attr {
+	ESPAH_ENCAP_UNSPEC,
+	ESPAH_ENCAP_TYPE,
+	ESPAH_ENCAP_SPORT,
+	ESPAH_ENCAP_DPORT,
+	ESPAH_ENCAP_OA,
+	__ESPAH_ENCAP_MAX,
+};
+
+#define ESPAH_ENCAP_MAX (__ESPAH_ENCAP_MAX - 1)
 
 /**
  * enum espah_tmpl_attr - protect policy template (nested)
@@ -333,6 +366,9 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_DUMMY,		/* RFC 4303 2.6 dummy packet (next header
 					 * 59): discarded after the ICV verified
 					 */
+	ESPAH_SA_STAT_ENCAP_MISMATCH,	/* bare ESP for an SA with UDP
+					 * encapsulation (ESPAH_A_SA_ENCAP)
+					 */
 	__ESPAH_SA_STAT_MAX,
 };
 
@@ -370,7 +406,9 @@ enum espah_stat {
 	 */
 	ESPAH_STAT_IN_STATE_PROTO_ERROR, /* ICV failed, bad padding/trailer */
 	ESPAH_STAT_IN_STATE_SEQ_ERROR,	/* replayed or left of the window */
-	ESPAH_STAT_IN_STATE_MISMATCH,	/* inner packet outside the selector */
+	ESPAH_STAT_IN_STATE_MISMATCH,	/* inner packet outside the selector, or
+					 * without the SA's UDP encapsulation
+					 */
 	ESPAH_STAT_IN_BUFFER_ERROR,	/* no memory on input */
 	ESPAH_STAT_OUT_STATE_SEQ_ERROR,	/* outbound sequence exhausted */
 	ESPAH_STAT_HOLD_QUEUED,		/* no SA, packet held (ESPAH_A_POL_HOLD) */
@@ -395,6 +433,10 @@ enum espah_stat {
 					 * carried (ESPAH_CMD_XFRM_REFUSED)
 					 */
 	ESPAH_STAT_XFRM_ACQUIRE,	/* acquires sent to native key managers */
+	ESPAH_STAT_IN_NATT_KEEPALIVE,	/* NAT keepalives (RFC 3948 2.3) consumed */
+	ESPAH_STAT_IN_NATT_SHORT,	/* UDP to an encap port, too short for
+					 * ESP and not a keepalive: passed on
+					 */
 	__ESPAH_STAT_MAX,
 };
 
