@@ -2053,21 +2053,15 @@ static void resolve(struct req *r)
 	    (cmd == ESPAH_CMD_POL_DEL && !tb[ESPAH_A_POL_INDEX])) {
 		if (!pol_of(tb, body, blen, &pe))
 			return;
+		/* the dir and selector as the kernel read them: the bytes
+		 * sent, after every mutation (r->a[] is the request before
+		 * its bytes were flipped; a get built from it named another
+		 * policy, which then stood in the model for the new one)
+		 */
 		req_init(&q, ESPAH_CMD_POL_GET, "resolve");
-		for (n = 0; n < r->n; n++)
-			if (r->a[n].parent < 0 &&
-			    ((r->a[n].type & NLA_TYPE_MASK) == ESPAH_A_POL_DIR ||
-			     (r->a[n].type & NLA_TYPE_MASK) == ESPAH_A_POL_SEL)) {
-				int p = q.n, c;
-
-				q.a[q.n++] = r->a[n];
-				q.a[p].parent = -1;
-				for (c = 0; c < r->n; c++)
-					if (r->a[c].parent == n && q.n < MAXA) {
-						q.a[q.n] = r->a[c];
-						q.a[q.n++].parent = p;
-					}
-			}
+		for (n = ESPAH_A_POL_DIR; n <= ESPAH_A_POL_SEL; n++)
+			if (tb[n])
+				add_attr(&q, -1, tb[n]->nla_type, ad(tb[n]), al(tb[n]));
 		serialize(&q);
 		xfer(&q, &rp, NULL, NULL);
 		i = pol_find(pe.dir, &pe.sel);
@@ -2101,6 +2095,25 @@ static void resolve(struct req *r)
 	}
 }
 
+/* NLFUZZ_TRACE=FROM-TO: every request of that range of the run, with its
+ * reply, on stdout (to find where the model and the kernel part)
+ */
+static uint64_t trace_from = 1, trace_to;
+
+static void trace(const struct req *r, const struct reply *rp)
+{
+	size_t i;
+
+	if (cnt[C_MSGS] < trace_from || cnt[C_MSGS] > trace_to)
+		return;
+	printf("# trace #%" PRIu64 " %s cmd %u flags 0x%x frame %d nmut %d: err %d sock %d %s\n#   ",
+	       cnt[C_MSGS], r->what, cur_cmd(r), cur_nlh(r)->nlmsg_flags,
+	       r->frame, r->nmut, rp->err, rp->sock, rp->has_msg ? rp->msg : "");
+	for (i = 0; i < r->len && i < 200; i++)
+		printf("%02x", r->buf[i]);
+	printf("\n");
+}
+
 static void run_one(struct req *r)
 {
 	struct dump_state d = { 0 };
@@ -2117,6 +2130,8 @@ static void run_one(struct req *r)
 	dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	cnt[C_MSGS]++;
 	cnt[r->nmut ? C_MUTATED : C_VALID]++;
+	if (trace_to)
+		trace(r, &rp);
 	if (rp.sock)
 		return;		/* counted in xfer(): the kernel never saw it */
 	if (fault_mode && (rp.err == 1 || rp.err == 2)) {
@@ -2582,6 +2597,8 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int o, rc = 0, st;
 
+	if (getenv("NLFUZZ_TRACE"))
+		sscanf(getenv("NLFUZZ_TRACE"), "%" SCNu64 "-%" SCNu64, &trace_from, &trace_to);
 	while ((o = getopt(argc, argv, "s:n:u:U:o:c:vWSpF")) != -1) {
 		switch (o) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
