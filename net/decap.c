@@ -41,6 +41,7 @@
 #include <espah/decap.h>
 #include <espah/esp.h>
 #include <espah/flow.h>
+#include <espah/iphdr.h>
 #include <espah/mss.h>
 #include <espah/mtu.h>
 #include <espah/pernet.h>
@@ -296,20 +297,8 @@ static int decap_transport(struct espah_sa *sa, struct sk_buff *skb,
 		return DECAP_DROP;
 	}
 	/* Headers in front of ESP/AH move up over its header (and IV). */
-	memmove(skb->data + hlen, skb->data, st->esp_off);
-	__skb_pull(skb, hlen);
-	skb_reset_network_header(skb);
+	espah_ip_cut(skb, st->family, st->esp_off, hlen, st->nhoff, nexthdr);
 	skb_set_transport_header(skb, thoff);
-	skb->data[st->nhoff] = nexthdr;
-	if (st->family == AF_INET) {
-		struct iphdr *iph = ip_hdr(skb);
-
-		iph->tot_len = htons(skb->len);
-		ip_send_check(iph);
-	} else {
-		ipv6_hdr(skb)->payload_len =
-			htons(skb->len - sizeof(struct ipv6hdr));
-	}
 	if (!sel_ok(sa, skb, st->family))
 		return DECAP_DROP;
 	/* RFC 3948 3.1.2: a NAT rewrote the addresses the inner TCP/UDP

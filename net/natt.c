@@ -30,6 +30,7 @@
 #include <net/ipv6.h>
 
 #include <espah/esp.h>
+#include <espah/iphdr.h>
 #include <espah/kunit.h>
 #include <espah/natt.h>
 #include <espah/sa.h>
@@ -173,22 +174,11 @@ int espah_natt_strip(struct sk_buff *skb, u16 family, unsigned int udp_off,
 	if (pskb_trim(skb, udp_off + ulen) ||
 	    skb_ensure_writable(skb, udp_off + sizeof(struct udphdr)))
 		return -ENOMEM;
-	memmove(skb->data + sizeof(struct udphdr), skb->data, udp_off);
-	__skb_pull(skb, sizeof(struct udphdr));
-	skb_reset_network_header(skb);
+	espah_ip_cut(skb, family, udp_off, sizeof(struct udphdr), nhoff,
+		     IPPROTO_ESP);
 	skb_set_transport_header(skb, udp_off);
 	/* the bytes moved: a CHECKSUM_COMPLETE value no longer matches */
 	skb->ip_summed = CHECKSUM_NONE;
-	skb->data[nhoff] = IPPROTO_ESP;
-	if (family == AF_INET) {
-		struct iphdr *iph = ip_hdr(skb);
-
-		iph->tot_len = htons(skb->len);
-		ip_send_check(iph);
-	} else {
-		ipv6_hdr(skb)->payload_len =
-			htons(skb->len - sizeof(struct ipv6hdr));
-	}
 	return 0;
 }
 
