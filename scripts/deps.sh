@@ -20,12 +20,17 @@ missing() {
 	done
 }
 
-apt_install() {
-	export DEBIAN_FRONTEND=noninteractive
+# apt_update: the package lists, once per run
+apt_update() {
 	if [ -z "${ESPAH_APT_UPDATED:-}" ]; then
 		apt-get update -qq >/dev/null
 		export ESPAH_APT_UPDATED=1
 	fi
+}
+
+apt_install() {
+	export DEBIAN_FRONTEND=noninteractive
+	apt_update
 	echo "deps: installing $*" >&2
 	apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
@@ -46,7 +51,7 @@ need=($(missing "${lsw_deps[@]}"))
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 lsw=${ESPAH_CACHE:-/var/cache/espah}/libreswan
 if [ ! -x "$lsw/usr/libexec/ipsec/pluto" ]; then
-	[ -n "${ESPAH_APT_UPDATED:-}" ] || { apt-get update -qq >/dev/null; export ESPAH_APT_UPDATED=1; }
+	apt_update
 	echo "deps: unpacking libreswan into $lsw" >&2
 	t=$(mktemp -d)
 	chmod 755 "$t" # apt-get download runs as _apt
