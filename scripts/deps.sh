@@ -56,7 +56,7 @@ if [ ! -x "$lsw/usr/libexec/ipsec/pluto" ]; then
 	t=$(mktemp -d)
 	chmod 755 "$t" # apt-get download runs as _apt
 	(cd "$t" && apt-get download -qq libreswan >/dev/null 2>&1) &&
-		rm -rf "$lsw.new" && dpkg -x "$t"/libreswan_*.deb "$lsw.new" &&
+		mkdir -p "${lsw%/*}" && rm -rf "$lsw.new" && dpkg -x "$t"/libreswan_*.deb "$lsw.new" &&
 		rm -rf "$lsw" && mv "$lsw.new" "$lsw"
 	rm -rf "$t"
 	[ -x "$lsw/usr/libexec/ipsec/pluto" ] || { echo "deps: cannot unpack libreswan" >&2; exit 1; }
