@@ -2,12 +2,11 @@
 # The install layer of `make test`, on the host, changing nothing outside
 # scratch directories: `make install` / `uninstall` with DESTDIR and
 # PREFIX lay out (and remove) the expected files; the unit passes
-# `systemd-analyze verify`; bash completion loads and completes; DKMS
-# builds the module against the stock headers (scripts/dkms-check.sh);
-# `make deb` builds espah-dkms and espah-tools, lintian finds no error,
-# their contents are right and apt resolves their dependencies.
-# KTAP on stdout. The .debs stay in build/deb for the guest test
-# (scripts/e2e/t_install.sh, run by the self-check).
+# `systemd-analyze verify`; bash completion loads and completes; `make
+# deb` builds espah-dkms and espah-tools, lintian finds no error, their
+# contents are right, and they install for real in a scratch root, DKMS
+# building the module against the stock headers (scripts/apt-check.sh).
+# KTAP on stdout; the .debs stay in build/deb.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 cd "$ESPAH_ROOT" || exit 1
@@ -77,29 +76,16 @@ comp=$(bash -c '
 [ "$comp" = "state stats|flush|prometheus|" ]
 ok $? "bash completion completes (got: $comp)"
 
-# DKMS against the stock headers
+# one version for DKMS and the packages
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 [ "$ver" = "$(dpkg-parsechangelog -l debian/changelog -S Version)" ]
 ok $? "dkms.conf and debian/changelog have the same version ($ver)"
-t0=$(date +%s)
-DKMS_KEEP=$tmp/dkms-tree scripts/dkms-check.sh > $tmp/dkms.tap 2>&1
-rc=$?
-while read -r line; do
-	case $line in
-	ok\ *) ok 0 "dkms: ${line#ok * - }" ;;
-	not\ ok\ *) ok 1 "dkms: ${line#not ok * - }" ;;
-	\#*) echo "$line" ;;
-	esac
-done < $tmp/dkms.tap
-ok $rc "dkms check ($(( $(date +%s) - t0 )) s)"
 
 # make deb + lintian + contents + apt's view of the dependencies
 t0=$(date +%s)
 make -s deb > $tmp/deb.log 2>&1
 ok $? "make deb ($(( $(date +%s) - t0 )) s)" || sed 's/^/# /' $tmp/deb.log | tail -20
 debs=(build/deb/espah-dkms_*.deb build/deb/espah-tools_*.deb)
-# the DKMS build above, for the guest test (scripts/e2e/t_install.sh)
-[ ! -d $tmp/dkms-tree ] || cp -a $tmp/dkms-tree build/deb/
 [ -f "${debs[0]}" ] && [ -f "${debs[1]}" ]
 ok $? "espah-dkms and espah-tools built"
 lintian --fail-on error build/deb/*.deb > $tmp/lintian.log 2>&1
@@ -123,5 +109,19 @@ ok $? "espah-dkms depends on dkms and runs it from its postinst"
 apt-get install --simulate --no-download "./${debs[0]}" "./${debs[1]}" > $tmp/apt.log 2>&1
 ok $? "apt resolves the packages' dependencies (apt install --simulate)"
 grep -E '^(Inst|E:)' $tmp/apt.log | sed 's/^/# /'
+
+# installed for real, in a scratch root: apt, dpkg, the maintainer
+# scripts, DKMS's build against the stock headers, a kernel update, purge
+t0=$(date +%s)
+scripts/apt-check.sh "${debs[0]}" "${debs[1]}" > $tmp/aptc.tap 2>&1
+rc=$?
+while read -r line; do
+	case $line in
+	ok\ *) ok 0 "apt: ${line#ok * - }" ;;
+	not\ ok\ *) ok 1 "apt: ${line#not ok * - }" ;;
+	\#*) echo "$line" ;;
+	esac
+done < $tmp/aptc.tap
+ok $rc "apt check ($(( $(date +%s) - t0 )) s)"
 echo "1..$n"
 exit $failed
