@@ -16,6 +16,7 @@
  * that found it under RCU may still be trying to take their reference.
  */
 #include <linux/jhash.h>
+#include <linux/jiffies.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
@@ -46,6 +47,18 @@ static unsigned int max_replay_kb = 256 * 1024;
 module_param(max_replay_kb, uint, 0644);
 MODULE_PARM_DESC(max_replay_kb,
 		 "KiB of anti-replay windows per network namespace (default 262144)");
+
+/* Off: an SA's keys exist only inside its transform, and nothing can read
+ * them back (native XFRM hands them to any CAP_NET_ADMIN reader). On: SAs
+ * added through espah's family from then on keep a copy, which SA_GET
+ * returns when asked (ESPAH_A_SA_KEYS), so that `espah save keys` writes a
+ * batch file that restores them. Only root in the initial namespace can
+ * set it.
+ */
+static bool key_export;
+module_param(key_export, bool, 0644);
+MODULE_PARM_DESC(key_export,
+		 "SAs added while set keep their keys for ESPAH_A_SA_KEYS (default off)");
 
 /* Lookup key of struct espah_sad.hash. */
 struct sa_key {
@@ -191,6 +204,7 @@ static void sa_free_work(struct work_struct *work)
 	espah_mark_put(sa->mark);
 	if (sa->xs)
 		xfrm_state_put(sa->xs);
+	kfree_sensitive(sa->keys);
 	memzero_explicit(sa, sizeof(*sa));	/* the salt is key material */
 	kmem_cache_free(sa_cache, sa);
 }
@@ -286,6 +300,45 @@ struct espah_sa *espah_sa_alloc(gfp_t gfp)
 }
 
 ESPAH_EXPORT_FOR_KUNIT(espah_sa_alloc);
+
+/**
+ * espah_sa_key_export() - whether new SAs keep their keys (key_export)
+ *
+ * Return: the module parameter's value.
+ */
+bool espah_sa_key_export(void)
+{
+	return READ_ONCE(key_export);
+}
+
+/**
+ * espah_sa_keep_keys() - keep a copy of an unpublished SA's keys, if
+ *	key_export is set
+ * @sa: from espah_sa_alloc(), not yet published
+ * @cfg: the algorithms and keys it is set up with
+ *
+ * Context: process (sleeps).
+ * Return: 0 or -ENOMEM.
+ */
+int espah_sa_keep_keys(struct espah_sa *sa, const struct espah_alg_cfg *cfg)
+{
+	struct espah_sa_keys *k;
+
+	if (!READ_ONCE(key_export))
+		return 0;
+	k = kmalloc(struct_size(k, data, cfg->enc_key_len + cfg->auth_key_len),
+		    GFP_KERNEL_ACCOUNT);
+	if (!k)
+		return -ENOMEM;
+	k->enc_len = cfg->enc_key_len;
+	k->auth_len = cfg->auth_key_len;
+	if (cfg->enc_key_len)
+		memcpy(k->data, cfg->enc_key, cfg->enc_key_len);
+	if (cfg->auth_key_len)
+		memcpy(k->data + cfg->enc_key_len, cfg->auth_key, cfg->auth_key_len);
+	sa->keys = k;
+	return 0;
+}
 
 /**
  * espah_sa_setup() - create the transform and replay state of a new SA
@@ -724,6 +777,53 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 	return 0;
 }
 
+/* How long a deleted outbound SA's last sequence number is remembered. */
+#define TOMB_AGE	(60 * HZ)
+
+/* Remember where a dying outbound SA's numbers stopped (after sa_kill():
+ * the datapath takes no number from it any more).
+ */
+static void sa_bury(struct espah_sad *sad, struct espah_sa *sa)
+{
+	struct espah_sa_tomb *t;
+
+	lockdep_assert_held(&sad->lock);
+	if (sa->dir != ESPAH_DIR_OUT || sa->xs)
+		return;
+	t = &sad->tombs[sad->tomb_next++ % ESPAH_SA_TOMBS];
+	t->family = sa->family;
+	t->dst = sa->dst;
+	t->spi = sa->spi;
+	t->proto = sa->proto;
+	t->oseq = espah_sa_oseq(sa);
+	t->when = jiffies ?: 1;
+}
+
+/* A new outbound SA with the identity of one deleted a moment ago starts
+ * after that one's last number, whatever replay-oseq it was given: the
+ * number in a saved file or read by a key manager may be behind what was
+ * sent since. Starting higher only costs sequence space.
+ */
+static void sa_unbury(struct espah_sad *sad, struct espah_sa *sa)
+{
+	struct espah_sa_tomb *t;
+	int i;
+
+	lockdep_assert_held(&sad->lock);
+	if (sa->dir != ESPAH_DIR_OUT || sa->xs)
+		return;
+	for (i = 0; i < ESPAH_SA_TOMBS; i++) {
+		t = &sad->tombs[i];
+		if (!t->when || time_after(jiffies, t->when + TOMB_AGE) ||
+		    t->spi != sa->spi || t->proto != sa->proto ||
+		    t->family != sa->family ||
+		    !espah_addr_equal(sa->family, &t->dst, &sa->dst))
+			continue;
+		sa->oseq = max(sa->oseq, t->oseq);
+		t->when = 0;
+	}
+}
+
 /**
  * espah_sa_insert() - publish a new SA in its namespace
  * @net: namespace
@@ -795,6 +895,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 	err = sa_natt_get(sad, sa, extack);
 	if (err)
 		goto out;
+	sa_unbury(sad, sa);
 	sa->serial = ++sad->serial;
 	refcount_inc(&sa->ref);
 	if (sa->dir == ESPAH_DIR_OUT) {
@@ -829,6 +930,7 @@ static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
 {
 	lockdep_assert_held(&sad->lock);
 	sa_kill(sa);
+	sa_bury(sad, sa);
 	WARN_ON_ONCE(rhashtable_remove_fast(&sad->hash, &sa->hnode, sa_params));
 	if (sa->dir == ESPAH_DIR_OUT)
 		rhltable_remove(&sad->out, &sa->onode, out_params);

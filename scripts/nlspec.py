@@ -540,6 +540,7 @@ TOOL_TYPES = {
     ("u8", False): {"AT_U8"}, ("u16", False): {"AT_U16"}, ("u32", False): {"AT_U32"},
     ("u64", False): {"AT_U64"}, ("u16", True): {"AT_BE16"}, ("u32", True): {"AT_BE32"},
     ("string", False): {"AT_STR"}, ("nest", False): {"AT_NEST"}, ("pad", False): {"AT_NONE"},
+    ("flag", False): {"AT_FLAG"},
 }
 
 

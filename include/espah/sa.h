@@ -142,6 +142,8 @@ struct espah_lft {
  * @xs_packets: packets already added to @xs's counters (net/xfrm/sync.c)
  * @xs_bytes: bytes already added to @xs's counters
  * @encap: UDP encapsulation (ESP in UDP), type 0: none
+ * @keys: a copy of the keys, for ESPAH_A_SA_KEYS, or NULL (the default:
+ *	the keys then live only in the transform); set before publication
  */
 struct xfrm_state;
 
@@ -185,6 +187,7 @@ struct espah_sa {
 	u64 xs_packets;
 	u64 xs_bytes;
 	struct espah_encap encap;
+	struct espah_sa_keys *keys;
 };
 
 /**
@@ -201,9 +204,36 @@ struct espah_sa {
  *	kicked and at the next time deadline of any SA
  * @dying: the namespace is going: @lft_work must not be queued again
  * @natt: local UDP ports of the inbound SAs with encapsulation
+ * @tombs: recently deleted outbound SAs of espah's own family (ring; the
+ *	xfrm bridge keeps its own for carried SAs, net/xfrm/sync.c)
+ * @tomb_next: next slot of @tombs
  */
+/* How many deleted outbound SAs keep their last sequence number (below). */
+#define ESPAH_SA_TOMBS	64
+
+/**
+ * struct espah_sa_tomb - the last sequence number of a deleted outbound SA,
+ *	so that the same SA added again soon after (a batch file or a key
+ *	manager restoring it with the replay-oseq it read or saved earlier)
+ *	never numbers a packet twice under its key
+ * @family: outer family
+ * @dst: outer destination
+ * @spi: SPI
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @oseq: last sequence number sent
+ * @when: jiffies of the deletion (0: unused slot)
+ */
+struct espah_sa_tomb {
+	u16 family;
+	union espah_addr dst;
+	__be32 spi;
+	u8 proto;
+	u64 oseq;
+	unsigned long when;
+};
+
 struct espah_sad {
-	struct mutex lock; /* protects hash/out/list writers, count, gen, serial */
+	struct mutex lock; /* protects hash/out/list writers, count, gen, serial, tombs */
 	struct rhashtable hash;
 	struct rhltable out;
 	struct list_head list;
@@ -214,6 +244,8 @@ struct espah_sad {
 	struct delayed_work lft_work;
 	bool dying;
 	struct espah_natt_ports natt;
+	struct espah_sa_tomb tombs[ESPAH_SA_TOMBS];
+	unsigned int tomb_next;
 };
 
 /**
@@ -252,7 +284,21 @@ void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s);
 void espah_sa_stat_add(struct espah_sa *sa, enum espah_sa_stat s, u64 v);
 void espah_sa_stats_sum(const struct espah_sa *sa, u64 *v);
 
+/**
+ * struct espah_sa_keys - the keys an SA was added with (key_export)
+ * @enc_len: bytes of the ESP cipher or AEAD key (salt included) at @data
+ * @auth_len: bytes of the integrity key, after them
+ * @data: @enc_len + @auth_len bytes
+ */
+struct espah_sa_keys {
+	u16 enc_len;
+	u16 auth_len;
+	u8 data[];
+};
+
 struct espah_sa *espah_sa_alloc(gfp_t gfp);
+bool espah_sa_key_export(void);
+int espah_sa_keep_keys(struct espah_sa *sa, const struct espah_alg_cfg *cfg);
 int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
 		   u64 seq, u64 oseq, struct netlink_ext_ack *extack);
 int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,

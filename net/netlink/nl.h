@@ -57,7 +57,8 @@ int espah_nl_parse_sel(const struct nlattr *nest, struct espah_sel *sel,
 
 size_t espah_nl_sa_msg_size(void);
 int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
-		     u32 seq, int flags, u8 cmd, struct netlink_callback *cb);
+		     u32 seq, int flags, u8 cmd, struct netlink_callback *cb,
+		     bool keys);
 size_t espah_nl_pol_msg_size(void);
 int espah_nl_fill_pol(struct sk_buff *msg, const struct espah_policy *pol,
 		      u32 portid, u32 seq, int flags, u8 cmd,

@@ -85,7 +85,8 @@ size_t espah_nl_sa_msg_size(void)
 	       nla_total_size(0) +			/* ENCAP */
 	       nla_total_size(sizeof(u16)) +		/* TYPE */
 	       2 * nla_total_size(sizeof(__be16)) +	/* SPORT, DPORT */
-	       nla_total_size(sizeof(struct in6_addr));	/* OA */
+	       nla_total_size(sizeof(struct in6_addr)) +	/* OA */
+	       2 * nla_total_size(256);	/* ENC_KEY, AUTH_KEY (policy max) */
 }
 
 /* Wall-clock seconds of a boot-time ns stamp. */
@@ -205,9 +206,27 @@ static int put_sa_encap(struct sk_buff *msg, const struct espah_sa *sa)
 	return 0;
 }
 
-/* One SA as in a GET reply, without keys. */
+/* The keys an SA kept (key_export), for ESPAH_A_SA_KEYS. */
+static int put_sa_keys(struct sk_buff *msg, const struct espah_sa *sa)
+{
+	const struct espah_sa_keys *k = sa->keys;
+
+	if (!k)
+		return 0;
+	if (k->enc_len && nla_put(msg, ESPAH_A_SA_ENC_KEY, k->enc_len, k->data))
+		return -EMSGSIZE;
+	if (k->auth_len &&
+	    nla_put(msg, ESPAH_A_SA_AUTH_KEY, k->auth_len, k->data + k->enc_len))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* One SA as in a GET reply; its keys only with @keys (ESPAH_A_SA_KEYS),
+ * and only if it kept them.
+ */
 int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
-		     u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
+		     u32 seq, int flags, u8 cmd, struct netlink_callback *cb,
+		     bool keys)
 {
 	const struct espah_crypto *c = &sa->crypto;
 	void *hdr;
@@ -251,6 +270,8 @@ int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 	    put_sa_reorder(msg, sa) || put_sa_encap(msg, sa))
 		goto cancel;
 	if (sa->xs && nla_put_u32(msg, ESPAH_A_SA_XFRM_IF_ID, sa->xs->if_id))
+		goto cancel;
+	if (keys && put_sa_keys(msg, sa))
 		goto cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
@@ -360,7 +381,8 @@ void espah_nl_notify_sa(struct genl_info *info, struct espah_sa *sa, u8 cmd)
 	msg = genlmsg_new(espah_nl_sa_msg_size(), GFP_KERNEL);
 	if (!msg)
 		return;
-	if (espah_nl_fill_sa(msg, sa, info->snd_portid, info->snd_seq, 0, cmd, NULL)) {
+	if (espah_nl_fill_sa(msg, sa, info->snd_portid, info->snd_seq, 0, cmd, NULL,
+			     false)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -411,7 +433,7 @@ void espah_nl_sa_expire(struct net *net, struct espah_sa *sa, bool hard,
 	msg = genlmsg_new(espah_nl_sa_msg_size(), GFP_KERNEL);
 	if (!msg)
 		return;
-	if (espah_nl_fill_sa(msg, sa, 0, 0, 0, ESPAH_CMD_SA_EXPIRE, NULL))
+	if (espah_nl_fill_sa(msg, sa, 0, 0, 0, ESPAH_CMD_SA_EXPIRE, NULL, false))
 		goto free;
 	/* espah_nl_fill_sa() ended the message: append to it */
 	nlh = nlmsg_hdr(msg);

@@ -299,6 +299,10 @@ static int sa_new(struct genl_info *info, bool update)
 	err = parse_sa(info, sa, &cfg, &seq, &oseq);
 	if (!err)
 		err = espah_sa_setup(sa, &cfg, seq, oseq, info->extack);
+	if (!err && espah_sa_keep_keys(sa, &cfg)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no memory for the key copy (key_export)");
+		err = -ENOMEM;
+	}
 	memzero_explicit(&cfg, sizeof(cfg));
 	if (err)
 		goto out;
@@ -377,6 +381,19 @@ int espah_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* ESPAH_A_SA_KEYS is refused while key_export is off, rather than
+ * answered without keys: a caller that asks must not take a dump that
+ * has none for one that restores the SAs.
+ */
+static int keys_allowed(struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	if (!tb[ESPAH_A_SA_KEYS] || espah_sa_key_export())
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, tb[ESPAH_A_SA_KEYS],
+			    "ESPAH_A_SA_KEYS: key export is off (module parameter key_export)");
+	return -EPERM;
+}
+
 int espah_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct espah_sa *sa;
@@ -385,6 +402,8 @@ int espah_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = parse_sa_id(info, &id);
+	if (!err)
+		err = keys_allowed(info->attrs, info->extack);
 	if (err)
 		return err;
 	sa = espah_sa_get(genl_info_net(info), id.spi, id.proto, id.family,
@@ -401,7 +420,8 @@ int espah_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	err = espah_nl_fill_sa(msg, sa, info->snd_portid, info->snd_seq, 0,
-			       ESPAH_CMD_SA_GET, NULL);
+			       ESPAH_CMD_SA_GET, NULL,
+			       !!info->attrs[ESPAH_A_SA_KEYS]);
 	if (err) {
 		nlmsg_free(msg);
 		goto out;
@@ -421,6 +441,7 @@ struct sa_dump_arg {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
 	struct espah_sa_walk *w;
+	bool keys;
 };
 
 static int sa_dump_one(struct espah_sa *sa, void *data)
@@ -430,16 +451,21 @@ static int sa_dump_one(struct espah_sa *sa, void *data)
 	d->cb->seq = d->w->gen;
 	return espah_nl_fill_sa(d->skb, sa, NETLINK_CB(d->cb->skb).portid,
 		       d->cb->nlh->nlmsg_seq, NLM_F_MULTI, ESPAH_CMD_SA_GET,
-		       d->cb);
+		       d->cb, d->keys);
 }
 
 int espah_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct sa_dump_ctx *ctx = (struct sa_dump_ctx *)cb->ctx;
-	struct sa_dump_arg d = { .skb = skb, .cb = cb, .w = &ctx->w };
+	struct nlattr **tb = genl_dumpit_info(cb)->attrs;
+	struct sa_dump_arg d = { .skb = skb, .cb = cb, .w = &ctx->w,
+				 .keys = !!tb[ESPAH_A_SA_KEYS] };
 	int err;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	err = keys_allowed(tb, cb->extack);
+	if (err)
+		return err;
 	err = espah_sa_walk(sock_net(cb->skb->sk), &ctx->w, sa_dump_one, &d);
 	if (err == -EMSGSIZE && skb->len)
 		err = 0;

@@ -112,6 +112,7 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_ADD"),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -168,6 +169,7 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_UPDATE"),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -222,6 +224,7 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -276,6 +279,7 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_KEYS] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -333,6 +337,7 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -390,6 +395,7 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -446,6 +452,7 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_ADD"),
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -504,6 +511,7 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_UPDATE"),
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -561,6 +569,7 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_DEL"),
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -618,6 +627,7 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_GET"),
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -678,6 +688,7 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -738,6 +749,7 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -802,6 +814,7 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -863,6 +876,7 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -927,6 +941,7 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -984,6 +999,7 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

@@ -139,6 +139,7 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = { "XFRM_POLS", AT_U32 },
 	[ESPAH_A_XFRM_REASON] = { "XFRM_REASON", AT_STR },
 	[ESPAH_A_SA_ENCAP] = { "SA_ENCAP", AT_NEST, encap_attrs, ESPAH_ENCAP_MAX },
+	[ESPAH_A_SA_KEYS] = { "SA_KEYS", AT_FLAG },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {
@@ -190,6 +191,8 @@ static bool attr_len_ok(const struct nlattr *na, enum atype t)
 		return len >= 1 && p[len - 1] == '\0';
 	case AT_ADDR:
 		return len == 4 || len == 16;
+	case AT_FLAG:
+		return len == 0;
 	default:
 		return true;
 	}
@@ -297,6 +300,7 @@ void attrs_print(FILE *f, const void *payload, size_t len,
 			attrs_print(f, p, plen, d->nest, d->nest_max, indent + 2);
 			continue;
 		case AT_NONE:
+		case AT_FLAG:
 			break;
 		}
 		fputc('\n', f);

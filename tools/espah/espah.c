@@ -300,10 +300,10 @@ static int run_stage(enum stage st, const struct text *in, const char *name,
 				die("rehearsal: new network namespace: %s", strerror(errno));
 			break;
 		case STAGE_CAPTURE_IDS:
-			save_print(SAVE_IDS);
+			save_print(SAVE_IDS, false);
 			exit(0);
 		case STAGE_CAPTURE_POLICIES:
-			save_print(SAVE_POLICIES);
+			save_print(SAVE_POLICIES, false);
 			exit(0);
 		default:
 			break;

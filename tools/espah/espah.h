@@ -148,7 +148,7 @@ void nl_monitor(msg_cb_t cb, void *data) __attribute__((noreturn));
 /* Attribute description, for validation, dry-run printing and debugging. */
 enum atype {
 	AT_NONE, AT_U8, AT_U16, AT_U32, AT_U64, AT_BE16, AT_BE32,
-	AT_STR, AT_BIN, AT_ADDR, AT_KEY, AT_NEST,
+	AT_STR, AT_BIN, AT_ADDR, AT_KEY, AT_NEST, AT_FLAG,
 };
 
 struct adesc {
@@ -219,7 +219,7 @@ int do_save(struct args *a);
 int do_xfrm(struct args *a);
 /* save.c: print to stdout; SAVE_IDS: "state delete ID" for every SA */
 enum save_what { SAVE_ALL, SAVE_SAS, SAVE_POLICIES, SAVE_IDS };
-void save_print(enum save_what what);
+void save_print(enum save_what what, bool keys);
 
 /* what "espah save" prints for a key; parse_key() refuses it */
 #define KEY_PLACEHOLDER "@KEY@"

@@ -3,10 +3,11 @@
  * espah tool: "espah save", the SAD and SPD as a batch file that
  * reproduces them ("espah -batch FILE").
  *
- * The kernel never hands out SA keys (no dump carries them), so every key
- * is written as the placeholder KEY_PLACEHOLDER, which the parser refuses:
- * a saved file applies only once its keys are filled in, never with a
- * wrong key. Outbound SAs carry their next sequence number (replay-oseq),
+ * The kernel hands out SA keys only when asked (ESPAH_A_SA_KEYS, "save
+ * keys") and only if its module parameter key_export was set when the SA
+ * was added; every other key is written as the placeholder
+ * KEY_PLACEHOLDER, which the parser refuses: a saved file applies only
+ * once its keys are filled in, never with a wrong key. Outbound SAs carry their next sequence number (replay-oseq),
  * inbound ones their replay state (replay-seq), so that a restored SA does
  * not send a sequence number twice under its key. What espah carries for
  * native XFRM (ESPAH_A_SA_XFRM_IF_ID, ESPAH_POL_ORIGIN_XFRM) is left out,
@@ -23,10 +24,12 @@
 static void usage_save(FILE *f)
 {
 	fprintf(f,
-"Usage: espah save [ state | policy ]\n"
+"Usage: espah save [ state | policy ] [ keys ]\n"
 "Prints the SAs (\"state add\" lines) and policies (\"policy add\" lines, after a\n"
 "\"policy flush\") as a batch file for \"espah -batch\". Keys are printed as\n"
-"\"" KEY_PLACEHOLDER "\": the kernel never exports them; fill them in before applying.\n");
+"\"" KEY_PLACEHOLDER "\", to be filled in before applying; with \"keys\", the keys of\n"
+"the SAs added while the module parameter key_export was set (refused while it\n"
+"is not set).\n");
 }
 
 static uint32_t u32_or(const struct nlattr **tb, unsigned int t, uint32_t dflt)
@@ -102,6 +105,26 @@ static void save_encap(const struct nlattr *nest, uint16_t fam)
 		oa);
 }
 
+/* An SA's key as the parser takes it, or the placeholder. */
+static void save_key(const struct nlattr *key)
+{
+	const uint8_t *p;
+	uint16_t i, n;
+
+	if (!key) {
+		fprintf(out, " %s", KEY_PLACEHOLDER);
+		return;
+	}
+	p = mnl_attr_get_payload(key);
+	n = mnl_attr_get_payload_len(key);
+	fprintf(out, " 0x");
+	for (i = 0; i < n; i++)
+		fprintf(out, "%02x", p[i]);
+}
+
+/* SAs saved without their keys although "keys" was asked for */
+static unsigned int keyless;
+
 static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[ESPAH_A_MAX + 1];
@@ -171,21 +194,24 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[ESPAH_A_SA_AEAD]) {
 		fprintf(out, " aead ");
 		save_word(mnl_attr_get_str(tb[ESPAH_A_SA_AEAD]));
-		fprintf(out, " %s %u", KEY_PLACEHOLDER, icv);
+		save_key(tb[ESPAH_A_SA_ENC_KEY]);
+		fprintf(out, " %u", icv);
 	}
 	if (tb[ESPAH_A_SA_ENC]) {
 		fprintf(out, " enc ");
 		save_word(mnl_attr_get_str(tb[ESPAH_A_SA_ENC]));
-		fprintf(out, " %s", KEY_PLACEHOLDER);
+		save_key(tb[ESPAH_A_SA_ENC_KEY]);
 	}
 	if (tb[ESPAH_A_SA_AUTH]) {
 		fprintf(out, tb[ESPAH_A_SA_ICV_BITS] ? " auth-trunc " : " auth ");
 		save_word(mnl_attr_get_str(tb[ESPAH_A_SA_AUTH]));
-		fprintf(out, " %s", KEY_PLACEHOLDER);
+		save_key(tb[ESPAH_A_SA_AUTH_KEY]);
 		if (tb[ESPAH_A_SA_ICV_BITS])
 			fprintf(out, " %u", icv);
 	}
 	fputc('\n', out);
+	if (!tb[ESPAH_A_SA_ENC_KEY] && !tb[ESPAH_A_SA_AUTH_KEY])
+		keyless++;
 	return MNL_CB_OK;
 }
 
@@ -253,13 +279,19 @@ static void sa_header(void *data)
 	fprintf(out, "# SAs (keys: %s, to be filled in)\n", KEY_PLACEHOLDER);
 }
 
+static void sa_header_keys(void *data)
+{
+	(void)data;
+	fprintf(out, "# SAs, with their keys: keep this file private\n");
+}
+
 static void pol_header(void *data)
 {
 	(void)data;
 	fprintf(out, "# policies\npolicy flush\n");
 }
 
-void save_print(enum save_what what)
+void save_print(enum save_what what, bool keys)
 {
 	struct req r;
 
@@ -269,7 +301,13 @@ void save_print(enum save_what what)
 	}
 	if (what == SAVE_ALL || what == SAVE_SAS) {
 		req_init(&r, ESPAH_CMD_SA_GET, 0);
-		nl_dump(&r, save_sa_cb, NULL, sa_header, NULL);
+		if (keys)
+			req_put(&r, ESPAH_A_SA_KEYS, 0, NULL);
+		keyless = 0;
+		nl_dump(&r, save_sa_cb, NULL, keys ? sa_header_keys : sa_header, NULL);
+		if (keys && keyless)
+			fprintf(out, "# %u SAs kept no keys (added while key_export was off): %s\n",
+				keyless, KEY_PLACEHOLDER);
 	}
 	if (what == SAVE_ALL || what == SAVE_POLICIES) {
 		req_init(&r, ESPAH_CMD_POL_GET, 0);
@@ -281,24 +319,28 @@ void save_print(enum save_what what)
 int do_save(struct args *a)
 {
 	enum save_what what = SAVE_ALL;
+	bool keys = false;
 
-	if (a->argc > 0) {
+	while (a->argc > 0) {
 		const char *w = next_arg(a, "object");
 
 		if (!strcmp(w, "help")) {
 			usage_save(stdout);
 			return 0;
 		}
-		if (matches(w, "state") || !strcmp(w, "sa"))
+		if (!strcmp(w, "keys") && !keys)
+			keys = true;
+		else if (what == SAVE_ALL && (matches(w, "state") || !strcmp(w, "sa")))
 			what = SAVE_SAS;
-		else if (matches(w, "policy"))
+		else if (what == SAVE_ALL && matches(w, "policy"))
 			what = SAVE_POLICIES;
 		else
-			syntax("save: unknown word \"%s\" (expected state or policy)", w);
+			syntax("save: unknown word \"%s\" (expected state, policy or keys)", w);
 	}
-	no_args(a);
 	if (opt.json)
 		syntax("save: prints a batch file, not JSON");
-	save_print(what);
+	if (keys && what == SAVE_POLICIES)
+		syntax("save: \"keys\" is for SAs, not policies");
+	save_print(what, keys);
 	return 0;
 }

@@ -52,6 +52,7 @@ cases=(
 	"count.bin monitor help"
 	"count.bin -V"
 	"sa.bin save state"
+	"sakeys.bin save state keys"
 	"pol.bin save policy"
 	"pol.bin save help"
 	"prom.bin stats -o prometheus"

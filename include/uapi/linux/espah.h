@@ -192,6 +192,10 @@ enum espah_pol_origin {
  *	0xff) are consumed, the rest (IKE with its non-ESP marker, SPIs
  *	espah does not own) go on to the socket untouched. An update may
  *	add, change or remove it.
+ * @ESPAH_A_SA_KEYS: flag, in ESPAH_CMD_SA_GET (do and dump): the reply
+ *	carries ESPAH_A_SA_ENC_KEY / ESPAH_A_SA_AUTH_KEY of SAs that kept a
+ *	copy of their keys, which they do only when added while the module
+ *	parameter key_export was set. Refused while it is not set.
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -244,6 +248,7 @@ enum espah_attr {
 	ESPAH_A_XFRM_POLS,
 	ESPAH_A_XFRM_REASON,
 	ESPAH_A_SA_ENCAP,
+	ESPAH_A_SA_KEYS,
 	__ESPAH_A_MAX,
 };
 
@@ -263,6 +268,7 @@ enum espah_attr {
 #define ESPAH_FEAT_MSS_CLAMP	(1U << 12)	/* TCP SYN MSS clamping */
 #define ESPAH_FEAT_XFRM		(1U << 13)	/* ESPAH_CMD_XFRM_*: carries native SAs */
 #define ESPAH_FEAT_NATT		(1U << 14)	/* ESPAH_A_SA_ENCAP: ESP in UDP */
+#define ESPAH_FEAT_KEY_EXPORT	(1U << 15)	/* ESPAH_A_SA_KEYS, if key_export is set */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 

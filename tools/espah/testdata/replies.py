@@ -253,6 +253,12 @@ def main():
     C = lambda n: a('CMD_' + n)
     write(out, 'sa.bin', *(msg(C('SA_GET'), *x()) for x in (sa_full, sa_aead6, sa_ah, sa_odd)))
     write(out, 'sa1.bin', msg(C('SA_GET'), *sa_full()))
+    # "save keys": two SAs that kept their keys, one that did not
+    write(out, 'sakeys.bin',
+          msg(C('SA_GET'), *sa_full(), attr(a('A_SA_ENC_KEY'), bytes(range(16))),
+              attr(a('A_SA_AUTH_KEY'), bytes(range(32, 64)))),
+          msg(C('SA_GET'), *sa_aead6(), attr(a('A_SA_ENC_KEY'), bytes(range(100, 120)))),
+          msg(C('SA_GET'), *sa_ah()))
     write(out, 'pol.bin', *(msg(C('POL_GET'), *x())
                             for x in (pol_protect, pol_bypass6, pol_discard, pol_odd)))
     write(out, 'pol1.bin', msg(C('POL_GET'), *pol_protect()))
