@@ -113,6 +113,41 @@ check "atomic: failed on the real tables (exit $rc2), rolled back to the same ta
 	eval '[ $rc2 = 1 ] && cmp -s $T/before $T/after2'
 check "atomic: the message says rolled back ($(tail -1 $T/err2))" grep -q 'rolled back' $T/err2
 check "tunnel still carries traffic after the rollback" pings h1 10.0.2.1 3
+# a batch that flushes the tunnel's SAs, then fails on the real tables
+# (a policy that exists there, not in the rehearsal's empty namespace):
+# without kept keys the SAs cannot come back (named); with key_export set
+# when they were added, the rollback adds them back, the outbound one
+# after its last sequence number
+cat > $T/bad3 <<-B
+	state flush
+	state add src $l dst $r proto esp spi 0x5001 mode tunnel reqid 9 dir out aead "rfc4106(gcm(aes))" $k3 128
+	policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl src $l dst $r proto esp mode tunnel reqid 1
+B
+E gw1 -batch --atomic $T/bad3 2> $T/err3
+check "atomic: deleted SAs whose keys were not kept are named ($(grep -o 'rollback: .*' $T/err3))" \
+	eval 'grep -q "rollback: 2 SAs the batch deleted cannot be restored.*key_export" $T/err3 &&
+		grep -q "failed; rolled back" $T/err3'
+check "atomic without key_export: the flushed SAs stay gone, as said" \
+	eval '[ "$(E gw1 -j state list)" = "[]" ]'
+echo 1 > $KX
+printf 'state flush\n' | E gw1 -batch -
+E gw1 -batch $T/keyed
+pings h1 10.0.2.1 3
+tables gw1 > $T/before
+o1=$(E gw1 -j state list | jq '.[] | select(.spi == 12289) | .oseq')
+E gw1 -batch --atomic $T/bad3 2> $T/err3
+rc3=$?
+tables gw1 > $T/after3
+o2=$(E gw1 -j state list | jq '.[] | select(.spi == 12289) | .oseq')
+check "atomic with key_export: the flushed SAs are added back (exit $rc3, $(tail -1 $T/err3))" \
+	eval '[ $rc3 = 1 ] && grep -q "failed; rolled back" $T/err3 &&
+		cmp -s $T/before $T/after3 && ! grep -q "cannot be restored" $T/err3'
+diff $T/before $T/after3 | head -10 | sed 's/^/# /'
+check "the outbound SA added back continues at $o1 (got $o2)" \
+	eval '[ -n "$o1" ] && [ "$o2" = "$o1" ]'
+check "tunnel carries traffic after the SAs came back" pings h1 10.0.2.1 3
+echo 0 > $KX
+tables gw1 > $T/before
 # a good batch applies, and applying it again (reload) changes nothing
 cat > $T/good <<-B
 	policy flush

@@ -256,7 +256,7 @@ static int do_batch(const char *name)
 /* --atomic                                                                */
 
 enum stage { STAGE_PARSE, STAGE_REHEARSE, STAGE_APPLY, STAGE_CAPTURE_IDS,
-	     STAGE_CAPTURE_POLICIES };
+	     STAGE_CAPTURE_POLICIES, STAGE_CAPTURE_KEYED };
 
 struct text {
 	char *buf;
@@ -304,6 +304,12 @@ static int run_stage(enum stage st, const struct text *in, const char *name,
 			exit(0);
 		case STAGE_CAPTURE_POLICIES:
 			save_print(SAVE_POLICIES, false);
+			exit(0);
+		case STAGE_CAPTURE_KEYED:
+			/* refused unless key_export is set: not an error */
+			if (null >= 0)
+				dup2(null, STDERR_FILENO);
+			save_print(SAVE_SAS, true);
 			exit(0);
 		default:
 			break;
@@ -363,17 +369,38 @@ static bool has_line(char **lines, size_t n, const char *s)
 	return bsearch(&s, lines, n, sizeof(char *), cmp_str);
 }
 
-/*
- * Undo a failed batch: delete the SAs that were not there before, and put
- * the policy table back as it was (policies hold no secrets: the snapshot
- * has all of them). SAs the batch deleted or updated cannot come back: the
- * kernel never exports keys (the rehearsal catches what would refuse them).
+/* The "state add" line of the SA whose "state delete" line is @del, in
+ * the keyed snapshot @keyed (sorted lines), or NULL.
  */
-static int rollback(struct text *ids_before, struct text *pols_before)
+static const char *keyed_line(char **keyed, size_t nk, const char *del)
+{
+	const char *id = del + strlen("state delete ");
+	size_t i, n = strlen(id);
+
+	for (i = 0; i < nk; i++)
+		if (!strncmp(keyed[i], "state add ", 10) &&
+		    !strncmp(keyed[i] + 10, id, n) && keyed[i][10 + n] == ' ')
+			return keyed[i];
+	return NULL;
+}
+
+/*
+ * Undo a failed batch: delete the SAs that were not there before, add back
+ * those it deleted, and put the policy table back as it was (policies hold
+ * no secrets: the snapshot has all of them). An SA the batch deleted comes
+ * back only from the keyed snapshot, which the module gives only with
+ * key_export set when the SA was added; an outbound one continues its
+ * sequence numbers after the deleted SA's (the SAD remembers them). SAs
+ * the batch updated keep the update. The rehearsal catches most of what
+ * would come to this.
+ */
+static int rollback(struct text *ids_before, struct text *pols_before,
+		    struct text *keyed_before)
 {
 	struct text now = { 0 }, undo = { 0 };
-	char **before, **cur;
-	size_t nb, nc, i, gone = 0;
+	char **before, **cur, **keyed = NULL;
+	size_t nb, nc, nk = 0, i, gone = 0;
+	const char *line;
 	FILE *m;
 	int rc;
 
@@ -383,22 +410,33 @@ static int rollback(struct text *ids_before, struct text *pols_before)
 	}
 	nb = text_lines(ids_before, &before);
 	nc = text_lines(&now, &cur);
+	if (keyed_before->len)
+		nk = text_lines(keyed_before, &keyed);
 	m = open_memstream(&undo.buf, &undo.len);
 	if (!m)
 		die("open_memstream: %s", strerror(errno));
 	for (i = 0; i < nc; i++)
 		if (!has_line(before, nb, cur[i]))
 			fprintf(m, "%s\n", cur[i]);
-	for (i = 0; i < nb; i++)
-		gone += !has_line(cur, nc, before[i]);
+	for (i = 0; i < nb; i++) {
+		if (has_line(cur, nc, before[i]))
+			continue;
+		line = keyed_line(keyed, nk, before[i]);
+		if (line && !strstr(line, KEY_PLACEHOLDER))
+			fprintf(m, "%s\n", line);
+		else
+			gone++;
+	}
 	fwrite(pols_before->buf, 1, pols_before->len, m);
 	fclose(m);
 	rc = run_stage(STAGE_APPLY, &undo, "rollback", NULL);
+	explicit_bzero(undo.buf, undo.len);
 	if (gone)
-		warnx("rollback: %zu SAs the batch deleted cannot be restored (keys are never exported)",
+		warnx("rollback: %zu SAs the batch deleted cannot be restored (their keys were not kept: module parameter key_export)",
 		      gone);
 	free(before);
 	free(cur);
+	free(keyed);
 	free(now.buf);
 	free(undo.buf);
 	return rc;
@@ -407,10 +445,11 @@ static int rollback(struct text *ids_before, struct text *pols_before)
 static int do_atomic_batch(const char *name)
 {
 	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
-	struct text in = { 0 }, ids = { 0 }, pols = { 0 };
+	struct text in = { 0 }, ids = { 0 }, pols = { 0 }, keyed = { 0 };
 	FILE *m = open_memstream(&in.buf, &in.len);
 	char chunk[4096];
 	size_t n;
+	int rc;
 
 	if (!f)
 		die("%s: %s", name, strerror(errno));
@@ -435,12 +474,18 @@ static int do_atomic_batch(const char *name)
 	if (run_stage(STAGE_CAPTURE_IDS, NULL, NULL, &ids) ||
 	    run_stage(STAGE_CAPTURE_POLICIES, NULL, NULL, &pols))
 		die("%s: not applied (cannot save the current tables)", name);
+	/* the SAs with their keys, if the module keeps them (key_export) */
+	if (run_stage(STAGE_CAPTURE_KEYED, NULL, NULL, &keyed))
+		keyed.len = 0;
 	if (!run_stage(STAGE_APPLY, &in, name, NULL)) {
 		explicit_bzero(in.buf, in.len);
+		explicit_bzero(keyed.buf, keyed.len);
 		return 0;
 	}
 	explicit_bzero(in.buf, in.len);
-	if (rollback(&ids, &pols))
+	rc = rollback(&ids, &pols, &keyed);
+	explicit_bzero(keyed.buf, keyed.len);
+	if (rc)
 		die("%s: failed, and the rollback failed too: the tables are partly changed",
 		    name);
 	die("%s: failed; rolled back", name);
