@@ -6,9 +6,10 @@
 # Environment:
 #   BENCH_RUNS=5        runs per configuration (medians are reported)
 #   BENCH_TIME=5        seconds per iperf3 run
-#   BENCH_ALGS=null,gcm,ike-gcm  algorithms (null, gcm, cbc; ike-gcm: gcm's
-#                       transform negotiated by strongSwan's charon on both
-#                       sides, espah under it through the xfrm layer)
+#   BENCH_ALGS=null,gcm,ike-gcm,natt-gcm  algorithms (null, gcm, cbc;
+#                       ike-gcm: gcm's transform negotiated by strongSwan's
+#                       charon on both sides, espah under it through the
+#                       xfrm layer; natt-gcm: gcm in UDP 4500, RFC 3948)
 #   BENCH_MODES=transport,tunnel  (or one of them)
 #   BENCH_SAS=100000    SAs for the memory row (0: skip it)
 #   BENCH_IMPLS=espah,native,plain  configurations to run (for development)
@@ -22,7 +23,7 @@ set -euo pipefail
 
 runs=${BENCH_RUNS:-5}
 t=${BENCH_TIME:-5}
-algs=${BENCH_ALGS:-null,gcm,ike-gcm}
+algs=${BENCH_ALGS:-null,gcm,ike-gcm,natt-gcm}
 modes=${BENCH_MODES:-transport,tunnel}
 sas=${BENCH_SAS:-100000}
 impls=${BENCH_IMPLS:-espah,native,plain}

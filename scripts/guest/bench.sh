@@ -24,7 +24,7 @@
 # Timings are never asserted: the exit status is non-zero only when the
 # harness itself is broken (no espah module, topology failed, ...).
 set -u
-RUNS=5 T=5 ALGS=null,gcm,ike-gcm SAS=100000 MODES=transport,tunnel IMPLS=espah,native,plain
+RUNS=5 T=5 ALGS=null,gcm,ike-gcm,natt-gcm SAS=100000 MODES=transport,tunnel IMPLS=espah,native,plain
 for arg in "$@"; do
 	case $arg in
 	runs=*) RUNS=${arg#runs=} ;;
@@ -121,6 +121,8 @@ sleep 1
 flush_all() {
 	local ns
 	ike_stop ba bb
+	[ -z "${ENCAP_PIDS:-}" ] || kill $ENCAP_PIDS 2>/dev/null
+	ENCAP_PIDS=
 	for ns in ba bb; do
 		E $ns xfrm detach >/dev/null 2>&1
 		ip -n $ns xfrm state flush
@@ -135,7 +137,7 @@ flush_all() {
 algwords() {
 	case $1 in
 	null) printf '%s\n' enc 'ecb(cipher_null)' '' auth digest_null '' ;;
-	gcm) printf '%s\n' aead 'rfc4106(gcm(aes))' "$2" 128 ;;
+	gcm | natt-gcm) printf '%s\n' aead 'rfc4106(gcm(aes))' "$2" 128 ;;
 	cbc) printf '%s\n' enc 'cbc(aes)' "${2:0:34}" auth-trunc 'hmac(sha256)' "$3" 128 ;;
 	*) return 1 ;;
 	esac
@@ -165,6 +167,7 @@ alglabel() {
 	ike-gcm) echo "rfc4106(gcm(aes)) 128-bit key, ICV 128, negotiated by charon (IKEv2; espah under it through the xfrm layer)" ;;
 	gcm) echo "rfc4106(gcm(aes)) 160-bit key, ICV 128" ;;
 	cbc) echo "cbc(aes)-128+hmac(sha256)-128" ;;
+	natt-gcm) echo "rfc4106(gcm(aes)) 160-bit key, ICV 128, ESP in UDP 4500 (RFC 3948, encap espinudp)" ;;
 	esac
 }
 
@@ -182,6 +185,10 @@ side() {
 	fi
 	local dout=() din=()
 	[ "$impl" = espah ] && dout=(dir out) din=(dir in)
+	if [ "$alg" = natt-gcm ]; then
+		wo+=(encap espinudp 4500 4500 0.0.0.0)
+		wi+=(encap espinudp 4500 4500 0.0.0.0)
+	fi
 	"${cmd[@]}" state add src "$l" dst "$r" proto esp spi "$so" \
 		mode "$mode" reqid 7 "${dout[@]}" "${wo[@]}" || return 1
 	"${cmd[@]}" state add src "$r" dst "$l" proto esp spi "$si" \
@@ -190,6 +197,18 @@ side() {
 		tmpl src "$l" dst "$r" proto esp mode "$mode" reqid 7 || return 1
 	"${cmd[@]}" policy add src "$rs" dst "$ls" dir in \
 		tmpl src "$r" dst "$l" proto esp mode "$mode" reqid 7 || return 1
+}
+
+# encap_socks NS: UDP_ENCAP sockets on port 4500 in NS until flush_all
+encap_socks() {
+	local f=$TMP/encap.$1 i
+	ip netns exec "$1" python3 "$ESPAH_ROOT/scripts/e2e/udp_encap_sock.py" 4500 > "$f" 2>&1 &
+	ENCAP_PIDS="$ENCAP_PIDS $!"
+	for i in $(seq 100); do
+		grep -q ready "$f" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # setup IMPL ALG MODE: both sides; prints the refusal message on failure
@@ -203,6 +222,11 @@ setup() {
 	if [ "$alg" = ike-gcm ]; then
 		ike_side "$impl" "$mode" $sa $sb 2>"$TMP/err"
 		return
+	fi
+	# the NAT-T row: native decapsulates ESP in UDP only on an IKE
+	# daemon's UDP_ENCAP socket; espah needs none
+	if [ "$alg" = natt-gcm ] && [ "$impl" = native ]; then
+		encap_socks ba && encap_socks bb || { echo "no UDP_ENCAP socket" > "$TMP/err"; return 1; }
 	fi
 	side "$impl" ba $A $B $sa $sb "$mode" "$alg" $SPI_AB $SPI_BA \
 		"$KEY_AB" "$KEY_BA" "$KEY2_AB" "$KEY2_BA" 2>"$TMP/err" &&
