@@ -141,7 +141,13 @@ struct espah_lft {
  *	for SAs keyed through espah's own netlink family
  * @xs_packets: packets already added to @xs's counters (net/xfrm/sync.c)
  * @xs_bytes: bytes already added to @xs's counters
- * @encap: UDP encapsulation (ESP in UDP), type 0: none
+ * @encap: UDP encapsulation (ESP in UDP), type 0: none; inbound SAs with
+ *	ESPAH_SA_FLAG_NATT_UPDATE change @encap.sport (outbound ones
+ *	@encap.dport) in place, under @lock, read locklessly
+ * @natt_event: jiffies of the last mapping event (net/natt_map.c)
+ * @natt_tx: outbound SAs with keepalives: jiffies of the last packet sent
+ * @ka_node: in &espah_sad.ka_list if the SA sends keepalives
+ *	(espah_sa_keepalive())
  */
 struct xfrm_state;
 
@@ -185,6 +191,9 @@ struct espah_sa {
 	u64 xs_packets;
 	u64 xs_bytes;
 	struct espah_encap encap;
+	unsigned long natt_event;
+	unsigned long natt_tx;
+	struct list_head ka_node;
 };
 
 /**
@@ -201,6 +210,8 @@ struct espah_sa {
  *	kicked and at the next time deadline of any SA
  * @dying: the namespace is going: @lft_work must not be queued again
  * @natt: local UDP ports of the inbound SAs with encapsulation
+ * @ka_list: the SAs that send NAT keepalives (&espah_sa.ka_node)
+ * @ka_work: sends them (net/natt_keepalive.c)
  */
 struct espah_sad {
 	struct mutex lock; /* protects hash/out/list writers, count, gen, serial */
@@ -214,6 +225,8 @@ struct espah_sad {
 	struct delayed_work lft_work;
 	bool dying;
 	struct espah_natt_ports natt;
+	struct list_head ka_list;
+	struct delayed_work ka_work;
 };
 
 /**
@@ -269,6 +282,12 @@ void espah_sa_sweep(struct net *net,
 		    void (*gone)(struct espah_sa *sa, void *arg), void *arg);
 u64 espah_sa_seq(struct espah_sa *sa);
 bool espah_sa_natt_port(struct net *net, __be16 port);
+bool espah_sa_keepalive(const struct espah_sa *sa);
+void espah_sa_for_each_out(struct net *net, u16 family,
+			   const union espah_addr *src,
+			   const union espah_addr *dst,
+			   void (*fn)(struct espah_sa *sa, void *arg),
+			   void *arg);
 u64 espah_sa_oseq(struct espah_sa *sa);
 
 bool espah_addr_equal(u16 family, const union espah_addr *a,
