@@ -127,8 +127,8 @@ void espah_natt_mapping(struct net *net, struct espah_sa *sa,
 			.new_port = st->natt_src.port,
 		};
 
-		espah_sa_for_each_out(net, sa->family, &sa->dst, &sa->src,
-				      natt_move_out, &m);
+		espah_sa_out_apply(net, sa->family, &sa->dst, &sa->src,
+				   natt_move_out, &m);
 		espah_stat_inc(net, ESPAH_STAT_NATT_MAPPING_UPDATED);
 	}
 	/* one event a second per SA; 0 = none yet */

@@ -459,7 +459,7 @@ struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 }
 
 /**
- * espah_sa_for_each_out() - call @fn for each live outbound ESP SA
+ * espah_sa_out_apply() - call @fn for each live outbound ESP SA
  *	from @src to @dst
  * @net: namespace
  * @family: family of @src and @dst
@@ -470,14 +470,14 @@ struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
  *
  * Context: any.
  */
-void espah_sa_for_each_out(struct net *net, u16 family,
-			   const union espah_addr *src,
-			   const union espah_addr *dst,
-			   void (*fn)(struct espah_sa *sa, void *arg),
-			   void *arg)
+void espah_sa_out_apply(struct net *net, u16 family,
+			const union espah_addr *src,
+			const union espah_addr *dst,
+			void (*fn)(struct espah_sa *sa, void *arg), void *arg)
 {
 	struct out_key k = {
-		.proto = IPPROTO_ESP, .family = family, .src = src, .dst = dst,
+		.src = src, .dst = dst,
+		.family = family, .proto = IPPROTO_ESP,
 	};
 	struct rhlist_head *list, *pos;
 	struct espah_sa *sa;

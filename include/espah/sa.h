@@ -283,11 +283,10 @@ void espah_sa_sweep(struct net *net,
 u64 espah_sa_seq(struct espah_sa *sa);
 bool espah_sa_natt_port(struct net *net, __be16 port);
 bool espah_sa_keepalive(const struct espah_sa *sa);
-void espah_sa_for_each_out(struct net *net, u16 family,
-			   const union espah_addr *src,
-			   const union espah_addr *dst,
-			   void (*fn)(struct espah_sa *sa, void *arg),
-			   void *arg);
+void espah_sa_out_apply(struct net *net, u16 family,
+			const union espah_addr *src,
+			const union espah_addr *dst,
+			void (*fn)(struct espah_sa *sa, void *arg), void *arg);
 u64 espah_sa_oseq(struct espah_sa *sa);
 
 bool espah_addr_equal(u16 family, const union espah_addr *a,

@@ -494,12 +494,10 @@ enum espah_stat {
 					 * ESP and not a keepalive: passed on
 					 */
 	ESPAH_STAT_NATT_MAPPING,	/* ESPAH_CMD_SA_MAPPING events raised */
-	ESPAH_STAT_NATT_MAPPING_SUPPRESSED, /* mapping changes not reported
-					 * (one event a second per SA)
-					 */
-	ESPAH_STAT_NATT_MAPPING_UPDATED, /* SAs moved to a new peer port
-					 * (ESPAH_SA_FLAG_NATT_UPDATE)
-					 */
+	/* mapping changes not reported (one event a second per SA) */
+	ESPAH_STAT_NATT_MAPPING_SUPPRESSED,
+	/* SAs moved to a new peer port (ESPAH_SA_FLAG_NATT_UPDATE) */
+	ESPAH_STAT_NATT_MAPPING_UPDATED,
 	ESPAH_STAT_OUT_NATT_KEEPALIVE,	/* NAT keepalives sent */
 	__ESPAH_STAT_MAX,
 };
