@@ -763,6 +763,8 @@ topo_nat_up() {
 # nat_rule SIDE PORT: `nat` masquerades what comes from SIDE (gw1: the
 # 10.0.13.0/24 side, gw2: the 10.0.23.0/24 side) to its address on the
 # other side, UDP and TCP source ports to PORT; replaces the rule before
+# and forgets the mappings it made (conntrack flushed), as a NAT that
+# rebooted or timed out does
 NAT_SIDE=""
 nat_rule() {
 	local from to out
@@ -772,7 +774,7 @@ nat_rule() {
 	else
 		from=10.0.23.0/24 out=eth1
 	fi
-	nsx nat nft -f - <<-EOF
+	nsx nat nft -f - <<-EOF || return 1
 	table ip natns
 	delete table ip natns
 	table ip natns {
@@ -783,10 +785,8 @@ nat_rule() {
 		}
 	}
 	EOF
+	nsx nat conntrack -F >/dev/null 2>&1
 }
 
-# nat_rebind PORT: the NAT forgets its mappings (conntrack flushed) and
-# maps to PORT from now on, as a NAT that rebooted or timed out does
-nat_rebind() {
-	nat_rule "$NAT_SIDE" "$1" && nsx nat conntrack -F >/dev/null 2>&1
-}
+# nat_rebind PORT: the same side, a new port from now on
+nat_rebind() { nat_rule "$NAT_SIDE" "$1"; }

@@ -118,7 +118,7 @@ side() {
 
 # encap_of NS SPI: "SPORT DPORT" of an espah SA
 encap_of() {
-	E "$1" -j state list | jq -r --arg spi "$(printf '0x%08x' "$2")" \
+	E "$1" -j state list | jq -r --argjson spi "$(($2))" \
 		'.[] | select(.spi == $spi) | "\(.encap.sport) \(.encap.dport)"'
 }
 
@@ -129,7 +129,7 @@ monitor_start() {
 	"${NSX_ARGV[@]}" > "$MON" 2>&1 &
 	MON_PID=$!
 	# the time to start and subscribe
-	nap 1
+	nap 0.7
 	[ -d "/proc/$MON_PID" ]
 }
 monitor_stop() { nap 0.3; kill "$MON_PID" 2>/dev/null; wait "$MON_PID" 2>/dev/null; }
@@ -141,7 +141,7 @@ mappings() {
 
 # 1. espah behind the NAT, native responder; keepalives
 behind() {
-	local name="espah behind NAT" k0 k1 idle busy
+	local name="espah behind NAT" k0 k1 idle ppid
 	ipsec_flush
 	if ! nat_rule gw1 40000 ||
 	   ! side espah gw1 10.0.13.1 10.0.23.2 10.0.1.0/24 10.0.2.0/24 \
@@ -168,29 +168,31 @@ behind() {
 		return
 	fi
 	k0=$(sastat gw1 0x5001 natt-keepalive)
-	nap 4.5
+	nap 3.5
 	capture_stop
 	k1=$(sastat gw1 0x5001 natt-keepalive)
 	idle=$(pcount "$KA and src host $NATB and src port 40000 and dst port 4500")
-	diag "$name: idle 4.5 s: $idle keepalives on the NAT's outside, SA counted $k0 -> $k1"
-	check "$name: idle: keepalives through the NAT at the interval (2..6 in 4.5 s)" \
-		bash -c "[ $idle -ge 2 ] && [ $idle -le 6 ]"
+	diag "$name: idle 3.5 s: $idle keepalives on the NAT's outside, SA counted $k0 -> $k1"
+	check "$name: idle: keepalives through the NAT at the interval (2..5 in 3.5 s)" \
+		bash -c "[ $idle -ge 2 ] && [ $idle -le 5 ]"
 	check "$name: keepalives counted on the SA" ge "$((k1 - k0))" "$idle"
 	check "$name: ... and in the namespace's total" ge "$(gstat gw1 out-natt-keepalive)" "$k1"
-	# traffic: none
+	# traffic: none, once the pings run (a ping every 0.2 s)
 	if ! capture nat eth2 "$CAP" udp; then
 		not_ok "$name: capture"
 		return
 	fi
+	nsx h1 ping -q -c 20 -i 0.2 -W 2 10.0.2.1 >/dev/null 2>&1 &
+	ppid=$!
+	nap 1
 	k0=$(sastat gw1 0x5001 natt-keepalive)
-	nsx h1 ping -q -c 20 -i 0.2 -W 2 10.0.2.1 >/dev/null 2>&1
-	capture_stop
+	nap 2
 	k1=$(sastat gw1 0x5001 natt-keepalive)
-	busy=$(pcount "$KA")
-	diag "$name: 4 s of pings: $busy keepalives, ESP in UDP $(pcount 'udp port 40000')"
+	wait "$ppid"
+	capture_stop
+	diag "$name: pings: keepalives $k0 -> $k1 while they ran, ESP in UDP $(pcount 'udp port 40000 and not ('"$KA"')')"
 	check "$name: traffic flows through the NAT" ge "$(pcount "udp and src port 40000 and not ($KA)")" 15
-	check "$name: no keepalive while traffic flows" numeq "$busy" 0
-	check "$name: ... none counted" numeq "$k1" "$k0"
+	check "$name: no keepalive while traffic flows" numeq "$k1" "$k0"
 }
 
 # espah's responder of case 2/3: in SA 0x6001 from the NAT's port 40000
@@ -228,7 +230,7 @@ follow() {
 	npid=$NC_PID
 	nsx h2 "$PY" -c "$STREAM" "$port" 10.0.1.1 40 2>/dev/null &
 	spid=$!
-	nsx h2 ping -c 30 -i 0.2 -W 2 10.0.1.1 > /tmp/e2e-natns-ping.$$ 2>&1 &
+	nsx h2 ping -c 20 -i 0.2 -W 2 10.0.1.1 > /tmp/e2e-natns-ping.$$ 2>&1 &
 	ppid=$!
 	nap 1.5
 	nat_rebind 40001
@@ -239,7 +241,7 @@ follow() {
 	diag "$name: stream: $got of $((40 * 4096)) bytes; pings: $(grep -o '[0-9]* received' /tmp/e2e-natns-ping.$$)"
 	check "$name: the TCP stream completed across the rebinding" numeq "$got" $((40 * 4096))
 	check "$name: pings after the rebinding came back" \
-		ge "$(grep -o '[0-9]* received' /tmp/e2e-natns-ping.$$ | tr -dc 0-9)" 20
+		ge "$(grep -o '[0-9]* received' /tmp/e2e-natns-ping.$$ | tr -dc 0-9)" 14
 	check "$name: in SA now records port 40001" \
 		[ "$(encap_of gw1 0x6001)" = "40001 4500" ]
 	check "$name: out SA now sends to port 40001" \
@@ -269,7 +271,7 @@ follow() {
 	monitor_stop
 	diag "$name: events: $(grep -c sa-mapping "$MON")"
 	check "$name: monitor -j: sa-mapping 40000 -> 40001, updated" ge \
-		"$(mappings ".spi == \"0x00006001\" and .\"old-addr\" == \"$NATA\" and .\"old-port\" == 40000 and .\"new-addr\" == \"$NATA\" and .\"new-port\" == 40001 and .updated == true")" 1
+		"$(mappings ".spi == $((0x6001)) and .\"old-addr\" == \"$NATA\" and .\"old-port\" == 40000 and .\"new-addr\" == \"$NATA\" and .\"new-port\" == 40001 and .updated == true")" 1
 	check "$name: no event for port 40555 or back to 40000" numeq \
 		"$(mappings '."new-port" == 40555 or ."new-port" == 40000')" 0
 	rm -f "$out" /tmp/e2e-natns-ping.$$
@@ -283,10 +285,9 @@ report_only() {
 		return
 	fi
 	check "$name: ping h2->h1" pings h2 10.0.1.1 3
-	monitor_start || { not_ok "$name: monitor"; return; }
 	E gw1 -j monitor > "$MON.j" 2>&1 &
 	MONJ_PID=$!
-	nap 1
+	monitor_start || { not_ok "$name: monitor"; return; }
 	nat_rebind 40002
 	# h2's echo requests reach h1 through the new mapping; the answers
 	# go to the old port, which the NAT no longer maps

@@ -124,7 +124,7 @@ static void refused_text(const struct nlattr **tb)
 static void mapping_end(const char *key, uint16_t fam, const struct nlattr *a,
 			const struct nlattr *p)
 {
-	char buf[64] = "", name[16];
+	char buf[64] = "?", name[16];
 
 	if (a)
 		addr_ntop(fam, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a),
@@ -144,19 +144,18 @@ static void mapping_print(const struct nlattr **tb)
 {
 	uint16_t fam = tb[ESPAH_A_SA_FAMILY] ? mnl_attr_get_u16(tb[ESPAH_A_SA_FAMILY]) : AF_INET;
 	const struct nlattr *mt[ESPAH_MAPPING_MAX + 1] = { NULL };
-	char spi[16], buf[64] = "";
+	char buf[64] = "?";
 	bool updated;
 
 	if (tb[ESPAH_A_SA_MAPPING])
 		attrs_parse_nest(tb[ESPAH_A_SA_MAPPING], mapping_attrs,
 				 ESPAH_MAPPING_MAX, mt);
-	snprintf(spi, sizeof(spi), "0x%08x",
-		 tb[ESPAH_A_SA_SPI] ? ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) : 0);
 	if (tb[ESPAH_A_SA_DST])
 		addr_ntop(fam, mnl_attr_get_payload(tb[ESPAH_A_SA_DST]),
 			  mnl_attr_get_payload_len(tb[ESPAH_A_SA_DST]), buf, sizeof(buf));
 	print_text("Mapping");
-	print_str(PRINT_ANY, "spi", " spi %s", spi);
+	print_u64(PRINT_ANY, "spi", " spi 0x%08" PRIx64,
+		  tb[ESPAH_A_SA_SPI] ? ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) : 0);
 	print_str(PRINT_ANY, "dst", " dst %s", buf);
 	print_str(PRINT_ANY, "proto", " proto %s",
 		  ipsec_proto_name(tb[ESPAH_A_SA_PROTO] ?
