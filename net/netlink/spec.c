@@ -79,7 +79,9 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_REPLAY_WINDOW] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_replay_window_range),
 	[ESPAH_A_SA_FLAGS] =
-		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | ESPAH_SA_FLAG_NATT_UPDATE),
+		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN |
+			ESPAH_SA_FLAG_ALIGN4 |
+			ESPAH_SA_FLAG_NATT_UPDATE),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
 	[ESPAH_A_SA_OSEQ] = { .type = NLA_U64 },
@@ -135,7 +137,9 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_REPLAY_WINDOW] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_replay_window_range),
 	[ESPAH_A_SA_FLAGS] =
-		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | ESPAH_SA_FLAG_NATT_UPDATE),
+		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN |
+			ESPAH_SA_FLAG_ALIGN4 |
+			ESPAH_SA_FLAG_NATT_UPDATE),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
 	[ESPAH_A_SA_OSEQ] = { .type = NLA_U64 },
