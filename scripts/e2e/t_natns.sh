@@ -17,11 +17,16 @@
 #  3. the same without natt-update: the event arrives, the SAs stay.
 #  4. the xfrm bridge: ip xfrm monitor sees native's mapping message
 #     (km_new_mapping) for an SA espah carries.
+#  5. strongSwan's charon with encap = yes on both gateways, gw2 behind
+#     the NAT: espah carries gw1's CHILD_SA (if_id 42) in UDP, and after a
+#     rebinding gw1's charon hears of the new mapping from espah.
 #
 # Native XFRM decapsulates ESP in UDP only on a UDP_ENCAP socket: gw2
 # holds one (as in t_natt) in every case.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
+# shellcheck source=scripts/e2e/ike.sh
+. ./ike.sh
 
 NSS="h1 gw1 nat gw2 h2"
 CAP=/tmp/e2e-natns.$$.pcap
@@ -403,6 +408,45 @@ bridge() {
 	rm -f "$xm"
 }
 
+# 5. charon, forced UDP encapsulation, gw2 behind the NAT; gw2's charon
+# takes port 4500, so the UDP_ENCAP socket of the other cases is gone
+charon_case() {
+	local name="charon encap=yes through the NAT" log=$IKE_DIR/gw1/charon.log
+	local IKE_OPTS=("encap = yes")
+	ipsec_flush
+	if ! nat_rule gw2 40000 || ! E gw1 xfrm attach if-id 42 ||
+	   ! ike_conf gw1 10.0.13.1 %any 10.0.1.0/24 10.0.2.0/24 42 ||
+	   ! ike_conf gw2 10.0.23.2 10.0.13.1 10.0.2.0/24 10.0.1.0/24 "" ||
+	   ! ike_start gw1 || ! ike_start gw2 ||
+	   ! capture nat eth1 "$CAP" udp or esp; then
+		not_ok "$name: configure"
+		ike_stop gw1 gw2
+		E gw1 xfrm detach
+		return
+	fi
+	check "$name: initiate from gw2 (native, behind the NAT)" \
+		sw gw2 --initiate --child net --timeout 20
+	# shellcheck disable=SC2016 # eval's, each try
+	check "$name: espah carries the CHILD_SA" wait_for 10 \
+		eval '[ "$(espah_spis gw1 | grep -c .)" = 2 ]'
+	check "$name: its SAs in UDP to and from the NAT's port 40000" numeq \
+		"$(E gw1 state list | grep -c "encap type espinudp sport \(4500 dport 40000\|40000 dport 4500\)")" 2
+	check "$name: ping h2->h1" pings h2 10.0.1.1 3
+	check "$name: ping h1->h2" pings h1 10.0.2.1 3
+	capture_stop
+	check "$name: espah's carried SAs counted the traffic" ge "$(carried_pkts gw1)" 12
+	check "$name: capture: espah's ESP in UDP from 4500 to the NAT's 40000" \
+		ge "$(pcount "udp and src host 10.0.13.1 and src port 4500 and dst port 40000")" 6
+	check "$name: capture: no bare ESP" numeq "$(pcount esp)" 0
+	nat_rebind 40005
+	nsx h2 ping -q -c 2 -i 0.3 -W 1 10.0.1.1 >/dev/null 2>&1
+	check "$name: gw1's charon heard of the new mapping from espah" wait_for 5 \
+		grep -q "NAT mappings of ESP CHILD_SA" "$log"
+	ike_log gw1 6
+	ike_stop gw1 gw2
+	E gw1 xfrm detach
+}
+
 # refusals: each names the attribute
 refusals() {
 	local err
@@ -444,8 +488,9 @@ else
 	bridge
 	kill "$SOCK_PID" 2>/dev/null
 	wait "$SOCK_PID" 2>/dev/null
+	charon_case
 fi
-rm -f "$CAP" "$CAP.err" "$MON" /tmp/e2e-natns-sock.$$
+rm -rf "$CAP" "$CAP.err" "$MON" /tmp/e2e-natns-sock.$$ "$IKE_DIR"
 ipsec_flush
 nsx nat nft delete table ip natns 2>/dev/null
 # gw1 goes with an SA whose keepalives are due: the namespace's end stops
