@@ -441,8 +441,13 @@ charon_case() {
 	nat_rebind 40005
 	nsx h2 ping -q -c 2 -i 0.3 -W 1 10.0.1.1 >/dev/null 2>&1
 	check "$name: gw1's charon heard of the new mapping from espah" wait_for 5 \
-		grep -q "NAT mappings of ESP CHILD_SA" "$log"
-	ike_log gw1 6
+		grep -q "NAT mappings of CHILD_SA .* changed to 10.0.13.254\[40005\]" "$log"
+	# charon moves its CHILD_SA (delete and add), espah carries the new one
+	# shellcheck disable=SC2016 # eval's, each try
+	check "$name: charon moved espah's out SA to port 40005" wait_for 10 \
+		eval '[ "$(E gw1 state list | grep -c "encap type espinudp sport 4500 dport 40005")" = 1 ]'
+	check "$name: ... and traffic flows again" pings h1 10.0.2.1 3
+	ike_log gw1 8
 	ike_stop gw1 gw2
 	E gw1 xfrm detach
 }
