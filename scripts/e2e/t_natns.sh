@@ -23,6 +23,13 @@
 #
 # Native XFRM decapsulates ESP in UDP only on a UDP_ENCAP socket: gw2
 # holds one (as in t_natt) in every case.
+#
+# The debug kernel has no NAT (scripts/kconfig/debug.config): there the
+# suite runs a reduced mode on the usual topology, its SAs keyed as if a
+# NAT had mapped gw2's port 4500 to 40000 while there is none: gw2's
+# first packet is a mapping change (the event, natt-update moving the
+# SAs, km_new_mapping for a carried SA) and gw1's SAs send keepalives,
+# still due when the namespaces go.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 # shellcheck source=scripts/e2e/ike.sh
@@ -449,6 +456,69 @@ refusals() {
 	check "features list natt-mapping and natt-keepalive" \
 		bash -c "$ESPAH_TOOL features | grep -qw natt-mapping && $ESPAH_TOOL features | grep -qw natt-keepalive"
 }
+
+# The debug kernel's reduced mode (see the top).
+reduced() {
+	local name="no NAT, SAs keyed for one" n0 k0
+	NSS="h1 gw1 gw2 h2"
+	topo_up || { not_ok "topology"; finish; }
+	ipsec_flush
+	if ! bg gw2 /tmp/e2e-natns-sock.$$ "$ENCAP_SOCK" ||
+	   ! side espah gw1 10.0.12.1 10.0.12.2 10.0.1.0/24 10.0.2.0/24 \
+		0x5001 0x6001 5 6 4500 40000 "natt-keepalive 1" "flag natt-update" ||
+	   ! side native gw2 10.0.12.2 10.0.12.1 10.0.2.0/24 10.0.1.0/24 \
+		0x6001 0x5001 6 5 4500 4500; then
+		not_ok "$name: configure"
+		finish
+	fi
+	SOCK_PID=$BG_PID
+	monitor_start -j || not_ok "$name: monitor"
+	check "$name: ping h2->h1: the first packet moves gw1's SAs" pings h2 10.0.1.1 3
+	monitor_stop
+	check "$name: they now use gw2's port 4500" \
+		[ "$(encap_of gw1 0x6001) $(encap_of gw1 0x5001)" = "4500 4500 4500 4500" ]
+	check "$name: the event: 40000 -> 4500, updated" numeq \
+		"$(mappings '."old-port" == 40000 and ."new-port" == 4500 and .updated == true')" 1
+	check "$name: ping h1->h2" pings h1 10.0.2.1 3
+	k0=$(sastat gw1 0x5001 natt-keepalive)
+	nap 2.5
+	check "$name: keepalives while idle" ge "$(sastat gw1 0x5001 natt-keepalive)" $((k0 + 1))
+	# a carried SA: native's key managers hear of it (km_new_mapping)
+	ipsec_flush
+	n0=$(gstat gw1 natt-mapping)
+	if ! E gw1 xfrm attach if-id 42 || ! ip -n gw1 -batch - <<-EOF ||
+	xfrm state add src 10.0.12.2 dst 10.0.12.1 proto esp spi 0x6001 mode tunnel reqid 1 replay-window 64 if_id 42 sel src 10.0.2.0/24 dst 10.0.1.0/24 encap espinudp 40000 4500 0.0.0.0 $(alg gcm 6)
+	xfrm policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir in if_id 42 tmpl src 10.0.12.2 dst 10.0.12.1 proto esp mode tunnel reqid 1
+	xfrm policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir fwd if_id 42 tmpl src 10.0.12.2 dst 10.0.12.1 proto esp mode tunnel reqid 1
+	EOF
+	   ! side native gw2 10.0.12.2 10.0.12.1 10.0.2.0/24 10.0.1.0/24 \
+		0x6001 0x5001 6 5 4500 4500; then
+		not_ok "$name: bridge: configure"
+	else
+		nsx_argv gw1 ip xfrm monitor
+		"${NSX_ARGV[@]}" > "$MON" 2>&1 &
+		MON_PID=$!
+		nap 0.7
+		nsx h2 ping -q -c 2 -i 0.3 -W 1 10.0.1.1 >/dev/null 2>&1
+		monitor_stop
+		check "$name: bridge: ip xfrm monitor: Mapping change 40000 -> 4500" \
+			grep -q "Mapping change 10.0.12.2:40000 -> 10.0.12.2:4500" "$MON"
+		check "$name: bridge: one event raised" numeq "$(gstat gw1 natt-mapping)" $((n0 + 1))
+	fi
+	E gw1 xfrm detach
+	kill "$SOCK_PID" 2>/dev/null
+	wait "$SOCK_PID" 2>/dev/null
+	ipsec_flush
+	E gw1 state add src 10.0.12.1 dst 10.0.12.2 proto esp spi 0x5009 dir out \
+		encap espinudp 4500 4500 0.0.0.0 natt-keepalive 1 \
+		aead 'rfc4106(gcm(aes))' "0x$(key 20 9)" 128 >/dev/null 2>&1
+	nap 1.2
+	rm -f "$MON" /tmp/e2e-natns-sock.$$
+	topo_down
+	finish
+}
+
+[ "${ESPAH_KIND:-}" != debug ] || reduced
 
 if ! topo_nat_up; then
 	not_ok "NAT topology"
