@@ -461,7 +461,7 @@ refusals() {
 reduced() {
 	local name="no NAT, SAs keyed for one" n0 k0
 	NSS="h1 gw1 gw2 h2"
-	topo_up || { not_ok "topology"; finish; }
+	topo_up || { not_ok "topology"; finish; exit; }
 	ipsec_flush
 	if ! bg gw2 /tmp/e2e-natns-sock.$$ "$ENCAP_SOCK" ||
 	   ! side espah gw1 10.0.12.1 10.0.12.2 10.0.1.0/24 10.0.2.0/24 \
@@ -470,6 +470,7 @@ reduced() {
 		0x6001 0x5001 6 5 4500 4500; then
 		not_ok "$name: configure"
 		finish
+		exit
 	fi
 	SOCK_PID=$BG_PID
 	monitor_start -j || not_ok "$name: monitor"
@@ -516,6 +517,7 @@ reduced() {
 	rm -f "$MON" /tmp/e2e-natns-sock.$$
 	topo_down
 	finish
+	exit
 }
 
 [ "${ESPAH_KIND:-}" != debug ] || reduced
@@ -523,6 +525,7 @@ reduced() {
 if ! topo_nat_up; then
 	not_ok "NAT topology"
 	finish
+	exit
 fi
 ipsec_flush
 if ! bg gw2 /tmp/e2e-natns-sock.$$ "$ENCAP_SOCK"; then
