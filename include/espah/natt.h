@@ -103,10 +103,11 @@ struct espah_natt_src {
 
 struct espah_esp_state;
 struct net;
+struct work_struct;
 
 bool espah_natt_mapping_check(struct espah_sa *sa,
 			      const struct espah_esp_state *st, bool top,
-			      __be16 *old_port, bool *update);
+			      __be16 *old_port, bool *updated);
 void espah_natt_mapping(struct net *net, struct espah_sa *sa,
 			const struct espah_esp_state *st, __be16 old_port,
 			bool updated);
