@@ -185,19 +185,37 @@ static bool replay_check(struct espah_sa *sa, u32 seq_lo, u64 *seq)
 }
 
 /* After the ICV verified: advance the window. Returns false (counted) if
- * a packet with the same number got there first.
+ * a packet with the same number got there first. A packet that came in
+ * UDP is checked against the SA's NAT mapping in the same critical
+ * section (net/natt_map.c), so that of two packets from two ports the
+ * newer one decides where the SA's traffic goes.
  */
-static bool replay_advance(struct espah_sa *sa, u64 seq)
+static bool replay_advance(struct net *net, struct espah_sa *sa,
+			   const struct espah_esp_state *st)
 {
-	int err;
+	bool moved = false, updated = false;
+	__be16 old_port = 0;
+	int err = 0;
 
-	if (!sa->replay)
+	if (!sa->replay && !st->natt)
 		return true;
 	spin_lock_bh(&sa->lock);
-	err = espah_replay_advance(sa->replay, seq);
+	if (sa->replay) {
+		bool top = st->seq > sa->replay->top;
+
+		err = espah_replay_advance(sa->replay, st->seq);
+		if (!err && st->natt)
+			moved = espah_natt_mapping_check(sa, st, top,
+							 &old_port, &updated);
+	} else {
+		moved = espah_natt_mapping_check(sa, st, false, &old_port,
+						 &updated);
+	}
 	spin_unlock_bh(&sa->lock);
 	if (err)
 		replay_count(sa, err);
+	else if (moved)
+		espah_natt_mapping(net, sa, st, old_port, updated);
 	return !err;
 }
 
@@ -345,7 +363,7 @@ static int decap_finish(struct sk_buff *skb, struct espah_sa *sa,
 						   ESPAH_SA_STAT_NOMEM);
 		return DECAP_DROP;
 	}
-	if (!replay_advance(sa, st->seq))
+	if (!replay_advance(st->net, sa, st))
 		return DECAP_DROP;
 	if (!decap_proto_of(sa->proto)->strip(sa, skb, st, &nexthdr, &hlen,
 					      &len))
@@ -497,7 +515,7 @@ unsigned int espah_decap(struct net *net, struct sk_buff *skb, u16 family,
 		espah_sa_put(sa);
 		return NF_DROP;
 	}
-	return espah_decap_sa(net, skb, family, sa, off, nhoff);
+	return espah_decap_sa(net, skb, family, sa, off, nhoff, NULL);
 }
 
 /**
@@ -509,6 +527,8 @@ unsigned int espah_decap(struct net *net, struct sk_buff *skb, u16 family,
  * @sa: the SA, referenced: the reference is consumed
  * @off: offset of the ESP/AH header from the network header
  * @nhoff: offset of the byte naming it
+ * @natt: ESP that came in UDP: where from (its outer source address and
+ *	UDP source port), for the NAT mapping check; NULL for bare ESP/AH
  *
  * Also the way in of ESP that came in UDP (net/natt.c), once its UDP
  * header is gone.
@@ -518,7 +538,8 @@ unsigned int espah_decap(struct net *net, struct sk_buff *skb, u16 family,
  */
 unsigned int espah_decap_sa(struct net *net, struct sk_buff *skb, u16 family,
 			    struct espah_sa *sa, unsigned int off,
-			    unsigned int nhoff)
+			    unsigned int nhoff,
+			    const struct espah_natt_src *natt)
 {
 	const struct decap_proto *p = decap_proto_of(sa->proto);
 	struct espah_esp_state st = {
@@ -530,6 +551,10 @@ unsigned int espah_decap_sa(struct net *net, struct sk_buff *skb, u16 family,
 	__be32 seq;
 	int err, ret;
 
+	if (natt) {
+		st.natt = true;
+		st.natt_src = *natt;
+	}
 	if (sa->proto == IPPROTO_AH)
 		seq = ((const struct ip_auth_hdr *)(skb->data + off))->seq_no;
 	else

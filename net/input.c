@@ -202,6 +202,7 @@ static int in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
 static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 		  unsigned int off, unsigned int nhoff)
 {
+	struct espah_natt_src from = {};
 	const struct udphdr *uh;
 	union espah_addr daddr;
 	struct espah_sa *sa;
@@ -215,6 +216,7 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 	if (!uh || !espah_sa_natt_port(net, uh->dest))
 		return IN_PASS;
 	port = uh->dest;
+	from.port = uh->source;
 	ulen = ntohs(uh->len);
 	/* a bad length is UDP's to judge */
 	if (ulen < sizeof(_uh) || off + ulen > skb->len)
@@ -236,10 +238,13 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 	case ESPAH_NATT_ESP:
 		break;
 	}
-	if (family == AF_INET)
+	if (family == AF_INET) {
 		daddr.a4 = ip_hdr(skb)->daddr;
-	else
+		from.addr.a4 = ip_hdr(skb)->saddr;
+	} else {
 		daddr.a6 = ipv6_hdr(skb)->daddr;
+		from.addr.a6 = ipv6_hdr(skb)->saddr;
+	}
 	sa = espah_sa_lookup(net, get_unaligned((const __be32 *)d), IPPROTO_ESP,
 			     family, &daddr);
 	if (!sa)
@@ -255,7 +260,7 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 		espah_sa_put(sa);
 		return NF_DROP;
 	}
-	return espah_decap_sa(net, skb, family, sa, off, nhoff);
+	return espah_decap_sa(net, skb, family, sa, off, nhoff, &from);
 }
 
 /**

@@ -217,6 +217,8 @@ static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
 	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, skb->len);
 	espah_stat_inc(st->net, ESPAH_STAT_OUT_PACKETS);
+	if (natt)
+		espah_natt_sent(sa);
 	espah_sa_put(sa);
 	if (st->next) {
 		/* bundle: the outer transform takes the packet as it is */

@@ -512,6 +512,38 @@ struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 }
 
 /**
+ * espah_sa_out_apply() - call @fn for each live outbound ESP SA
+ *	from @src to @dst
+ * @net: namespace
+ * @family: family of @src and @dst
+ * @src: outer source
+ * @dst: outer destination
+ * @fn: called under rcu_read_lock(); the SA may die meanwhile
+ * @arg: passed to @fn
+ *
+ * Context: any.
+ */
+void espah_sa_out_apply(struct net *net, u16 family,
+			const union espah_addr *src,
+			const union espah_addr *dst,
+			void (*fn)(struct espah_sa *sa, void *arg), void *arg)
+{
+	struct out_key k = {
+		.src = src, .dst = dst,
+		.family = family, .proto = IPPROTO_ESP,
+	};
+	struct rhlist_head *list, *pos;
+	struct espah_sa *sa;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&sad_of(net)->out, &k, out_params);
+	rhl_for_each_entry_rcu(sa, pos, list, onode)
+		if (!READ_ONCE(sa->dead))
+			fn(sa, arg);
+	rcu_read_unlock();
+}
+
+/**
  * espah_sa_stat_add() - add to a per-SA counter
  * @sa: the SA
  * @s: which counter
@@ -552,6 +584,7 @@ void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s)
 		[ESPAH_SA_STAT_NOMEM] = ESPAH_STAT_IN_BUFFER_ERROR,
 		[ESPAH_SA_STAT_DUMMY] = ESPAH_STAT_IN_DUMMY,
 		[ESPAH_SA_STAT_ENCAP_MISMATCH] = ESPAH_STAT_IN_STATE_MISMATCH,
+		[ESPAH_SA_STAT_NATT_KEEPALIVE] = ESPAH_STAT_OUT_NATT_KEEPALIVE,
 	};
 	struct net *net = read_pnet(&sa->net);
 
@@ -770,6 +803,14 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 	if (old->dir == ESPAH_DIR_OUT)
 		rhltable_remove(&sad->out, &old->onode, out_params);
 	list_replace_rcu(&old->list, &sa->list);
+	if (espah_sa_keepalive(old))
+		list_del(&old->ka_node);
+	if (espah_sa_keepalive(sa)) {
+		/* an update is no traffic: the interval runs on */
+		sa->natt_tx = espah_sa_keepalive(old) ? READ_ONCE(old->natt_tx) :
+							jiffies;
+		list_add_tail(&sa->ka_node, &sad->ka_list);
+	}
 	sa_natt_put(sad, old);
 	sad->replay_bytes += sa_replay_bytes(sa) - sa_replay_bytes(old);
 	sad_changed(sad);
@@ -912,6 +953,10 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 		goto err_ref;
 	}
 	list_add_tail_rcu(&sa->list, &sad->list);
+	if (espah_sa_keepalive(sa)) {
+		sa->natt_tx = jiffies;
+		list_add_tail(&sa->ka_node, &sad->ka_list);
+	}
 	sad->count++;
 	sad->replay_bytes += sa_replay_bytes(sa);
 	sad_changed(sad);
@@ -923,6 +968,8 @@ err_ref:
 	refcount_dec(&sa->ref);
 out:
 	mutex_unlock(&sad->lock);
+	if (!err && espah_sa_keepalive(sa))
+		espah_natt_ka_kick(net);
 	return err;
 }
 
@@ -935,6 +982,8 @@ static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
 	if (sa->dir == ESPAH_DIR_OUT)
 		rhltable_remove(&sad->out, &sa->onode, out_params);
 	list_del_rcu(&sa->list);
+	if (espah_sa_keepalive(sa))
+		list_del(&sa->ka_node);
 	sa_natt_put(sad, sa);
 	sad->count--;
 	sad->replay_bytes -= sa_replay_bytes(sa);
@@ -1125,7 +1174,9 @@ int espah_sa_net_init(struct net *net)
 	sad->serial = 0;
 	sad->dying = false;
 	memset(&sad->natt, 0, sizeof(sad->natt));
+	INIT_LIST_HEAD(&sad->ka_list);
 	INIT_DELAYED_WORK(&sad->lft_work, espah_sa_lft_work);
+	INIT_DELAYED_WORK(&sad->ka_work, espah_natt_ka_work);
 	err = rhashtable_init(&sad->hash, &sa_params);
 	if (err)
 		return err;
@@ -1153,6 +1204,7 @@ void espah_sa_net_exit(struct net *net)
 	WRITE_ONCE(sad->dying, true);
 	synchronize_rcu();
 	cancel_delayed_work_sync(&sad->lft_work);
+	cancel_delayed_work_sync(&sad->ka_work);
 	espah_sa_flush(net, 0, true);
 	rhltable_destroy(&sad->out);
 	rhashtable_destroy(&sad->hash);

@@ -9,7 +9,7 @@ base_pkgs=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio
 	   qemu-system-x86 busybox-static iproute2 iperf3 tcpdump tshark
 	   python3-scapy python3-cryptography python3-yaml linux-source-6.1 $hdr_meta iputils-ping netcat-openbsd
 	   procps ethtool strongswan-starter strongswan-charon strongswan-swanctl
-	   jq nftables
+	   jq nftables conntrack
 	   dkms dh-dkms debhelper lintian dpkg-dev)
 
 missing() {

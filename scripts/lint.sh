@@ -70,6 +70,8 @@ files=("${kfiles[@]}" "${xfiles[@]}" "${ufiles[@]}")
 	--ignore PREFER_DEFINED_ATTRIBUTE_MACRO,BIT_MACRO,CAMELCASE,EMBEDDED_FUNCTION_NAME,LONG_LINE_STRING,MACRO_ARG_REUSE,PARENTHESIS_ALIGNMENT \
 	-f "${ufiles[@]}") >> "$tmp/cp.log" 2>&1
 grep -E 'ERROR|WARNING|CHECK' "$tmp/cp.log" > "$tmp/cp.warn"
+# without the debug tree there is no checkpatch: say so, not "ok"
+[ -x "$cp" ] || echo "Error: $cp not found (build the debug kernel tree)" >> "$tmp/cp.warn"
 result "checkpatch --strict on ${#files[@]} files" "$tmp/cp.warn"
 echo "1..$n"
 exit $failed

@@ -167,7 +167,9 @@ class Gen:
             d = self.s.defs[a["enum"]]
             ents = self.s.entries(d)
             if d["type"] == "flags" or a.get("enum-as-flags"):
-                return "NLA_POLICY_MASK(%s, %s)" % (t, " | ".join(n for n, _ in ents))
+                # past two flags, one per line: the line stays under 100
+                sep = " |\n\t\t\t" if len(ents) > 2 else " | "
+                return "NLA_POLICY_MASK(%s, %s)" % (t, sep.join(n for n, _ in ents))
             vals = [v for _, v in ents]
             if vals == list(range(vals[0], vals[0] + len(vals))):
                 if vals[0] == 0:

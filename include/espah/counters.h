@@ -91,7 +91,17 @@
 	X(IN_NATT_KEEPALIVE, "EspahInNattKeepalive", "in-natt-keepalive", \
 	  "NAT keepalives (RFC 3948 2.3) to an encap port: consumed")	\
 	X(IN_NATT_SHORT, "EspahInNattShort", "in-natt-short",		\
-	  "UDP to an encap port too short for ESP: passed on")
+	  "UDP to an encap port too short for ESP: passed on")		\
+	X(NATT_MAPPING, "EspahNattMapping", "natt-mapping",		\
+	  "NAT mapping change events raised")				\
+	X(NATT_MAPPING_SUPPRESSED, "EspahNattMappingSuppressed",	\
+	  "natt-mapping-suppressed",					\
+	  "NAT mapping changes not reported: one event a second per SA") \
+	X(NATT_MAPPING_UPDATED, "EspahNattMappingUpdated",		\
+	  "natt-mapping-updated",					\
+	  "SAs moved to a new peer port (flag natt-update)")		\
+	X(OUT_NATT_KEEPALIVE, "EspahOutNattKeepalive", "out-natt-keepalive", \
+	  "NAT keepalives sent")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\
@@ -108,7 +118,10 @@
 	X(EXPIRED, "expired", "dropped: hard byte/packet limit hit")	\
 	X(DUMMY, "dummy", "RFC 4303 2.6 dummy packet, discarded")	\
 	X(ENCAP_MISMATCH, "encap-mismatch",				\
-	  "bare ESP for an SA with UDP encapsulation")
+	  "bare ESP for an SA with UDP encapsulation")			\
+	X(NATT_MAPPING, "natt-mapping",					\
+	  "authenticated packets from another peer address or port")	\
+	X(NATT_KEEPALIVE, "natt-keepalive", "NAT keepalives sent")
 
 /*
  * Every value of both enums but UNSPEC and PAD is named exactly once: the

@@ -7,6 +7,7 @@
 
 #include <linux/skbuff.h>
 
+struct espah_natt_src;
 struct espah_sa;
 struct net;
 
@@ -14,7 +15,8 @@ unsigned int espah_decap(struct net *net, struct sk_buff *skb, u16 family,
 			 u8 proto, unsigned int off, unsigned int nhoff);
 unsigned int espah_decap_sa(struct net *net, struct sk_buff *skb, u16 family,
 			    struct espah_sa *sa, unsigned int off,
-			    unsigned int nhoff);
+			    unsigned int nhoff,
+			    const struct espah_natt_src *natt);
 unsigned int espah_decap_frag(struct net *net, struct sk_buff *skb,
 			      u16 family, unsigned int off);
 int espah_decap_module_init(void);

@@ -10,6 +10,8 @@
 #include <linux/ip.h>
 #include <linux/types.h>
 
+#include <espah/natt.h>
+
 struct espah_sa;
 struct net;
 struct sk_buff;
@@ -29,6 +31,8 @@ struct sk_buff;
  *	that follows the IP header(s), to restore the inner protocol
  * @family: AF_INET or AF_INET6 of the packet's (outer) IP header
  * @outer_dsfield: inbound: DS field of the outer header (ECN decap)
+ * @natt: inbound: the packet came in UDP (RFC 3948), from @natt_src
+ * @natt_src: where, for the NAT mapping check (net/natt_map.c)
  * @next: outbound bundle: the SA to apply after this one (a reference
  *	the state owns), or NULL. Also used for AH (net/ah.c).
  */
@@ -40,6 +44,8 @@ struct espah_esp_state {
 	u32 nhoff;
 	u16 family;
 	u8 outer_dsfield;
+	bool natt;
+	struct espah_natt_src natt_src;
 };
 
 /**

@@ -21,6 +21,7 @@ struct sk_buff;
  * @sport: UDP source port of the SA's packets, network order
  * @dport: UDP destination port of the SA's packets, network order
  * @oa: original address (ip xfrm's OADDR), kept for the dump only
+ * @keepalive: outbound: NAT keepalive interval in seconds, 0: none
  */
 struct espah_encap {
 	u16 type;
@@ -31,6 +32,7 @@ struct espah_encap {
 		__be32 a4;
 		struct in6_addr a6;
 	} oa;
+	u32 keepalive;
 };
 
 /* Distinct local encapsulation ports per namespace. */
@@ -85,5 +87,33 @@ int espah_natt_strip(struct sk_buff *skb, u16 family, unsigned int udp_off,
 int espah_natt_port_get(struct espah_natt_ports *p, __be16 port);
 void espah_natt_port_put(struct espah_natt_ports *p, __be16 port);
 bool espah_natt_port_used(const struct espah_natt_ports *p, __be16 port);
+
+/**
+ * struct espah_natt_src - where an ESP-in-UDP packet came from
+ * @addr: outer source address
+ * @port: UDP source port (network order)
+ */
+struct espah_natt_src {
+	union {
+		__be32 a4;
+		struct in6_addr a6;
+	} addr;
+	__be16 port;
+};
+
+struct espah_esp_state;
+struct net;
+struct work_struct;
+
+bool espah_natt_mapping_check(struct espah_sa *sa,
+			      const struct espah_esp_state *st, bool top,
+			      __be16 *old_port, bool *updated);
+void espah_natt_mapping(struct net *net, struct espah_sa *sa,
+			const struct espah_esp_state *st, __be16 old_port,
+			bool updated);
+
+void espah_natt_sent(struct espah_sa *sa);
+void espah_natt_ka_kick(struct net *net);
+void espah_natt_ka_work(struct work_struct *work);
 
 #endif /* _ESPAH_NATT_H */

@@ -19,6 +19,10 @@ void espah_nl_acquire(struct net *net, const struct espah_policy *pol,
 void espah_nl_xfrm_refused(struct net *net, __be32 spi, u8 proto, u16 family,
 			   const union espah_addr *dst, u32 index,
 			   const char *why);
+struct espah_natt_src;
+void espah_nl_sa_mapping(struct net *net, const struct espah_sa *sa,
+			 const struct espah_natt_src *src, __be16 old_port,
+			 bool updated);
 void espah_netlink_exit(void);
 
 #endif /* _ESPAH_NETLINK_H */

@@ -144,6 +144,13 @@ struct espah_lft {
  * @encap: UDP encapsulation (ESP in UDP), type 0: none
  * @keys: a copy of the keys, for ESPAH_A_SA_KEYS, or NULL (the default:
  *	the keys then live only in the transform); set before publication
+ * @encap: UDP encapsulation (ESP in UDP), type 0: none; inbound SAs with
+ *	ESPAH_SA_FLAG_NATT_UPDATE change @encap.sport (outbound ones
+ *	@encap.dport) in place, under @lock, read locklessly
+ * @natt_event: jiffies of the last mapping event (net/natt_map.c)
+ * @natt_tx: outbound SAs with keepalives: jiffies of the last packet sent
+ * @ka_node: in &espah_sad.ka_list if the SA sends keepalives
+ *	(espah_sa_keepalive())
  */
 struct xfrm_state;
 
@@ -188,6 +195,9 @@ struct espah_sa {
 	u64 xs_bytes;
 	struct espah_encap encap;
 	struct espah_sa_keys *keys;
+	unsigned long natt_event;
+	unsigned long natt_tx;
+	struct list_head ka_node;
 };
 
 /**
@@ -207,6 +217,8 @@ struct espah_sa {
  * @tombs: recently deleted outbound SAs of espah's own family (ring; the
  *	xfrm bridge keeps its own for carried SAs, net/xfrm/sync.c)
  * @tomb_next: next slot of @tombs
+ * @ka_list: the SAs that send NAT keepalives (&espah_sa.ka_node)
+ * @ka_work: sends them (net/natt_keepalive.c)
  */
 /* How many deleted outbound SAs keep their last sequence number (below). */
 #define ESPAH_SA_TOMBS	64
@@ -246,6 +258,8 @@ struct espah_sad {
 	struct espah_natt_ports natt;
 	struct espah_sa_tomb tombs[ESPAH_SA_TOMBS];
 	unsigned int tomb_next;
+	struct list_head ka_list;
+	struct delayed_work ka_work;
 };
 
 /**
@@ -315,6 +329,11 @@ void espah_sa_sweep(struct net *net,
 		    void (*gone)(struct espah_sa *sa, void *arg), void *arg);
 u64 espah_sa_seq(struct espah_sa *sa);
 bool espah_sa_natt_port(struct net *net, __be16 port);
+bool espah_sa_keepalive(const struct espah_sa *sa);
+void espah_sa_out_apply(struct net *net, u16 family,
+			const union espah_addr *src,
+			const union espah_addr *dst,
+			void (*fn)(struct espah_sa *sa, void *arg), void *arg);
 u64 espah_sa_oseq(struct espah_sa *sa);
 
 bool espah_addr_equal(u16 family, const union espah_addr *a,

@@ -118,6 +118,8 @@ void espah_xfrm_revive(struct net *net, struct espah_sa *sa, u64 *seq,
 void espah_xfrm_acquire(struct net *net, const struct espah_policy *pol,
 			const struct espah_tmpl *t,
 			const struct espah_flow *fl);
+void espah_xfrm_mapping(struct xfrm_state *x, u16 family,
+			const struct espah_natt_src *src);
 
 /**
  * espah_xfrm_oseq() - tell the native SA the sequence number just taken

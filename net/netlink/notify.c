@@ -86,6 +86,7 @@ size_t espah_nl_sa_msg_size(void)
 	       nla_total_size(sizeof(u16)) +		/* TYPE */
 	       2 * nla_total_size(sizeof(__be16)) +	/* SPORT, DPORT */
 	       nla_total_size(sizeof(struct in6_addr)) +	/* OA */
+	       nla_total_size(sizeof(u32)) +		/* KEEPALIVE */
 	       2 * nla_total_size(256);	/* ENC_KEY, AUTH_KEY (policy max) */
 }
 
@@ -194,11 +195,14 @@ static int put_sa_encap(struct sk_buff *msg, const struct espah_sa *sa)
 	nest = nla_nest_start(msg, ESPAH_A_SA_ENCAP);
 	if (!nest)
 		return -EMSGSIZE;
+	/* the ports may follow a NAT (ESPAH_SA_FLAG_NATT_UPDATE) */
 	if (nla_put_u16(msg, ESPAH_ENCAP_TYPE, e->type) ||
-	    nla_put_be16(msg, ESPAH_ENCAP_SPORT, e->sport) ||
-	    nla_put_be16(msg, ESPAH_ENCAP_DPORT, e->dport) ||
+	    nla_put_be16(msg, ESPAH_ENCAP_SPORT, READ_ONCE(e->sport)) ||
+	    nla_put_be16(msg, ESPAH_ENCAP_DPORT, READ_ONCE(e->dport)) ||
 	    (e->has_oa && nla_put(msg, ESPAH_ENCAP_OA,
-				  sa->family == AF_INET ? 4 : 16, &e->oa))) {
+				  sa->family == AF_INET ? 4 : 16, &e->oa)) ||
+	    (e->keepalive &&
+	     nla_put_u32(msg, ESPAH_ENCAP_KEEPALIVE, e->keepalive))) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -565,4 +569,58 @@ void espah_nl_xfrm_refused(struct net *net, __be32 spi, u8 proto, u16 family,
 	return;
 free:
 	nlmsg_free(msg);
+}
+
+/**
+ * espah_nl_sa_mapping() - multicast ESPAH_CMD_SA_MAPPING ("sa" group)
+ * @net: namespace
+ * @sa: the inbound SA whose packet came from elsewhere
+ * @src: where it came from
+ * @old_port: the UDP source port @sa recorded
+ * @updated: @sa (and its outbound SAs) now use @src's port
+ *
+ * Context: datapath (softirq or a crypto completion).
+ */
+void espah_nl_sa_mapping(struct net *net, const struct espah_sa *sa,
+			 const struct espah_natt_src *src, __be16 old_port,
+			 bool updated)
+{
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(espah_nl_up) ||
+	    !genl_has_listeners(&espah_nl_family, net, ESPAH_NLGRP_SA))
+		goto out;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put(msg, 0, 0, &espah_nl_family, 0, ESPAH_CMD_SA_MAPPING);
+	if (!hdr)
+		goto free;
+	if (nla_put_be32(msg, ESPAH_A_SA_SPI, sa->spi) ||
+	    nla_put_u8(msg, ESPAH_A_SA_PROTO, sa->proto) ||
+	    nla_put_u16(msg, ESPAH_A_SA_FAMILY, sa->family) ||
+	    put_addr(msg, ESPAH_A_SA_DST, sa->family, &sa->dst) ||
+	    nla_put_u32(msg, ESPAH_A_SA_REQID, sa->reqid))
+		goto free;
+	nest = nla_nest_start(msg, ESPAH_A_SA_MAPPING);
+	if (!nest ||
+	    put_addr(msg, ESPAH_MAPPING_OLD_ADDR, sa->family, &sa->src) ||
+	    nla_put_be16(msg, ESPAH_MAPPING_OLD_PORT, old_port) ||
+	    nla_put(msg, ESPAH_MAPPING_NEW_ADDR,
+		    sa->family == AF_INET ? 4 : 16, &src->addr) ||
+	    nla_put_be16(msg, ESPAH_MAPPING_NEW_PORT, src->port) ||
+	    nla_put_u8(msg, ESPAH_MAPPING_UPDATED, updated))
+		goto free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&espah_nl_family, net, msg, 0, ESPAH_NLGRP_SA,
+				GFP_ATOMIC);
+	goto out;
+free:
+	nlmsg_free(msg);
+out:
+	rcu_read_unlock();
 }

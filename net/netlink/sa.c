@@ -211,6 +211,32 @@ static int parse_sa_encap(struct genl_info *info, struct espah_sa *sa)
 		memcpy(&e->oa, &oa, sizeof(e->oa));
 		e->has_oa = true;
 	}
+	if (tb[ESPAH_ENCAP_KEEPALIVE]) {
+		e->keepalive = nla_get_u32(tb[ESPAH_ENCAP_KEEPALIVE]);
+		if (e->keepalive && sa->dir != ESPAH_DIR_OUT)
+			return BAD(extack, tb[ESPAH_ENCAP_KEEPALIVE],
+				   "ESPAH_A_SA_ENCAP: ESPAH_ENCAP_KEEPALIVE is for outbound SAs (ESPAH_A_SA_DIR out)");
+	}
+	return 0;
+}
+
+/* ESPAH_SA_FLAG_NATT_UPDATE: what the SA needs to follow a NAT. */
+static int check_natt_update(struct genl_info *info, const struct espah_sa *sa)
+{
+	struct nlattr *a = info->attrs[ESPAH_A_SA_FLAGS];
+	struct netlink_ext_ack *extack = info->extack;
+
+	if (!(sa->flags & ESPAH_SA_FLAG_NATT_UPDATE))
+		return 0;
+	if (sa->dir != ESPAH_DIR_IN)
+		return BAD(extack, a,
+			   "ESPAH_A_SA_FLAGS: natt-update is for inbound SAs (ESPAH_A_SA_DIR in)");
+	if (!sa->encap.type)
+		return BAD(extack, a,
+			   "ESPAH_A_SA_FLAGS: natt-update needs ESPAH_A_SA_ENCAP (ESP in UDP)");
+	if (!sa->window)
+		return BAD(extack, a,
+			   "ESPAH_A_SA_FLAGS: natt-update needs a replay window (ESPAH_A_SA_REPLAY_WINDOW not 0): a replayed packet must not move the mapping");
 	return 0;
 }
 
@@ -277,6 +303,9 @@ static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 	if (err)
 		return err;
 	err = parse_sa_encap(info, sa);
+	if (err)
+		return err;
+	err = check_natt_update(info, sa);
 	if (err)
 		return err;
 	return parse_sa_algs(info, sa, cfg);

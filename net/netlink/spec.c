@@ -30,6 +30,7 @@ const struct nla_policy espah_encap_nl_policy[ESPAH_ENCAP_MAX + 1] = {
 	[ESPAH_ENCAP_SPORT] = { .type = NLA_BE16 },
 	[ESPAH_ENCAP_DPORT] = { .type = NLA_BE16 },
 	[ESPAH_ENCAP_OA] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[ESPAH_ENCAP_KEEPALIVE] = NLA_POLICY_MAX(NLA_U32, 3600),
 };
 
 const struct nla_policy espah_lft_nl_policy[ESPAH_LFT_MAX + 1] = {
@@ -77,7 +78,10 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ICV_BITS] = NLA_POLICY_MAX(NLA_U32, 512),
 	[ESPAH_A_SA_REPLAY_WINDOW] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_replay_window_range),
-	[ESPAH_A_SA_FLAGS] = NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4),
+	[ESPAH_A_SA_FLAGS] =
+		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN |
+			ESPAH_SA_FLAG_ALIGN4 |
+			ESPAH_SA_FLAG_NATT_UPDATE),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
 	[ESPAH_A_SA_OSEQ] = { .type = NLA_U64 },
@@ -113,6 +117,7 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -132,7 +137,10 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ICV_BITS] = NLA_POLICY_MAX(NLA_U32, 512),
 	[ESPAH_A_SA_REPLAY_WINDOW] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_replay_window_range),
-	[ESPAH_A_SA_FLAGS] = NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4),
+	[ESPAH_A_SA_FLAGS] =
+		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN |
+			ESPAH_SA_FLAG_ALIGN4 |
+			ESPAH_SA_FLAG_NATT_UPDATE),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
 	[ESPAH_A_SA_OSEQ] = { .type = NLA_U64 },
@@ -170,6 +178,7 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -225,6 +234,7 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -280,6 +290,7 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_KEYS] = { .type = NLA_FLAG },
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -338,6 +349,7 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -396,6 +408,7 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -453,6 +466,7 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -512,6 +526,7 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -570,6 +585,7 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -628,6 +644,7 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -689,6 +706,7 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -750,6 +768,7 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -815,6 +834,7 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -877,6 +897,7 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -942,6 +963,7 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1000,6 +1022,7 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

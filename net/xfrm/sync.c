@@ -264,3 +264,23 @@ void espah_xfrm_acquire(struct net *net, const struct espah_policy *pol,
 	x->km.state = XFRM_STATE_DEAD;
 	xfrm_state_put(x);
 }
+
+/**
+ * espah_xfrm_mapping() - tell native key managers of a NAT mapping change
+ * @x: the native SA a bridged inbound SA carries
+ * @family: its family
+ * @src: the address and UDP source port its packet came from
+ *
+ * The daemon learns it as from native XFRM's own ESP input
+ * (XFRM_MSG_MAPPING), and updates its SAs and policies.
+ *
+ * Context: datapath (softirq or a crypto completion), as native's.
+ */
+void espah_xfrm_mapping(struct xfrm_state *x, u16 family,
+			const struct espah_natt_src *src)
+{
+	xfrm_address_t a = {};
+
+	memcpy(&a, &src->addr, family == AF_INET ? 4 : 16);
+	km_new_mapping(x, &a, src->port);
+}

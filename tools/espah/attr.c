@@ -45,6 +45,15 @@ const struct adesc encap_attrs[ESPAH_ENCAP_MAX + 1] = {
 	[ESPAH_ENCAP_SPORT] = { "ENCAP_SPORT", AT_BE16 },
 	[ESPAH_ENCAP_DPORT] = { "ENCAP_DPORT", AT_BE16 },
 	[ESPAH_ENCAP_OA] = { "ENCAP_OA", AT_ADDR },
+	[ESPAH_ENCAP_KEEPALIVE] = { "ENCAP_KEEPALIVE", AT_U32 },
+};
+
+const struct adesc mapping_attrs[ESPAH_MAPPING_MAX + 1] = {
+	[ESPAH_MAPPING_OLD_ADDR] = { "MAPPING_OLD_ADDR", AT_ADDR },
+	[ESPAH_MAPPING_OLD_PORT] = { "MAPPING_OLD_PORT", AT_BE16 },
+	[ESPAH_MAPPING_NEW_ADDR] = { "MAPPING_NEW_ADDR", AT_ADDR },
+	[ESPAH_MAPPING_NEW_PORT] = { "MAPPING_NEW_PORT", AT_BE16 },
+	[ESPAH_MAPPING_UPDATED] = { "MAPPING_UPDATED", AT_U8 },
 };
 
 const struct adesc sa_stat_attrs[ESPAH_SA_STAT_MAX + 1] = {
@@ -140,6 +149,7 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_REASON] = { "XFRM_REASON", AT_STR },
 	[ESPAH_A_SA_ENCAP] = { "SA_ENCAP", AT_NEST, encap_attrs, ESPAH_ENCAP_MAX },
 	[ESPAH_A_SA_KEYS] = { "SA_KEYS", AT_FLAG },
+	[ESPAH_A_SA_MAPPING] = { "SA_MAPPING", AT_NEST, mapping_attrs, ESPAH_MAPPING_MAX },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {
@@ -162,6 +172,7 @@ static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {
 	[ESPAH_CMD_XFRM_DETACH] = "XFRM_DETACH",
 	[ESPAH_CMD_XFRM_GET] = "XFRM_GET",
 	[ESPAH_CMD_XFRM_REFUSED] = "XFRM_REFUSED",
+	[ESPAH_CMD_SA_MAPPING] = "SA_MAPPING",
 };
 
 const char *cmd_name(unsigned int cmd)

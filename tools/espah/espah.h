@@ -162,6 +162,7 @@ extern const struct adesc top_attrs[ESPAH_A_MAX + 1];
 extern const struct adesc sel_attrs[ESPAH_SEL_MAX + 1];
 extern const struct adesc tmpl_attrs[ESPAH_TMPL_MAX + 1];
 extern const struct adesc encap_attrs[ESPAH_ENCAP_MAX + 1];
+extern const struct adesc mapping_attrs[ESPAH_MAPPING_MAX + 1];
 extern const struct adesc sa_stat_attrs[ESPAH_SA_STAT_MAX + 1];
 extern const struct adesc stat_attrs[ESPAH_STAT_MAX + 1];
 extern const struct adesc alg_attrs[ESPAH_ALG_MAX + 1];

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * espah tool: "espah monitor", the module's events (SA and policy changes,
- * expiry, acquire) as they come, one line or one JSON document each.
+ * expiry, acquire, NAT mapping changes) as they come, one line or one JSON
+ * document each.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -34,6 +35,7 @@ static const struct event {
 	{ ESPAH_CMD_POL_FLUSH, "Flushed policies", "policy-flush", EV_OTHER },
 	{ ESPAH_CMD_ACQUIRE, "Acquire", "acquire", EV_OTHER },
 	{ ESPAH_CMD_XFRM_REFUSED, "Not carried", "xfrm-refused", EV_OTHER },
+	{ ESPAH_CMD_SA_MAPPING, "Mapping", "sa-mapping", EV_OTHER },
 };
 
 static const struct event *find_event(uint8_t cmd)
@@ -118,6 +120,58 @@ static void refused_text(const struct nlattr **tb)
 	print_nl();
 }
 
+/* One end of a mapping: "ADDR port N", JSON "KEY-addr" and "KEY-port". */
+static void mapping_end(const char *key, uint16_t fam, const struct nlattr *a,
+			const struct nlattr *p)
+{
+	char buf[64] = "?", name[16];
+
+	if (a)
+		addr_ntop(fam, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a),
+			  buf, sizeof(buf));
+	snprintf(name, sizeof(name), "%s-addr", key);
+	print_str(PRINT_ANY, name, " %s", buf);
+	snprintf(name, sizeof(name), "%s-port", key);
+	print_u64(PRINT_ANY, name, " port %" PRIu64,
+		  p ? ntohs(mnl_attr_get_u16(p)) : 0);
+}
+
+/*
+ * "Mapping spi 0x... dst ADDR proto esp reqid N: ADDR port N -> ADDR port N
+ * updated|reported", the same fields in JSON.
+ */
+static void mapping_print(const struct nlattr **tb)
+{
+	uint16_t fam = tb[ESPAH_A_SA_FAMILY] ? mnl_attr_get_u16(tb[ESPAH_A_SA_FAMILY]) : AF_INET;
+	const struct nlattr *mt[ESPAH_MAPPING_MAX + 1] = { NULL };
+	char buf[64] = "?";
+	bool updated;
+
+	if (tb[ESPAH_A_SA_MAPPING])
+		attrs_parse_nest(tb[ESPAH_A_SA_MAPPING], mapping_attrs,
+				 ESPAH_MAPPING_MAX, mt);
+	if (tb[ESPAH_A_SA_DST])
+		addr_ntop(fam, mnl_attr_get_payload(tb[ESPAH_A_SA_DST]),
+			  mnl_attr_get_payload_len(tb[ESPAH_A_SA_DST]), buf, sizeof(buf));
+	print_text("Mapping");
+	print_u64(PRINT_ANY, "spi", " spi 0x%08" PRIx64,
+		  tb[ESPAH_A_SA_SPI] ? ntohl(mnl_attr_get_u32(tb[ESPAH_A_SA_SPI])) : 0);
+	print_str(PRINT_ANY, "dst", " dst %s", buf);
+	print_str(PRINT_ANY, "proto", " proto %s",
+		  ipsec_proto_name(tb[ESPAH_A_SA_PROTO] ?
+				   mnl_attr_get_u8(tb[ESPAH_A_SA_PROTO]) : 0));
+	print_u64(PRINT_ANY, "reqid", " reqid %" PRIu64,
+		  tb[ESPAH_A_SA_REQID] ? mnl_attr_get_u32(tb[ESPAH_A_SA_REQID]) : 0);
+	print_text(":");
+	mapping_end("old", fam, mt[ESPAH_MAPPING_OLD_ADDR], mt[ESPAH_MAPPING_OLD_PORT]);
+	print_text(" ->");
+	mapping_end("new", fam, mt[ESPAH_MAPPING_NEW_ADDR], mt[ESPAH_MAPPING_NEW_PORT]);
+	updated = mt[ESPAH_MAPPING_UPDATED] && mnl_attr_get_u8(mt[ESPAH_MAPPING_UPDATED]);
+	print_bool(PRINT_JSON, "updated", NULL, updated);
+	print_text(" %s", updated ? "updated" : "reported");
+	print_nl();
+}
+
 static void flush_text(const struct nlattr **tb, const char *text)
 {
 	print_text("%s", text);
@@ -151,6 +205,8 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 		print_sa(tb, ev->text);
 	else if (ev && ev->kind == EV_POLICY)
 		print_policy(nlh, tb, ev->text);
+	else if (cmd == ESPAH_CMD_SA_MAPPING)
+		mapping_print(tb);
 	else if (opt.json)
 		other_json(nlh, tb);
 	else if (cmd == ESPAH_CMD_ACQUIRE)

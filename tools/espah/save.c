@@ -103,6 +103,9 @@ static void save_encap(const struct nlattr *nest, uint16_t fam)
 		et[ESPAH_ENCAP_SPORT] ? ntohs(mnl_attr_get_u16(et[ESPAH_ENCAP_SPORT])) : 0,
 		et[ESPAH_ENCAP_DPORT] ? ntohs(mnl_attr_get_u16(et[ESPAH_ENCAP_DPORT])) : 0,
 		oa);
+	if (et[ESPAH_ENCAP_KEEPALIVE])
+		fprintf(out, " natt-keepalive %u",
+			mnl_attr_get_u32(et[ESPAH_ENCAP_KEEPALIVE]));
 }
 
 /* An SA's key as the parser takes it, or the placeholder. */
@@ -163,6 +166,8 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(out, " flag esn");
 	if (flags & ESPAH_SA_FLAG_ALIGN4)
 		fprintf(out, " flag align4");
+	if (flags & ESPAH_SA_FLAG_NATT_UPDATE)
+		fprintf(out, " flag natt-update");
 	if (dir == ESPAH_DIR_OUT && tb[ESPAH_A_SA_OSEQ]) {
 		uint64_t oseq = mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]);
 

@@ -13,6 +13,8 @@
 #include "espah.h"
 
 #define KEY_MAX 512
+#define KNOWN_SA_FLAGS (ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | \
+			ESPAH_SA_FLAG_NATT_UPDATE)
 
 static void usage_state(FILE *f)
 {
@@ -31,7 +33,7 @@ static void usage_state(FILE *f)
 "ID := src ADDR dst ADDR proto XFRM-PROTO spi SPI\n"
 "XFRM-PROTO := esp | ah\n"
 "MODE := transport | tunnel   (default transport)\n"
-"FLAG-LIST := [ FLAG-LIST ] { esn | align4 }\n"
+"FLAG-LIST := [ FLAG-LIST ] { esn | align4 | natt-update }\n"
 "ALGO-LIST := aead ALGO-NAME KEY ICV-BITS\n"
 "           | enc ALGO-NAME KEY [ { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS } ]\n"
 "           | { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS }   (proto ah)\n"
@@ -45,6 +47,8 @@ static void usage_state(FILE *f)
 "       | seq-soft COUNT   (dir out: soft expire with COUNT sequence numbers left)\n"
 "ENCAP := encap { espinudp | espinudp-nonike } SPORT DPORT OADDR   (proto esp;\n"
 "         ESP in UDP, RFC 3948; espah takes espinudp)\n"
+"         [ natt-keepalive SECONDS ]   (dir out: NAT keepalives when idle)\n"
+"flag natt-update (dir in, with ENCAP): follow the peer's new NAT port\n"
 "Without \"dir\", an SA whose src address is assigned to an interface of this\n"
 "host (network namespace) is \"dir out\", any other SA is \"dir in\".\n");
 }
@@ -189,10 +193,12 @@ static void parse_flags(struct args *a, uint32_t *flags)
 			*flags |= ESPAH_SA_FLAG_ESN;
 		} else if (!strcmp(w, "align4")) {
 			*flags |= ESPAH_SA_FLAG_ALIGN4;
+		} else if (!strcmp(w, "natt-update")) {
+			*flags |= ESPAH_SA_FLAG_NATT_UPDATE;
 		} else {
 			for (i = 0; i < ARRAY_SIZE(other); i++)
 				if (!strcmp(w, other[i]))
-					syntax("flag \"%s\" is not supported by espah (only esn and align4)",
+					syntax("flag \"%s\" is not supported by espah (only esn, align4 and natt-update)",
 					       w);
 			break;
 		}
@@ -200,7 +206,7 @@ static void parse_flags(struct args *a, uint32_t *flags)
 		any = true;
 	}
 	if (!any)
-		syntax("%s: \"flag\" needs a flag name (esn, align4)%s%s%s", a->ctx,
+		syntax("%s: \"flag\" needs a flag name (esn, align4, natt-update)%s%s%s", a->ctx,
 		       a->argc > 0 ? ", not \"" : "",
 		       a->argc > 0 ? a->argv[0] : "", a->argc > 0 ? "\"" : "");
 }
@@ -212,6 +218,8 @@ struct encap {
 	uint16_t sport;
 	uint16_t dport;
 	struct addr oa;
+	bool has_keepalive;
+	uint32_t keepalive;
 };
 
 static void parse_encap(struct args *a, struct encap *e)
@@ -250,6 +258,8 @@ static void put_encap(struct req *r, const struct encap *e, uint16_t family)
 	/* ip xfrm scripts write 0.0.0.0 for IPv6 SAs too: no address */
 	if (e->oa.family == family)
 		req_put_addr(r, ESPAH_ENCAP_OA, &e->oa);
+	if (e->has_keepalive)
+		req_put_u32(r, ESPAH_ENCAP_KEEPALIVE, e->keepalive);
 	mnl_attr_nest_end(r->nlh, nest);
 }
 
@@ -403,6 +413,12 @@ static int state_modify(struct args *a, uint8_t cmd)
 			if (encap.type)
 				syntax("duplicate \"encap\"");
 			parse_encap(a, &encap);
+		} else if (!strcmp(w, "natt-keepalive")) {
+			if (encap.has_keepalive)
+				syntax("duplicate \"natt-keepalive\"");
+			encap.keepalive = parse_u32(next_arg(a, "natt-keepalive SECONDS"),
+						    "natt-keepalive SECONDS");
+			encap.has_keepalive = true;
 		} else {
 			for (i = 0; i < ARRAY_SIZE(unsupported_sa_words); i++)
 				if (!strcmp(w, unsupported_sa_words[i]))
@@ -435,6 +451,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 		     (sel.dst.family && sel.dst.family != id.src.family)))
 			syntax("%s: transport mode: \"sel\" family must be the SA's", a->ctx);
 	}
+	if (encap.has_keepalive && !encap.type)
+		syntax("%s: \"natt-keepalive\" needs \"encap\"", a->ctx);
 	if (encap.type) {
 		if (id.proto != IPPROTO_ESP)
 			syntax("%s: \"encap\" is for proto esp only", a->ctx);
@@ -587,6 +605,9 @@ static void print_encap(const struct nlattr *nest, uint16_t fam)
 	else
 		snprintf(oa, sizeof(oa), "%s", fam == AF_INET6 ? "::" : "0.0.0.0");
 	print_str(PRINT_ANY, "addr", " addr %s", oa);
+	if (et[ESPAH_ENCAP_KEEPALIVE])
+		print_u64(PRINT_ANY, "natt-keepalive", " natt-keepalive %" PRIu64,
+			  mnl_attr_get_u32(et[ESPAH_ENCAP_KEEPALIVE]));
 	print_nl();
 	close_obj();
 }
@@ -715,9 +736,11 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 		print_str(PRINT_ANY, NULL, " flag %s", "esn");
 	if (flags & ESPAH_SA_FLAG_ALIGN4)
 		print_str(PRINT_ANY, NULL, " flag %s", "align4");
-	if (flags & ~(ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4))
+	if (flags & ESPAH_SA_FLAG_NATT_UPDATE)
+		print_str(PRINT_ANY, NULL, " flag %s", "natt-update");
+	if (flags & ~KNOWN_SA_FLAGS)
 		print_u64(PRINT_TEXT, NULL, " flag 0x%" PRIx64,
-			  flags & ~(ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4));
+			  flags & ~KNOWN_SA_FLAGS);
 	close_arr();
 	if (replay & PRINT_TEXT)
 		print_nl();

@@ -197,10 +197,13 @@ static void prom_family(const char *name, const char *type, const char *help)
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* the per-SA drop reasons: every SA counter but packets and bytes */
+/* the per-SA drop reasons: every SA counter but packets, bytes and the
+ * NAT traversal events (their own series)
+ */
 static bool sa_stat_is_drop(unsigned int t)
 {
-	return t != ESPAH_SA_STAT_PACKETS && t != ESPAH_SA_STAT_BYTES;
+	return t != ESPAH_SA_STAT_PACKETS && t != ESPAH_SA_STAT_BYTES &&
+	       t != ESPAH_SA_STAT_NATT_MAPPING && t != ESPAH_SA_STAT_NATT_KEEPALIVE;
 }
 
 static void prom_print(const struct prom *p)
@@ -236,6 +239,15 @@ static void prom_print(const struct prom *p)
 	for (i = 0; i < p->nsa; i++)
 		printf("espah_sa_bytes_total{%s} %" PRIu64 "\n", p->sa[i].labels,
 		       p->sa[i].st[ESPAH_SA_STAT_BYTES]);
+	prom_family("espah_sa_natt_mapping_total", "counter",
+		    "authenticated packets from another peer address or port (NAT mapping changes)");
+	for (i = 0; i < p->nsa; i++)
+		printf("espah_sa_natt_mapping_total{%s} %" PRIu64 "\n", p->sa[i].labels,
+		       p->sa[i].st[ESPAH_SA_STAT_NATT_MAPPING]);
+	prom_family("espah_sa_natt_keepalive_total", "counter", "NAT keepalives the SA sent");
+	for (i = 0; i < p->nsa; i++)
+		printf("espah_sa_natt_keepalive_total{%s} %" PRIu64 "\n", p->sa[i].labels,
+		       p->sa[i].st[ESPAH_SA_STAT_NATT_KEEPALIVE]);
 	prom_family("espah_sa_drops_total", "counter",
 		    "packets the SA dropped, by reason (espah(8), espah -s state list)");
 	for (i = 0; i < p->nsa; i++)

@@ -172,6 +172,16 @@ good "encap espinudp-nonike is parsed (the kernel judges it)" \
 	-- state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x504 dir in \
 	encap espinudp-nonike 4500 4500 2001:db8::9 aead 'rfc4106(gcm(aes))' $KEY20 128
 
+good "encap with natt-keepalive, in the encap nest" \
+	"  SA_ENCAP|    ENCAP_TYPE 2|    ENCAP_SPORT 4500|    ENCAP_DPORT 40000|    ENCAP_OA 0.0.0.0|    ENCAP_KEEPALIVE 20" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x507 dir out \
+	encap espinudp 4500 40000 0.0.0.0 natt-keepalive 20 aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "flag natt-update: bit 4" \
+	"  SA_FLAGS 4" \
+	-- state add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x508 dir in flag natt-update \
+	encap espinudp 40000 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
+
 good "no dir: src local (127.0.0.1) -> out" \
 	"  SA_DIR 1" \
 	-- state add src 127.0.0.1 dst 192.0.2.2 proto esp spi 0x600 enc 'cbc(aes)' $KEY16
@@ -271,6 +281,10 @@ bad "bad address" "10.0.0.300" -- state add src 10.0.0.300 dst 10.0.0.2 proto es
 bad "odd hex key" "odd" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 enc aes 0x123
 bad "encap on AH refused" "proto esp only" -- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 0x505 \
 	encap espinudp 4500 4500 0.0.0.0 auth sha1 $KEY20
+bad "natt-keepalive without encap" "needs" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x509 \
+	natt-keepalive 5 aead 'rfc4106(gcm(aes))' $KEY20 128
+bad "natt-keepalive twice" "duplicate" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x50a \
+	encap espinudp 4500 4500 0.0.0.0 natt-keepalive 5 natt-keepalive 6 aead 'rfc4106(gcm(aes))' $KEY20 128
 bad "encap espintcp unsupported" "espintcp" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x506 \
 	encap espintcp 4500 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
 bad "encap bad type" "bogus" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x507 \

@@ -52,6 +52,14 @@
  * @ESPAH_CMD_XFRM_GET: the attachment, reply ESPAH_A_XFRM_*
  * @ESPAH_CMD_XFRM_REFUSED: notification ("sa" group): a tagged native SA
  *	or policy espah cannot carry, ESPAH_A_XFRM_REASON says why
+ * @ESPAH_CMD_SA_MAPPING: notification ("sa" group): an authenticated
+ *	packet of an inbound SA with UDP encapsulation came from another
+ *	address or UDP source port than the SA records (a NAT mapping
+ *	changed): ESPAH_A_SA_SPI, _PROTO, _FAMILY, _DST, _REQID name the
+ *	SA, ESPAH_A_SA_MAPPING the old and new address and port. At most
+ *	one a second per SA (ESPAH_STAT_NATT_MAPPING_SUPPRESSED counts the
+ *	others); for an SA carried from native XFRM the native key managers
+ *	get the same news (km_new_mapping(), ip xfrm monitor's "mapping")
  */
 enum espah_cmd {
 	ESPAH_CMD_UNSPEC,
@@ -74,6 +82,7 @@ enum espah_cmd {
 	ESPAH_CMD_XFRM_DETACH,
 	ESPAH_CMD_XFRM_GET,
 	ESPAH_CMD_XFRM_REFUSED,
+	ESPAH_CMD_SA_MAPPING,
 	__ESPAH_CMD_MAX,
 };
 
@@ -115,6 +124,16 @@ enum espah_pol_origin {
 #define ESPAH_SA_FLAG_ESN	(1U << 0)	/* 64-bit sequence numbers */
 /* AH over IPv4: pad the ICV to 32 bits, not 64 (ip xfrm's flag align4) */
 #define ESPAH_SA_FLAG_ALIGN4	(1U << 1)
+/* Inbound SAs with ESPAH_A_SA_ENCAP and a replay window: follow a NAT
+ * rebinding. When an authenticated packet that advances the replay window
+ * (so never a replayed or late one) comes from the SA's peer address but
+ * another UDP source port, the SA records the new port and every outbound
+ * SA from this SA's destination to its source with the same reqid, UDP
+ * encapsulation and the old destination port sends to the new port
+ * (RFC 3948, RFC 7296 2.23). A new peer address is reported
+ * (ESPAH_CMD_SA_MAPPING) but not applied: the policies name it.
+ */
+#define ESPAH_SA_FLAG_NATT_UPDATE	(1U << 2)
 
 /**
  * enum espah_attr - top-level attributes
@@ -196,6 +215,8 @@ enum espah_pol_origin {
  *	carries ESPAH_A_SA_ENC_KEY / ESPAH_A_SA_AUTH_KEY of SAs that kept a
  *	copy of their keys, which they do only when added while the module
  *	parameter key_export was set. Refused while it is not set.
+ * @ESPAH_A_SA_MAPPING: nested enum espah_mapping_attr, in
+ *	ESPAH_CMD_SA_MAPPING
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -249,6 +270,7 @@ enum espah_attr {
 	ESPAH_A_XFRM_REASON,
 	ESPAH_A_SA_ENCAP,
 	ESPAH_A_SA_KEYS,
+	ESPAH_A_SA_MAPPING,
 	__ESPAH_A_MAX,
 };
 
@@ -269,6 +291,9 @@ enum espah_attr {
 #define ESPAH_FEAT_XFRM		(1U << 13)	/* ESPAH_CMD_XFRM_*: carries native SAs */
 #define ESPAH_FEAT_NATT		(1U << 14)	/* ESPAH_A_SA_ENCAP: ESP in UDP */
 #define ESPAH_FEAT_KEY_EXPORT	(1U << 15)	/* ESPAH_A_SA_KEYS, if key_export is set */
+/* ESPAH_CMD_SA_MAPPING, ESPAH_SA_FLAG_NATT_UPDATE */
+#define ESPAH_FEAT_NATT_MAPPING	(1U << 16)
+#define ESPAH_FEAT_NATT_KEEPALIVE (1U << 17)	/* ESPAH_ENCAP_KEEPALIVE */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -313,6 +338,10 @@ enum espah_sel_attr {
  *	not 0; for an inbound SA, the local port its packets arrive on
  * @ESPAH_ENCAP_OA: binary 4/16, the original address (ip xfrm's OADDR):
  *	kept and reported, not used (absent: none)
+ * @ESPAH_ENCAP_KEEPALIVE: u32, outbound SAs: NAT keepalives (RFC 3948
+ *	2.3): when nothing was sent on the SA for this many seconds (at most
+ *	3600), one UDP datagram holding the single byte 0xff goes from
+ *	SPORT to DPORT; 0 or absent: none. Precision: about a second.
  */
 enum espah_encap_attr {
 	ESPAH_ENCAP_UNSPEC,
@@ -320,10 +349,33 @@ enum espah_encap_attr {
 	ESPAH_ENCAP_SPORT,
 	ESPAH_ENCAP_DPORT,
 	ESPAH_ENCAP_OA,
+	ESPAH_ENCAP_KEEPALIVE,
 	__ESPAH_ENCAP_MAX,
 };
 
 #define ESPAH_ENCAP_MAX (__ESPAH_ENCAP_MAX - 1)
+
+/**
+ * enum espah_mapping_attr - a NAT mapping change (nested in
+ *	ESPAH_A_SA_MAPPING)
+ * @ESPAH_MAPPING_OLD_ADDR: binary 4/16, the peer address the SA recorded
+ * @ESPAH_MAPPING_OLD_PORT: be16, the UDP source port the SA recorded
+ * @ESPAH_MAPPING_NEW_ADDR: binary 4/16, where the packet came from
+ * @ESPAH_MAPPING_NEW_PORT: be16, its UDP source port
+ * @ESPAH_MAPPING_UPDATED: u8, 1 if the SAs now use the new port
+ *	(ESPAH_SA_FLAG_NATT_UPDATE), 0 if nothing changed
+ */
+enum espah_mapping_attr {
+	ESPAH_MAPPING_UNSPEC,
+	ESPAH_MAPPING_OLD_ADDR,
+	ESPAH_MAPPING_OLD_PORT,
+	ESPAH_MAPPING_NEW_ADDR,
+	ESPAH_MAPPING_NEW_PORT,
+	ESPAH_MAPPING_UPDATED,
+	__ESPAH_MAPPING_MAX,
+};
+
+#define ESPAH_MAPPING_MAX (__ESPAH_MAPPING_MAX - 1)
 
 /**
  * enum espah_tmpl_attr - protect policy template (nested)
@@ -375,6 +427,10 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_ENCAP_MISMATCH,	/* bare ESP for an SA with UDP
 					 * encapsulation (ESPAH_A_SA_ENCAP)
 					 */
+	ESPAH_SA_STAT_NATT_MAPPING,	/* authenticated packets from another
+					 * peer address or port
+					 */
+	ESPAH_SA_STAT_NATT_KEEPALIVE,	/* NAT keepalives sent */
 	__ESPAH_SA_STAT_MAX,
 };
 
@@ -443,6 +499,12 @@ enum espah_stat {
 	ESPAH_STAT_IN_NATT_SHORT,	/* UDP to an encap port, too short for
 					 * ESP and not a keepalive: passed on
 					 */
+	ESPAH_STAT_NATT_MAPPING,	/* ESPAH_CMD_SA_MAPPING events raised */
+	/* mapping changes not reported (one event a second per SA) */
+	ESPAH_STAT_NATT_MAPPING_SUPPRESSED,
+	/* SAs moved to a new peer port (ESPAH_SA_FLAG_NATT_UPDATE) */
+	ESPAH_STAT_NATT_MAPPING_UPDATED,
+	ESPAH_STAT_OUT_NATT_KEEPALIVE,	/* NAT keepalives sent */
 	__ESPAH_STAT_MAX,
 };
 

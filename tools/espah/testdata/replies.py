@@ -136,6 +136,8 @@ def sa_full():
             u32(a('A_SA_FLAGS'), 1), u32(a('A_SA_REQID'), 7),
             u64(a('A_SA_SEQ'), (3 << 32) | 0x10), u64(a('A_SA_OSEQ'), (1 << 32) | 0x20),
             nest(a('A_SA_LIFETIME'), *lft), nest(a('A_SA_REORDER'), *reo),
+            nest(a('A_SA_ENCAP'), u16(a('ENCAP_TYPE'), 2), be16(a('ENCAP_SPORT'), 4500),
+                 be16(a('ENCAP_DPORT'), 40000), u32(a('ENCAP_KEEPALIVE'), 20)),
             nest(a('A_SA_STATS'), *st)]
 
 
@@ -284,6 +286,17 @@ def main():
           msg(C('POL_DEL'), *pol_discard()), msg(C('POL_FLUSH')),
           msg(C('ACQUIRE'), *acq),
           msg(C('ACQUIRE'), u8(a('A_SA_PROTO'), AH)),
+          msg(C('SA_MAPPING'), be32(a('A_SA_SPI'), 0x6001), u8(a('A_SA_PROTO'), ESP),
+              u16(a('A_SA_FAMILY'), AF4), ip(a('A_SA_DST'), '10.0.13.1'),
+              u32(a('A_SA_REQID'), 1),
+              nest(a('A_SA_MAPPING'), ip(a('MAPPING_OLD_ADDR'), '10.0.13.254'),
+                   be16(a('MAPPING_OLD_PORT'), 40000),
+                   ip(a('MAPPING_NEW_ADDR'), '10.0.13.254'),
+                   be16(a('MAPPING_NEW_PORT'), 40001), u8(a('MAPPING_UPDATED'), 1))),
+          msg(C('SA_MAPPING'), u16(a('A_SA_FAMILY'), AF6),
+              nest(a('A_SA_MAPPING'), ip(a('MAPPING_NEW_ADDR'), '2001:db8::9'),
+                   be16(a('MAPPING_NEW_PORT'), 1))),
+          msg(C('SA_MAPPING')),
           msg(C('SA_GET'), *sa_aead6()),
           msg(C('SA_COUNT'), u32(a('A_COUNT'), 1)),
           msg(99, u32(a('A_COUNT'), 1), nest(a('A_SA_SEL'), u8(a('SEL_PROTO'), 6)),
