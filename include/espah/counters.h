@@ -91,7 +91,9 @@
 	X(IN_NATT_KEEPALIVE, "EspahInNattKeepalive", "in-natt-keepalive", \
 	  "NAT keepalives (RFC 3948 2.3) to an encap port: consumed")	\
 	X(IN_NATT_SHORT, "EspahInNattShort", "in-natt-short",		\
-	  "UDP to an encap port too short for ESP: passed on")
+	  "UDP to an encap port too short for ESP: passed on")	\
+	X(IN_CE_NOT_ECT, "EspahInCeNotEct", "in-ce-not-ect",		\
+	  "CE outer header over a Not-ECT inner packet: dropped (all SAs)")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\
@@ -108,7 +110,9 @@
 	X(EXPIRED, "expired", "dropped: hard byte/packet limit hit")	\
 	X(DUMMY, "dummy", "RFC 4303 2.6 dummy packet, discarded")	\
 	X(ENCAP_MISMATCH, "encap-mismatch",				\
-	  "bare ESP for an SA with UDP encapsulation")
+	  "bare ESP for an SA with UDP encapsulation")		\
+	X(CE_NOT_ECT, "ce-not-ect",					\
+	  "CE outer header over a Not-ECT inner packet (RFC 6040)")
 
 /*
  * Every value of both enums but UNSPEC and PAD is named exactly once: the

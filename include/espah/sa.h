@@ -142,6 +142,9 @@ struct espah_lft {
  * @xs_packets: packets already added to @xs's counters (net/xfrm/sync.c)
  * @xs_bytes: bytes already added to @xs's counters
  * @encap: UDP encapsulation (ESP in UDP), type 0: none
+ * @df: tunnel mode, IPv4 outer: enum espah_df
+ * @dscp: tunnel mode: the outer DSCP, or %ESPAH_TUNHDR_DSCP_COPY
+ *	(net/tunhdr.c)
  */
 struct xfrm_state;
 
@@ -185,6 +188,8 @@ struct espah_sa {
 	u64 xs_packets;
 	u64 xs_bytes;
 	struct espah_encap encap;
+	u8 df;
+	u8 dscp;
 };
 
 /**

@@ -77,7 +77,8 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ICV_BITS] = NLA_POLICY_MAX(NLA_U32, 512),
 	[ESPAH_A_SA_REPLAY_WINDOW] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_replay_window_range),
-	[ESPAH_A_SA_FLAGS] = NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4),
+	[ESPAH_A_SA_FLAGS] =
+		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
 	[ESPAH_A_SA_OSEQ] = { .type = NLA_U64 },
@@ -112,6 +113,8 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
+	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
+	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -131,7 +134,8 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ICV_BITS] = NLA_POLICY_MAX(NLA_U32, 512),
 	[ESPAH_A_SA_REPLAY_WINDOW] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_replay_window_range),
-	[ESPAH_A_SA_FLAGS] = NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4),
+	[ESPAH_A_SA_FLAGS] =
+		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
 	[ESPAH_A_SA_OSEQ] = { .type = NLA_U64 },
@@ -168,6 +172,8 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
+	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
+	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -222,6 +228,8 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -276,6 +284,8 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_GET"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -333,6 +343,8 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -390,6 +402,8 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -446,6 +460,8 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_ADD"),
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -504,6 +520,8 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_UPDATE"),
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -561,6 +579,8 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_DEL"),
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -618,6 +638,8 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_GET"),
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -678,6 +700,8 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -738,6 +762,8 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -802,6 +828,8 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -863,6 +891,8 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -927,6 +957,8 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -984,6 +1016,8 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = REJECT("ESPAH_A_XFRM_POLS: reply only"),
 	[ESPAH_A_XFRM_REASON] = REJECT("ESPAH_A_XFRM_REASON: reply only"),
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

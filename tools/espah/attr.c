@@ -139,6 +139,8 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_XFRM_POLS] = { "XFRM_POLS", AT_U32 },
 	[ESPAH_A_XFRM_REASON] = { "XFRM_REASON", AT_STR },
 	[ESPAH_A_SA_ENCAP] = { "SA_ENCAP", AT_NEST, encap_attrs, ESPAH_ENCAP_MAX },
+	[ESPAH_A_SA_DF] = { "SA_DF", AT_U8 },
+	[ESPAH_A_SA_DSCP] = { "SA_DSCP", AT_U8 },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

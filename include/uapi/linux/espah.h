@@ -115,6 +115,29 @@ enum espah_pol_origin {
 #define ESPAH_SA_FLAG_ESN	(1U << 0)	/* 64-bit sequence numbers */
 /* AH over IPv4: pad the ICV to 32 bits, not 64 (ip xfrm's flag align4) */
 #define ESPAH_SA_FLAG_ALIGN4	(1U << 1)
+/* tunnel mode: outer headers Not-ECT, inner ECN left as it came (ip xfrm's
+ * flag noecn); without it, RFC 6040 normal mode
+ */
+#define ESPAH_SA_FLAG_NOECN	(1U << 2)
+/* tunnel mode, inbound: the outer DSCP replaces the inner one (ip xfrm's
+ * flag decap-dscp)
+ */
+#define ESPAH_SA_FLAG_DECAP_DSCP (1U << 3)
+
+/**
+ * enum espah_df - the DF bit of a tunnel SA's IPv4 outer header
+ *	(ESPAH_A_SA_DF, RFC 4301 8.1)
+ * @ESPAH_DF_COPY: from the inner IPv4 header; set for an inner IPv6
+ *	packet (the default, as native XFRM)
+ * @ESPAH_DF_CLEAR: never set (native XFRM's flag nopmtudisc)
+ * @ESPAH_DF_SET: always set (but on an outer packet that is fragmented
+ *	because it does not fit and its inner packet allowed fragmenting)
+ */
+enum espah_df {
+	ESPAH_DF_COPY,
+	ESPAH_DF_CLEAR,
+	ESPAH_DF_SET,
+};
 
 /**
  * enum espah_attr - top-level attributes
@@ -192,6 +215,11 @@ enum espah_pol_origin {
  *	0xff) are consumed, the rest (IKE with its non-ESP marker, SPIs
  *	espah does not own) go on to the socket untouched. An update may
  *	add, change or remove it.
+ * @ESPAH_A_SA_DF: u8, enum espah_df; tunnel mode with an IPv4 outer
+ *	header only; absent: ESPAH_DF_COPY
+ * @ESPAH_A_SA_DSCP: u8, 0..63: tunnel mode only, the DSCP of every outer
+ *	header (0 is ip xfrm's extra-flag dont-encap-dscp); absent: the
+ *	inner header's DSCP is copied
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -244,6 +272,8 @@ enum espah_attr {
 	ESPAH_A_XFRM_POLS,
 	ESPAH_A_XFRM_REASON,
 	ESPAH_A_SA_ENCAP,
+	ESPAH_A_SA_DF,
+	ESPAH_A_SA_DSCP,
 	__ESPAH_A_MAX,
 };
 
@@ -263,6 +293,9 @@ enum espah_attr {
 #define ESPAH_FEAT_MSS_CLAMP	(1U << 12)	/* TCP SYN MSS clamping */
 #define ESPAH_FEAT_XFRM		(1U << 13)	/* ESPAH_CMD_XFRM_*: carries native SAs */
 #define ESPAH_FEAT_NATT		(1U << 14)	/* ESPAH_A_SA_ENCAP: ESP in UDP */
+#define ESPAH_FEAT_TUNHDR	(1U << 15)	/* ESPAH_A_SA_DF, ESPAH_A_SA_DSCP,
+						 * flags noecn, decap-dscp
+						 */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -369,6 +402,9 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_ENCAP_MISMATCH,	/* bare ESP for an SA with UDP
 					 * encapsulation (ESPAH_A_SA_ENCAP)
 					 */
+	ESPAH_SA_STAT_CE_NOT_ECT,	/* tunnel: CE outer header over a
+					 * Not-ECT inner packet (RFC 6040 4.2)
+					 */
 	__ESPAH_SA_STAT_MAX,
 };
 
@@ -437,6 +473,7 @@ enum espah_stat {
 	ESPAH_STAT_IN_NATT_SHORT,	/* UDP to an encap port, too short for
 					 * ESP and not a keepalive: passed on
 					 */
+	ESPAH_STAT_IN_CE_NOT_ECT,	/* total of ESPAH_SA_STAT_CE_NOT_ECT */
 	__ESPAH_STAT_MAX,
 };
 
