@@ -240,7 +240,9 @@ static int parse_df(const char *w, int df)
 	return v;
 }
 
-/* espah's "dscp copy|0..63"; ip xfrm's "extra-flag dont-encap-dscp" is 0 */
+/* espah's "dscp copy|0..63"; ip xfrm's "extra-flag dont-encap-dscp" is 0.
+ * The module judges the value (0..63) and the mode, as it judges df's.
+ */
 static int parse_dscp(const char *w, int dscp)
 {
 	int v = DSCP_UNSET;
@@ -248,7 +250,7 @@ static int parse_dscp(const char *w, int dscp)
 	if (strcmp(w, "copy")) {
 		uint32_t n = parse_u32(w, "dscp");
 
-		if (n > 63)
+		if (n > 255)
 			syntax("invalid dscp \"%s\" (expected copy or 0..63)", w);
 		v = n;
 	}
@@ -515,14 +517,6 @@ static int state_modify(struct args *a, uint8_t cmd)
 		if (encap.oa.family != id.src.family && !addr_is_zero(&encap.oa))
 			syntax("%s: encap OADDR must be of the SA's address family", a->ctx);
 	}
-	if (mode != ESPAH_MODE_TUNNEL &&
-	    (df != DF_UNSET || dscp != DSCP_UNSET ||
-	     (flags & (ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP))))
-		syntax("%s: df, dscp, dont-encap-dscp, noecn, decap-dscp and nopmtudisc are for mode tunnel only",
-		       a->ctx);
-	if (df != DF_UNSET && id.src.family != AF_INET)
-		syntax("%s: df and nopmtudisc are for an IPv4 outer header only (IPv6 has no DF bit)",
-		       a->ctx);
 	if (dir < 0)
 		dir = addr_is_local(&id.src) ? ESPAH_DIR_OUT : ESPAH_DIR_IN;
 

@@ -298,16 +298,16 @@ bad "encap OADDR of the other family" "OADDR" -- state add src 10.0.0.1 dst 10.0
 	encap espinudp 4500 4500 2001:db8::1 aead 'rfc4106(gcm(aes))' $KEY20 128
 bad "encap twice" "duplicate" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x50b \
 	encap espinudp 4500 4500 0.0.0.0 encap espinudp 4500 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
-bad "flag noecn in transport mode" "mode tunnel" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
-	flag noecn enc aes $KEY16
-bad "dscp in transport mode" "mode tunnel" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
-	dscp 10 enc aes $KEY16
-bad "dscp 64" "dscp" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode tunnel \
-	dscp 64 enc aes $KEY16
+good "dscp 64, df on IPv6, noecn in transport: sent, the module judges them" \
+	"  SA_FLAGS 4|  SA_DF 2|  SA_DSCP 64|  SA_MODE 0" \
+	-- state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 1 flag noecn df set dscp 64 \
+	enc aes $KEY16
+bad "dscp 256" "dscp" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode tunnel \
+	dscp 256 enc aes $KEY16
+bad "dscp -1" "dscp" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode tunnel \
+	dscp -1 enc aes $KEY16
 bad "df sometimes" "sometimes" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode tunnel \
 	df sometimes enc aes $KEY16
-bad "df on an IPv6 outer header" "IPv6" -- state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 1 \
-	mode tunnel df set enc aes $KEY16
 bad "flag nopmtudisc with df set" "nopmtudisc" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
 	mode tunnel df set flag nopmtudisc enc aes $KEY16
 bad "extra-flag dont-encap-dscp with dscp 10" "dont-encap-dscp" -- state add src 10.0.0.1 dst 10.0.0.2 \
