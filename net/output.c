@@ -434,7 +434,6 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	unsigned int uhl = espah_natt_hlen(sa);
 	struct espah_esp_state st = { .net = net, .next = next };
 	struct dst_entry *dst = NULL;
-	unsigned int inner_len = skb->len;
 	bool df = false;
 	u8 nexthdr, dsfield;
 	int off, err;
@@ -515,8 +514,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		out_tunnel_hdr(net, skb, sa, skb_dst(skb),
 			       espah_tunhdr_encap_ds(dsfield, sa->dscp,
 						     sa->flags & ESPAH_SA_FLAG_NOECN),
-			       espah_tunhdr_encap_df(sa->df, family, df,
-						     inner_len) &&
+			       espah_tunhdr_encap_df(sa->df, family, df) &&
 			       !skb->ignore_df);
 	} else {
 		unsigned int nhoff;

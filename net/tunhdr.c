@@ -7,10 +7,12 @@
  * DF (IPv4 outer only): copied from an inner IPv4 header by default, as
  * RFC 4301 8.1 and native XFRM do, or cleared or set for every packet, the
  * other two choices 8.1 requires. An inner IPv6 packet has no DF bit to
- * copy; "copy" follows RFC 4213 3.2 for it, as native XFRM does: DF above
- * IPv6's minimum MTU, so that path MTU discovery works, and none up to it,
- * since a packet that small must get through even an IPv4 path whose MTU
- * is lower (no Packet Too Big may ask its sender for less).
+ * copy and may not be fragmented on its way (RFC 8200 5): "copy" sets DF
+ * for it, as native XFRM does on the wire (6.1's source means to leave it
+ * off up to 1280 bytes, but its test looks at skb->protocol after setting
+ * it to IPv4, so it never holds). A packet that does not fit the path MTU
+ * is still fragmented without DF when that MTU is below IPv6's minimum,
+ * the case RFC 4213 3.2 describes (net/output.c).
  *
  * DSCP: copied from the inner header (RFC 4301 5.1.2.1), or a fixed value
  * per SA, for a peer domain whose code points differ (RFC 2983); 0 is
@@ -29,7 +31,6 @@
 #include <linux/kernel.h>
 #include <linux/socket.h>
 #include <net/inet_ecn.h>
-#include <net/ipv6.h>
 #include <uapi/linux/espah.h>
 
 #include <espah/kunit.h>
@@ -40,13 +41,11 @@
  * @df: the SA's enum espah_df
  * @inner_family: AF_INET or AF_INET6
  * @inner_df: the inner IPv4 header's DF bit (ignored for IPv6)
- * @inner_len: the inner packet's length (IPv6 only)
  *
  * Return: whether the outer header sets DF; the caller still clears it
  * when the packet is fragmented because it does not fit.
  */
-bool espah_tunhdr_encap_df(u8 df, u16 inner_family, bool inner_df,
-			   unsigned int inner_len)
+bool espah_tunhdr_encap_df(u8 df, u16 inner_family, bool inner_df)
 {
 	switch (df) {
 	case ESPAH_DF_CLEAR:
@@ -54,9 +53,7 @@ bool espah_tunhdr_encap_df(u8 df, u16 inner_family, bool inner_df,
 	case ESPAH_DF_SET:
 		return true;
 	default:
-		if (inner_family == AF_INET6)
-			return inner_len > IPV6_MIN_MTU;
-		return inner_df;
+		return inner_family == AF_INET6 || inner_df;
 	}
 }
 ESPAH_EXPORT_FOR_KUNIT(espah_tunhdr_encap_df);

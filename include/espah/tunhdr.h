@@ -16,8 +16,7 @@
 /* the result of espah_tunhdr_decap_ds() for a packet to drop */
 #define ESPAH_TUNHDR_DROP	(-1)
 
-bool espah_tunhdr_encap_df(u8 df, u16 inner_family, bool inner_df,
-			   unsigned int inner_len);
+bool espah_tunhdr_encap_df(u8 df, u16 inner_family, bool inner_df);
 u8 espah_tunhdr_encap_ds(u8 inner_ds, u8 dscp, bool noecn);
 int espah_tunhdr_decap_ecn(u8 outer_ecn, u8 inner_ecn);
 int espah_tunhdr_decap_ds(u8 outer_ds, u8 inner_ds, bool noecn,

@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""The IP header fields a tunnel's rules set, per packet of a capture.
+"""The IP header fields a tunnel's rules set, per packet.
 
-  iphdr.py FILE [PROTO]
+  iphdr.py FILE [PROTOS]
+  iphdr.py --live IFACE [PROTOS]
 
-FILE: a pcap file of Ethernet frames (tcpdump -w). Prints one line per
-IPv4 or IPv6 packet (of upper protocol PROTO, a number, if given; IPv6:
-the first next header):
+FILE: a pcap file of Ethernet frames (tcpdump -w); --live: the frames
+IFACE sends and receives from now on (AF_PACKET), until killed, after a
+first line "# listening". Prints one line per IPv4 or IPv6 packet (of an
+upper protocol in PROTOS, comma-separated numbers, if given; IPv6: the
+first next header), flushed at once:
   SRC DST PROTO DS DF TTL
 DS is the IPv4 TOS or IPv6 traffic class byte, 0xHH; DF 1 or 0 (IPv4),
 - (IPv6); TTL the TTL or hop limit. Plain Python (no scapy): it starts in
@@ -36,9 +39,22 @@ def frames(path):
         off += 16 + incl
 
 
+def live(ifc):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.bind((ifc, 0))
+    print("# listening", flush=True)
+    while True:
+        yield s.recv(256)
+
+
 def main():
-    want = int(sys.argv[2]) if len(sys.argv) > 2 else None
-    for fr in frames(sys.argv[1]):
+    args = sys.argv[1:]
+    source = frames
+    if args and args[0] == "--live":
+        source = live
+        args = args[1:]
+    want = {int(p) for p in args[1].split(",")} if len(args) > 1 else None
+    for fr in source(args[0]):
         if len(fr) < 14:
             continue
         etype = struct.unpack("!H", fr[12:14])[0]
@@ -55,8 +71,9 @@ def main():
             dst = socket.inet_ntop(socket.AF_INET6, ip[24:40])
         else:
             continue
-        if want is None or proto == want:
-            print("%s %s %d 0x%02x %s %d" % (src, dst, proto, ds, df, ttl))
+        if want is None or proto in want:
+            print("%s %s %d 0x%02x %s %d" % (src, dst, proto, ds, df, ttl),
+                  flush=True)
 
 
 if __name__ == "__main__":
