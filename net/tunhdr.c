@@ -56,6 +56,7 @@ bool espah_tunhdr_encap_df(u8 df, u16 inner_family, bool inner_df)
 		return inner_family == AF_INET6 || inner_df;
 	}
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_tunhdr_encap_df);
 
 /**
@@ -73,6 +74,7 @@ u8 espah_tunhdr_encap_ds(u8 inner_ds, u8 dscp, bool noecn)
 
 	return noecn ? ds : ds | (inner_ds & INET_ECN_MASK);
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_tunhdr_encap_ds);
 
 /**
@@ -98,6 +100,7 @@ int espah_tunhdr_decap_ecn(u8 outer_ecn, u8 inner_ecn)
 		return INET_ECN_ECT_1;
 	return inner_ecn;
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_tunhdr_decap_ecn);
 
 /**
@@ -122,4 +125,5 @@ int espah_tunhdr_decap_ds(u8 outer_ds, u8 inner_ds, bool noecn,
 	}
 	return dscp | ecn;
 }
+
 ESPAH_EXPORT_FOR_KUNIT(espah_tunhdr_decap_ds);

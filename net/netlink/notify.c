@@ -65,9 +65,7 @@ size_t espah_nl_sa_msg_size(void)
 {
 	return GENL_HDRLEN +
 	       nla_total_size(sizeof(__be32)) +		/* SPI */
-	       5 * nla_total_size(sizeof(u8)) +	/* PROTO, MODE, DIR, DF,
-							 * DSCP
-							 */
+	       5 * nla_total_size(sizeof(u8)) +	/* PROTO, MODE, DIR, DF, DSCP */
 	       nla_total_size(sizeof(u16)) +		/* FAMILY */
 	       2 * nla_total_size(sizeof(struct in6_addr)) +
 	       sel_size() +
