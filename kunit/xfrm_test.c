@@ -325,8 +325,15 @@ static void sa_tunhdr_flags(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_DECAP_DSCP);
 	KUNIT_EXPECT_EQ(test, r.sa->df, ESPAH_DF_CLEAR);
 	KUNIT_EXPECT_EQ(test, r.sa->dscp, 0);
+	KUNIT_EXPECT_EQ(test, r.sa->tfcpad, 0U);
 
+	/* TFC padding: carried in tunnel mode, refused in transport mode */
+	x->tfcpad = 1000;
+	KUNIT_ASSERT_EQ(test, xlate(test, x, false, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->tfcpad, 1000U);
 	x->props.mode = XFRM_MODE_TRANSPORT;
+	refused(test, x, "tfcpad in transport mode");
+	x->tfcpad = 0;
 	KUNIT_ASSERT_EQ(test, xlate(test, x, false, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.sa->flags & (ESPAH_SA_FLAG_NOECN |
 					     ESPAH_SA_FLAG_DECAP_DSCP), 0U);

@@ -430,7 +430,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 {
 	bool tunnel = sa->mode == ESPAH_MODE_TUNNEL;
 	bool ah = sa->proto == IPPROTO_AH;
-	unsigned int hlen, ohl = espah_outer_hlen(sa), limit, tail;
+	unsigned int hlen, ohl = espah_outer_hlen(sa), limit, tail, tfclen = 0;
 	unsigned int uhl = espah_natt_hlen(sa);
 	struct espah_esp_state st = { .net = net, .next = next };
 	struct dst_entry *dst = NULL;
@@ -473,18 +473,24 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		}
 		skb->ignore_df = 1;
 	}
+	/* RFC 4303 2.4: TFC padding hides the inner packet's size, up to
+	 * what still fits; the inner IP length tells the receiver where the
+	 * packet ends (ESP in tunnel mode only: the netlink layer checks).
+	 */
+	if (sa->tfcpad && skb->len < min(sa->tfcpad, limit))
+		tfclen = min(sa->tfcpad, limit) - skb->len;
 
 	/* The IPv4 total length and the IPv6 payload length are 16 bits
 	 * (@tail: the most the trailer can take).
 	 */
-	if (skb->len + hlen + ohl + tail -
+	if (skb->len + tfclen + hlen + ohl + tail -
 	    (st.family == AF_INET6 ? sizeof(struct ipv6hdr) : 0) > IP_MAX_MTU) {
 		espah_stat_inc(net, ESPAH_STAT_OUT_TOO_BIG);
 		goto drop;
 	}
 	err = out_make_room(skb, hlen + ohl +
 			    LL_RESERVED_SPACE((dst ?: skb_dst(skb))->dev),
-			    tail);
+			    tail + tfclen);
 	if (err)
 		goto err;
 	espah_mss_clamp(net, skb, family, limit);
@@ -500,6 +506,9 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 
 	if (tunnel) {
 		nexthdr = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+		/* linear since out_make_room(), the room reserved there */
+		if (tfclen)
+			skb_put_zero(skb, tfclen);
 		skb_push(skb, hlen + ohl);
 		skb_reset_network_header(skb);
 		st.esp_off = ohl + uhl;

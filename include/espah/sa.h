@@ -145,6 +145,7 @@ struct espah_lft {
  * @df: tunnel mode, IPv4 outer: enum espah_df
  * @dscp: tunnel mode: the outer DSCP, or %ESPAH_TUNHDR_DSCP_COPY
  *	(net/tunhdr.c)
+ * @tfcpad: tunnel-mode ESP, outbound: TFC padding target, 0 = none
  */
 struct xfrm_state;
 
@@ -190,6 +191,7 @@ struct espah_sa {
 	struct espah_encap encap;
 	u8 df;
 	u8 dscp;
+	u32 tfcpad;
 };
 
 /**

@@ -70,8 +70,8 @@ size_t espah_nl_sa_msg_size(void)
 	       2 * nla_total_size(sizeof(struct in6_addr)) +
 	       sel_size() +
 	       2 * nla_total_size(ALG_NAME_MAX + 1) +	/* AEAD or ENC, AUTH */
-	       5 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
-							 * XFRM_IF_ID
+	       6 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
+							 * XFRM_IF_ID, TFCPAD
 							 */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* SEQ, OSEQ */
 	       nla_total_size(0) +			/* STATS */
@@ -255,6 +255,8 @@ int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 		goto cancel;
 	if (sa->dscp != ESPAH_TUNHDR_DSCP_COPY &&
 	    nla_put_u8(msg, ESPAH_A_SA_DSCP, sa->dscp))
+		goto cancel;
+	if (sa->tfcpad && nla_put_u32(msg, ESPAH_A_SA_TFCPAD, sa->tfcpad))
 		goto cancel;
 	if (sa->xs && nla_put_u32(msg, ESPAH_A_SA_XFRM_IF_ID, sa->xs->if_id))
 		goto cancel;

@@ -242,6 +242,13 @@ static int parse_sa_tunhdr(struct genl_info *info, struct espah_sa *sa)
 	    (sa->flags & (ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP)))
 		return BAD(extack, tb[ESPAH_A_SA_FLAGS],
 			   "ESPAH_A_SA_FLAGS: noecn and decap-dscp are for tunnel mode only");
+	if (tb[ESPAH_A_SA_TFCPAD]) {
+		/* the inner IP length tells the receiver where it ends */
+		if (!tunnel || sa->proto != IPPROTO_ESP)
+			return BAD(extack, tb[ESPAH_A_SA_TFCPAD],
+				   "ESPAH_A_SA_TFCPAD: tunnel-mode ESP only");
+		sa->tfcpad = nla_get_u32(tb[ESPAH_A_SA_TFCPAD]);
+	}
 	return 0;
 }
 

@@ -14,6 +14,11 @@ static struct netlink_range_validation espah_a_sa_replay_window_range = {
 	.max = ESPAH_REPLAY_WINDOW_MAX,
 };
 
+static struct netlink_range_validation espah_a_sa_tfcpad_range = {
+	.min = 0,
+	.max = 65535,
+};
+
 const struct nla_policy espah_tmpl_nl_policy[ESPAH_TMPL_MAX + 1] = {
 	[ESPAH_TMPL_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH),
 	[ESPAH_TMPL_MODE] = NLA_POLICY_MAX(NLA_U8, ESPAH_MODE_TUNNEL),
@@ -116,6 +121,7 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
 	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
 	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
+	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -176,6 +182,7 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
 	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
 	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
+	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -232,6 +239,7 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -288,6 +296,7 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_GET"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -347,6 +356,7 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -406,6 +416,7 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -464,6 +475,7 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_ADD"),
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -524,6 +536,7 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_UPDATE"),
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -583,6 +596,7 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_DEL"),
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -642,6 +656,7 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_GET"),
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -704,6 +719,7 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -766,6 +782,7 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -832,6 +849,8 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_TFCPAD] =
+		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -895,6 +914,8 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_TFCPAD] =
+		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -961,6 +982,8 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_TFCPAD] =
+		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1020,6 +1043,7 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

@@ -210,6 +210,14 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		*why = "encap other than espinudp (UDP encapsulation of ESP)";
 		return -EOPNOTSUPP;
 	}
+	/* native pads ESP in either mode; espah's TFC padding is the tunnel
+	 * mode's, where the inner IP length marks the end (AH has none)
+	 */
+	if (x->tfcpad && x->id.proto == IPPROTO_ESP &&
+	    x->props.mode != XFRM_MODE_TUNNEL) {
+		*why = "tfcpad in transport mode";
+		return -EOPNOTSUPP;
+	}
 	if (x->security || x->coaddr) {
 		*why = "a security context or care-of address";
 		return -EOPNOTSUPP;
@@ -244,6 +252,8 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 	if (x->props.flags & XFRM_STATE_ALIGN4)
 		sa->flags |= ESPAH_SA_FLAG_ALIGN4;
 	tunhdr_from(x, sa);
+	if (x->id.proto == IPPROTO_ESP)
+		sa->tfcpad = x->tfcpad;
 	if (inbound) {
 		sa->window = esn ? esn->replay_window : x->props.replay_window;
 		if (sa->window > ESPAH_REPLAY_WINDOW_MAX) {

@@ -71,10 +71,10 @@ lines() { mapfile -t L < "$CAP.$1"; }
 # wire ARGS...: h1 pings h2, then h2 pings h1, with ping options ARGS;
 # sets WE and WN to the outer "DS DF TTL" of espah's ESP carrying h1's
 # request (gw1's first) and of native's carrying h2's (gw2's second: its
-# first carries the reply to h1)
+# first carries the reply to h1), WEL and WNL to their lengths
 wire() {
-	local n0 i src dst proto ds df ttl ne=0 nn=0
-	WE="" WN=""
+	local n0 i src dst proto ds df ttl len ne=0 nn=0
+	WE="" WN="" WEL="" WNL=""
 	lines gw2
 	n0=${#L[@]}
 	ping1 h1 "$A2" "$@"
@@ -85,15 +85,21 @@ wire() {
 		nap 0.1
 	done
 	for ((i = n0; i < ${#L[@]}; i++)); do
-		read -r src dst proto ds df ttl <<< "${L[i]}"
-		if [ "$src" = "$G1" ] && [ $((ne++)) = 0 ]; then WE="$ds $df $ttl"; fi
-		if [ "$src" = "$G2" ] && [ $((++nn)) = 2 ]; then WN="$ds $df $ttl"; fi
+		read -r src dst proto ds df ttl len <<< "${L[i]}"
+		if [ "$src" = "$G1" ] && [ $((ne++)) = 0 ]; then
+			WE="$ds $df $ttl" WEL=$len
+		fi
+		if [ "$src" = "$G2" ] && [ $((++nn)) = 2 ]; then
+			WN="$ds $df $ttl" WNL=$len
+		fi
 	done
-	diag "ping $*: espah outer '$WE', native outer '$WN'"
+	diag "ping $*: espah outer '$WE' ($WEL bytes), native outer '$WN' ($WNL bytes)"
 }
 
 # same WANT: espah's and native's outer headers are both WANT
 same() { [ "$WE" = "$1" ] && [ "$WN" = "$1" ]; }
+# between N LO HI: LO <= N <= HI (integers)
+between() { [ "${1:-0}" -ge "$2" ] && [ "${1:-0}" -le "$3" ]; }
 # both E N: espah's outer header is E, native's N
 both() { [ "$WE" = "$1" ] && [ "$WN" = "$2" ]; }
 
@@ -109,7 +115,7 @@ wire_case() {
 # the "DS TTL" of each echo request AT (the host TO) received, in order,
 # joined by ","
 rx() {
-	local at=$1 from=$2 to=$3 t n0 prev=-1 i proto=1 src dst p ds df ttl
+	local at=$1 from=$2 to=$3 t n0 prev=-1 i proto=1 src dst p ds df ttl len
 	shift 3
 	RX=""
 	[ "$INF" = v4 ] || proto=58
@@ -123,7 +129,7 @@ rx() {
 		nap 0.2
 	done
 	for ((i = n0; i < ${#L[@]}; i++)); do
-		read -r src dst p ds df ttl <<< "${L[i]}"
+		read -r src dst p ds df ttl len <<< "${L[i]}"
 		if [ "$dst" = "$to" ] && [ "$p" = "$proto" ]; then
 			RX+="${RX:+,}$ds $ttl"
 		fi
@@ -213,6 +219,26 @@ encap_v6() {
 	wire_case "$n default, inner 0x2a" "-Q 0x2a" "0x2a - 64"
 }
 
+# TFC padding (RFC 4303 2.4): the same ESP length as native's for the same
+# tfcpad, bounded by the path MTU as native's; each side takes the other's
+# padded packets
+tfc() {
+	local n="tfcpad" pad
+	for pad in 500 5000; do
+		tun v4 v4 "tfcpad $pad" "" "tfcpad $pad" "" ||
+			{ not_ok "$n $pad: configure"; return; }
+		wire -Q 0 -M "do"
+		check "$n $pad v4: espah's ESP as long as native's ($WNL bytes)" numeq "$WEL" "$WNL"
+	done
+	check "$n 5000: up to the path MTU (1400..1500 bytes)" between "$WEL" 1400 1500
+	check "$n: h1 pings h2 through both padded directions" pings h1 "$A2" 2
+	check "$n: espah state list shows tfcpad 5000" grep -q $'^\ttfcpad 5000$' <(E gw1 state list)
+	tun v6 v6 "tfcpad 300" "" "tfcpad 300" "" || { not_ok "$n v6: configure"; return; }
+	wire -Q 0
+	check "$n 300 v6: espah's ESP as long as native's ($WNL bytes)" numeq "$WEL" "$WNL"
+	check "$n 300 v6: padded (at least 300 bytes)" ge "$WEL" 300
+}
+
 # --- decapsulation: what the hosts receive --------------------------------
 # decap-dscp: the outer DSCP replaces the inner one only when asked; the
 # inner TTL is decremented once per gateway, as for any routed packet
@@ -278,7 +304,7 @@ bridge() {
 	algwords gcm 1 && out=("${ALGW[@]}") && algwords gcm 2 && in=("${ALGW[@]}")
 	G1=10.0.12.1 G2=10.0.12.2 A1=10.0.1.1 A2=10.0.2.1 INF=v4
 	if ! ip -n gw1 -batch - <<-EOF; then
-	xfrm state add src $G1 dst $G2 proto esp spi 0x1001 mode tunnel reqid 7 replay-window 64 if_id 42 flag noecn nopmtudisc extra-flag dont-encap-dscp sel src 10.0.1.0/24 dst 10.0.2.0/24 ${out[*]}
+	xfrm state add src $G1 dst $G2 proto esp spi 0x1001 mode tunnel reqid 7 replay-window 64 if_id 42 flag noecn nopmtudisc extra-flag dont-encap-dscp tfcpad 400 sel src 10.0.1.0/24 dst 10.0.2.0/24 ${out[*]}
 	xfrm state add src $G2 dst $G1 proto esp spi 0x2001 mode tunnel reqid 7 replay-window 64 if_id 42 flag decap-dscp sel src 10.0.2.0/24 dst 10.0.1.0/24 ${in[*]}
 	xfrm state add src $G1 dst 10.0.12.9 proto esp spi 0x3001 mode tunnel reqid 9 if_id 42 extra-flag oseq-may-wrap ${out[*]}
 	xfrm policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out if_id 42 tmpl src $G1 dst $G2 proto esp mode tunnel reqid 7
@@ -287,7 +313,7 @@ bridge() {
 	EOF
 		not_ok "$n: ip xfrm on gw1"
 	elif ! side native gw2 $G2 $G1 10.0.2.0/24 10.0.1.0/24 0x2001 0x1001 2 1 \
-		"flag noecn nopmtudisc extra-flag dont-encap-dscp" ""; then
+		"flag noecn nopmtudisc extra-flag dont-encap-dscp tfcpad 400" ""; then
 		not_ok "$n: native gw2"
 	else
 		nap 1
@@ -298,6 +324,7 @@ bridge() {
 		check "$n: oseq-may-wrap refused, counted" numeq "$(gstat gw1 xfrm-refused)" $((r0 + 1))
 		wire -Q 0xb9 -M "do"
 		check "$n: the carried SA sends native's outer header (0x00 0 64)" same "0x00 0 64"
+		check "$n: tfcpad 400 carried: as long as native's ($WNL bytes)" numeq "$WEL" "$WNL"
 		rx h1 h2 "$A1" 0xb8
 		check "$n: carried decap-dscp: h1 receives the outer DSCP (0x00)" [ "$RX" = "0x00 62" ]
 	fi
@@ -333,13 +360,16 @@ refusals() {
 		"${id6[@]}" spi 0x7004 mode tunnel df clear "${ALGW[@]}"
 	refused "refused: flag noecn in transport mode (ESPAH_A_SA_FLAGS)" ESPAH_A_SA_FLAGS \
 		"${id4[@]}" spi 0x7005 flag noecn "${ALGW[@]}"
+	refused "refused: tfcpad in transport mode (ESPAH_A_SA_TFCPAD)" ESPAH_A_SA_TFCPAD \
+		"${id4[@]}" spi 0x7007 tfcpad 100 "${ALGW[@]}"
 	refused "refused by the tool: extra-flag oseq-may-wrap" oseq-may-wrap \
 		"${id4[@]}" spi 0x7006 mode tunnel extra-flag oseq-may-wrap "${ALGW[@]}"
 	# ESPAH_CMD_SA_ADD with ESPAH_A_SA_DF 3, first: the offset names it
 	check "refused: raw SA_DF 3, offset at the attribute" bash -c \
 		"$BB nsenter --net=/run/netns/gw1 $PY ../../tools/espah/nlraw.py 1 50:u8:3 | tr '\n' ' ' | grep -q '^errno 34 .*offs 20'"
 	check "no SA left by the refusals" numeq "$(E gw1 state count | tr -dc 0-9)" 0
-	check "features list tunhdr" grep -qw tunhdr <(E gw1 features)
+	check "features list tunhdr and tfc" bash -c \
+		"$ESPAH_TOOL -n gw1 features | grep -w tunhdr | grep -qw tfc"
 }
 
 topo_up
@@ -350,6 +380,7 @@ refusals
 encap_v4
 encap_6in4
 encap_v6
+tfc
 decap_dscp
 decap_ecn
 bridge

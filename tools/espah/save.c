@@ -148,6 +148,8 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(out, " df %s", df_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DF])));
 	if (tb[ESPAH_A_SA_DSCP])
 		fprintf(out, " dscp %u", mnl_attr_get_u8(tb[ESPAH_A_SA_DSCP]));
+	if (tb[ESPAH_A_SA_TFCPAD])
+		fprintf(out, " tfcpad %u", u32_or(tb, ESPAH_A_SA_TFCPAD, 0));
 	if (dir == ESPAH_DIR_OUT && tb[ESPAH_A_SA_OSEQ]) {
 		uint64_t oseq = mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]);
 

@@ -22,6 +22,7 @@ static void usage_state(FILE *f)
 "                   [ replay-seq SEQ ] [ replay-oseq SEQ ]\n"
 "                   [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ]\n"
 "                   [ flag FLAG-LIST ] [ extra-flag EXTRA-FLAG ] [ df DF ] [ dscp DSCP ]\n"
+"                   [ tfcpad LENGTH ]\n"
 "                   [ sel SELECTOR ] [ LIMIT-LIST ] [ ENCAP ]\n"
 "                   ALGO-LIST\n"
 "       espah state { delete | get } [ src ADDR ] dst ADDR proto XFRM-PROTO spi SPI\n"
@@ -36,6 +37,7 @@ static void usage_state(FILE *f)
 "EXTRA-FLAG := dont-encap-dscp   (the same as dscp 0)\n"
 "DF := copy | clear | set   (tunnel mode, IPv4 outer header; nopmtudisc: clear)\n"
 "DSCP := copy | 0..63   (tunnel mode: the outer header's)\n"
+"LENGTH := bytes each inner packet is padded to (tunnel-mode ESP, RFC 4303 2.4)\n"
 "ALGO-LIST := aead ALGO-NAME KEY ICV-BITS\n"
 "           | enc ALGO-NAME KEY [ { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS } ]\n"
 "           | { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS }   (proto ah)\n"
@@ -174,7 +176,7 @@ static void put_id(struct req *r, const struct sa_id *id, bool need_src)
 
 static const char *const unsupported_sa_words[] = {
 	"mark", "set-mark", "output-mark", "if_id", "offload", "ctx",
-	"coa", "tfcpad", "comp", "nat-keepalive-interval",
+	"coa", "comp", "nat-keepalive-interval",
 };
 
 /* Not set on the outer header: net/tunhdr.c's rules take their defaults */
@@ -383,7 +385,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 	bool has_seq = false, has_oseq = false, has_sel = false;
 	int mode = ESPAH_MODE_TRANSPORT, dir = -1;
 	int df = DF_UNSET, dscp = DSCP_UNSET;
-	bool has_dscp = false;
+	bool has_dscp = false, has_tfcpad = false;
+	uint32_t tfcpad = 0;
 	struct selector sel = { 0 };
 	struct sa_id id = { 0 };
 	uint64_t lft[ESPAH_LFT_MAX + 1] = { 0 };
@@ -434,6 +437,9 @@ static int state_modify(struct args *a, uint8_t cmd)
 		} else if (!strcmp(w, "extra-flag")) {
 			dscp = parse_extra_flag(a, has_dscp ? dscp : DSCP_UNSET);
 			has_dscp = true;
+		} else if (!strcmp(w, "tfcpad")) {
+			tfcpad = parse_u32(next_arg(a, "tfcpad"), "tfcpad");
+			has_tfcpad = true;
 		} else if (!strcmp(w, "df")) {
 			df = parse_df(next_arg(a, "df"), df);
 		} else if (!strcmp(w, "dscp")) {
@@ -554,6 +560,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 		req_put_u8(&r, ESPAH_A_SA_DF, df);
 	if (dscp != DSCP_UNSET)
 		req_put_u8(&r, ESPAH_A_SA_DSCP, dscp);
+	if (has_tfcpad)
+		req_put_u32(&r, ESPAH_A_SA_TFCPAD, tfcpad);
 	if (has_lft) {
 		struct nlattr *nest = req_nest_start(&r, ESPAH_A_SA_LIFETIME);
 
@@ -644,19 +652,32 @@ static void print_algs(const struct nlattr **tb)
 #define KNOWN_SA_FLAGS (ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | \
 			ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP)
 
-/* The outer header's rules when not the defaults (copy): "df clear dscp 10" */
+/* The outer header's rules when not the defaults (copy), and TFC
+ * padding: "df clear dscp 10 tfcpad 500"
+ */
 static void print_tunhdr(const struct nlattr **tb)
 {
-	if (!tb[ESPAH_A_SA_DF] && !tb[ESPAH_A_SA_DSCP])
+	const char *sep = "";
+
+	if (!tb[ESPAH_A_SA_DF] && !tb[ESPAH_A_SA_DSCP] && !tb[ESPAH_A_SA_TFCPAD])
 		return;
 	print_text("\t");
-	if (tb[ESPAH_A_SA_DF])
+	if (tb[ESPAH_A_SA_DF]) {
 		print_str(PRINT_ANY, "df", "df %s",
 			  df_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DF])));
-	if (tb[ESPAH_A_SA_DSCP])
-		print_u64(PRINT_ANY, "dscp", tb[ESPAH_A_SA_DF] ? " dscp %" PRIu64 :
-								  "dscp %" PRIu64,
+		sep = " ";
+	}
+	if (tb[ESPAH_A_SA_DSCP]) {
+		print_text("%s", sep);
+		print_u64(PRINT_ANY, "dscp", "dscp %" PRIu64,
 			  mnl_attr_get_u8(tb[ESPAH_A_SA_DSCP]));
+		sep = " ";
+	}
+	if (tb[ESPAH_A_SA_TFCPAD]) {
+		print_text("%s", sep);
+		print_u64(PRINT_ANY, "tfcpad", "tfcpad %" PRIu64,
+			  get_u32(tb, ESPAH_A_SA_TFCPAD, 0));
+	}
 	print_nl();
 }
 

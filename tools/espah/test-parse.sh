@@ -182,6 +182,14 @@ good "ip xfrm's flag nopmtudisc and extra-flag dont-encap-dscp: df clear, dscp 0
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x511 mode tunnel flag nopmtudisc \
 	extra-flag dont-encap-dscp aead 'rfc4106(gcm(aes))' $KEY20 128
 
+good "tfcpad 500 (ip xfrm's word)" \
+	"  SA_TFCPAD 500" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x513 mode tunnel tfcpad 500 \
+	aead 'rfc4106(gcm(aes))' $KEY20 128
+
+bad "tfcpad without a length" "tfcpad" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
+	mode tunnel tfcpad
+
 good "dscp copy and df copy: the defaults, sent as such" \
 	"  SA_DF 0" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x512 mode tunnel dscp copy df copy \

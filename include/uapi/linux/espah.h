@@ -220,6 +220,10 @@ enum espah_df {
  * @ESPAH_A_SA_DSCP: u8, 0..63: tunnel mode only, the DSCP of every outer
  *	header (0 is ip xfrm's extra-flag dont-encap-dscp); absent: the
  *	inner header's DSCP is copied
+ * @ESPAH_A_SA_TFCPAD: u32, tunnel-mode ESP, outbound: traffic flow
+ *	confidentiality padding (RFC 4303 2.4, ip xfrm's tfcpad): each inner
+ *	packet is padded with zeros up to this many bytes, at most what fits
+ *	the path MTU; 0 or absent: none
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -274,6 +278,7 @@ enum espah_attr {
 	ESPAH_A_SA_ENCAP,
 	ESPAH_A_SA_DF,
 	ESPAH_A_SA_DSCP,
+	ESPAH_A_SA_TFCPAD,
 	__ESPAH_A_MAX,
 };
 
@@ -296,6 +301,7 @@ enum espah_attr {
 #define ESPAH_FEAT_TUNHDR	(1U << 15)	/* ESPAH_A_SA_DF, ESPAH_A_SA_DSCP,
 						 * flags noecn, decap-dscp
 						 */
+#define ESPAH_FEAT_TFC		(1U << 16)	/* ESPAH_A_SA_TFCPAD */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 

@@ -151,7 +151,7 @@ def sa_aead6():
             s(a('A_SA_AEAD'), 'rfc4106(gcm(aes))'), u32(a('A_SA_ICV_BITS'), 96),
             u32(a('A_SA_REPLAY_WINDOW'), 32),
             u32(a('A_SA_FLAGS'), 0xc),			# noecn, decap-dscp
-            u8(a('A_SA_DSCP'), 46)]
+            u8(a('A_SA_DSCP'), 46), u32(a('A_SA_TFCPAD'), 1200)]
 
 
 def sa_ah():
