@@ -36,15 +36,22 @@ side() {
 	pol "$impl" "$ns" "$rn" "$ln" fwd "$re" "$lo" tunnel
 }
 
+# fresh_side ARGS of side: the gateway's SAs and policies replaced, in
+# the same batch (one process per gateway and configuration)
+fresh_side() {
+	cfg "$1" "$2" state flush && cfg "$1" "$2" policy flush && side "$@"
+}
+
 # tun OUTER INNER ESPAH_OUT ESPAH_IN NATIVE_OUT NATIVE_IN: the tunnel
 # (families v4|v6), espah on gw1, native on gw2, with extra SA words;
 # sets G1 G2 (outer addresses) and A1 A2 (h1's and h2's inner addresses)
 tun() {
 	local -n o=${1}_o n=${2}_n
 	G1=${o[0]} G2=${o[1]} A1=${n[2]} A2=${n[3]} INF=$2
-	ipsec_flush
-	side espah gw1 "$G1" "$G2" "${n[0]}" "${n[1]}" 0x1001 0x2001 1 2 "$3" "$4" &&
-	side native gw2 "$G2" "$G1" "${n[1]}" "${n[0]}" 0x2001 0x1001 2 1 "$5" "$6"
+	cfg_batch espah gw1 fresh_side espah gw1 "$G1" "$G2" "${n[0]}" "${n[1]}" \
+		0x1001 0x2001 1 2 "$3" "$4" &&
+	cfg_batch native gw2 fresh_side native gw2 "$G2" "$G1" "${n[1]}" "${n[0]}" \
+		0x2001 0x1001 2 1 "$5" "$6"
 }
 
 # ping1 FROM TO ARGS...: one echo request (answered or not)
