@@ -20,13 +20,14 @@
 #define CE INET_ECN_CE
 #define DROP ESPAH_TUNHDR_DROP
 
-/* RFC 6040 4.2, figure 4, as printed: [inner][outer] */
+/* RFC 6040 4.2, figure 4, as printed: [inner][outer] (by value: ECT(1)
+ * is 1 and ECT(0) is 2 in the header)
+ */
 static const int fig4[4][4] = {
-	/*            outer: Not-ECT ECT(0) ECT(1) CE */
-	[N] =  { N,  N,  N,  DROP },
-	[E0] = { E0, E0, E1, CE },
-	[E1] = { E1, E1, E1, CE },
-	[CE] = { CE, CE, CE, CE },
+	[N] =  { [N] = N,  [E0] = N,  [E1] = N,  [CE] = DROP },
+	[E0] = { [N] = E0, [E0] = E0, [E1] = E1, [CE] = CE },
+	[E1] = { [N] = E1, [E0] = E1, [E1] = E1, [CE] = CE },
+	[CE] = { [N] = CE, [E0] = CE, [E1] = CE, [CE] = CE },
 };
 
 static const char *const ecn_name[4] = {

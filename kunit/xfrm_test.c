@@ -358,10 +358,6 @@ static void sa_refusals(struct kunit *test)
 	refused(test, x, "a mode other than transport and tunnel");
 
 	x = gcm_state(test);
-	x->props.flags |= 0x8000;
-	refused(test, x, "a flag espah does not know");
-
-	x = gcm_state(test);
 	x->props.extra_flags = XFRM_SA_XFLAG_OSEQ_MAY_WRAP |
 			       XFRM_SA_XFLAG_DONT_ENCAP_DSCP;
 	refused(test, x, "extra-flag oseq-may-wrap (a sequence number sent twice under one key)");

@@ -189,6 +189,7 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		*why = "a mode other than transport and tunnel";
 		return -EOPNOTSUPP;
 	}
+	/* (6.1 has no other bit in its u8; a later kernel may) */
 	if (x->props.flags & ~SA_FLAGS_OK) {
 		*why = "a flag espah does not know";
 		return -EOPNOTSUPP;
