@@ -384,7 +384,10 @@ debug_quick() {
 		{ not_ok "$n: configure"; return; }
 	wire -Q 0xb9 -M dont
 	check "$n: espah sends 0x29 with DF" [ "$WE" = "0x29 1 64" ]
-	check "$n: tfcpad 5000: as long as native's ($WNL bytes)" numeq "$WEL" "$WNL"
+	# (native's length is compared in the stock run: in this kernel its
+	# packets came unpadded once, 140 bytes, where the stock run's match)
+	check "$n: tfcpad 5000: padded up to the path MTU (1400..1500 bytes)" \
+		between "$WEL" 1400 1500
 	nft_ecn ce || { not_ok "$n: nft ip ecn set ce on gw1"; return; }
 	d0=$(sastat gw1 0x2001 ce-not-ect)
 	rx h1 h2 "$A1" 0x00 0xb9
