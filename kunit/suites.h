@@ -14,5 +14,6 @@ extern struct kunit_suite espah_life_suite;
 extern struct kunit_suite espah_mss_suite;
 extern struct kunit_suite espah_xfrm_suite;
 extern struct kunit_suite espah_natt_suite;
+extern struct kunit_suite espah_tunhdr_suite;
 
 #endif

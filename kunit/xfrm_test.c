@@ -12,6 +12,7 @@
 #include <espah/crypto.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
+#include <espah/tunhdr.h>
 #include <espah/xfrm.h>
 
 #include "suites.h"
@@ -84,6 +85,7 @@ static int xlate(struct kunit *test, struct xfrm_state *x, bool inbound,
 	memset(r, 0, sizeof(*r));
 	r->sa = kunit_kzalloc(test, sizeof(*r->sa), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r->sa);
+	r->sa->dscp = ESPAH_TUNHDR_DSCP_COPY;	/* as espah_sa_alloc() */
 	return espah_xfrm_sa_from_state(x, inbound, r->sa, &r->cfg, &r->seq,
 					&r->oseq, &r->why);
 }
@@ -301,6 +303,44 @@ static void sa_encap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.sa->encap.type, 0);
 }
 
+/* Native's tunnel header flags become espah's rules in tunnel mode, and
+ * nothing in transport mode, where native applies none of them.
+ */
+static void sa_tunhdr_flags(struct kunit *test)
+{
+	struct xfrm_state *x = gcm_state(test);
+	struct xlate r;
+
+	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->flags & (ESPAH_SA_FLAG_NOECN |
+					     ESPAH_SA_FLAG_DECAP_DSCP), 0U);
+	KUNIT_EXPECT_EQ(test, r.sa->df, ESPAH_DF_COPY);
+	KUNIT_EXPECT_EQ(test, r.sa->dscp, ESPAH_TUNHDR_DSCP_COPY);
+
+	x->props.flags |= XFRM_STATE_NOECN | XFRM_STATE_DECAP_DSCP |
+			  XFRM_STATE_NOPMTUDISC;
+	x->props.extra_flags = XFRM_SA_XFLAG_DONT_ENCAP_DSCP;
+	KUNIT_ASSERT_EQ(test, xlate(test, x, false, &r), 0);
+	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_NOECN);
+	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_DECAP_DSCP);
+	KUNIT_EXPECT_EQ(test, r.sa->df, ESPAH_DF_CLEAR);
+	KUNIT_EXPECT_EQ(test, r.sa->dscp, 0);
+	KUNIT_EXPECT_EQ(test, r.sa->tfcpad, 0U);
+
+	/* TFC padding: carried in tunnel mode, refused in transport mode */
+	x->tfcpad = 1000;
+	KUNIT_ASSERT_EQ(test, xlate(test, x, false, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->tfcpad, 1000U);
+	x->props.mode = XFRM_MODE_TRANSPORT;
+	refused(test, x, "tfcpad in transport mode");
+	x->tfcpad = 0;
+	KUNIT_ASSERT_EQ(test, xlate(test, x, false, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->flags & (ESPAH_SA_FLAG_NOECN |
+					     ESPAH_SA_FLAG_DECAP_DSCP), 0U);
+	KUNIT_EXPECT_EQ(test, r.sa->df, ESPAH_DF_COPY);
+	KUNIT_EXPECT_EQ(test, r.sa->dscp, ESPAH_TUNHDR_DSCP_COPY);
+}
+
 /* Each thing espah cannot carry is refused with its own reason. */
 static void sa_refusals(struct kunit *test)
 {
@@ -318,16 +358,11 @@ static void sa_refusals(struct kunit *test)
 	refused(test, x, "a mode other than transport and tunnel");
 
 	x = gcm_state(test);
-	x->props.flags |= XFRM_STATE_NOECN;
-	refused(test, x, "flag noecn, decap-dscp or nopmtudisc");
-	x->props.flags = XFRM_STATE_DECAP_DSCP;
-	refused(test, x, "flag noecn, decap-dscp or nopmtudisc");
-	x->props.flags = XFRM_STATE_NOPMTUDISC;
-	refused(test, x, "flag noecn, decap-dscp or nopmtudisc");
-
-	x = gcm_state(test);
-	x->props.extra_flags = XFRM_SA_XFLAG_DONT_ENCAP_DSCP;
-	refused(test, x, "extra-flag dont-encap-dscp or oseq-may-wrap");
+	x->props.extra_flags = XFRM_SA_XFLAG_OSEQ_MAY_WRAP |
+			       XFRM_SA_XFLAG_DONT_ENCAP_DSCP;
+	refused(test, x, "extra-flag oseq-may-wrap (a sequence number sent twice under one key)");
+	x->props.extra_flags = 0x80;
+	refused(test, x, "an extra-flag espah does not know");
 
 	x = gcm_state(test);
 	encap.encap_type = UDP_ENCAP_ESPINUDP_NON_IKE;
@@ -484,6 +519,7 @@ static struct kunit_case xfrm_cases[] = {
 	KUNIT_CASE(sa_v6_ports),
 	KUNIT_CASE(sa_flags_ok),
 	KUNIT_CASE(sa_encap),
+	KUNIT_CASE(sa_tunhdr_flags),
 	KUNIT_CASE(sa_refusals),
 	KUNIT_CASE(pol_tunnel),
 	KUNIT_CASE(pol_refusals),

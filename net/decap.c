@@ -32,7 +32,7 @@
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <net/gro_cells.h>
-#include <net/inet_ecn.h>
+#include <net/dsfield.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/xfrm.h>
@@ -48,6 +48,7 @@
 #include <espah/sa.h>
 #include <espah/secpath.h>
 #include <espah/spd.h>
+#include <espah/tunhdr.h>
 
 /* Verdicts of decap_finish() */
 enum {
@@ -262,6 +263,30 @@ static int inner_check(struct sk_buff *skb, u16 family)
 	return pskb_trim(skb, len);
 }
 
+/* The inner DS field from the outer one (net/tunhdr.c: RFC 6040's ECN
+ * table, decap-dscp). Return: -EBADMSG for a packet RFC 6040 drops.
+ */
+static int decap_tunnel_ds(const struct espah_sa *sa, struct sk_buff *skb,
+			   const struct espah_esp_state *st, u16 family)
+{
+	u8 inner = family == AF_INET ? ipv4_get_dsfield(ip_hdr(skb)) :
+				       ipv6_get_dsfield(ipv6_hdr(skb));
+	int ds = espah_tunhdr_decap_ds(st->outer_dsfield, inner,
+				       sa->flags & ESPAH_SA_FLAG_NOECN,
+				       sa->flags & ESPAH_SA_FLAG_DECAP_DSCP);
+
+	if (ds == ESPAH_TUNHDR_DROP)
+		return -EBADMSG;
+	if (ds == inner)
+		return 0;
+	/* writable: espah_decap_sa() made the whole packet so */
+	if (family == AF_INET)
+		ipv4_change_dsfield(ip_hdr(skb), 0, ds);
+	else
+		ipv6_change_dsfield(ipv6_hdr(skb), 0, ds);
+	return 0;
+}
+
 static int decap_tunnel(struct espah_sa *sa, struct sk_buff *skb,
 			const struct espah_esp_state *st, u8 nexthdr,
 			unsigned int hlen)
@@ -291,12 +316,9 @@ static int decap_tunnel(struct espah_sa *sa, struct sk_buff *skb,
 	if (!sel_ok(sa, skb, family))
 		return DECAP_DROP;
 
-	/* RFC 6040 normal mode, as far as the inner header allows. */
-	if (INET_ECN_is_ce(st->outer_dsfield)) {
-		if (family == AF_INET)
-			IP_ECN_set_ce(ip_hdr(skb));
-		else
-			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
+	if (decap_tunnel_ds(sa, skb, st, family)) {
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_CE_NOT_ECT);
+		return DECAP_DROP;
 	}
 	skb->protocol = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
 	skb_reset_transport_header(skb);

@@ -40,9 +40,9 @@
 #include <linux/ipv6.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <net/dsfield.h>
 #include <net/dst.h>
 #include <net/icmp.h>
-#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -64,6 +64,7 @@
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
+#include <espah/tunhdr.h>
 #include <espah/xfrm.h>
 
 /* Move the paged data of @skb into its linear area (the caller made the
@@ -391,6 +392,7 @@ static int out_next_seq(struct espah_sa *sa, u64 *seq)
 	return err;
 }
 
+/* @dsfield and @df: the outer header's, from net/tunhdr.c's rules */
 static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 			   struct espah_sa *sa, struct dst_entry *dst,
 			   u8 dsfield, bool df)
@@ -400,7 +402,7 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 
 		iph->version = 4;
 		iph->ihl = 5;
-		iph->tos = INET_ECN_encapsulate(dsfield, dsfield);
+		iph->tos = dsfield;
 		iph->tot_len = htons(skb->len);
 		iph->frag_off = df ? htons(IP_DF) : 0;
 		iph->ttl = ip4_dst_hoplimit(dst);
@@ -412,7 +414,7 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 	} else {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-		ip6_flow_hdr(ip6h, INET_ECN_encapsulate(dsfield, dsfield), 0);
+		ip6_flow_hdr(ip6h, dsfield, 0);
 		ip6h->nexthdr = sa->encap.type ? IPPROTO_UDP : sa->proto;
 		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
@@ -430,7 +432,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 {
 	bool tunnel = sa->mode == ESPAH_MODE_TUNNEL;
 	bool ah = sa->proto == IPPROTO_AH;
-	unsigned int hlen, ohl = espah_outer_hlen(sa), limit, tail;
+	unsigned int hlen, ohl = espah_outer_hlen(sa), limit, tail, tfclen = 0;
 	unsigned int uhl = espah_natt_hlen(sa);
 	struct espah_esp_state st = { .net = net, .next = next };
 	struct dst_entry *dst = NULL;
@@ -473,18 +475,24 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		}
 		skb->ignore_df = 1;
 	}
+	/* RFC 4303 2.4: TFC padding hides the inner packet's size, up to
+	 * what still fits; the inner IP length tells the receiver where the
+	 * packet ends (ESP in tunnel mode only: the netlink layer checks).
+	 */
+	if (sa->tfcpad && skb->len < min(sa->tfcpad, limit))
+		tfclen = min(sa->tfcpad, limit) - skb->len;
 
 	/* The IPv4 total length and the IPv6 payload length are 16 bits
 	 * (@tail: the most the trailer can take).
 	 */
-	if (skb->len + hlen + ohl + tail -
+	if (skb->len + tfclen + hlen + ohl + tail -
 	    (st.family == AF_INET6 ? sizeof(struct ipv6hdr) : 0) > IP_MAX_MTU) {
 		espah_stat_inc(net, ESPAH_STAT_OUT_TOO_BIG);
 		goto drop;
 	}
 	err = out_make_room(skb, hlen + ohl +
 			    LL_RESERVED_SPACE((dst ?: skb_dst(skb))->dev),
-			    tail);
+			    tail + tfclen);
 	if (err)
 		goto err;
 	espah_mss_clamp(net, skb, family, limit);
@@ -500,6 +508,9 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 
 	if (tunnel) {
 		nexthdr = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+		/* linear since out_make_room(), the room reserved there */
+		if (tfclen)
+			skb_put_zero(skb, tfclen);
 		skb_push(skb, hlen + ohl);
 		skb_reset_network_header(skb);
 		st.esp_off = ohl + uhl;
@@ -508,9 +519,14 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		skb_dst_drop(skb);
 		skb_dst_set(skb, dst);
 		dst = NULL;
-		/* DF follows the inner IPv4 header; fitting was checked. */
-		out_tunnel_hdr(net, skb, sa, skb_dst(skb), dsfield,
-			       df && !skb->ignore_df);
+		/* DF per the SA (net/tunhdr.c), but never on an outer
+		 * packet fragmented because it does not fit.
+		 */
+		out_tunnel_hdr(net, skb, sa, skb_dst(skb),
+			       espah_tunhdr_encap_ds(dsfield, sa->dscp,
+						     sa->flags & ESPAH_SA_FLAG_NOECN),
+			       espah_tunhdr_encap_df(sa->df, family, df) &&
+			       !skb->ignore_df);
 	} else {
 		unsigned int nhoff;
 

@@ -34,6 +34,7 @@
 #include <espah/sa.h>
 #include <espah/secpath.h>
 #include <espah/spd.h>
+#include <espah/tunhdr.h>
 
 /* Per-namespace limits: Debian lets unprivileged users create network
  * namespaces, and with them SADs. What each SA takes is charged to the
@@ -296,6 +297,7 @@ struct espah_sa *espah_sa_alloc(gfp_t gfp)
 	refcount_set(&sa->ref, 1);
 	spin_lock_init(&sa->lock);
 	INIT_LIST_HEAD(&sa->list);
+	sa->dscp = ESPAH_TUNHDR_DSCP_COPY;
 	return sa;
 }
 
@@ -585,6 +587,7 @@ void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s)
 		[ESPAH_SA_STAT_DUMMY] = ESPAH_STAT_IN_DUMMY,
 		[ESPAH_SA_STAT_ENCAP_MISMATCH] = ESPAH_STAT_IN_STATE_MISMATCH,
 		[ESPAH_SA_STAT_NATT_KEEPALIVE] = ESPAH_STAT_OUT_NATT_KEEPALIVE,
+		[ESPAH_SA_STAT_CE_NOT_ECT] = ESPAH_STAT_IN_CE_NOT_ECT,
 	};
 	struct net *net = read_pnet(&sa->net);
 

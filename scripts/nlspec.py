@@ -243,7 +243,23 @@ class Gen:
         line = "\t[%s] = %s," % (key, value)
         if len(line.expandtabs()) <= 100:
             return [line]
-        return ["\t[%s] =" % key, "\t\t%s," % value]
+        second = "\t\t%s," % value
+        if len(second.expandtabs()) <= 100 or " | " not in value:
+            return ["\t[%s] =" % key, second]
+        # a long flag mask: its operands wrapped, aligned after the "("
+        col = 16 + value.index("(") + 1
+        indent = "\t" * (col // 8) + " " * (col % 8)
+        out, cur = [], "\t\t"
+        for i, part in enumerate(value.split(" | ")):
+            last = i == len(value.split(" | ")) - 1
+            word = part + ("," if last else " |")
+            if cur.strip() and len((cur + " " + word).expandtabs()) > 100:
+                out.append(cur)
+                cur = indent + word
+            else:
+                cur = cur + (" " if cur.strip() else "") + word
+        out.append(cur)
+        return ["\t[%s] =" % key] + out
 
     def request_sets(self):
         """Attribute sets nested in some request, in spec order."""

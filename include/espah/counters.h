@@ -101,7 +101,9 @@
 	  "natt-mapping-updated",					\
 	  "SAs moved to a new peer port (flag natt-update)")		\
 	X(OUT_NATT_KEEPALIVE, "EspahOutNattKeepalive", "out-natt-keepalive", \
-	  "NAT keepalives sent")
+	  "NAT keepalives sent")					\
+	X(IN_CE_NOT_ECT, "EspahInCeNotEct", "in-ce-not-ect",		\
+	  "CE outer header over a Not-ECT inner packet: dropped (all SAs)")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\
@@ -121,7 +123,9 @@
 	  "bare ESP for an SA with UDP encapsulation")			\
 	X(NATT_MAPPING, "natt-mapping",					\
 	  "authenticated packets from another peer address or port")	\
-	X(NATT_KEEPALIVE, "natt-keepalive", "NAT keepalives sent")
+	X(NATT_KEEPALIVE, "natt-keepalive", "NAT keepalives sent")	\
+	X(CE_NOT_ECT, "ce-not-ect",					\
+	  "CE outer header over a Not-ECT inner packet (RFC 6040)")
 
 /*
  * Every value of both enums but UNSPEC and PAD is named exactly once: the

@@ -151,6 +151,10 @@ struct espah_lft {
  * @natt_tx: outbound SAs with keepalives: jiffies of the last packet sent
  * @ka_node: in &espah_sad.ka_list if the SA sends keepalives
  *	(espah_sa_keepalive())
+ * @df: tunnel mode, IPv4 outer: enum espah_df
+ * @dscp: tunnel mode: the outer DSCP, or %ESPAH_TUNHDR_DSCP_COPY
+ *	(net/tunhdr.c)
+ * @tfcpad: tunnel-mode ESP, outbound: TFC padding target, 0 = none
  */
 struct xfrm_state;
 
@@ -198,6 +202,9 @@ struct espah_sa {
 	unsigned long natt_event;
 	unsigned long natt_tx;
 	struct list_head ka_node;
+	u8 df;
+	u8 dscp;
+	u32 tfcpad;
 };
 
 /**

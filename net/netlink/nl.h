@@ -22,6 +22,7 @@
 #include <espah/pernet.h>
 #include <espah/sa.h>
 #include <espah/spd.h>
+#include <espah/tunhdr.h>
 
 #include "spec.h"
 

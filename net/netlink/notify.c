@@ -65,13 +65,13 @@ size_t espah_nl_sa_msg_size(void)
 {
 	return GENL_HDRLEN +
 	       nla_total_size(sizeof(__be32)) +		/* SPI */
-	       3 * nla_total_size(sizeof(u8)) +	/* PROTO, MODE, DIR */
+	       5 * nla_total_size(sizeof(u8)) +	/* PROTO, MODE, DIR, DF, DSCP */
 	       nla_total_size(sizeof(u16)) +		/* FAMILY */
 	       2 * nla_total_size(sizeof(struct in6_addr)) +
 	       sel_size() +
 	       2 * nla_total_size(ALG_NAME_MAX + 1) +	/* AEAD or ENC, AUTH */
-	       5 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
-							 * XFRM_IF_ID
+	       6 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
+							 * XFRM_IF_ID, TFCPAD
 							 */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* SEQ, OSEQ */
 	       nla_total_size(0) +			/* STATS */
@@ -272,6 +272,14 @@ int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 			      ESPAH_A_SA_PAD) ||
 	    put_sa_stats(msg, sa) || put_sa_lifetime(msg, sa) ||
 	    put_sa_reorder(msg, sa) || put_sa_encap(msg, sa))
+		goto cancel;
+	/* absent: the defaults, copy (net/tunhdr.c) */
+	if (sa->df != ESPAH_DF_COPY && nla_put_u8(msg, ESPAH_A_SA_DF, sa->df))
+		goto cancel;
+	if (sa->dscp != ESPAH_TUNHDR_DSCP_COPY &&
+	    nla_put_u8(msg, ESPAH_A_SA_DSCP, sa->dscp))
+		goto cancel;
+	if (sa->tfcpad && nla_put_u32(msg, ESPAH_A_SA_TFCPAD, sa->tfcpad))
 		goto cancel;
 	if (sa->xs && nla_put_u32(msg, ESPAH_A_SA_XFRM_IF_ID, sa->xs->if_id))
 		goto cancel;

@@ -240,6 +240,44 @@ static int check_natt_update(struct genl_info *info, const struct espah_sa *sa)
 	return 0;
 }
 
+/* Tunnel header rules (net/tunhdr.c): the outer header exists in tunnel
+ * mode only, and only IPv4's has a DF bit.
+ */
+static int parse_sa_tunhdr(struct genl_info *info, struct espah_sa *sa)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	bool tunnel = sa->mode == ESPAH_MODE_TUNNEL;
+	struct nlattr **tb = info->attrs;
+
+	if (tb[ESPAH_A_SA_DF]) {
+		if (!tunnel)
+			return BAD(extack, tb[ESPAH_A_SA_DF],
+				   "ESPAH_A_SA_DF: tunnel mode only (a transport-mode packet keeps its own header)");
+		if (sa->family != AF_INET)
+			return BAD(extack, tb[ESPAH_A_SA_DF],
+				   "ESPAH_A_SA_DF: an IPv6 outer header has no DF bit");
+		sa->df = nla_get_u8(tb[ESPAH_A_SA_DF]);
+	}
+	if (tb[ESPAH_A_SA_DSCP]) {
+		if (!tunnel)
+			return BAD(extack, tb[ESPAH_A_SA_DSCP],
+				   "ESPAH_A_SA_DSCP: tunnel mode only (a transport-mode packet keeps its own header)");
+		sa->dscp = nla_get_u8(tb[ESPAH_A_SA_DSCP]);
+	}
+	if (!tunnel &&
+	    (sa->flags & (ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP)))
+		return BAD(extack, tb[ESPAH_A_SA_FLAGS],
+			   "ESPAH_A_SA_FLAGS: noecn and decap-dscp are for tunnel mode only");
+	if (tb[ESPAH_A_SA_TFCPAD]) {
+		/* the inner IP length tells the receiver where it ends */
+		if (!tunnel || sa->proto != IPPROTO_ESP)
+			return BAD(extack, tb[ESPAH_A_SA_TFCPAD],
+				   "ESPAH_A_SA_TFCPAD: tunnel-mode ESP only");
+		sa->tfcpad = nla_get_u32(tb[ESPAH_A_SA_TFCPAD]);
+	}
+	return 0;
+}
+
 static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 		    struct espah_alg_cfg *cfg, u64 *seq, u64 *oseq)
 {
@@ -306,6 +344,9 @@ static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 	if (err)
 		return err;
 	err = check_natt_update(info, sa);
+	if (err)
+		return err;
+	err = parse_sa_tunhdr(info, sa);
 	if (err)
 		return err;
 	return parse_sa_algs(info, sa, cfg);

@@ -14,6 +14,11 @@ static struct netlink_range_validation espah_a_sa_replay_window_range = {
 	.max = ESPAH_REPLAY_WINDOW_MAX,
 };
 
+static struct netlink_range_validation espah_a_sa_tfcpad_range = {
+	.min = 0,
+	.max = 65535,
+};
+
 const struct nla_policy espah_tmpl_nl_policy[ESPAH_TMPL_MAX + 1] = {
 	[ESPAH_TMPL_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH),
 	[ESPAH_TMPL_MODE] = NLA_POLICY_MAX(NLA_U8, ESPAH_MODE_TUNNEL),
@@ -81,6 +86,8 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_FLAGS] =
 		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN |
 			ESPAH_SA_FLAG_ALIGN4 |
+			ESPAH_SA_FLAG_NOECN |
+			ESPAH_SA_FLAG_DECAP_DSCP |
 			ESPAH_SA_FLAG_NATT_UPDATE),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
@@ -118,6 +125,9 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_ADD"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
+	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
+	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -140,6 +150,8 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_FLAGS] =
 		NLA_POLICY_MASK(NLA_U32, ESPAH_SA_FLAG_ESN |
 			ESPAH_SA_FLAG_ALIGN4 |
+			ESPAH_SA_FLAG_NOECN |
+			ESPAH_SA_FLAG_DECAP_DSCP |
 			ESPAH_SA_FLAG_NATT_UPDATE),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
@@ -179,6 +191,9 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = NLA_POLICY_NESTED(espah_encap_nl_policy),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_UPDATE"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
+	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
+	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -235,6 +250,9 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -291,6 +309,9 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_KEYS] = { .type = NLA_FLAG },
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_GET"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -350,6 +371,9 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -409,6 +433,9 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -467,6 +494,9 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_ADD"),
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -527,6 +557,9 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_UPDATE"),
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -586,6 +619,9 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_DEL"),
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -645,6 +681,9 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_GET"),
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -707,6 +746,9 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -769,6 +811,9 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -835,6 +880,10 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_TFCPAD] =
+		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -898,6 +947,10 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_TFCPAD] =
+		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -964,6 +1017,10 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_TFCPAD] =
+		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1023,6 +1080,9 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = REJECT("ESPAH_A_SA_ENCAP: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_KEYS] = REJECT("ESPAH_A_SA_KEYS: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_MAPPING] = REJECT("ESPAH_A_SA_MAPPING: reply only"),
+	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

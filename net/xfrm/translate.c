@@ -18,10 +18,35 @@
 /* Flags that do not change what espah puts on the wire or accepts: the
  * wildcard receive and ICMP relaxations only widen what native accepts,
  * AF_UNSPEC lets the inner family differ (espah's tunnels carry both);
- * ALIGN4 (AH's ICV padding over IPv4) and ESN are carried as espah's flags.
+ * ALIGN4 (AH's ICV padding over IPv4) and ESN are carried as espah's flags,
+ * and so are the tunnel header flags (tunhdr_from()).
  */
 #define SA_FLAGS_OK (XFRM_STATE_WILDRECV | XFRM_STATE_ICMP | \
-		     XFRM_STATE_AF_UNSPEC | XFRM_STATE_ALIGN4 | XFRM_STATE_ESN)
+		     XFRM_STATE_AF_UNSPEC | XFRM_STATE_ALIGN4 | \
+		     XFRM_STATE_ESN | XFRM_STATE_NOECN | \
+		     XFRM_STATE_DECAP_DSCP | XFRM_STATE_NOPMTUDISC)
+
+/* Native's tunnel header flags as espah's rules (net/tunhdr.c), which
+ * make the same outer header for each: noecn a Not-ECT outer header and
+ * no ECN from it on input, decap-dscp the outer DSCP into the inner one,
+ * dont-encap-dscp an outer DSCP of 0, nopmtudisc (which a namespace's
+ * ip_no_pmtu_disc also sets) an IPv4 outer header without DF. Native
+ * applies none of them in transport mode, nor nopmtudisc to an IPv6
+ * outer header: neither does espah, which leaves them out there.
+ */
+static void tunhdr_from(const struct xfrm_state *x, struct espah_sa *sa)
+{
+	if (sa->mode != ESPAH_MODE_TUNNEL)
+		return;
+	if (x->props.flags & XFRM_STATE_NOECN)
+		sa->flags |= ESPAH_SA_FLAG_NOECN;
+	if (x->props.flags & XFRM_STATE_DECAP_DSCP)
+		sa->flags |= ESPAH_SA_FLAG_DECAP_DSCP;
+	if (x->props.extra_flags & XFRM_SA_XFLAG_DONT_ENCAP_DSCP)
+		sa->dscp = 0;
+	if ((x->props.flags & XFRM_STATE_NOPMTUDISC) && sa->family == AF_INET)
+		sa->df = ESPAH_DF_CLEAR;
+}
 
 static void addr_from(union espah_addr *a, const xfrm_address_t *x, u16 family)
 {
@@ -164,19 +189,34 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		*why = "a mode other than transport and tunnel";
 		return -EOPNOTSUPP;
 	}
+	/* (6.1 has no other bit in its u8; a later kernel may) */
 	if (x->props.flags & ~SA_FLAGS_OK) {
-		/* the tunnel header rules these change are native's only */
-		*why = "flag noecn, decap-dscp or nopmtudisc";
+		*why = "a flag espah does not know";
 		return -EOPNOTSUPP;
 	}
-	if (x->props.extra_flags) {
-		*why = "extra-flag dont-encap-dscp or oseq-may-wrap";
+	if (x->props.extra_flags & XFRM_SA_XFLAG_OSEQ_MAY_WRAP) {
+		/* after 2^32 (2^64) packets the numbers would start again
+		 * under the same key: espah never sends a number twice
+		 */
+		*why = "extra-flag oseq-may-wrap (a sequence number sent twice under one key)";
+		return -EOPNOTSUPP;
+	}
+	if (x->props.extra_flags & ~XFRM_SA_XFLAG_DONT_ENCAP_DSCP) {
+		*why = "an extra-flag espah does not know";
 		return -EOPNOTSUPP;
 	}
 	if (x->encap && (x->id.proto != IPPROTO_ESP ||
 			 x->encap->encap_type != UDP_ENCAP_ESPINUDP)) {
 		/* espinudp-nonike's marker and espintcp are native's only */
 		*why = "encap other than espinudp (UDP encapsulation of ESP)";
+		return -EOPNOTSUPP;
+	}
+	/* native pads ESP in either mode; espah's TFC padding is the tunnel
+	 * mode's, where the inner IP length marks the end (AH has none)
+	 */
+	if (x->tfcpad && x->id.proto == IPPROTO_ESP &&
+	    x->props.mode != XFRM_MODE_TUNNEL) {
+		*why = "tfcpad in transport mode";
 		return -EOPNOTSUPP;
 	}
 	if (x->security || x->coaddr) {
@@ -212,6 +252,9 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		sa->flags |= ESPAH_SA_FLAG_ESN;
 	if (x->props.flags & XFRM_STATE_ALIGN4)
 		sa->flags |= ESPAH_SA_FLAG_ALIGN4;
+	tunhdr_from(x, sa);
+	if (x->id.proto == IPPROTO_ESP)
+		sa->tfcpad = x->tfcpad;
 	if (inbound) {
 		sa->window = esn ? esn->replay_window : x->props.replay_window;
 		if (sa->window > ESPAH_REPLAY_WINDOW_MAX) {

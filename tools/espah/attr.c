@@ -150,6 +150,9 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_ENCAP] = { "SA_ENCAP", AT_NEST, encap_attrs, ESPAH_ENCAP_MAX },
 	[ESPAH_A_SA_KEYS] = { "SA_KEYS", AT_FLAG },
 	[ESPAH_A_SA_MAPPING] = { "SA_MAPPING", AT_NEST, mapping_attrs, ESPAH_MAPPING_MAX },
+	[ESPAH_A_SA_DF] = { "SA_DF", AT_U8 },
+	[ESPAH_A_SA_DSCP] = { "SA_DSCP", AT_U8 },
+	[ESPAH_A_SA_TFCPAD] = { "SA_TFCPAD", AT_U32 },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

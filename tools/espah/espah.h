@@ -94,6 +94,7 @@ bool addr_is_local(const struct addr *a);
 const char *ipsec_proto_name(uint8_t p);
 const char *upper_proto_name(uint8_t p, char *buf, size_t len);
 const char *mode_name(uint8_t m);
+const char *df_name(uint8_t df);
 const char *dir_name(uint8_t d);
 const char *family_name(uint16_t f);
 const char *addr_ntop(uint16_t family, const void *raw, size_t len, char *buf,

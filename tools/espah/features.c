@@ -61,7 +61,8 @@ static void print_alg(const struct nlattr *nest)
 static const char *const feat_names[] = {
 	"esp", "ah", "bundle", "esn", "tunnel-mixed", "async", "lifetime",
 	"seq-soft", "acquire", "hold", "reorder", "stat-proc", "mss-clamp",
-	"xfrm", "natt", "key-export", "natt-mapping", "natt-keepalive",
+	"xfrm", "natt", "key-export", "natt-mapping", "natt-keepalive", "tunhdr",
+	"tfc",
 };
 
 /* known names, unknown bits as bit-N */

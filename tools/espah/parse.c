@@ -214,6 +214,19 @@ const char *mode_name(uint8_t m)
 	       m == ESPAH_MODE_TRANSPORT ? "transport" : "?";
 }
 
+const char *df_name(uint8_t df)
+{
+	switch (df) {
+	case ESPAH_DF_COPY:
+		return "copy";
+	case ESPAH_DF_CLEAR:
+		return "clear";
+	case ESPAH_DF_SET:
+		return "set";
+	}
+	return "?";
+}
+
 const char *dir_name(uint8_t d)
 {
 	switch (d) {

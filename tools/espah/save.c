@@ -166,8 +166,18 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(out, " flag esn");
 	if (flags & ESPAH_SA_FLAG_ALIGN4)
 		fprintf(out, " flag align4");
+	if (flags & ESPAH_SA_FLAG_NOECN)
+		fprintf(out, " flag noecn");
+	if (flags & ESPAH_SA_FLAG_DECAP_DSCP)
+		fprintf(out, " flag decap-dscp");
 	if (flags & ESPAH_SA_FLAG_NATT_UPDATE)
 		fprintf(out, " flag natt-update");
+	if (tb[ESPAH_A_SA_DF])
+		fprintf(out, " df %s", df_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DF])));
+	if (tb[ESPAH_A_SA_DSCP])
+		fprintf(out, " dscp %u", mnl_attr_get_u8(tb[ESPAH_A_SA_DSCP]));
+	if (tb[ESPAH_A_SA_TFCPAD])
+		fprintf(out, " tfcpad %u", u32_or(tb, ESPAH_A_SA_TFCPAD, 0));
 	if (dir == ESPAH_DIR_OUT && tb[ESPAH_A_SA_OSEQ]) {
 		uint64_t oseq = mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]);
 

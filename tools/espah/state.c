@@ -13,9 +13,6 @@
 #include "espah.h"
 
 #define KEY_MAX 512
-#define KNOWN_SA_FLAGS (ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | \
-			ESPAH_SA_FLAG_NATT_UPDATE)
-
 static void usage_state(FILE *f)
 {
 	fprintf(f,
@@ -23,7 +20,9 @@ static void usage_state(FILE *f)
 "                   [ dir { in | out } ] [ replay-window SIZE ]\n"
 "                   [ replay-seq SEQ ] [ replay-oseq SEQ ]\n"
 "                   [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ]\n"
-"                   [ flag FLAG-LIST ] [ sel SELECTOR ] [ LIMIT-LIST ] [ ENCAP ]\n"
+"                   [ flag FLAG-LIST ] [ extra-flag EXTRA-FLAG ] [ df DF ] [ dscp DSCP ]\n"
+"                   [ tfcpad LENGTH ]\n"
+"                   [ sel SELECTOR ] [ LIMIT-LIST ] [ ENCAP ]\n"
 "                   ALGO-LIST\n"
 "       espah state { delete | get } [ src ADDR ] dst ADDR proto XFRM-PROTO spi SPI\n"
 "       espah [ -s ] [ -j ] state { list | show } [ ID ] [ mode MODE ] [ reqid REQID ]\n"
@@ -33,7 +32,11 @@ static void usage_state(FILE *f)
 "ID := src ADDR dst ADDR proto XFRM-PROTO spi SPI\n"
 "XFRM-PROTO := esp | ah\n"
 "MODE := transport | tunnel   (default transport)\n"
-"FLAG-LIST := [ FLAG-LIST ] { esn | align4 | natt-update }\n"
+"FLAG-LIST := [ FLAG-LIST ] { esn | align4 | noecn | decap-dscp | nopmtudisc | natt-update }\n"
+"EXTRA-FLAG := dont-encap-dscp   (the same as dscp 0)\n"
+"DF := copy | clear | set   (tunnel mode, IPv4 outer header; nopmtudisc: clear)\n"
+"DSCP := copy | 0..63   (tunnel mode: the outer header's)\n"
+"LENGTH := bytes each inner packet is padded to (tunnel-mode ESP, RFC 4303 2.4)\n"
 "ALGO-LIST := aead ALGO-NAME KEY ICV-BITS\n"
 "           | enc ALGO-NAME KEY [ { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS } ]\n"
 "           | { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS }   (proto ah)\n"
@@ -174,14 +177,17 @@ static void put_id(struct req *r, const struct sa_id *id, bool need_src)
 
 static const char *const unsupported_sa_words[] = {
 	"mark", "set-mark", "output-mark", "if_id", "offload", "ctx",
-	"coa", "extra-flag", "tfcpad", "comp", "nat-keepalive-interval",
+	"coa", "comp", "nat-keepalive-interval",
 };
 
-static void parse_flags(struct args *a, uint32_t *flags)
+/* Not set on the outer header: net/tunhdr.c's rules take their defaults */
+#define DF_UNSET	(-1)
+#define DSCP_UNSET	(-1)
+
+static void parse_flags(struct args *a, uint32_t *flags, int *df)
 {
 	static const char *const other[] = {
-		"noecn", "decap-dscp", "nopmtudisc", "wildrecv", "icmp",
-		"af-unspec",
+		"wildrecv", "icmp", "af-unspec",
 	};
 	bool any = false;
 	size_t i;
@@ -193,12 +199,21 @@ static void parse_flags(struct args *a, uint32_t *flags)
 			*flags |= ESPAH_SA_FLAG_ESN;
 		} else if (!strcmp(w, "align4")) {
 			*flags |= ESPAH_SA_FLAG_ALIGN4;
+		} else if (!strcmp(w, "noecn")) {
+			*flags |= ESPAH_SA_FLAG_NOECN;
+		} else if (!strcmp(w, "decap-dscp")) {
+			*flags |= ESPAH_SA_FLAG_DECAP_DSCP;
 		} else if (!strcmp(w, "natt-update")) {
 			*flags |= ESPAH_SA_FLAG_NATT_UPDATE;
+		} else if (!strcmp(w, "nopmtudisc")) {
+			/* ip xfrm's: an IPv4 outer header without DF */
+			if (*df != DF_UNSET && *df != ESPAH_DF_CLEAR)
+				syntax("flag nopmtudisc contradicts \"df\" (it means df clear)");
+			*df = ESPAH_DF_CLEAR;
 		} else {
 			for (i = 0; i < ARRAY_SIZE(other); i++)
 				if (!strcmp(w, other[i]))
-					syntax("flag \"%s\" is not supported by espah (only esn, align4 and natt-update)",
+					syntax("flag \"%s\" is not supported by espah (only esn, align4, noecn, decap-dscp, nopmtudisc and natt-update)",
 					       w);
 			break;
 		}
@@ -206,9 +221,59 @@ static void parse_flags(struct args *a, uint32_t *flags)
 		any = true;
 	}
 	if (!any)
-		syntax("%s: \"flag\" needs a flag name (esn, align4, natt-update)%s%s%s", a->ctx,
+		syntax("%s: \"flag\" needs a flag name (esn, align4, noecn, decap-dscp, nopmtudisc, natt-update)%s%s%s",
+		       a->ctx,
 		       a->argc > 0 ? ", not \"" : "",
 		       a->argc > 0 ? a->argv[0] : "", a->argc > 0 ? "\"" : "");
+}
+
+/* espah's "df copy|clear|set" */
+static int parse_df(const char *w, int df)
+{
+	int v;
+
+	if (!strcmp(w, "copy"))
+		v = ESPAH_DF_COPY;
+	else if (!strcmp(w, "clear"))
+		v = ESPAH_DF_CLEAR;
+	else if (!strcmp(w, "set"))
+		v = ESPAH_DF_SET;
+	else
+		syntax("invalid df \"%s\" (expected copy, clear or set)", w);
+	if (df != DF_UNSET && df != v)
+		syntax("\"df %s\" contradicts an earlier df or flag nopmtudisc", w);
+	return v;
+}
+
+/* espah's "dscp copy|0..63"; ip xfrm's "extra-flag dont-encap-dscp" is 0.
+ * The module judges the value (0..63) and the mode, as it judges df's.
+ */
+static int parse_dscp(const char *w, int dscp)
+{
+	int v = DSCP_UNSET;
+
+	if (strcmp(w, "copy")) {
+		uint32_t n = parse_u32(w, "dscp");
+
+		if (n > 255)
+			syntax("invalid dscp \"%s\" (expected copy or 0..63)", w);
+		v = n;
+	}
+	if (dscp != DSCP_UNSET && dscp != v)
+		syntax("\"dscp %s\" contradicts an earlier dscp or extra-flag dont-encap-dscp", w);
+	return v;
+}
+
+static int parse_extra_flag(struct args *a, int dscp)
+{
+	const char *w = next_arg(a, "extra-flag");
+
+	if (!strcmp(w, "dont-encap-dscp"))
+		return parse_dscp("0", dscp);
+	if (!strcmp(w, "oseq-may-wrap"))
+		syntax("extra-flag oseq-may-wrap is not supported by espah: a wrapped sequence number would be sent twice under one key");
+	syntax("invalid extra-flag \"%s\" (expected dont-encap-dscp)", w);
+	return dscp;
 }
 
 /* "limit TYPE N", as ip xfrm, plus espah's "seq-soft N" */
@@ -326,6 +391,9 @@ static int state_modify(struct args *a, uint8_t cmd)
 	bool has_icv = false, has_reqid = false, has_window = false;
 	bool has_seq = false, has_oseq = false, has_sel = false;
 	int mode = ESPAH_MODE_TRANSPORT, dir = -1;
+	int df = DF_UNSET, dscp = DSCP_UNSET;
+	bool has_dscp = false, has_tfcpad = false;
+	uint32_t tfcpad = 0;
 	struct selector sel = { 0 };
 	struct sa_id id = { 0 };
 	uint64_t lft[ESPAH_LFT_MAX + 1] = { 0 };
@@ -372,7 +440,18 @@ static int state_modify(struct args *a, uint8_t cmd)
 			/* ip xfrm's key-manager sequence number: meaningless here */
 			parse_u32(next_arg(a, "seq"), "seq");
 		} else if (!strcmp(w, "flag")) {
-			parse_flags(a, &flags);
+			parse_flags(a, &flags, &df);
+		} else if (!strcmp(w, "extra-flag")) {
+			dscp = parse_extra_flag(a, has_dscp ? dscp : DSCP_UNSET);
+			has_dscp = true;
+		} else if (!strcmp(w, "tfcpad")) {
+			tfcpad = parse_u32(next_arg(a, "tfcpad"), "tfcpad");
+			has_tfcpad = true;
+		} else if (!strcmp(w, "df")) {
+			df = parse_df(next_arg(a, "df"), df);
+		} else if (!strcmp(w, "dscp")) {
+			dscp = parse_dscp(next_arg(a, "dscp"), has_dscp ? dscp : DSCP_UNSET);
+			has_dscp = true;
 		} else if (!strcmp(w, "sel")) {
 			if (!parse_sel_word(a, &sel))
 				syntax("\"sel\" must be followed by selector words (src, dst, proto, ...)");
@@ -492,6 +571,12 @@ static int state_modify(struct args *a, uint8_t cmd)
 		req_put_u32(&r, ESPAH_A_SA_ICV_BITS, icv);
 	if (encap.type)
 		put_encap(&r, &encap, id.src.family);
+	if (df != DF_UNSET)
+		req_put_u8(&r, ESPAH_A_SA_DF, df);
+	if (dscp != DSCP_UNSET)
+		req_put_u8(&r, ESPAH_A_SA_DSCP, dscp);
+	if (has_tfcpad)
+		req_put_u32(&r, ESPAH_A_SA_TFCPAD, tfcpad);
 	if (has_lft) {
 		struct nlattr *nest = req_nest_start(&r, ESPAH_A_SA_LIFETIME);
 
@@ -577,6 +662,39 @@ static void print_algs(const struct nlattr **tb)
 	}
 	if (!opt.json)
 		print_enc(tb);
+}
+
+#define KNOWN_SA_FLAGS (ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | \
+			ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP | \
+			ESPAH_SA_FLAG_NATT_UPDATE)
+
+/* The outer header's rules when not the defaults (copy), and TFC
+ * padding: "df clear dscp 10 tfcpad 500"
+ */
+static void print_tunhdr(const struct nlattr **tb)
+{
+	const char *sep = "";
+
+	if (!tb[ESPAH_A_SA_DF] && !tb[ESPAH_A_SA_DSCP] && !tb[ESPAH_A_SA_TFCPAD])
+		return;
+	print_text("\t");
+	if (tb[ESPAH_A_SA_DF]) {
+		print_str(PRINT_ANY, "df", "df %s",
+			  df_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DF])));
+		sep = " ";
+	}
+	if (tb[ESPAH_A_SA_DSCP]) {
+		print_text("%s", sep);
+		print_u64(PRINT_ANY, "dscp", "dscp %" PRIu64,
+			  mnl_attr_get_u8(tb[ESPAH_A_SA_DSCP]));
+		sep = " ";
+	}
+	if (tb[ESPAH_A_SA_TFCPAD]) {
+		print_text("%s", sep);
+		print_u64(PRINT_ANY, "tfcpad", "tfcpad %" PRIu64,
+			  get_u32(tb, ESPAH_A_SA_TFCPAD, 0));
+	}
+	print_nl();
 }
 
 /* ip xfrm's line: encap type espinudp sport 4500 dport 4500 addr 0.0.0.0 */
@@ -736,6 +854,10 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 		print_str(PRINT_ANY, NULL, " flag %s", "esn");
 	if (flags & ESPAH_SA_FLAG_ALIGN4)
 		print_str(PRINT_ANY, NULL, " flag %s", "align4");
+	if (flags & ESPAH_SA_FLAG_NOECN)
+		print_str(PRINT_ANY, NULL, " flag %s", "noecn");
+	if (flags & ESPAH_SA_FLAG_DECAP_DSCP)
+		print_str(PRINT_ANY, NULL, " flag %s", "decap-dscp");
 	if (flags & ESPAH_SA_FLAG_NATT_UPDATE)
 		print_str(PRINT_ANY, NULL, " flag %s", "natt-update");
 	if (flags & ~KNOWN_SA_FLAGS)
@@ -744,6 +866,7 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 	close_arr();
 	if (replay & PRINT_TEXT)
 		print_nl();
+	print_tunhdr(tb);
 	print_algs(tb);
 	if (tb[ESPAH_A_SA_ENCAP])
 		print_encap(tb[ESPAH_A_SA_ENCAP], fam);

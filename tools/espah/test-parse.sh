@@ -178,9 +178,31 @@ good "encap with natt-keepalive, in the encap nest" \
 	encap espinudp 4500 40000 0.0.0.0 natt-keepalive 20 aead 'rfc4106(gcm(aes))' $KEY20 128
 
 good "flag natt-update: bit 4" \
-	"  SA_FLAGS 4" \
+	"  SA_FLAGS 16" \
 	-- state add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x508 dir in flag natt-update \
 	encap espinudp 40000 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
+good "tunnel header words: flag noecn decap-dscp, df set, dscp 46" \
+	"  SA_FLAGS 12|  SA_DF 2|  SA_DSCP 46" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x510 mode tunnel flag noecn decap-dscp \
+	df set dscp 46 aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "ip xfrm's flag nopmtudisc and extra-flag dont-encap-dscp: df clear, dscp 0" \
+	"  SA_DF 1|  SA_DSCP 0" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x511 mode tunnel flag nopmtudisc \
+	extra-flag dont-encap-dscp aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "tfcpad 500 (ip xfrm's word)" \
+	"  SA_TFCPAD 500" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x513 mode tunnel tfcpad 500 \
+	aead 'rfc4106(gcm(aes))' $KEY20 128
+
+bad "tfcpad without a length" "tfcpad" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
+	mode tunnel tfcpad
+
+good "dscp copy and df copy: the defaults, sent as such" \
+	"  SA_DF 0" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x512 mode tunnel dscp copy df copy \
+	aead 'rfc4106(gcm(aes))' $KEY20 128
 
 good "no dir: src local (127.0.0.1) -> out" \
 	"  SA_DIR 1" \
@@ -297,7 +319,24 @@ bad "encap OADDR of the other family" "OADDR" -- state add src 10.0.0.1 dst 10.0
 	encap espinudp 4500 4500 2001:db8::1 aead 'rfc4106(gcm(aes))' $KEY20 128
 bad "encap twice" "duplicate" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x50b \
 	encap espinudp 4500 4500 0.0.0.0 encap espinudp 4500 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' $KEY20 128
-bad "flag noecn unsupported" "noecn" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 flag noecn
+good "dscp 64, df on IPv6, noecn in transport: sent, the module judges them" \
+	"  SA_FLAGS 4|  SA_DF 2|  SA_DSCP 64|  SA_MODE 0" \
+	-- state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 1 flag noecn df set dscp 64 \
+	enc aes $KEY16
+bad "dscp 256" "dscp" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode tunnel \
+	dscp 256 enc aes $KEY16
+bad "dscp -1" "dscp" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode tunnel \
+	dscp -1 enc aes $KEY16
+bad "df sometimes" "sometimes" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode tunnel \
+	df sometimes enc aes $KEY16
+bad "flag nopmtudisc with df set" "nopmtudisc" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
+	mode tunnel df set flag nopmtudisc enc aes $KEY16
+bad "extra-flag dont-encap-dscp with dscp 10" "dont-encap-dscp" -- state add src 10.0.0.1 dst 10.0.0.2 \
+	proto esp spi 1 mode tunnel dscp 10 extra-flag dont-encap-dscp enc aes $KEY16
+bad "extra-flag oseq-may-wrap refused" "oseq-may-wrap" -- state add src 10.0.0.1 dst 10.0.0.2 \
+	proto esp spi 1 mode tunnel extra-flag oseq-may-wrap enc aes $KEY16
+bad "flag wildrecv unsupported" "wildrecv" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
+	flag wildrecv enc aes $KEY16
 bad "aead with enc" "aead" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead 'rfc4106(gcm(aes))' $KEY20 128 enc aes $KEY16
 bad "ah with enc" "enc" -- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 1 enc aes $KEY16 auth sha1 $KEY16

@@ -133,7 +133,30 @@ enum espah_pol_origin {
  * (RFC 3948, RFC 7296 2.23). A new peer address is reported
  * (ESPAH_CMD_SA_MAPPING) but not applied: the policies name it.
  */
-#define ESPAH_SA_FLAG_NATT_UPDATE	(1U << 2)
+#define ESPAH_SA_FLAG_NATT_UPDATE	(1U << 4)
+/* tunnel mode: outer headers Not-ECT, inner ECN left as it came (ip xfrm's
+ * flag noecn); without it, RFC 6040 normal mode
+ */
+#define ESPAH_SA_FLAG_NOECN	(1U << 2)
+/* tunnel mode, inbound: the outer DSCP replaces the inner one (ip xfrm's
+ * flag decap-dscp)
+ */
+#define ESPAH_SA_FLAG_DECAP_DSCP (1U << 3)
+
+/**
+ * enum espah_df - the DF bit of a tunnel SA's IPv4 outer header
+ *	(ESPAH_A_SA_DF, RFC 4301 8.1)
+ * @ESPAH_DF_COPY: from the inner IPv4 header; set for an inner IPv6
+ *	packet (the default, as native XFRM)
+ * @ESPAH_DF_CLEAR: never set (native XFRM's flag nopmtudisc)
+ * @ESPAH_DF_SET: always set (but on an outer packet that is fragmented
+ *	because it does not fit and its inner packet allowed fragmenting)
+ */
+enum espah_df {
+	ESPAH_DF_COPY,
+	ESPAH_DF_CLEAR,
+	ESPAH_DF_SET,
+};
 
 /**
  * enum espah_attr - top-level attributes
@@ -217,6 +240,15 @@ enum espah_pol_origin {
  *	parameter key_export was set. Refused while it is not set.
  * @ESPAH_A_SA_MAPPING: nested enum espah_mapping_attr, in
  *	ESPAH_CMD_SA_MAPPING
+ * @ESPAH_A_SA_DF: u8, enum espah_df; tunnel mode with an IPv4 outer
+ *	header only; absent: ESPAH_DF_COPY
+ * @ESPAH_A_SA_DSCP: u8, 0..63: tunnel mode only, the DSCP of every outer
+ *	header (0 is ip xfrm's extra-flag dont-encap-dscp); absent: the
+ *	inner header's DSCP is copied
+ * @ESPAH_A_SA_TFCPAD: u32, tunnel-mode ESP, outbound: traffic flow
+ *	confidentiality padding (RFC 4303 2.4, ip xfrm's tfcpad): each inner
+ *	packet is padded with zeros up to this many bytes, at most what fits
+ *	the path MTU; 0 or absent: none
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -271,6 +303,9 @@ enum espah_attr {
 	ESPAH_A_SA_ENCAP,
 	ESPAH_A_SA_KEYS,
 	ESPAH_A_SA_MAPPING,
+	ESPAH_A_SA_DF,
+	ESPAH_A_SA_DSCP,
+	ESPAH_A_SA_TFCPAD,
 	__ESPAH_A_MAX,
 };
 
@@ -294,6 +329,10 @@ enum espah_attr {
 /* ESPAH_CMD_SA_MAPPING, ESPAH_SA_FLAG_NATT_UPDATE */
 #define ESPAH_FEAT_NATT_MAPPING	(1U << 16)
 #define ESPAH_FEAT_NATT_KEEPALIVE (1U << 17)	/* ESPAH_ENCAP_KEEPALIVE */
+#define ESPAH_FEAT_TUNHDR	(1U << 18)	/* ESPAH_A_SA_DF, ESPAH_A_SA_DSCP,
+						 * flags noecn, decap-dscp
+						 */
+#define ESPAH_FEAT_TFC		(1U << 19)	/* ESPAH_A_SA_TFCPAD */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -431,6 +470,9 @@ enum espah_sa_stat {
 					 * peer address or port
 					 */
 	ESPAH_SA_STAT_NATT_KEEPALIVE,	/* NAT keepalives sent */
+	ESPAH_SA_STAT_CE_NOT_ECT,	/* tunnel: CE outer header over a
+					 * Not-ECT inner packet (RFC 6040 4.2)
+					 */
 	__ESPAH_SA_STAT_MAX,
 };
 
@@ -505,6 +547,7 @@ enum espah_stat {
 	/* SAs moved to a new peer port (ESPAH_SA_FLAG_NATT_UPDATE) */
 	ESPAH_STAT_NATT_MAPPING_UPDATED,
 	ESPAH_STAT_OUT_NATT_KEEPALIVE,	/* NAT keepalives sent */
+	ESPAH_STAT_IN_CE_NOT_ECT,	/* total of ESPAH_SA_STAT_CE_NOT_ECT */
 	__ESPAH_STAT_MAX,
 };
 

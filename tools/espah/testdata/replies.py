@@ -142,7 +142,8 @@ def sa_full():
 
 
 def sa_aead6():
-    """ESP tunnel over IPv6, AEAD, ICMP selector, no flags, no seq."""
+    """ESP tunnel over IPv6, AEAD, ICMP selector, flags noecn and
+    decap-dscp, dscp 46, no seq."""
     return [be32(a('A_SA_SPI'), 0xdeadbeef), u8(a('A_SA_PROTO'), ESP),
             u8(a('A_SA_MODE'), a('MODE_TUNNEL')), u8(a('A_SA_DIR'), a('DIR_IN')),
             u16(a('A_SA_FAMILY'), AF6), ip(a('A_SA_SRC'), '2001:db8::1'),
@@ -150,7 +151,9 @@ def sa_aead6():
             nest(a('A_SA_SEL'), *sel(AF4, '0.0.0.0', 0, '10.9.0.0', 16, 1, (8, 8),
                                      (0, 0))),
             s(a('A_SA_AEAD'), 'rfc4106(gcm(aes))'), u32(a('A_SA_ICV_BITS'), 96),
-            u32(a('A_SA_REPLAY_WINDOW'), 32)]
+            u32(a('A_SA_REPLAY_WINDOW'), 32),
+            u32(a('A_SA_FLAGS'), 0xc),			# noecn, decap-dscp
+            u8(a('A_SA_DSCP'), 46), u32(a('A_SA_TFCPAD'), 1200)]
 
 
 def sa_ah():
@@ -164,14 +167,14 @@ def sa_ah():
 
 
 def sa_odd():
-    """Unknown flag bits, malformed attributes, no family, unknown
+    """Unknown flag bits, malformed attributes, df clear, no family, unknown
     attribute, odd characters in a name."""
     return [be32(a('A_SA_SPI'), 0x2), u8(a('A_SA_PROTO'), 99),
             ip(a('A_SA_DST'), '10.0.0.9'), attr(a('A_SA_SRC'), b'\x01\x02\x03'),
             u32(a('A_SA_FLAGS'), 0x7), s(a('A_SA_ENC'), 'we"ird\\\t\x01'),
             u32(a('A_SA_MODE'), 1),				# malformed: u8
             u8(a('A_SA_DIR'), 9), u8(a('A_SA_EXPIRE_HARD'), 1),
-            u8(a('A_SA_EXPIRE_REASON'), 77), u32(200, 5)]
+            u8(a('A_SA_EXPIRE_REASON'), 77), u8(a('A_SA_DF'), 1), u32(200, 5)]
 
 
 def pol_protect():
