@@ -7,9 +7,10 @@
  * keys") and only if its module parameter key_export was set when the SA
  * was added; every other key is written as the placeholder
  * KEY_PLACEHOLDER, which the parser refuses: a saved file applies only
- * once its keys are filled in, never with a wrong key. Outbound SAs carry their next sequence number (replay-oseq),
- * inbound ones their replay state (replay-seq), so that a restored SA does
- * not send a sequence number twice under its key. What espah carries for
+ * once its keys are filled in, never with a wrong key. Outbound SAs carry
+ * their next sequence number (replay-oseq), inbound ones their replay
+ * state (replay-seq), so that a restored SA does not send a sequence
+ * number twice under its key. What espah carries for
  * native XFRM (ESPAH_A_SA_XFRM_IF_ID, ESPAH_POL_ORIGIN_XFRM) is left out,
  * as a comment: its owner installs it again through native XFRM.
  */
