@@ -29,18 +29,6 @@
 #include <espah/sa.h>
 
 /**
- * espah_sa_keepalive() - does @sa send NAT keepalives?
- * @sa: the SA
- *
- * Return: true for an outbound SA with encapsulation and an interval.
- */
-bool espah_sa_keepalive(const struct espah_sa *sa)
-{
-	return sa->dir == ESPAH_DIR_OUT && sa->encap.type &&
-	       sa->encap.keepalive;
-}
-
-/**
  * espah_natt_sent() - an SA with encapsulation sent a packet
  * @sa: the SA
  *
@@ -158,13 +146,10 @@ static bool ka_send(struct net *net, struct espah_sa *sa)
 	return true;
 }
 
-/**
- * espah_natt_ka_work() - send the keepalives that are due in a namespace
- * @work: &espah_sad.ka_work
- *
+/* Send the keepalives that are due in a namespace (&espah_sad.ka_work).
  * Context: process; takes the SAD mutex (the list's lock).
  */
-void espah_natt_ka_work(struct work_struct *work)
+static void ka_work(struct work_struct *work)
 {
 	struct espah_sad *sad = container_of(to_delayed_work(work),
 					     struct espah_sad, ka_work);
@@ -211,4 +196,25 @@ void espah_natt_ka_kick(struct net *net)
 	if (!READ_ONCE(sad->dying))
 		mod_delayed_work(system_wq, &sad->ka_work, HZ);
 	rcu_read_unlock();
+}
+
+/**
+ * espah_natt_ka_net_init() - prepare a new namespace's keepalive work
+ * @net: the namespace, before any SA can be added to it
+ */
+void espah_natt_ka_net_init(struct net *net)
+{
+	INIT_DELAYED_WORK(&espah_pernet(net)->sad.ka_work, ka_work);
+}
+
+/**
+ * espah_natt_ka_net_exit() - stop a dying namespace's keepalive work
+ * @net: the namespace, before its SAs go
+ *
+ * Nothing kicks the work any more (no request reaches a dying namespace);
+ * the work re-arms itself, which the cancel waits out and refuses.
+ */
+void espah_natt_ka_net_exit(struct net *net)
+{
+	cancel_delayed_work_sync(&espah_pernet(net)->sad.ka_work);
 }

@@ -15,6 +15,7 @@
 #include <espah/esp.h>
 #include <espah/hold.h>
 #include <espah/input.h>
+#include <espah/natt.h>
 #include <espah/netns.h>
 #include <espah/output.h>
 #include <espah/pernet.h>
@@ -154,6 +155,7 @@ static int __net_init espah_net_init(struct net *net)
 	err = espah_sa_net_init(net);
 	if (err)
 		goto err_stats;
+	espah_natt_ka_net_init(net);
 	err = espah_spd_net_init(net);
 	if (err)
 		goto err_sa;
@@ -193,6 +195,7 @@ static void __net_exit espah_net_exit(struct net *net)
 	espah_stat_proc_exit(net);
 	datapath_net_exit(net);
 	espah_spd_net_exit(net);
+	espah_natt_ka_net_exit(net);
 	espah_sa_net_exit(net);
 	free_percpu(en->stats);
 }

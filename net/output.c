@@ -392,10 +392,13 @@ static int out_next_seq(struct espah_sa *sa, u64 *seq)
 	return err;
 }
 
-/* @dsfield and @df: the outer header's, from net/tunhdr.c's rules */
+/* @dsfield and @df: the outer header's, from net/tunhdr.c's rules;
+ * @flowlabel: an IPv6 outer header's, the inner IPv6 packet's (0 for
+ * inner IPv4), as native XFRM sets it
+ */
 static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 			   struct espah_sa *sa, struct dst_entry *dst,
-			   u8 dsfield, bool df)
+			   u8 dsfield, bool df, __be32 flowlabel)
 {
 	if (sa->family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
@@ -414,7 +417,7 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 	} else {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-		ip6_flow_hdr(ip6h, dsfield, 0);
+		ip6_flow_hdr(ip6h, dsfield, flowlabel);
 		ip6h->nexthdr = sa->encap.type ? IPPROTO_UDP : sa->proto;
 		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
@@ -436,6 +439,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	unsigned int uhl = espah_natt_hlen(sa);
 	struct espah_esp_state st = { .net = net, .next = next };
 	struct dst_entry *dst = NULL;
+	__be32 flowlabel = 0;
 	bool df = false;
 	u8 nexthdr, dsfield;
 	int off, err;
@@ -445,6 +449,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		dsfield = ipv4_get_dsfield(ip_hdr(skb));
 	} else {
 		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+		flowlabel = ip6_flowlabel(ipv6_hdr(skb));
 	}
 
 	if (tunnel) {
@@ -526,7 +531,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 			       espah_tunhdr_encap_ds(dsfield, sa->dscp,
 						     sa->flags & ESPAH_SA_FLAG_NOECN),
 			       espah_tunhdr_encap_df(sa->df, family, df) &&
-			       !skb->ignore_df);
+			       !skb->ignore_df, flowlabel);
 	} else {
 		unsigned int nhoff;
 

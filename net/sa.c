@@ -304,6 +304,19 @@ struct espah_sa *espah_sa_alloc(gfp_t gfp)
 ESPAH_EXPORT_FOR_KUNIT(espah_sa_alloc);
 
 /**
+ * espah_sa_keepalive() - does @sa send NAT keepalives?
+ * @sa: the SA
+ *
+ * Return: true for an outbound SA with encapsulation and an interval
+ *	(net/natt_keepalive.c sends them).
+ */
+bool espah_sa_keepalive(const struct espah_sa *sa)
+{
+	return sa->dir == ESPAH_DIR_OUT && sa->encap.type &&
+	       sa->encap.keepalive;
+}
+
+/**
  * espah_sa_key_export() - whether new SAs keep their keys (key_export)
  *
  * Return: the module parameter's value.
@@ -971,8 +984,6 @@ err_ref:
 	refcount_dec(&sa->ref);
 out:
 	mutex_unlock(&sad->lock);
-	if (!err && espah_sa_keepalive(sa))
-		espah_natt_ka_kick(net);
 	return err;
 }
 
@@ -1179,7 +1190,6 @@ int espah_sa_net_init(struct net *net)
 	memset(&sad->natt, 0, sizeof(sad->natt));
 	INIT_LIST_HEAD(&sad->ka_list);
 	INIT_DELAYED_WORK(&sad->lft_work, espah_sa_lft_work);
-	INIT_DELAYED_WORK(&sad->ka_work, espah_natt_ka_work);
 	err = rhashtable_init(&sad->hash, &sa_params);
 	if (err)
 		return err;
@@ -1207,7 +1217,6 @@ void espah_sa_net_exit(struct net *net)
 	WRITE_ONCE(sad->dying, true);
 	synchronize_rcu();
 	cancel_delayed_work_sync(&sad->lft_work);
-	cancel_delayed_work_sync(&sad->ka_work);
 	espah_sa_flush(net, 0, true);
 	rhltable_destroy(&sad->out);
 	rhashtable_destroy(&sad->hash);

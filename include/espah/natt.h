@@ -114,6 +114,7 @@ void espah_natt_mapping(struct net *net, struct espah_sa *sa,
 
 void espah_natt_sent(struct espah_sa *sa);
 void espah_natt_ka_kick(struct net *net);
-void espah_natt_ka_work(struct work_struct *work);
+void espah_natt_ka_net_init(struct net *net);
+void espah_natt_ka_net_exit(struct net *net);
 
 #endif /* _ESPAH_NATT_H */

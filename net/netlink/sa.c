@@ -390,12 +390,14 @@ static int sa_new(struct genl_info *info, bool update)
 	espah_nl_notify_sa(info, sa, update ? ESPAH_CMD_SA_UPDATE :
 				     ESPAH_CMD_SA_ADD);
 	/* the new SA's time limits start counting; held packets may have
-	 * their SA now
+	 * their SA now; its keepalives are due in a while
 	 */
 	if (espah_lft_has_time(&sa->lft))
 		espah_sa_lft_kick(genl_info_net(info));
 	if (sa->dir == ESPAH_DIR_OUT)
 		espah_hold_kick(genl_info_net(info));
+	if (espah_sa_keepalive(sa))
+		espah_natt_ka_kick(genl_info_net(info));
 out:
 	/* an allocation deep in the crypto API or the tables */
 	if (err == -ENOMEM && !info->extack->_msg)

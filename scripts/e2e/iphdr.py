@@ -10,10 +10,10 @@ IFACE sends and receives from now on (AF_PACKET), until killed, after a
 first line "# listening". Prints one line per IPv4 or IPv6 packet (of an
 upper protocol in PROTOS, comma-separated numbers, if given; IPv6: the
 first next header), flushed at once:
-  SRC DST PROTO DS DF TTL LEN
+  SRC DST PROTO DS DF TTL LEN FL
 DS is the IPv4 TOS or IPv6 traffic class byte, 0xHH; DF 1 or 0 (IPv4),
 - (IPv6); TTL the TTL or hop limit; LEN the packet's length from its IP
-header. Plain Python (no scapy): it starts in
+header; FL the IPv6 flow label, 0xHHHHH (IPv4: -). Plain Python (no scapy): it starts in
 a fraction of a second in the guests.
 """
 import socket
@@ -61,7 +61,7 @@ def main():
         etype = struct.unpack("!H", fr[12:14])[0]
         ip = fr[14:]
         if etype == 0x0800 and len(ip) >= 20:
-            proto, ds, ttl = ip[9], ip[1], ip[8]
+            proto, ds, ttl, fl = ip[9], ip[1], ip[8], "-"
             length = struct.unpack("!H", ip[2:4])[0]
             df = "1" if struct.unpack("!H", ip[6:8])[0] & 0x4000 else "0"
             src = socket.inet_ntop(socket.AF_INET, ip[12:16])
@@ -70,13 +70,15 @@ def main():
             proto, ttl, df = ip[6], ip[7], "-"
             length = 40 + struct.unpack("!H", ip[4:6])[0]
             ds = (struct.unpack("!I", ip[0:4])[0] >> 20) & 0xff
+            fl = "0x%05x" % (struct.unpack("!I", ip[0:4])[0] & 0xfffff)
             src = socket.inet_ntop(socket.AF_INET6, ip[8:24])
             dst = socket.inet_ntop(socket.AF_INET6, ip[24:40])
         else:
             continue
         if want is None or proto in want:
-            print("%s %s %d 0x%02x %s %d %d" % (src, dst, proto, ds, df, ttl,
-                                                length), flush=True)
+            print("%s %s %d 0x%02x %s %d %d %s" % (src, dst, proto, ds, df,
+                                                   ttl, length, fl),
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,22 @@ nsx_argv() {
 	NSX_ARGV=("$BB" nsenter --net="/run/netns/$ns" "$BIN" "${@:2}")
 }
 
+# bg NS OUTFILE PYTHON-ARG...: python3 with these arguments (a script, or
+# -c CODE) in NS in the background (pid in BG_PID), its output in OUTFILE;
+# returns once it printed "ready" (at most 10 s)
+bg() {
+	local ns=$1 out=$2 i
+	shift 2
+	nsx_argv "$ns" "$PY" "$@" || return 1
+	"${NSX_ARGV[@]}" > "$out" &
+	BG_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q ready "$out" 2>/dev/null && return 0
+		nap 0.1
+	done
+	return 1
+}
+
 # bin_path CMD: CMD's path in BIN (bash's own hash table: no process)
 bin_path() {
 	BIN=$1
@@ -688,105 +704,3 @@ if ! grep -q '^espah ' /proc/modules; then
 	echo "1..1"
 	exit 1
 fi
-
-# --- the NAT topology (t_natns) -------------------------------------------------
-#   h1 --- gw1 ----- nat ----- gw2 --- h2
-#   10.0.1.1  .254 | 10.0.13.1  .254 | .254  10.0.23.2 | .254  10.0.2.1
-# The gateways route everything through `nat`, whose nft table (nat_rule)
-# masquerades the traffic of one side to a single port, so that the
-# mapping is known in advance and a rebinding can be forced (nat_rebind).
-# IPv4 only. The suite sets NSS="h1 gw1 nat gw2 h2" so that topo_down
-# removes `nat` too.
-M_GW1N=02:00:00:00:13:01 M_NAT1=02:00:00:00:13:fe
-M_NAT2=02:00:00:00:23:fe M_GW2N=02:00:00:00:23:02
-
-topo_nat_up() {
-	local ns t0=$SECONDS
-	diag "NAT topology up"
-	topo_down
-	for ns in $NSS; do ip netns add "$ns" && ns_anchor "$ns" || return 1; done
-	ip -batch - <<-EOF || return 1
-	link add eth0 netns h1 address $M_H1 type veth peer name eth1 netns gw1 address $M_GW1A
-	link add eth2 netns gw1 address $M_GW1N type veth peer name eth1 netns nat address $M_NAT1
-	link add eth2 netns nat address $M_NAT2 type veth peer name eth2 netns gw2 address $M_GW2N
-	link add eth1 netns gw2 address $M_GW2A type veth peer name eth0 netns h2 address $M_H2
-	EOF
-	ip -n h1 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth0 up
-	addr add 10.0.1.1/24 dev eth0
-	route add default via 10.0.1.254
-	neigh replace 10.0.1.254 lladdr $M_GW1A dev eth0 nud permanent
-	EOF
-	ip -n gw1 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth1 up
-	link set eth2 up
-	addr add 10.0.1.254/24 dev eth1
-	addr add 10.0.13.1/24 dev eth2
-	route add default via 10.0.13.254
-	neigh replace 10.0.1.1 lladdr $M_H1 dev eth1 nud permanent
-	neigh replace 10.0.13.254 lladdr $M_NAT1 dev eth2 nud permanent
-	EOF
-	ip -n nat -batch - <<-EOF || return 1
-	link set lo up
-	link set eth1 up
-	link set eth2 up
-	addr add 10.0.13.254/24 dev eth1
-	addr add 10.0.23.254/24 dev eth2
-	neigh replace 10.0.13.1 lladdr $M_GW1N dev eth1 nud permanent
-	neigh replace 10.0.23.2 lladdr $M_GW2N dev eth2 nud permanent
-	EOF
-	ip -n gw2 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth1 up
-	link set eth2 up
-	addr add 10.0.2.254/24 dev eth1
-	addr add 10.0.23.2/24 dev eth2
-	route add default via 10.0.23.254
-	neigh replace 10.0.2.1 lladdr $M_H2 dev eth1 nud permanent
-	neigh replace 10.0.23.254 lladdr $M_NAT2 dev eth2 nud permanent
-	EOF
-	ip -n h2 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth0 up
-	addr add 10.0.2.1/24 dev eth0
-	route add default via 10.0.2.254
-	neigh replace 10.0.2.254 lladdr $M_GW2A dev eth0 nud permanent
-	EOF
-	for ns in gw1 nat gw2; do
-		nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
-	done
-	diag "NAT topology ready after $((SECONDS - t0)) s"
-}
-
-# nat_rule SIDE PORT: `nat` masquerades what comes from SIDE (gw1: the
-# 10.0.13.0/24 side, gw2: the 10.0.23.0/24 side) to its address on the
-# other side, UDP and TCP source ports to PORT; replaces the rule before
-# and forgets the mappings it made (conntrack flushed), as a NAT that
-# rebooted or timed out does
-NAT_SIDE=""
-nat_rule() {
-	local from to out
-	NAT_SIDE=$1
-	if [ "$1" = gw1 ]; then
-		from=10.0.13.0/24 out=eth2
-	else
-		from=10.0.23.0/24 out=eth1
-	fi
-	nsx nat nft -f - <<-EOF || return 1
-	table ip natns
-	delete table ip natns
-	table ip natns {
-		chain post {
-			type nat hook postrouting priority 100;
-			ip saddr $from oifname $out meta l4proto { tcp, udp } masquerade to :$2
-			ip saddr $from oifname $out masquerade
-		}
-	}
-	EOF
-	nsx nat conntrack -F >/dev/null 2>&1
-}
-
-# nat_rebind PORT: the same side, a new port from now on
-nat_rebind() { nat_rule "$NAT_SIDE" "$1"; }

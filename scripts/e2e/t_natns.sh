@@ -34,27 +34,14 @@
 cd "$(dirname "$0")" && . ./lib.sh
 # shellcheck source=scripts/e2e/ike.sh
 . ./ike.sh
+# shellcheck source=scripts/e2e/natns.sh
+. ./natns.sh
 
 NSS="h1 gw1 nat gw2 h2"
 CAP=/tmp/e2e-natns.$$.pcap
 MON=/tmp/e2e-natns.$$.mon
 NATA=10.0.13.254	# the NAT, seen from gw1's side
 NATB=10.0.23.254	# the NAT, seen from gw2's side
-
-# UDP_ENCAP (100) = UDP_ENCAP_ESPINUDP (2) socket on port 4500 with the
-# xfrm bypass policies of an IKE daemon's socket, until killed
-ENCAP_SOCK='import socket, struct, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for d in (0, 1):
-    sel = bytearray(56)
-    struct.pack_into("=H", sel, 40, socket.AF_INET)
-    pol = bytes(sel) + bytes(96) + struct.pack("=IIBBBB", 0, 0, d, 0, 0, 0)
-    pol += bytes(-len(pol) % 8)
-    s.setsockopt(socket.IPPROTO_IP, 17, pol)
-s.bind(("0.0.0.0", 4500))
-s.setsockopt(socket.IPPROTO_UDP, 100, 2)
-print("ready", flush=True)
-time.sleep(3600)'
 
 # SENDU SPORT DST HEX: one UDP datagram from SPORT to DST port 4500
 SENDU='import socket, sys
@@ -89,20 +76,6 @@ for i in range(int(sys.argv[3])):
     s.sendall(bytes([i % 256]) * 4096)
     time.sleep(0.1)
 s.close()'
-
-# bg NS OUTFILE PYTHON: PYTHON in NS in the background (pid in BG_PID),
-# returns once it printed "ready"
-bg() {
-	local i
-	nsx_argv "$1" "$PY" -c "$3" || return 1
-	"${NSX_ARGV[@]}" > "$2" &
-	BG_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$2" 2>/dev/null && return 0
-		nap 0.1
-	done
-	return 1
-}
 
 # pcount FILTER: packets of the capture that match a tcpdump filter
 pcount() { tcpdump -r "$CAP" -n "$@" 2>/dev/null | wc -l; }
@@ -463,7 +436,7 @@ reduced() {
 	NSS="h1 gw1 gw2 h2"
 	topo_up || { not_ok "topology"; finish; exit; }
 	ipsec_flush
-	if ! bg gw2 /tmp/e2e-natns-sock.$$ "$ENCAP_SOCK" ||
+	if ! bg gw2 /tmp/e2e-natns-sock.$$ "$PWD/udp_encap_sock.py" ||
 	   ! side espah gw1 10.0.12.1 10.0.12.2 10.0.1.0/24 10.0.2.0/24 \
 		0x5001 0x6001 5 6 4500 40000 "natt-keepalive 1" "flag natt-update" ||
 	   ! side native gw2 10.0.12.2 10.0.12.1 10.0.2.0/24 10.0.1.0/24 \
@@ -528,7 +501,7 @@ if ! topo_nat_up; then
 	exit
 fi
 ipsec_flush
-if ! bg gw2 /tmp/e2e-natns-sock.$$ "$ENCAP_SOCK"; then
+if ! bg gw2 /tmp/e2e-natns-sock.$$ "$PWD/udp_encap_sock.py"; then
 	not_ok "UDP_ENCAP socket on gw2"
 else
 	SOCK_PID=$BG_PID

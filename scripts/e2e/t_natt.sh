@@ -18,30 +18,6 @@ cd "$(dirname "$0")" && . ./lib.sh
 CAP=/tmp/e2e-natt.$$.pcap
 ENC=(encap espinudp 4500 4500 0.0.0.0)
 
-# UDP_ENCAP (100) = UDP_ENCAP_ESPINUDP (2) sockets on port 4500, IPv4
-# and IPv6, until killed
-ENCAP_SOCKS='import socket, struct, time
-ss = []
-for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
-    s = socket.socket(fam, socket.SOCK_DGRAM)
-    if fam == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    # bypass, in and out: struct xfrm_userpolicy_info, action allow
-    for d in (0, 1):
-        sel = bytearray(56)
-        struct.pack_into("=H", sel, 40, fam)
-        pol = bytes(sel) + bytes(96) + struct.pack("=IIBBBB", 0, 0, d, 0, 0, 0)
-        pol += bytes(-len(pol) % 8)
-        if fam == socket.AF_INET:
-            s.setsockopt(socket.IPPROTO_IP, 17, pol)
-        else:
-            s.setsockopt(socket.IPPROTO_IPV6, 35, pol)
-    s.bind((addr, 4500))
-    s.setsockopt(socket.IPPROTO_UDP, 100, 2)
-    ss.append(s)
-print("ready", flush=True)
-time.sleep(3600)'
-
 # a plain UDP socket on port 4500 (IPv4) that writes every datagram it
 # gets as one line of hex
 LISTEN='import socket, sys
@@ -91,20 +67,6 @@ flushc() {
 # reported_mtu NS DST: the PMTU the route cache of NS holds for DST
 reported_mtu() {
 	nsx "$1" ip route get "$2" | sed -n 's/.* mtu \([0-9]*\).*/\1/p' | head -1
-}
-
-# bg NS OUTFILE PYTHON: PYTHON in NS in the background (pid in BG_PID),
-# returns once it printed "ready"
-bg() {
-	local i
-	nsx_argv "$1" "$PY" -c "$3" || return 1
-	"${NSX_ARGV[@]}" > "$2" &
-	BG_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$2" 2>/dev/null && return 0
-		nap 0.1
-	done
-	return 1
 }
 
 # natt_side IMPL NS LOCAL REMOTE LNET RNET MODE SPI_OUT SPI_IN KEY_OUT KEY_IN:
@@ -205,7 +167,7 @@ negatives() {
 		tunnel 0x5001 0x6001 5 6 ||
 	   ! natt_side native gw2 10.0.12.2 10.0.12.1 10.0.2.0/24 10.0.1.0/24 \
 		tunnel 0x6001 0x5001 6 5 ||
-	   ! bg gw1 "$out" "$LISTEN"; then
+	   ! bg gw1 "$out" -c "$LISTEN"; then
 		not_ok "$name: configure"
 		return
 	fi
@@ -374,7 +336,7 @@ refusals() {
 topo_up
 # (ip xfrm loads xfrm_user, which compiles the sockets' policies)
 ipsec_flush
-if ! bg gw2 /tmp/e2e-natt-socks.$$ "$ENCAP_SOCKS"; then
+if ! bg gw2 /tmp/e2e-natt-socks.$$ "$PWD/udp_encap_sock.py"; then
 	not_ok "UDP_ENCAP sockets on gw2"
 else
 	SOCKS_PID=$BG_PID

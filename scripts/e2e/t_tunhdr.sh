@@ -78,10 +78,11 @@ lines() { mapfile -t L < "$CAP.$1"; }
 # wire ARGS...: h1 pings h2, then h2 pings h1, with ping options ARGS;
 # sets WE and WN to the outer "DS DF TTL" of espah's ESP carrying h1's
 # request (gw1's first) and of native's carrying h2's (gw2's second: its
-# first carries the reply to h1), WEL and WNL to their lengths
+# first carries the reply to h1), WEL and WNL to their lengths, WEF and
+# WNF to their IPv6 flow labels
 wire() {
-	local n0 i src dst proto ds df ttl len ne=0 nn=0
-	WE="" WN="" WEL="" WNL=""
+	local n0 i src dst proto ds df ttl len fl ne=0 nn=0
+	WE="" WN="" WEL="" WNL="" WEF="" WNF=""
 	lines gw2
 	n0=${#L[@]}
 	ping1 h1 "$A2" "$@"
@@ -92,12 +93,12 @@ wire() {
 		nap 0.1
 	done
 	for ((i = n0; i < ${#L[@]}; i++)); do
-		read -r src dst proto ds df ttl len <<< "${L[i]}"
+		read -r src dst proto ds df ttl len fl <<< "${L[i]}"
 		if [ "$src" = "$G1" ] && [ $((ne++)) = 0 ]; then
-			WE="$ds $df $ttl" WEL=$len
+			WE="$ds $df $ttl" WEL=$len WEF=$fl
 		fi
 		if [ "$src" = "$G2" ] && [ $((++nn)) = 2 ]; then
-			WN="$ds $df $ttl" WNL=$len
+			WN="$ds $df $ttl" WNL=$len WNF=$fl
 		fi
 	done
 	diag "ping $*: espah outer '$WE' ($WEL bytes), native outer '$WN' ($WNL bytes)"
@@ -122,7 +123,7 @@ wire_case() {
 # the "DS TTL" of each echo request AT (the host TO) received, in order,
 # joined by ","
 rx() {
-	local at=$1 from=$2 to=$3 t n0 prev=-1 i proto=1 src dst p ds df ttl len
+	local at=$1 from=$2 to=$3 t n0 prev=-1 i proto=1 src dst p ds df ttl len fl
 	shift 3
 	RX=""
 	[ "$INF" = v4 ] || proto=58
@@ -136,7 +137,7 @@ rx() {
 		nap 0.2
 	done
 	for ((i = n0; i < ${#L[@]}; i++)); do
-		read -r src dst p ds df ttl len <<< "${L[i]}"
+		read -r src dst p ds df ttl len fl <<< "${L[i]}"
 		if [ "$dst" = "$to" ] && [ "$p" = "$proto" ]; then
 			RX+="${RX:+,}$ds $ttl"
 		fi
@@ -217,6 +218,8 @@ encap_v6() {
 	local n="v4-in-v6"
 	tun v6 v4 "" "" "" "" || { not_ok "$n: configure"; return; }
 	wire_case "$n default, inner 0xb9" "-Q 0xb9 -M do" "0xb9 - 64"
+	check "$n: outer flow label 0 over inner IPv4, as native's ($WEF, $WNF)" \
+		eval '[ "$WEF" = 0x00000 ] && [ "$WNF" = 0x00000 ]'
 	tun v6 v4 "flag noecn extra-flag dont-encap-dscp" "" \
 		"flag noecn extra-flag dont-encap-dscp" "" ||
 		{ not_ok "$n noecn dont-encap-dscp: configure"; return; }
@@ -238,6 +241,10 @@ tfc() {
 	wire -Q 0
 	check "$n 300 v6: espah's ESP as long as native's ($WNL bytes)" numeq "$WEL" "$WNL"
 	check "$n 300 v6: padded (at least 300 bytes)" ge "$WEL" 300
+	# the inner IPv6 flow label becomes the outer one, as native's
+	wire -F 0x12345
+	check "v6-in-v6: outer flow label = inner 0x12345, espah and native ($WEF, $WNF)" \
+		eval '[ "$WEF" = 0x12345 ] && [ "$WNF" = 0x12345 ]'
 }
 
 # --- decapsulation: what the hosts receive --------------------------------
