@@ -20,7 +20,9 @@
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
+#include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <net/ipv6.h>
@@ -186,6 +188,11 @@ static const struct rhashtable_params out_params = {
 
 /* Frees SAs: crypto_free_aead() may sleep, so not from an RCU callback. */
 static struct workqueue_struct *sa_free_wq;
+/* Key of the SAs' key fingerprints (&espah_sa.key_id): random per module
+ * load, so a fingerprint says nothing about a key outside this kernel.
+ */
+static siphash_key_t key_id_key __ro_after_init;
+
 /* SAs have their own cache: a gateway holds many, and kmalloc would round
  * each up to the next power of two.
  */
@@ -242,6 +249,7 @@ void espah_sa_put(struct espah_sa *sa)
  */
 int espah_sa_module_init(void)
 {
+	get_random_bytes(&key_id_key, sizeof(key_id_key));
 	/* charged to the memory cgroup of whoever adds the SA */
 	sa_cache = KMEM_CACHE(espah_sa, SLAB_ACCOUNT);
 	if (!sa_cache)
@@ -374,6 +382,8 @@ int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
 	err = espah_crypto_init(&sa->crypto, cfg, extack);
 	if (err)
 		return err;
+	sa->key_id = siphash(cfg->enc_key, cfg->enc_key_len, &key_id_key) ^
+		     rol64(siphash(cfg->auth_key, cfg->auth_key_len, &key_id_key), 1);
 	if (sa->dir == ESPAH_DIR_IN) {
 		sa->replay = espah_replay_alloc(sa->window,
 						sa->flags & ESPAH_SA_FLAG_ESN,
@@ -852,14 +862,17 @@ static void sa_bury(struct espah_sad *sad, struct espah_sa *sa)
 	t->dst = sa->dst;
 	t->spi = sa->spi;
 	t->proto = sa->proto;
+	t->key_id = sa->key_id;
 	t->oseq = espah_sa_oseq(sa);
 	t->when = jiffies ?: 1;
 }
 
-/* A new outbound SA with the identity of one deleted a moment ago starts
- * after that one's last number, whatever replay-oseq it was given: the
- * number in a saved file or read by a key manager may be behind what was
- * sent since. Starting higher only costs sequence space.
+/* A new outbound SA with the identity and the keys of one deleted a
+ * moment ago starts after that one's last number, whatever replay-oseq it
+ * was given: the number in a saved file or read by a key manager may be
+ * behind what was sent since. Under other keys it starts where it is
+ * told: no number is repeated under a key, and a rekey that reuses the
+ * SPI keeps all its sequence space.
  */
 static void sa_unbury(struct espah_sad *sad, struct espah_sa *sa)
 {
@@ -873,7 +886,7 @@ static void sa_unbury(struct espah_sad *sad, struct espah_sa *sa)
 		t = &sad->tombs[i];
 		if (!t->when || time_after(jiffies, t->when + TOMB_AGE) ||
 		    t->spi != sa->spi || t->proto != sa->proto ||
-		    t->family != sa->family ||
+		    t->family != sa->family || t->key_id != sa->key_id ||
 		    !espah_addr_equal(sa->family, &t->dst, &sa->dst))
 			continue;
 		sa->oseq = max(sa->oseq, t->oseq);

@@ -144,6 +144,8 @@ struct espah_lft {
  * @encap: UDP encapsulation (ESP in UDP), type 0: none
  * @keys: a copy of the keys, for ESPAH_A_SA_KEYS, or NULL (the default:
  *	the keys then live only in the transform); set before publication
+ * @key_id: a keyed hash of the keys (siphash, random key per module
+ *	load): tells a re-added SA under the same keys (its tombstone)
  * @encap: UDP encapsulation (ESP in UDP), type 0: none; inbound SAs with
  *	ESPAH_SA_FLAG_NATT_UPDATE change @encap.sport (outbound ones
  *	@encap.dport) in place, under @lock, read locklessly
@@ -199,6 +201,7 @@ struct espah_sa {
 	u64 xs_bytes;
 	struct espah_encap encap;
 	struct espah_sa_keys *keys;
+	u64 key_id;
 	unsigned long natt_event;
 	unsigned long natt_tx;
 	struct list_head ka_node;
@@ -239,6 +242,7 @@ struct espah_sa {
  * @dst: outer destination
  * @spi: SPI
  * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @key_id: &espah_sa.key_id
  * @oseq: last sequence number sent
  * @when: jiffies of the deletion (0: unused slot)
  */
@@ -247,6 +251,7 @@ struct espah_sa_tomb {
 	union espah_addr dst;
 	__be32 spi;
 	u8 proto;
+	u64 key_id;
 	u64 oseq;
 	unsigned long when;
 };

@@ -10,13 +10,21 @@ MONJ=/tmp/life-mon.json MONT=/tmp/life-mon.txt MONPID=/tmp/life-mon.pid
 PARAM=/sys/module/espah/parameters/acquire_interval_ms
 
 # tun_up "GW1_OUT_EXTRA" "GW1_IN_EXTRA": a fresh tunnel, limits on espah's
-# SAs; one batch per gateway (every process start is slow under TCG)
+# SAs; one batch per gateway (every process start is slow under TCG).
+# Fresh keys each time: an outbound SA deleted and added again with the
+# same SPI and keys within 60 s continues its sequence numbers (no number
+# twice under one key), and a case may have left it near 2^32. TUN_KO:
+# the outbound SA's algorithm and key words.
+TUN_GEN=0
 tun_up() {
+	local ki
+	TUN_GEN=$((TUN_GEN + 1))
+	TUN_KO=$(alg gcm $((TUN_GEN * 2 + 1))) ki=$(alg gcm $((TUN_GEN * 2 + 2)))
 	E gw1 -b - <<EOF || return 1
 state flush
 policy flush
-state add src $O1 dst $O2 proto esp spi 0x1001 mode tunnel reqid 1 dir out replay-window 64 sel src $N1 dst $N2 $1 $(alg gcm 1)
-state add src $O2 dst $O1 proto esp spi 0x2001 mode tunnel reqid 1 dir in replay-window 64 sel src $N2 dst $N1 $2 $(alg gcm 2)
+state add src $O1 dst $O2 proto esp spi 0x1001 mode tunnel reqid 1 dir out replay-window 64 sel src $N1 dst $N2 $1 $TUN_KO
+state add src $O2 dst $O1 proto esp spi 0x2001 mode tunnel reqid 1 dir in replay-window 64 sel src $N2 dst $N1 $2 $ki
 policy add src $N1 dst $N2 dir out tmpl src $O1 dst $O2 proto esp mode tunnel reqid 1
 policy add src $N2 dst $N1 dir in tmpl src $O2 dst $O1 proto esp mode tunnel reqid 1
 policy add src $N2 dst $N1 dir fwd tmpl src $O2 dst $O1 proto esp mode tunnel reqid 1
@@ -24,8 +32,8 @@ EOF
 	nsx gw2 ip -batch - <<EOF
 xfrm state flush
 xfrm policy flush
-xfrm state add src $O2 dst $O1 proto esp spi 0x2001 mode tunnel reqid 1 replay-window 64 $(alg gcm 2)
-xfrm state add src $O1 dst $O2 proto esp spi 0x1001 mode tunnel reqid 1 replay-window 64 $(alg gcm 1)
+xfrm state add src $O2 dst $O1 proto esp spi 0x2001 mode tunnel reqid 1 replay-window 64 $ki
+xfrm state add src $O1 dst $O2 proto esp spi 0x1001 mode tunnel reqid 1 replay-window 64 $TUN_KO
 xfrm policy add src $N2 dst $N1 dir out tmpl src $O2 dst $O1 proto esp mode tunnel reqid 1
 xfrm policy add src $N1 dst $N2 dir in tmpl src $O1 dst $O2 proto esp mode tunnel reqid 1
 xfrm policy add src $N1 dst $N2 dir fwd tmpl src $O1 dst $O2 proto esp mode tunnel reqid 1

@@ -64,7 +64,7 @@ case_update_keeps_use() {
 	check "$name: 3 of 3 pings answered" [ "$(received h1 10.0.2.1 3)" = 3 ]
 	check "$name: update" E gw1 state update src $O1 dst $O2 proto esp \
 		spi 0x1001 mode tunnel reqid 1 dir out sel src $N1 dst $N2 \
-		limit packet-hard 6 $(alg gcm 1)
+		limit packet-hard 6 $TUN_KO
 	check "$name: after the update, exactly 3 of 5 more answered" \
 		[ "$(received h1 10.0.2.1 5)" = 3 ]
 	nap 0.3

@@ -374,7 +374,7 @@ refusals() {
 		"${id4[@]}" spi 0x7006 mode tunnel extra-flag oseq-may-wrap "${ALGW[@]}"
 	# ESPAH_CMD_SA_ADD with ESPAH_A_SA_DF 3, first: the offset names it
 	check "refused: raw SA_DF 3, offset at the attribute" bash -c \
-		"$BB nsenter --net=/run/netns/gw1 $PY ../../tools/espah/nlraw.py 1 50:u8:3 | tr '\n' ' ' | grep -q '^errno 34 .*offs 20'"
+		"$BB nsenter --net=/run/netns/gw1 $PY ../../tools/espah/nlraw.py SA_ADD SA_DF:u8:3 | tr '\n' ' ' | grep -q '^errno 34 .*offs 20'"
 	check "no SA left by the refusals" numeq "$(E gw1 state count | tr -dc 0-9)" 0
 	check "features list tunhdr and tfc" bash -c \
 		"$ESPAH_TOOL -n gw1 features | grep -w tunhdr | grep -qw tfc"

@@ -5,15 +5,23 @@ and print the answer: requests the espah tool never builds (test-guest.sh).
 
   nlraw.py CMD [TYPE:KIND:VALUE]...
 
-CMD and TYPE are numbers (enum espah_cmd, enum espah_attr); KIND is u8,
+CMD and TYPE are numbers or names (enum espah_cmd, enum espah_attr: SA_ADD,
+SA_DF, without the ESPAH_CMD_/ESPAH_A_ prefix, read from the uapi header
+next to this tree, so that a test does not hold numbers that move when
+attributes are added); KIND is u8,
 u16, u32, be32, u64, str (NUL-terminated), hex (raw bytes), or nest (VALUE
 is a comma-separated list of TYPE/KIND/VALUE inside it). Prints
 "errno N" (0: accepted), then "msg TEXT" if the kernel sent an extack
 message and "offs N" for NLMSGERR_ATTR_OFFS.
 """
+import os
+import re
 import socket
 import struct
 import sys
+
+UAPI = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                    "../../include/uapi/linux/espah.h")
 
 NETLINK_GENERIC = 16
 NETLINK_EXT_ACK = 11
@@ -52,6 +60,20 @@ def value(kind, v):
     sys.exit("unknown kind " + kind)
 
 
+def enum_value(prefix, name):
+    """The value of ESPAH_<prefix><name> in its enum of the uapi header."""
+    if re.fullmatch(r"\d+", name):
+        return int(name)
+    text = re.sub(r"/\*.*?\*/", "", open(UAPI).read(), flags=re.S)
+    for body in re.findall(r"enum \w+ \{(.*?)\};", text, flags=re.S):
+        names = [n.strip().split("=")[0].strip() for n in body.split(",")]
+        names = [n for n in names if n]
+        if names and names[0].startswith("ESPAH_" + prefix):
+            if "ESPAH_" + prefix + name in names:
+                return names.index("ESPAH_" + prefix + name)
+    sys.exit("no ESPAH_%s%s in %s" % (prefix, name, UAPI))
+
+
 def transact(s, ftype, cmd, payload, seq):
     body = struct.pack("=BBH", cmd, 1, 0) + payload
     s.send(struct.pack("=IHHII", 16 + len(body), ftype, NLM_F_REQUEST | NLM_F_ACK,
@@ -86,9 +108,9 @@ def main():
     for a in sys.argv[2:]:
         t, kind, v = a.split(":", 2)
         # a nest carries NLA_F_NESTED, as the kernel's strict parsing wants
-        payload += attr(int(t) | (0x8000 if kind == "nest" else 0),
+        payload += attr(enum_value("A_", t) | (0x8000 if kind == "nest" else 0),
                         value(kind, v))
-    _, err, flags = transact(s, fid, int(sys.argv[1]), payload, 2)
+    _, err, flags = transact(s, fid, enum_value("CMD_", sys.argv[1]), payload, 2)
     errno = -struct.unpack_from("=i", err, 16)[0]
     print("errno", errno)
     if not flags & NLM_F_ACK_TLVS:
