@@ -66,6 +66,18 @@ E gw1 -batch $T/keyed
 o2=$(E gw1 -j state list | jq '.[] | select(.spi == 12289) | .oseq')
 check "stale replay-oseq in a re-add: continues after the deleted SA's $o1 (got $o2, file $(grep -o 'replay-oseq [0-9]*' $T/keyed | head -1))" \
 	eval '[ -n "$o1" ] && [ "$o2" = "$o1" ] && [ "$o1" -gt 3 ]'
+# under other keys the same SPI starts where it is told (a rekey that
+# reuses the SPI keeps its sequence space); the first keys' number is
+# still remembered
+E gw1 state delete src $l dst $r proto esp spi 0x3001
+grep 'spi 0x00003001 ' $T/keyed | sed "s/$k3/$k4/" | E gw1 -batch -
+o3=$(E gw1 -j state list | jq '.[] | select(.spi == 12289) | .oseq')
+E gw1 state delete src $l dst $r proto esp spi 0x3001
+grep 'spi 0x00003001 ' $T/keyed | E gw1 -batch -
+o4=$(E gw1 -j state list | jq '.[] | select(.spi == 12289) | .oseq')
+check "same SPI, other keys: starts at the file's number (got $o3); the first keys again: $o1 (got $o4)" \
+	eval '[ "$o3" = "$(grep -o "spi 0x00003001 .*replay-oseq [0-9]*" $T/keyed | grep -o "[0-9]*$")" ] &&
+		[ "$o4" = "$o1" ]'
 E gw1 save keys > $T/k2
 check "save keys: both SAs with their keys, no placeholder" \
 	eval '! grep -q @KEY@ $T/k2 && grep -q "spi 0x00003001 .* aead .* $k3 " $T/k2 &&
