@@ -22,6 +22,7 @@
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jiffies.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
 #include <linux/udp.h>
@@ -147,6 +148,21 @@ void espah_natt_xmit_end(void)
 bool espah_natt_xmitting(const struct sk_buff *skb)
 {
 	return this_cpu_read(natt_xmit) == skb;
+}
+
+/**
+ * espah_natt_sent() - an SA with encapsulation sent a packet
+ * @sa: the SA
+ *
+ * Context: datapath. One store a jiffy at most: the cache line is not
+ * written for every packet.
+ */
+void espah_natt_sent(struct espah_sa *sa)
+{
+	unsigned long now = jiffies;
+
+	if (sa->encap.keepalive && READ_ONCE(sa->natt_tx) != now)
+		WRITE_ONCE(sa->natt_tx, now);
 }
 
 /**

@@ -25,54 +25,9 @@
 #include <net/route.h>
 
 #include <espah/natt.h>
+#include <espah/output.h>
 #include <espah/pernet.h>
 #include <espah/sa.h>
-
-/**
- * espah_natt_sent() - an SA with encapsulation sent a packet
- * @sa: the SA
- *
- * Context: datapath. One store a jiffy at most: the cache line is not
- * written for every packet.
- */
-void espah_natt_sent(struct espah_sa *sa)
-{
-	unsigned long now = jiffies;
-
-	if (sa->encap.keepalive && READ_ONCE(sa->natt_tx) != now)
-		WRITE_ONCE(sa->natt_tx, now);
-}
-
-static struct dst_entry *ka_route(struct net *net, const struct espah_sa *sa,
-				  __be16 dport)
-{
-	struct flowi6 fl6 = {};
-	struct dst_entry *dst;
-
-	if (sa->family == AF_INET) {
-		struct flowi4 fl4 = {
-			.daddr = sa->dst.a4,
-			.saddr = sa->src.a4,
-			.flowi4_proto = IPPROTO_UDP,
-			.fl4_sport = sa->encap.sport,
-			.fl4_dport = dport,
-		};
-		struct rtable *rt = ip_route_output_key(net, &fl4);
-
-		return IS_ERR(rt) ? NULL : &rt->dst;
-	}
-	fl6.daddr = sa->dst.a6;
-	fl6.saddr = sa->src.a6;
-	fl6.flowi6_proto = IPPROTO_UDP;
-	fl6.fl6_sport = sa->encap.sport;
-	fl6.fl6_dport = dport;
-	dst = ip6_route_output(net, NULL, &fl6);
-	if (dst->error) {
-		dst_release(dst);
-		return NULL;
-	}
-	return dst;
-}
 
 /* One keepalive of @sa; false if it could not be sent. */
 static bool ka_send(struct net *net, struct espah_sa *sa)
@@ -84,7 +39,7 @@ static bool ka_send(struct net *net, struct espah_sa *sa)
 	struct sk_buff *skb;
 	struct udphdr *uh;
 
-	dst = ka_route(net, sa, dport);
+	dst = espah_out_route_lookup(net, sa, 0);
 	if (!dst)
 		return false;
 	skb = alloc_skb(LL_RESERVED_SPACE(dst->dev) + hlen +

@@ -309,8 +309,18 @@ static bool out_too_big(struct sk_buff *skb, u16 family, unsigned int limit)
 	return true;
 }
 
-static struct dst_entry *out_route_lookup(struct net *net,
-					  struct espah_sa *sa, u32 mark)
+/**
+ * espah_out_route_lookup() - look up the route to an SA's peer
+ * @net: namespace
+ * @sa: the SA: its outer addresses and, with encapsulation, its UDP ports
+ * @mark: the packet's mark, or 0
+ *
+ * Serves the tunnel output and the NAT keepalives (net/natt_keepalive.c).
+ *
+ * Return: the route with a reference, or NULL.
+ */
+struct dst_entry *espah_out_route_lookup(struct net *net,
+					 const struct espah_sa *sa, u32 mark)
 {
 	struct flowi6 fl6 = {};
 	struct dst_entry *dst;
@@ -353,11 +363,11 @@ static struct dst_entry *out_route(struct net *net, struct espah_sa *sa,
 	struct dst_entry *dst;
 
 	if (skb->mark || !sa->dst_cache.cache)
-		return out_route_lookup(net, sa, skb->mark);
+		return espah_out_route_lookup(net, sa, skb->mark);
 	local_bh_disable();	/* per-CPU cache */
 	dst = dst_cache_get(&sa->dst_cache);
 	if (!dst) {
-		dst = out_route_lookup(net, sa, 0);
+		dst = espah_out_route_lookup(net, sa, 0);
 		if (dst && sa->family == AF_INET)
 			dst_cache_set_ip4(&sa->dst_cache, dst, sa->src.a4);
 		else if (dst)

@@ -9,12 +9,16 @@
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 
+struct dst_entry;
 struct espah_policy;
+struct espah_sa;
 struct net;
 
 unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state);
 bool espah_out_held(struct net *net, const struct espah_policy *pol,
 		    struct sk_buff *skb, u16 family);
+struct dst_entry *espah_out_route_lookup(struct net *net,
+					 const struct espah_sa *sa, u32 mark);
 
 #endif /* _ESPAH_OUTPUT_H */
