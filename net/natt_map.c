@@ -94,8 +94,15 @@ static void natt_move_out(struct espah_sa *out, void *arg)
 	    out->encap.sport != m->in->encap.dport)
 		return;
 	spin_lock_bh(&out->lock);
-	if (!out->dead && out->encap.dport == m->old_port)
+	if (!out->dead && out->encap.dport == m->old_port) {
 		WRITE_ONCE(out->encap.dport, m->new_port);
+		/* The cached outer route was looked up with the old port,
+		 * which policy routing may match (ip rule dport): look it
+		 * up again (only tunnel SAs cache one).
+		 */
+		if (out->dst_cache.cache)
+			dst_cache_reset(&out->dst_cache);
+	}
 	spin_unlock_bh(&out->lock);
 }
 
