@@ -106,8 +106,8 @@ traffic "rekeyed"
 sw gw1 --terminate --ike gw --timeout 20 >/dev/null
 
 # --- rekey by volume and by time ---------------------------------------------
+# shellcheck disable=SC2034 # old: read by the eval'd tests of wait_for
 rekeys() {
-	# shellcheck disable=SC2034 # read by the eval'd tests of wait_for
 	local old
 	confs "" "rekey_bytes = 400000" "rekey_time = 12s" "rand_time = 0"
 	ike_load gw1 && ike_load gw2
