@@ -209,6 +209,34 @@ M_H1=02:00:00:00:01:01 M_GW1A=02:00:00:00:01:fe
 M_GW1B=02:00:00:00:12:01 M_GW2B=02:00:00:00:12:02
 M_GW2A=02:00:00:00:02:fe M_H2=02:00:00:00:02:01
 
+# host_up I: host hI (10.0.I.1, fd00:I::1) behind gwI (.254, ::fe), as
+# every topology has it
+host_up() {
+	local g
+	if [ "$1" = 1 ]; then g=$M_GW1A; else g=$M_GW2A; fi
+	ip -n "h$1" -batch - <<-EOF
+	link set lo up
+	link set eth0 up
+	addr add 10.0.$1.1/24 dev eth0
+	addr add fd00:$1::1/64 dev eth0 nodad
+	route add default via 10.0.$1.254
+	route add ::/0 via fd00:$1::fe
+	neigh replace 10.0.$1.254 lladdr $g dev eth0 nud permanent
+	neigh replace fd00:$1::fe lladdr $g dev eth0 nud permanent
+	EOF
+}
+
+# gw_host_side I: gwI's `ip -batch` lines for its host's link (eth1),
+# with its loopback
+gw_host_side() {
+	local h
+	if [ "$1" = 1 ]; then h=$M_H1; else h=$M_H2; fi
+	printf '%s\n' "link set lo up" "link set eth1 up" \
+		"addr add 10.0.$1.254/24 dev eth1" "addr add fd00:$1::fe/64 dev eth1 nodad" \
+		"neigh replace 10.0.$1.1 lladdr $h dev eth1 nud permanent" \
+		"neigh replace fd00:$1::1 lladdr $h dev eth1 nud permanent"
+}
+
 # Every command of the topology goes through a few `ip -batch` runs and
 # one sysctl per namespace: each process start costs about a second in
 # an emulated guest.
@@ -222,56 +250,28 @@ topo_up() {
 	link add eth2 netns gw1 address $M_GW1B type veth peer name eth2 netns gw2 address $M_GW2B
 	link add eth1 netns gw2 address $M_GW2A type veth peer name eth0 netns h2 address $M_H2
 	EOF
-	ip -n h1 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth0 up
-	addr add 10.0.1.1/24 dev eth0
-	addr add fd00:1::1/64 dev eth0 nodad
-	route add default via 10.0.1.254
-	route add ::/0 via fd00:1::fe
-	neigh replace 10.0.1.254 lladdr $M_GW1A dev eth0 nud permanent
-	neigh replace fd00:1::fe lladdr $M_GW1A dev eth0 nud permanent
-	EOF
+	host_up 1 || return 1
 	ip -n gw1 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth1 up
+	$(gw_host_side 1)
 	link set eth2 up
-	addr add 10.0.1.254/24 dev eth1
-	addr add fd00:1::fe/64 dev eth1 nodad
 	addr add 10.0.12.1/24 dev eth2
 	addr add fd00:12::1/64 dev eth2 nodad
 	route add 10.0.2.0/24 via 10.0.12.2
 	route add fd00:2::/64 via fd00:12::2
-	neigh replace 10.0.1.1 lladdr $M_H1 dev eth1 nud permanent
-	neigh replace fd00:1::1 lladdr $M_H1 dev eth1 nud permanent
 	neigh replace 10.0.12.2 lladdr $M_GW2B dev eth2 nud permanent
 	neigh replace fd00:12::2 lladdr $M_GW2B dev eth2 nud permanent
 	EOF
 	ip -n gw2 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth1 up
+	$(gw_host_side 2)
 	link set eth2 up
-	addr add 10.0.2.254/24 dev eth1
-	addr add fd00:2::fe/64 dev eth1 nodad
 	addr add 10.0.12.2/24 dev eth2
 	addr add fd00:12::2/64 dev eth2 nodad
 	route add 10.0.1.0/24 via 10.0.12.1
 	route add fd00:1::/64 via fd00:12::1
-	neigh replace 10.0.2.1 lladdr $M_H2 dev eth1 nud permanent
-	neigh replace fd00:2::1 lladdr $M_H2 dev eth1 nud permanent
 	neigh replace 10.0.12.1 lladdr $M_GW1B dev eth2 nud permanent
 	neigh replace fd00:12::1 lladdr $M_GW1B dev eth2 nud permanent
 	EOF
-	ip -n h2 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth0 up
-	addr add 10.0.2.1/24 dev eth0
-	addr add fd00:2::1/64 dev eth0 nodad
-	route add default via 10.0.2.254
-	route add ::/0 via fd00:2::fe
-	neigh replace 10.0.2.254 lladdr $M_GW2A dev eth0 nud permanent
-	neigh replace fd00:2::fe lladdr $M_GW2A dev eth0 nud permanent
-	EOF
+	host_up 2 || return 1
 	for ns in gw1 gw2; do
 		nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 \
 			net.ipv6.conf.all.forwarding=1 || return 1

@@ -8,7 +8,8 @@
 # The gateways route everything through `nat`, whose nft table (nat_rule)
 # masquerades the traffic of one side to a single port, so that the
 # mapping is known in advance and a rebinding can be forced (nat_rebind).
-# IPv4 only. The suite sets NSS="h1 gw1 nat gw2 h2" so that topo_down
+# IPv4 between the gateways (the hosts have their IPv6 addresses too, as
+# in lib.sh's topology). The suite sets NSS="h1 gw1 nat gw2 h2" so that topo_down
 # removes `nat` too.
 M_GW1N=02:00:00:00:13:01 M_NAT1=02:00:00:00:13:fe
 M_NAT2=02:00:00:00:23:fe M_GW2N=02:00:00:00:23:02
@@ -24,21 +25,12 @@ topo_nat_up() {
 	link add eth2 netns nat address $M_NAT2 type veth peer name eth2 netns gw2 address $M_GW2N
 	link add eth1 netns gw2 address $M_GW2A type veth peer name eth0 netns h2 address $M_H2
 	EOF
-	ip -n h1 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth0 up
-	addr add 10.0.1.1/24 dev eth0
-	route add default via 10.0.1.254
-	neigh replace 10.0.1.254 lladdr $M_GW1A dev eth0 nud permanent
-	EOF
+	host_up 1 || return 1
 	ip -n gw1 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth1 up
+	$(gw_host_side 1)
 	link set eth2 up
-	addr add 10.0.1.254/24 dev eth1
 	addr add 10.0.13.1/24 dev eth2
 	route add default via 10.0.13.254
-	neigh replace 10.0.1.1 lladdr $M_H1 dev eth1 nud permanent
 	neigh replace 10.0.13.254 lladdr $M_NAT1 dev eth2 nud permanent
 	EOF
 	ip -n nat -batch - <<-EOF || return 1
@@ -51,22 +43,13 @@ topo_nat_up() {
 	neigh replace 10.0.23.2 lladdr $M_GW2N dev eth2 nud permanent
 	EOF
 	ip -n gw2 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth1 up
+	$(gw_host_side 2)
 	link set eth2 up
-	addr add 10.0.2.254/24 dev eth1
 	addr add 10.0.23.2/24 dev eth2
 	route add default via 10.0.23.254
-	neigh replace 10.0.2.1 lladdr $M_H2 dev eth1 nud permanent
 	neigh replace 10.0.23.254 lladdr $M_NAT2 dev eth2 nud permanent
 	EOF
-	ip -n h2 -batch - <<-EOF || return 1
-	link set lo up
-	link set eth0 up
-	addr add 10.0.2.1/24 dev eth0
-	route add default via 10.0.2.254
-	neigh replace 10.0.2.254 lladdr $M_GW2A dev eth0 nud permanent
-	EOF
+	host_up 2 || return 1
 	for ns in gw1 nat gw2; do
 		nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
 	done
