@@ -47,19 +47,83 @@
  * its end (the innermost transform was removed last); each transform must
  * be one its template allows (espah_secpath_tmpl_ok(): reqid, mode, tunnel
  * endpoints), so a peer's valid SA cannot deliver another peer's traffic.
+ * An optional template (ip xfrm's level use) is required of no packet: in
+ * transport mode it is passed over whatever the packet went through, as
+ * native XFRM passes it over; in tunnel mode it takes the next entry when
+ * that entry is a transform it allows.
  */
 static bool in_tmpl_ok(const struct sec_path *sp,
 		       const struct espah_policy *pol)
 {
-	unsigned int i;
+	unsigned int i, n = sp ? sp->len : 0;
+	const struct espah_tmpl *t;
 
-	if (!sp || sp->len < pol->ntmpl)
-		return false;
-	for (i = 0; i < pol->ntmpl; i++)
-		if (!espah_secpath_tmpl_ok(sp->xvec[sp->len - 1 - i],
-					   &pol->tmpl[i]))
+	for (i = 0; i < pol->ntmpl; i++) {
+		t = &pol->tmpl[i];
+		if (t->optional && t->mode == ESPAH_MODE_TRANSPORT)
+			continue;
+		if (n && espah_secpath_tmpl_ok(sp->xvec[n - 1], t)) {
+			n--;
+			continue;
+		}
+		if (!t->optional)
 			return false;
+	}
 	return true;
+}
+
+/* in_judge(): the packet may pass */
+#define IN_OK	0
+
+/* The inbound SPD's verdict on a flow: IN_OK, or the counter of the drop.
+ * A packet with a sec_path passes a protect policy whose templates its
+ * transforms satisfy; cleartext UDP that a protect policy covers passes
+ * only to a local socket with an xfrm bypass policy (an IKE daemon's, see
+ * espah_sk_bypass_in()).
+ */
+static int in_judge(struct net *net, const struct sk_buff *skb, u8 dir,
+		    const struct espah_flow *fl)
+{
+	const struct sec_path *sp = skb_sec_path(skb);
+	const struct espah_policy *pol;
+
+	pol = espah_spd_lookup(net, dir, fl);
+	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
+		return IN_OK;
+	if (pol->action == ESPAH_ACTION_PROTECT) {
+		if (in_tmpl_ok(sp, pol)) {
+			if (pol->xp)
+				espah_xfrm_pol_used(pol->xp);
+			return IN_OK;
+		}
+		if (!sp && dir == ESPAH_DIR_IN &&
+		    espah_sk_bypass_in(net, skb, fl))
+			return IN_OK;
+		return ESPAH_STAT_IN_POLICY_DROP;
+	}
+	/* decapsulated traffic a discard policy covers: as before, only
+	 * cleartext is policed
+	 */
+	return sp ? IN_OK : ESPAH_STAT_POLICY_DISCARD;
+}
+
+/* ip xfrm's flag icmp on the SA that removed the last transform (espah's
+ * or native's: the sec_path entry says): an ICMP error for this host that
+ * its own flow does not let pass is judged by the flow it quotes, reversed
+ * (the reply direction of the packet it is about), as native icmp_rcv()
+ * judges it. Forwarded errors are not (native's forward check neither).
+ */
+static bool in_icmp_ok(struct net *net, const struct sk_buff *skb,
+		       u16 family)
+{
+	const struct sec_path *sp = skb_sec_path(skb);
+	struct espah_flow rfl;
+
+	if (!sp || !sp->len ||
+	    !(sp->xvec[sp->len - 1]->props.flags & XFRM_STATE_ICMP) ||
+	    espah_skb_icmp_flow(skb, family, &rfl))
+		return false;
+	return in_judge(net, skb, ESPAH_DIR_IN, &rfl) == IN_OK;
 }
 
 /**
@@ -70,18 +134,15 @@ static bool in_tmpl_ok(const struct sec_path *sp,
  * @dir: ESPAH_DIR_IN or ESPAH_DIR_FWD
  *
  * A packet whose headers cannot be parsed fails closed while the
- * namespace has policies. Cleartext UDP that a protect policy covers
- * passes only to a local socket with an xfrm bypass policy (an IKE
- * daemon's, see espah_sk_bypass_in()).
+ * namespace has policies.
  *
  * Return: NF_ACCEPT or NF_DROP (counted).
  */
 static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 			      u8 dir)
 {
-	const struct sec_path *sp = skb_sec_path(skb);
-	const struct espah_policy *pol;
 	struct espah_flow fl;
+	int drop;
 
 	if (espah_skb_flow(skb, family, &fl)) {
 		if (!espah_spd_count(net))
@@ -91,27 +152,11 @@ static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 	}
 	if (espah_flow_bypass(&fl))
 		return NF_ACCEPT;
-	pol = espah_spd_lookup(net, dir, &fl);
-	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
+	drop = in_judge(net, skb, dir, &fl);
+	if (drop == IN_OK ||
+	    (dir == ESPAH_DIR_IN && in_icmp_ok(net, skb, family)))
 		return NF_ACCEPT;
-	if (pol->action == ESPAH_ACTION_PROTECT) {
-		if (in_tmpl_ok(sp, pol)) {
-			if (pol->xp)
-				espah_xfrm_pol_used(pol->xp);
-			return NF_ACCEPT;
-		}
-		if (!sp && dir == ESPAH_DIR_IN &&
-		    espah_sk_bypass_in(net, skb, &fl))
-			return NF_ACCEPT;
-		espah_stat_inc(net, ESPAH_STAT_IN_POLICY_DROP);
-	} else {
-		/* decapsulated traffic a discard policy covers: as before,
-		 * only cleartext is policed
-		 */
-		if (sp)
-			return NF_ACCEPT;
-		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
-	}
+	espah_stat_inc(net, drop);
 	return NF_DROP;
 }
 

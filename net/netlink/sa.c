@@ -220,12 +220,20 @@ static int parse_sa_encap(struct genl_info *info, struct espah_sa *sa)
 	return 0;
 }
 
-/* ESPAH_SA_FLAG_NATT_UPDATE: what the SA needs to follow a NAT. */
+/* ESPAH_SA_FLAG_NATT_UPDATE: what the SA needs to follow a NAT; and
+ * ESPAH_SA_FLAG_WILDRECV, a receiving SA's.
+ */
 static int check_natt_update(struct genl_info *info, const struct espah_sa *sa)
 {
 	struct nlattr *a = info->attrs[ESPAH_A_SA_FLAGS];
 	struct netlink_ext_ack *extack = info->extack;
 
+	/* native XFRM never picks a wildrecv SA to send: espah's outbound
+	 * SA would be a dead one
+	 */
+	if ((sa->flags & ESPAH_SA_FLAG_WILDRECV) && sa->dir != ESPAH_DIR_IN)
+		return BAD(extack, a,
+			   "ESPAH_A_SA_FLAGS: wildrecv (never used to send) is for inbound SAs (ESPAH_A_SA_DIR in)");
 	if (!(sa->flags & ESPAH_SA_FLAG_NATT_UPDATE))
 		return 0;
 	if (sa->dir != ESPAH_DIR_IN)

@@ -1,0 +1,322 @@
+#!/bin/bash
+# ip xfrm words that espah now takes with native XFRM's meaning, against
+# native XFRM on gw2 (and, for the ICMP receive cases, on gw1 too, the same
+# cases run with both gateways native: what native does is what the
+# espah cases expect):
+# - flag icmp: an ICMP error about a protected flow, sent by the far
+#   gateway through the tunnel (native's policy flag icmp) reaches the near
+#   gateway's socket only with the SA flag icmp; without it the error is
+#   dropped and counted (the SA's sel-mismatch, or in-policy-drop when a
+#   protect policy covers ICMP with another template). espah's policy flag
+#   icmp sends its own errors through the tunnel to native's SA flag icmp.
+# - level use: an optional transport template lets cleartext through in
+#   both directions while no SA exists, and is used once SAs exist; a
+#   required one does not; an optional tunnel template out is refused.
+# - flag wildrecv (receive only), policy flag localok (kept): stored,
+#   printed, saved, carried from native by the xfrm bridge.
+# ESPAH_WORDS_QUICK=1 (the debug kernel's run): IPv4 only, no native-only
+# control cases.
+# shellcheck source=scripts/e2e/lib.sh
+cd "$(dirname "$0")" && . ./lib.sh
+
+QUICK=${ESPAH_WORDS_QUICK:-0}
+[ "${ESPAH_KIND:-}" = debug ] && QUICK=1
+
+# shellcheck disable=SC2034 # used through namerefs in fam
+v4=(10.0.12.1 10.0.12.2 10.0.1.254 10.0.2.254)
+# shellcheck disable=SC2034
+v6=(fd00:12::1 fd00:12::2 fd00:1::fe fd00:2::fe)
+
+# fam v4|v6: G1 G2 (outer addresses), L1 L2 (the gateways' inner ones)
+fam() { local -n f=$1; G1=${f[0]} G2=${f[1]} L1=${f[2]} L2=${f[3]} FAM=$1; }
+
+# probe NS SRC DST: 0 if a UDP datagram from SRC to DST port 9 (closed)
+# is answered by an ICMP port unreachable that reaches the socket
+# (ECONNREFUSED) within 2 s, 1 if nothing comes
+probe() {
+	nsx "$1" "$PY" -c '
+import socket, sys
+f = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(f, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.connect((sys.argv[2], 9))
+s.settimeout(2)
+s.send(b"x")
+try:
+    s.recv(16)
+except ConnectionRefusedError:
+    sys.exit(0)
+except socket.timeout:
+    sys.exit(1)
+sys.exit(2)' "$2" "$3"
+}
+refused() { probe "$@"; }
+unanswered() { probe "$@"; [ $? -eq 1 ]; }
+
+# side IMPL NS LOCAL REMOTE LIN RIN SPI_OUT SPI_IN KEY_OUT KEY_IN SA_IN_WORDS POL_OUT_WORDS ICMP_POL:
+# a tunnel for UDP between the gateways' inner addresses; extra words on
+# the inbound SA (e.g. "flag icmp", "nosel": no selector) and the outbound
+# policy ("flag icmp"); ICMP_POL=1 adds an inbound policy for ICMP from
+# the peer that wants a transport-mode SA (which the tunnel is not)
+side() {
+	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" side "$@"; return; }
+	local impl=$1 ns=$2 lo=$3 re=$4 li=$5 ri=${6} so=$7 si=$8 ko=$9 ki=${10}
+	local -a iwords pwords sel_in=(sel src "$ri" dst "$li" proto udp)
+	read -ra iwords <<< "${11}"
+	read -ra pwords <<< "${12}"
+	if [ "${iwords[0]:-}" = nosel ]; then sel_in=(); iwords=("${iwords[@]:1}"); fi
+	cfg "$impl" "$ns" state flush && cfg "$impl" "$ns" policy flush &&
+	sa "$impl" "$ns" "$lo" "$re" "$so" tunnel out gcm "$ko" \
+		sel src "$li" dst "$ri" proto udp &&
+	sa "$impl" "$ns" "$re" "$lo" "$si" tunnel in gcm "$ki" \
+		"${sel_in[@]}" "${iwords[@]}" &&
+	cfg "$impl" "$ns" policy add src "$li" dst "$ri" proto udp dir out \
+		"${pwords[@]}" tmpl src "$lo" dst "$re" proto esp mode tunnel reqid 1 &&
+	cfg "$impl" "$ns" policy add src "$ri" dst "$li" proto udp dir in \
+		tmpl src "$re" dst "$lo" proto esp mode tunnel reqid 1 || return 1
+	[ "${13:-0}" = 1 ] || return 0
+	cfg "$impl" "$ns" policy add src "$ri" dst "$li" dir in \
+		proto "$([ "$FAM" = v4 ] && echo icmp || echo ipv6-icmp)" \
+		tmpl proto esp mode transport reqid 1
+}
+
+# tun IMPL1 SA_IN1 POL_OUT1 ICMP_POL1 SA_IN2 POL_OUT2: gw1 (IMPL1) and gw2
+# (native) with these words
+tun() {
+	# gw1 changes hands: the other implementation's SAs and policies go
+	if [ "$1" != "${TUN_IMPL:-}" ]; then ipsec_flush; TUN_IMPL=$1; fi
+	side "$1" gw1 "$G1" "$G2" "$L1" "$L2" 0x1001 0x2001 1 2 "$2" "$3" "$4" &&
+	side native gw2 "$G2" "$G1" "$L2" "$L1" 0x2001 0x1001 2 1 "$5" "$6" 0
+}
+
+# --- flag icmp: errors from the far gateway to the near one -------------------
+# icmp_in_case IMPL WORDS ICMP_POL EXPECT: gw1 (IMPL) sends UDP through the
+# tunnel to gw2's closed port; gw2's error comes back through the tunnel
+# (native's policy flag icmp); EXPECT refused|unanswered at gw1
+icmp_in_case() {
+	local impl=$1 sw=$2 ip=$3 want=$4 name sm0 sm1 pd0 pd1 n0 n1
+	name="$FAM icmp in: gw1 $impl, SA in '${sw}'$([ "$ip" = 1 ] && echo ', ICMP policy'): $want"
+	if ! tun "$impl" "$sw" "" "$ip" "" "flag icmp"; then
+		not_ok "$name: configure"
+		return
+	fi
+	n0=$(nstat_pkts gw2 0x2001)
+	if [ "$impl" = espah ]; then
+		sm0=$(sastat gw1 0x2001 sel-mismatch)
+		pd0=$(gstat gw1 in-policy-drop)
+	fi
+	check "$name" "$want" gw1 "$L1" "$L2"
+	n1=$(nstat_pkts gw2 0x2001)
+	check "$name: the error went through gw2's SA" ge "$((n1 - n0))" 1
+	[ "$impl" = espah ] || return
+	sm1=$(sastat gw1 0x2001 sel-mismatch)
+	pd1=$(gstat gw1 in-policy-drop)
+	if [ "$want" = refused ]; then
+		check "$name: nothing counted as a drop" \
+			numeq "$((sm1 - sm0 + pd1 - pd0))" 0
+	elif [ "${sw#nosel}" = "$sw" ]; then
+		check "$name: counted (sel-mismatch)" ge "$((sm1 - sm0))" 1
+	else
+		check "$name: counted (in-policy-drop)" ge "$((pd1 - pd0))" 1
+	fi
+}
+
+# --- flag icmp: espah's own errors through the tunnel ----------------------------
+# icmp_out_case POL_WORDS SA_IN2 EXPECT_SA_PACKETS: gw2 sends UDP to gw1's
+# closed port through the tunnel; gw1 (espah) answers; does the error go
+# through gw1's outbound SA (and reach gw2's socket)?
+icmp_out_case() {
+	local pol_w=$1 sa_w2=$2 want=$3 name p0 p1 rc=0
+	name="$FAM icmp out: espah policy '${pol_w}', native SA in '${sa_w2}'"
+	if ! tun espah "" "$pol_w" 0 "$sa_w2" ""; then
+		not_ok "$name: configure"
+		return
+	fi
+	p0=$(sastat gw1 0x1001 packets)
+	probe gw2 "$L2" "$L1" || rc=$?
+	p1=$(sastat gw1 0x1001 packets)
+	if [ "$want" = 1 ]; then
+		check "$name: the error went through espah's SA" numeq "$((p1 - p0))" 1
+		check "$name: and reached gw2's socket" numeq "$rc" 0
+	else
+		check "$name: the error left in clear (espah's SA unused)" \
+			numeq "$((p1 - p0))" 0
+		check "$name: and reached gw2's socket" numeq "$rc" 0
+	fi
+}
+
+icmp_cases() {
+	fam "$1"
+	icmp_in_case espah "flag icmp" 0 refused
+	icmp_in_case espah "" 0 unanswered
+	icmp_in_case espah "nosel flag icmp" 1 refused
+	icmp_in_case espah "nosel" 1 unanswered
+	if [ "$QUICK" = 0 ]; then
+		# the same with native on gw1: what espah's results must be
+		icmp_in_case native "flag icmp" 0 refused
+		icmp_in_case native "" 0 unanswered
+		icmp_in_case native "nosel flag icmp" 1 refused
+		icmp_in_case native "nosel" 1 unanswered
+	fi
+	icmp_out_case "flag icmp" "flag icmp" 1
+	icmp_out_case "" "flag icmp" 0
+}
+
+# --- level use -------------------------------------------------------------------
+# lside IMPL NS LOCAL REMOTE SPI_OUT SPI_IN KEY_OUT KEY_IN SAS LEVEL_OUT LEVEL_IN:
+# transport-mode ESP for ICMP between the gateways' outer addresses, SAs
+# only if SAS=1
+lside() {
+	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" lside "$@"; return; }
+	local impl=$1 ns=$2 lo=$3 re=$4 so=$5 si=$6 ko=$7 ki=$8 sas=$9
+	local p
+	p=$([ "$FAM" = v4 ] && echo icmp || echo ipv6-icmp)
+	cfg "$impl" "$ns" state flush && cfg "$impl" "$ns" policy flush || return 1
+	if [ "$sas" = 1 ]; then
+		sa "$impl" "$ns" "$lo" "$re" "$so" transport out gcm "$ko" &&
+		sa "$impl" "$ns" "$re" "$lo" "$si" transport in gcm "$ki" || return 1
+	fi
+	cfg "$impl" "$ns" policy add src "$lo" dst "$re" proto "$p" dir out \
+		tmpl proto esp mode transport reqid 1 level "${10}" &&
+	cfg "$impl" "$ns" policy add src "$re" dst "$lo" proto "$p" dir in \
+		tmpl proto esp mode transport reqid 1 level "${11}"
+}
+
+# level_case SAS ESPAH_OUT ESPAH_IN EXPECT: native on gw2 with optional
+# templates (and SAs if SAS=1), espah on gw1 with these levels; gw1 pings
+# gw2's outer address: EXPECT ok|fail
+level_case() {
+	local sas=$1 lo=$2 li=$3 want=$4 name o0 o1 i0 i1 ns0 ns1 pd0 pd1 rc=0
+	name="$FAM level: espah out $lo, in $li, $([ "$sas" = 1 ] && echo SAs || echo 'no SA')"
+	if ! lside espah gw1 "$G1" "$G2" 0x3001 0x4001 3 4 "$sas" "$lo" "$li" ||
+	   ! lside native gw2 "$G2" "$G1" 0x4001 0x3001 4 3 "$sas" use use; then
+		not_ok "$name: configure"
+		return
+	fi
+	read -r ns0 pd0 < <(gstat gw1 out-no-sa in-policy-drop)
+	read -r o0 i0 < <(echo "$(sastat gw1 0x3001 packets) $(sastat gw1 0x4001 packets)")
+	pings gw1 "$G2" 3 || rc=1
+	read -r ns1 pd1 < <(gstat gw1 out-no-sa in-policy-drop)
+	read -r o1 i1 < <(echo "$(sastat gw1 0x3001 packets) $(sastat gw1 0x4001 packets)")
+	if [ "$want" = ok ]; then
+		check "$name: pings answered" numeq "$rc" 0
+	else
+		check "$name: pings not answered" numeq "$rc" 1
+	fi
+	if [ "$sas" = 1 ]; then
+		check "$name: out SA used" ge "$((o1 - o0))" 3
+		check "$name: in SA used" ge "$((i1 - i0))" 3
+		check "$name: native's in SA decrypted them" ge "$(nstat_pkts gw2 0x3001)" 3
+	elif [ "$lo" = required ]; then
+		check "$name: out-no-sa counted" ge "$((ns1 - ns0))" 1
+	elif [ "$li" = required ]; then
+		check "$name: cleartext replies counted (in-policy-drop)" ge "$((pd1 - pd0))" 1
+	else
+		check "$name: nothing counted" numeq "$((ns1 - ns0 + pd1 - pd0))" 0
+	fi
+}
+
+level_cases() {
+	fam "$1"
+	level_case 0 use use ok
+	level_case 1 use use ok
+	level_case 0 use required fail
+	[ "$QUICK" = 1 ] || level_case 0 required use fail
+}
+
+# --- refusals, printing, saving, the bridge -------------------------------------
+# has TEXT STRING...: TEXT contains every STRING
+has() {
+	local t=$1 x
+	shift
+	for x in "$@"; do [[ $t == *"$x"* ]] || return 1; done
+}
+
+# refuses NAME TEXT ARGS...: espah ARGS exits 1 with TEXT on stderr
+refuses() {
+	local name=$1 text=$2 out rc
+	shift 2
+	out=$(E gw1 "$@" 2>&1)
+	rc=$?
+	check "$name: exit status 1 (was $rc)" numeq "$rc" 1
+	check "$name: says why" has "$out" "$text"
+}
+
+other_cases() {
+	local out k
+	fam v4
+	ipsec_flush
+	k=0x$(key 20 9)
+	refuses "level use on an outbound tunnel template" \
+		"ESPAH_TMPL_OPTIONAL: a tunnel-mode template cannot be optional in an outbound policy" \
+		policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out \
+		tmpl src "$G1" dst "$G2" proto esp mode tunnel level use
+	refuses "flag wildrecv on an outbound SA" \
+		"ESPAH_A_SA_FLAGS: wildrecv (never used to send) is for inbound SAs" \
+		state add src "$G1" dst "$G2" proto esp spi 0x5001 dir out flag wildrecv \
+		aead 'rfc4106(gcm(aes))' "$k" 128
+	check "level use on an inbound tunnel template accepted" \
+		E gw1 policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir in \
+		tmpl src "$G2" dst "$G1" proto esp mode tunnel level use
+	check "flag wildrecv icmp on an SA from a local address, no dir" \
+		E gw1 state add src "$G1" dst "$G2" proto esp spi 0x5002 \
+		flag wildrecv icmp aead 'rfc4106(gcm(aes))' "$k" 128
+	check "policy flag icmp localok" \
+		E gw1 policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out \
+		flag icmp localok tmpl proto esp mode transport level use
+	out=$(E gw1 state list)
+	check "wildrecv: the SA is inbound" has "$out" "dir in"
+	check "SA flags printed" has "$out" "flag icmp flag wildrecv"
+	out=$(E gw1 policy list)
+	check "policy flags printed" has "$out" "flag icmp flag localok"
+	check "level use printed" has "$out" "mode transport level use"
+	out=$(E gw1 -j policy list)
+	check "JSON: policy flags and level" has "$out" \
+		'"flags":["icmp","localok"]' '"level":"use"'
+	out=$(E gw1 save)
+	check "save: SA flags" has "$out" "flag icmp flag wildrecv"
+	check "save: policy flags, level use" has "$out" \
+		"flag icmp flag localok tmpl" "level use"
+	check "features: icmp tmpl-optional wildrecv" bash -c \
+		"$ESPAH_TOOL -n gw1 features | grep -w icmp | grep -w tmpl-optional | grep -qw wildrecv"
+
+	# the xfrm bridge carries native's flags and levels
+	ipsec_flush
+	if E gw1 xfrm attach if-id 7; then
+		ip -n gw1 xfrm state add src "$G1" dst "$G2" proto esp spi 0x5003 \
+			reqid 1 mode tunnel flag wildrecv icmp if_id 7 \
+			aead 'rfc4106(gcm(aes))' "$k" 128
+		ip -n gw1 xfrm policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir in \
+			flag icmp localok if_id 7 \
+			tmpl src "$G2" dst "$G1" proto esp mode tunnel reqid 1 level use
+		nap 0.5
+		out=$(E gw1 state list)
+		check "bridge: native wildrecv SA carried as inbound, flags kept" \
+			has "$out" "dir in" "flag icmp flag wildrecv"
+		out=$(E gw1 policy list)
+		check "bridge: native policy flags and level use carried" \
+			has "$out" "flag icmp flag localok" "level use"
+		check "bridge: both carried (none refused)" bash -c \
+			"$ESPAH_TOOL -n gw1 xfrm show | grep -q 'carried SAs 1 policies 1'"
+		ip -n gw1 xfrm state flush
+		ip -n gw1 xfrm policy flush
+		E gw1 xfrm detach
+	else
+		not_ok "bridge: attach"
+	fi
+	ipsec_flush
+}
+
+topo_up || { not_ok "topology"; finish; exit 1; }
+for ns in gw1 gw2; do
+	nsx "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+done
+other_cases
+icmp_cases v4
+level_cases v4
+if [ "$QUICK" = 0 ]; then
+	icmp_cases v6
+	level_cases v6
+fi
+ipsec_flush
+finish
