@@ -21,6 +21,7 @@
 #include <net/xfrm.h>
 
 #include <espah/flow.h>
+#include <espah/kunit.h>
 #include <espah/spd.h>
 
 /* ipv6_skip_exthdr(), except that it stops at AH: ipv6_skip_exthdr()
@@ -221,6 +222,8 @@ int espah_skb_icmp_flow(const struct sk_buff *skb, u16 family,
 	}
 	return 0;
 }
+
+ESPAH_EXPORT_FOR_KUNIT(espah_skb_icmp_flow);
 
 /**
  * espah_flow_bypass() - traffic the policies never apply to

@@ -225,6 +225,22 @@ static int in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
 	return 0;
 }
 
+/* The UDP checksum of ESP in UDP, judged as the UDP socket native XFRM
+ * receives it on judges it (udp_queue_rcv_one_skb() verifies it before
+ * the encapsulation handler): over IPv4 0 is none (RFC 768; RFC 3948 2.1
+ * lets the sender leave it out, as native and espah do) and any other
+ * value is verified; over IPv6 0 is invalid (RFC 8200 8.1) and the value
+ * is always verified. A bad one would fail the ICV too: dropping it here
+ * counts it for what it is, as native's UDP counts InCsumErrors.
+ */
+static bool in_udp_csum_bad(struct sk_buff *skb, u16 family,
+			    unsigned int off, __be16 check)
+{
+	if (!check)
+		return family == AF_INET6;
+	return nf_checksum(skb, NF_INET_LOCAL_IN, off, IPPROTO_UDP, family);
+}
+
 /* in_udp(): not espah's, on to the policy check and the socket */
 #define IN_PASS	(-1)
 
@@ -253,7 +269,7 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 	struct espah_sa *sa;
 	unsigned int ulen;
 	struct udphdr _uh;
-	__be16 port;
+	__be16 port, uh_check;
 	const u8 *d;
 	u8 _d[8];
 
@@ -261,6 +277,7 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 	if (!uh || !espah_sa_natt_port(net, uh->dest))
 		return IN_PASS;
 	port = uh->dest;
+	uh_check = uh->check;
 	from.port = uh->source;
 	ulen = ntohs(uh->len);
 	/* a bad length is UDP's to judge */
@@ -298,6 +315,11 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 	    sa->encap.dport != port) {
 		espah_sa_put(sa);
 		return IN_PASS;
+	}
+	if (in_udp_csum_bad(skb, family, off, uh_check)) {
+		espah_stat_inc(net, ESPAH_STAT_IN_NATT_CSUM);
+		espah_sa_put(sa);
+		return NF_DROP;
 	}
 	if (espah_natt_strip(skb, family, off, nhoff) ||
 	    !pskb_may_pull(skb, off + sizeof(struct ip_esp_hdr))) {

@@ -15,10 +15,9 @@
  * (espah_natt_classify()); an ESP packet for such an SA loses its UDP
  * header (espah_natt_strip()) and goes through the ESP pipeline
  * (net/decap.c) as if it had come as ESP. A socket bound to the port (an
- * IKE daemon's) still gets everything else. The UDP checksum is not
- * verified (native XFRM's encapsulation sockets verify it first): the
- * ICV covers the ESP packet, and a datagram damaged on the way fails it
- * and is counted as icv-fail instead.
+ * IKE daemon's) still gets everything else. The UDP checksum is judged
+ * first, as native XFRM's encapsulation sockets judge it (net/input.c:
+ * verified when not 0; 0 is none over IPv4 and invalid over IPv6).
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>

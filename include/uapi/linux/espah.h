@@ -589,6 +589,10 @@ enum espah_stat {
 	ESPAH_STAT_NATT_MAPPING_UPDATED,
 	ESPAH_STAT_OUT_NATT_KEEPALIVE,	/* NAT keepalives sent */
 	ESPAH_STAT_IN_CE_NOT_ECT,	/* total of ESPAH_SA_STAT_CE_NOT_ECT */
+	ESPAH_STAT_IN_NATT_CSUM,	/* ESP in UDP with a wrong UDP checksum,
+					 * or none over IPv6 (RFC 8200 8.1):
+					 * dropped
+					 */
 	__ESPAH_STAT_MAX,
 };
 
