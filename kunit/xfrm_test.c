@@ -291,8 +291,8 @@ static void sa_flags_ok(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_ALIGN4);
 }
 
-/* ESP in UDP (ip xfrm's "encap espinudp SPORT DPORT OADDR") is carried
- * with its ports.
+/* ESP in UDP (ip xfrm's "encap espinudp SPORT DPORT OADDR", and
+ * espinudp-nonike) is carried with its ports.
  */
 static void sa_encap(struct kunit *test)
 {
@@ -309,6 +309,13 @@ static void sa_encap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.sa->encap.type, UDP_ENCAP_ESPINUDP);
 	KUNIT_EXPECT_EQ(test, ntohs(r.sa->encap.sport), 4500U);
 	KUNIT_EXPECT_EQ(test, ntohs(r.sa->encap.dport), 4501U);
+
+	/* espinudp-nonike: carried as it is */
+	x = gcm_state(test);
+	encap.encap_type = UDP_ENCAP_ESPINUDP_NON_IKE;
+	x->encap = &encap;
+	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->encap.type, UDP_ENCAP_ESPINUDP_NON_IKE);
 
 	/* without encap: none */
 	x = gcm_state(test);
@@ -378,11 +385,11 @@ static void sa_refusals(struct kunit *test)
 	refused(test, x, "an extra-flag espah does not know");
 
 	x = gcm_state(test);
-	encap.encap_type = UDP_ENCAP_ESPINUDP_NON_IKE;
+	encap.encap_type = TCP_ENCAP_ESPINTCP;
 	encap.encap_sport = htons(4500);
 	encap.encap_dport = htons(4500);
 	x->encap = &encap;
-	refused(test, x, "encap other than espinudp (UDP encapsulation of ESP)");
+	refused(test, x, "encap other than espinudp and espinudp-nonike (UDP encapsulation of ESP)");
 	encap.encap_type = UDP_ENCAP_ESPINUDP;
 	encap.encap_dport = 0;
 	refused(test, x, "encap with port 0");

@@ -33,6 +33,7 @@
 #include <net/xfrm.h>
 
 #include <espah/decap.h>
+#include <espah/esp.h>
 #include <espah/flow.h>
 #include <espah/icmp.h>
 #include <espah/input.h>
@@ -234,11 +235,11 @@ static int in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
  * counts it for what it is, as native's UDP counts InCsumErrors.
  */
 static bool in_udp_csum_bad(struct sk_buff *skb, u16 family,
-			    unsigned int off, __be16 check)
+			    unsigned int off, __sum16 check)
 {
 	if (!check)
 		return family == AF_INET6;
-	return nf_checksum(skb, NF_INET_LOCAL_IN, off, IPPROTO_UDP, family);
+	return nf_checksum(skb, NF_INET_LOCAL_IN, off, IPPROTO_UDP, family) != 0;
 }
 
 /* in_udp(): not espah's, on to the policy check and the socket */
@@ -269,9 +270,12 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 	struct espah_sa *sa;
 	unsigned int ulen;
 	struct udphdr _uh;
-	__be16 port, uh_check;
+	__sum16 uh_check;
+	__be16 port;
+	unsigned int mlen = 0;
 	const u8 *d;
-	u8 _d[8];
+	u8 _d[16];
+	u16 type;
 
 	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
 	if (!uh || !espah_sa_natt_port(net, uh->dest))
@@ -284,7 +288,7 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 	if (ulen < sizeof(_uh) || off + ulen > skb->len)
 		return IN_PASS;
 	ulen -= sizeof(_uh);
-	d = skb_header_pointer(skb, off + sizeof(_uh), min_t(u32, ulen, 8), _d);
+	d = skb_header_pointer(skb, off + sizeof(_uh), min_t(u32, ulen, 16), _d);
 	if (!d)
 		return IN_PASS;
 	switch (espah_natt_classify(d, ulen)) {
@@ -296,7 +300,19 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 		espah_stat_inc(net, ESPAH_STAT_IN_NATT_SHORT);
 		return IN_PASS;
 	case ESPAH_NATT_IKE:
-		return IN_PASS;
+		/* espinudp-nonike's marker: eight zero bytes, then ESP (an
+		 * IKE header's initiator SPI is not 0); anything else with
+		 * the non-ESP marker is IKE
+		 */
+		if (ulen < ESPAH_NATT_NONIKE_MARKER ||
+		    get_unaligned((const u32 *)(d + 4)))
+			return IN_PASS;
+		if (ulen < ESPAH_NATT_NONIKE_MARKER + ESPAH_ESP_HLEN) {
+			espah_stat_inc(net, ESPAH_STAT_IN_NATT_SHORT);
+			return IN_PASS;
+		}
+		mlen = ESPAH_NATT_NONIKE_MARKER;
+		break;
 	case ESPAH_NATT_ESP:
 		break;
 	}
@@ -307,21 +323,36 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 		daddr.a6 = ipv6_hdr(skb)->daddr;
 		from.addr.a6 = ipv6_hdr(skb)->saddr;
 	}
-	sa = espah_sa_lookup(net, get_unaligned((const __be32 *)d), IPPROTO_ESP,
-			     family, &daddr);
+	sa = espah_sa_lookup(net, get_unaligned((const __be32 *)(d + mlen)),
+			     IPPROTO_ESP, family, &daddr);
 	if (!sa)
 		return IN_PASS;
-	if (sa->dir != ESPAH_DIR_IN || sa->encap.type != UDP_ENCAP_ESPINUDP ||
+	type = mlen ? UDP_ENCAP_ESPINUDP_NON_IKE : UDP_ENCAP_ESPINUDP;
+	if (sa->dir != ESPAH_DIR_IN || !sa->encap.type ||
 	    sa->encap.dport != port) {
 		espah_sa_put(sa);
 		return IN_PASS;
+	}
+	if (sa->encap.type != type) {
+		/* an espinudp-nonike SA's ESP without its marker: dropped, as
+		 * bare ESP for an SA with encapsulation is (net/decap.c); a
+		 * marked datagram for an espinudp SA may be IKE: passed on
+		 */
+		if (mlen) {
+			espah_sa_put(sa);
+			return IN_PASS;
+		}
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_ENCAP_MISMATCH);
+		espah_sa_put(sa);
+		return NF_DROP;
 	}
 	if (in_udp_csum_bad(skb, family, off, uh_check)) {
 		espah_stat_inc(net, ESPAH_STAT_IN_NATT_CSUM);
 		espah_sa_put(sa);
 		return NF_DROP;
 	}
-	if (espah_natt_strip(skb, family, off, nhoff) ||
+	if (espah_natt_strip(skb, family, off, nhoff,
+			     sizeof(struct udphdr) + mlen) ||
 	    !pskb_may_pull(skb, off + sizeof(struct ip_esp_hdr))) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
 		espah_sa_put(sa);

@@ -207,7 +207,7 @@ static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 	/* the UDP length and checksum cover the ciphertext */
 	if (natt)
 		espah_natt_finish(skb, st->family,
-				  st->esp_off - sizeof(struct udphdr));
+				  st->esp_off - espah_natt_hlen(sa));
 	/* lifetime: exact to the packet; counts its own drop */
 	if (!espah_sa_lft_use(st->net, sa, skb->len, st->seq)) {
 		espah_sa_put(sa);

@@ -189,11 +189,8 @@ static int parse_sa_encap(struct genl_info *info, struct espah_sa *sa)
 	    MISSING(extack, nest, tb, ESPAH_ENCAP_SPORT) ||
 	    MISSING(extack, nest, tb, ESPAH_ENCAP_DPORT))
 		return -EINVAL;
+	/* espinudp (RFC 3948) or espinudp-nonike: the policy checks */
 	e->type = nla_get_u16(tb[ESPAH_ENCAP_TYPE]);
-	/* its 8-byte marker before ESP is native's alone */
-	if (e->type != UDP_ENCAP_ESPINUDP)
-		return BAD(extack, tb[ESPAH_ENCAP_TYPE],
-			   "ESPAH_A_SA_ENCAP: ESPAH_ENCAP_TYPE espinudp-nonike is not supported (only espinudp, RFC 3948)");
 	e->sport = nla_get_be16(tb[ESPAH_ENCAP_SPORT]);
 	e->dport = nla_get_be16(tb[ESPAH_ENCAP_DPORT]);
 	if (!e->sport)

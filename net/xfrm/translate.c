@@ -206,9 +206,10 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		return -EOPNOTSUPP;
 	}
 	if (x->encap && (x->id.proto != IPPROTO_ESP ||
-			 x->encap->encap_type != UDP_ENCAP_ESPINUDP)) {
-		/* espinudp-nonike's marker and espintcp are native's only */
-		*why = "encap other than espinudp (UDP encapsulation of ESP)";
+			 (x->encap->encap_type != UDP_ENCAP_ESPINUDP &&
+			  x->encap->encap_type != UDP_ENCAP_ESPINUDP_NON_IKE))) {
+		/* espintcp is native's only */
+		*why = "encap other than espinudp and espinudp-nonike (UDP encapsulation of ESP)";
 		return -EOPNOTSUPP;
 	}
 	/* native pads ESP in either mode; espah's TFC padding is the tunnel
@@ -276,7 +277,7 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		*oseq = lower_32_bits(*oseq);
 	}
 	if (x->encap) {
-		sa->encap.type = UDP_ENCAP_ESPINUDP;
+		sa->encap.type = x->encap->encap_type;
 		sa->encap.sport = x->encap->encap_sport;
 		sa->encap.dport = x->encap->encap_dport;
 		if (!sa->encap.sport || !sa->encap.dport) {

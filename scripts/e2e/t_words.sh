@@ -16,9 +16,12 @@
 #   printed, saved, carried from native by the xfrm bridge.
 # - the UDP checksum of ESP in UDP: verified when not 0, 0 refused over
 #   IPv6, as native's encapsulation socket judges it (in-natt-csum).
+# - encap espinudp-nonike: a tunnel h1 <-> h2 with native (its marker
+#   written and read both ways), IPv4 and IPv6; the SA's ESP without the
+#   marker dropped and counted, a marker with too little after it counted.
 # ESPAH_WORDS_QUICK=1 (the debug kernel's run, set there by default): the
-# refusals, printing, IPv6's checksum cases, the main IPv4 ICMP and level
-# cases; no bridge, no native-only control cases.
+# refusals, printing, IPv6's zero checksum, the main IPv4 ICMP and level
+# cases; no bridge, no native control cases.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
@@ -149,23 +152,6 @@ icmp_out_case() {
 	fi
 }
 
-# icmp_cases FAM [full]: full adds the policy-check cases and, the same
-# cases with native XFRM on gw1 (what espah's results must be)
-icmp_cases() {
-	fam "$1"
-	icmp_in_case espah "flag icmp" 0 refused
-	icmp_in_case espah "" 0 unanswered
-	if [ "${2:-}" = full ]; then
-		icmp_in_case espah "nosel flag icmp" 1 refused
-		icmp_in_case espah "nosel" 1 unanswered
-		icmp_in_case native "flag icmp" 0 refused
-		icmp_in_case native "" 0 unanswered
-		icmp_in_case native "nosel flag icmp" 1 refused
-	fi
-	icmp_out_case "flag icmp" "flag icmp" 1
-	[ "${2:-}" != full ] || icmp_out_case "" "flag icmp" 0
-}
-
 # --- level use -------------------------------------------------------------------
 # lside IMPL NS LOCAL REMOTE SPI_OUT SPI_IN KEY_OUT KEY_IN SAS LEVEL_OUT LEVEL_IN:
 # transport-mode ESP for ICMP between the gateways' outer addresses, SAs
@@ -222,17 +208,6 @@ level_case() {
 	else
 		check "$name: nothing counted" numeq "$((ns1 - ns0 + pd1 - pd0))" 0
 	fi
-}
-
-# level_cases FAM [full]: full adds cleartext and the required templates'
-# drops (the other family: the SAs' case)
-level_cases() {
-	fam "$1"
-	[ "${2:-}" != full ] || level_case 0 use use ok
-	level_case 1 use use ok
-	[ "${2:-}" = full ] || return 0
-	level_case 0 use required fail
-	level_case 0 required use fail
 }
 
 # --- refusals, printing, saving, the bridge -------------------------------------
@@ -321,9 +296,10 @@ other_cases() {
 }
 
 # --- the UDP checksum of ESP in UDP ---------------------------------------------
-# udp_esp NS SRC DST MODE: one UDP datagram 4500 -> 4500 holding an ESP
-# header for SPI 0x6001 and junk (its ICV fails), checksum MODE: good,
-# bad or zero (a raw socket: the kernel writes no UDP checksum)
+# udp_esp NS SRC DST MODE [PAYLOAD]: one UDP datagram 4500 -> 4500,
+# checksum MODE: good, bad or zero (a raw socket: the kernel writes no UDP
+# checksum); PAYLOAD (hex) or an ESP header for SPI 0x6001 and junk (its
+# ICV fails)
 udp_esp() {
 	nsx "$1" "$PY" -c '
 import socket, struct, sys
@@ -331,6 +307,8 @@ src, dst, mode = sys.argv[1:4]
 v6 = ":" in dst
 fam = socket.AF_INET6 if v6 else socket.AF_INET
 pay = struct.pack(">II", 0x6001, 1) + bytes(range(32))
+if len(sys.argv) > 4:
+    pay = bytes.fromhex(sys.argv[4])
 n = 8 + len(pay)
 a = socket.inet_pton(fam, src) + socket.inet_pton(fam, dst)
 ph = a + (struct.pack(">I3xB", n, 17) if v6 else struct.pack(">xBH", 17, n))
@@ -344,7 +322,7 @@ c = csum(ph + struct.pack(">HHHH", 4500, 4500, n, 0) + pay)
 c = {"good": c, "bad": c % 0xffff + 1, "zero": 0}[mode]
 s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_UDP)
 s.bind((src, 0))
-s.sendto(struct.pack(">HHHH", 4500, 4500, n, c) + pay, (dst, 0))' "$2" "$3" "$4"
+s.sendto(struct.pack(">HHHH", 4500, 4500, n, c) + pay, (dst, 0))' "${@:2}"
 }
 
 # csum_case FAM MODE DROPPED: gw2 sends the datagram to gw1's espah SA with
@@ -372,40 +350,184 @@ csum_case() {
 	fi
 }
 
-csum_cases() {
+# csum_setup: an inbound espah SA with encapsulation on gw1 for both
+# families' cases
+csum_setup() {
 	ipsec_flush
+	fam v4
+	if ! printf '%s\n' "state add src $G2 dst $G1 proto esp spi 0x6001 mode tunnel dir in encap espinudp 4500 4500 0.0.0.0 aead rfc4106(gcm(aes)) 0x$(key 20 6) 128" \
+		"state add src fd00:12::2 dst fd00:12::1 proto esp spi 0x6001 mode tunnel dir in encap espinudp 4500 4500 :: aead rfc4106(gcm(aes)) 0x$(key 20 6) 128" |
+		E gw1 -batch -; then
+		not_ok "ESP in UDP: configure"
+		return 1
+	fi
+}
+
+# --- encap espinudp-nonike ------------------------------------------------------
+# nonike_sock NS: what an IKE daemon holds for native XFRM's non-IKE ESP in
+# UDP: UDP sockets on 4500 (both families) with UDP_ENCAP
+# UDP_ENCAP_ESPINUDP_NON_IKE (1) and xfrm bypass policies (6.1 checks the
+# socket's policy before it decapsulates; scripts/e2e/udp_encap_sock.py
+# holds the same with UDP_ENCAP_ESPINUDP)
+nonike_sock() {
+	bg "$1" "/tmp/e2e-nonike.$$" -c '
+import socket, struct, time
+held = []
+for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    for d in (0, 1):
+        sel = bytearray(56)
+        struct.pack_into("=H", sel, 40, fam)
+        pol = bytes(sel) + bytes(96) + struct.pack("=IIBBBB", 0, 0, d, 0, 0, 0)
+        pol += bytes(-len(pol) % 8)
+        if fam == socket.AF_INET:
+            s.setsockopt(socket.IPPROTO_IP, 17, pol)
+        else:
+            s.setsockopt(socket.IPPROTO_IPV6, 35, pol)
+    s.bind((addr, 4500))
+    s.setsockopt(socket.IPPROTO_UDP, 100, 1)
+    held.append(s)
+print("ready", flush=True)
+while True:
+    time.sleep(3600)'
+}
+
+# nside IMPL NS LOCAL REMOTE LNET RNET SPI_OUT SPI_IN KEY_OUT KEY_IN OADDR:
+# a tunnel's half with encap espinudp-nonike 4500 4500 on both SAs
+nside() {
+	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" nside "$@"; return; }
+	local impl=$1 ns=$2 la=$3 ra=$4 ln=$5 rn=$6 so=$7 si=$8 ko=$9 ki=${10}
+	local -a e=(encap espinudp-nonike 4500 4500 "${11}")
+	cfg "$impl" "$ns" state flush && cfg "$impl" "$ns" policy flush &&
+	sa "$impl" "$ns" "$la" "$ra" "$so" tunnel out gcm "$ko" \
+		sel src "$ln" dst "$rn" "${e[@]}" &&
+	sa "$impl" "$ns" "$ra" "$la" "$si" tunnel in gcm "$ki" \
+		sel src "$rn" dst "$ln" "${e[@]}" &&
+	pol "$impl" "$ns" "$ln" "$rn" out "$la" "$ra" tunnel &&
+	pol "$impl" "$ns" "$rn" "$ln" in "$ra" "$la" tunnel &&
+	pol "$impl" "$ns" "$rn" "$ln" fwd "$ra" "$la" tunnel
+}
+
+# nonike_case FAM: h1 <-> h2 through espah on gw1 and native on gw2, both
+# with encap espinudp-nonike; then what gw1 does with datagrams for its SA
+# without the marker, and with a marker but too short
+nonike_case() {
+	local name n oa p0 p1 m0 m1 s0 s1 spi
 	fam "$1"
-	if ! cfg_batch espah gw1 sa espah gw1 "$G2" "$G1" 0x6001 tunnel in gcm 6 \
-		encap espinudp 4500 4500 0.0.0.0; then
-		not_ok "$FAM ESP in UDP: configure"
+	name="$FAM nonike"
+	if [ "$FAM" = v4 ]; then
+		n=(10.0.1.0/24 10.0.2.0/24 10.0.1.1 10.0.2.1) oa=0.0.0.0
+	else
+		n=(fd00:1::/64 fd00:2::/64 fd00:1::1 fd00:2::1) oa=::
+	fi
+	ipsec_flush
+	if ! nside espah gw1 "$G1" "$G2" "${n[0]}" "${n[1]}" 0x7001 0x8001 7 8 "$oa" ||
+	   ! nside native gw2 "$G2" "$G1" "${n[1]}" "${n[0]}" 0x8001 0x7001 8 7 "$oa"; then
+		not_ok "$name: configure"
 		return
 	fi
-	[ "$1" = v6 ] || csum_case "$1" good 0
-	csum_case "$1" bad 1
-	if [ "$1" = v4 ]; then
-		csum_case "$1" zero 0	# none (RFC 768, RFC 3948 2.1)
-	else
-		csum_case "$1" zero 1	# invalid (RFC 8200 8.1)
+	p0=$(sastat gw1 0x7001 packets)
+	check "$name: ping h1->h2" pings h1 "${n[3]}" 3
+	check "$name: ping h2->h1" pings h2 "${n[2]}" 3
+	p1=$(sastat gw1 0x7001 packets)
+	check "$name: espah's packets decrypted by native (its marker read)" \
+		ge "$(nstat_pkts gw2 0x7001)" 6
+	check "$name: native's decrypted by espah" ge "$(sastat gw1 0x8001 packets)" 6
+	check "$name: espah's out SA used" ge "$((p1 - p0))" 6
+	# the SA's ESP without the marker; the marker and 4 bytes
+	printf -v spi '%08x' 0x8001
+	read -r m0 < <(sastat gw1 0x8001 encap-mismatch)
+	s0=$(gstat gw1 in-natt-short)
+	if ! udp_esp gw2 "$G2" "$G1" good "${spi}00000001$(printf '%064x' 7)" ||
+	   ! udp_esp gw2 "$G2" "$G1" good "0000000000000000${spi}"; then
+		not_ok "$name: send the negatives"
 	fi
+	nap 0.3
+	read -r m1 < <(sastat gw1 0x8001 encap-mismatch)
+	s1=$(gstat gw1 in-natt-short)
+	check "$name: without the marker: dropped, counted (encap-mismatch)" \
+		numeq "$((m1 - m0))" 1
+	check "$name: marker, too short: counted (in-natt-short)" \
+		numeq "$((s1 - s0))" 1
+}
+
+# nonike_cases FAM...
+nonike_cases() {
+	local f
+	if ! nonike_sock gw2; then
+		not_ok "nonike: native's encapsulation socket"
+		return
+	fi
+	for f in "$@"; do nonike_case "$f"; done
+	kill "$BG_PID" 2>/dev/null
 }
 
 topo_up || { not_ok "topology"; finish; exit 1; }
 for ns in gw1 gw2; do
 	nsx "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 done
-if [ "$QUICK" = 0 ]; then
-	other_cases full
-	csum_cases v4
-	csum_cases v6
-	icmp_cases v4 full
-	level_cases v4 full
-	icmp_cases v6
-	level_cases v6
-else
+# make test runs each word's cases once, in one family where the code is
+# the family's own only in the parts the other family repeats; make soak
+# (ESPAH_SOAK=1) runs every case in both, and native's control cases.
+if [ "$QUICK" = 1 ]; then
 	other_cases
-	csum_cases v6
-	icmp_cases v4
-	level_cases v4
+	csum_setup && csum_case v6 zero 1
+	fam v4
+	icmp_in_case espah "flag icmp" 0 refused
+	icmp_in_case espah "" 0 unanswered
+	icmp_out_case "flag icmp" "flag icmp" 1
+	level_case 1 use use ok
+elif [ "${ESPAH_SOAK:-0}" != 1 ]; then
+	other_cases full
+	if csum_setup; then
+		csum_case v4 good 0
+		csum_case v4 bad 1
+		csum_case v4 zero 0	# none (RFC 768, RFC 3948 2.1)
+		csum_case v6 zero 1	# invalid (RFC 8200 8.1)
+	fi
+	nonike_cases v4
+	fam v4
+	icmp_in_case espah "flag icmp" 0 refused
+	icmp_in_case espah "" 0 unanswered
+	icmp_in_case espah "nosel flag icmp" 1 refused
+	icmp_in_case espah "nosel" 1 unanswered
+	icmp_in_case native "flag icmp" 0 refused
+	icmp_in_case native "" 0 unanswered
+	icmp_out_case "flag icmp" "flag icmp" 1
+	icmp_out_case "" "flag icmp" 0
+	level_case 1 use use ok
+	level_case 0 use required fail
+	fam v6
+	icmp_in_case espah "flag icmp" 0 refused
+	icmp_out_case "flag icmp" "flag icmp" 1
+else
+	other_cases full
+	if csum_setup; then
+		for f in v4 v6; do
+			csum_case $f good 0
+			csum_case $f bad 1
+		done
+		csum_case v4 zero 0
+		csum_case v6 zero 1
+	fi
+	nonike_cases v4 v6
+	for f in v4 v6; do
+		fam $f
+		for i in espah native; do
+			icmp_in_case $i "flag icmp" 0 refused
+			icmp_in_case $i "" 0 unanswered
+			icmp_in_case $i "nosel flag icmp" 1 refused
+			icmp_in_case $i "nosel" 1 unanswered
+		done
+		icmp_out_case "flag icmp" "flag icmp" 1
+		icmp_out_case "" "flag icmp" 0
+		level_case 0 use use ok
+		level_case 1 use use ok
+		level_case 0 use required fail
+		level_case 0 required use fail
+	done
 fi
 ipsec_flush
 finish

@@ -50,7 +50,7 @@ static void usage_state(FILE *f)
 "       | { byte-soft | byte-hard } SIZE | { packet-soft | packet-hard } COUNT\n"
 "       | seq-soft COUNT   (dir out: soft expire with COUNT sequence numbers left)\n"
 "ENCAP := encap { espinudp | espinudp-nonike } SPORT DPORT OADDR   (proto esp;\n"
-"         ESP in UDP, RFC 3948; espah takes espinudp)\n"
+"         ESP in UDP, RFC 3948; nonike: 8 zero bytes before ESP)\n"
 "         [ natt-keepalive SECONDS ]   (dir out: NAT keepalives when idle)\n"
 "flag natt-update (dir in, with ENCAP): follow the peer's new NAT port\n"
 "Without \"dir\", an SA whose src address is assigned to an interface of this\n"
@@ -301,7 +301,7 @@ static void parse_encap(struct args *a, struct encap *e)
 	else if (!strcmp(w, "espinudp-nonike"))
 		e->type = UDP_ENCAP_ESPINUDP_NON_IKE;
 	else if (!strcmp(w, "espintcp"))
-		syntax("%s: encap \"espintcp\" is not supported by espah (only espinudp)",
+		syntax("%s: encap \"espintcp\" is not supported by espah (only espinudp and espinudp-nonike)",
 		       a->ctx);
 	else
 		syntax("%s: invalid encap type \"%s\" (expected espinudp or espinudp-nonike)",

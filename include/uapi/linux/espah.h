@@ -366,6 +366,7 @@ enum espah_attr {
 #define ESPAH_FEAT_TMPL_OPTIONAL (1U << 21)	/* ESPAH_TMPL_OPTIONAL */
 /* ESPAH_SA_FLAG_WILDRECV, ESPAH_POL_FLAG_LOCALOK */
 #define ESPAH_FEAT_WILDRECV	(1U << 22)
+#define ESPAH_FEAT_NATT_NONIKE	(1U << 23)	/* ESPAH_ENCAP_TYPE espinudp-nonike */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -403,7 +404,10 @@ enum espah_sel_attr {
  * enum espah_encap_attr - UDP encapsulation of an ESP SA (nested in
  *	ESPAH_A_SA_ENCAP)
  * @ESPAH_ENCAP_TYPE: u16, UDP_ENCAP_ESPINUDP (2; RFC 3948, as ip xfrm's
- *	"encap espinudp"); UDP_ENCAP_ESPINUDP_NON_IKE (1) is refused
+ *	"encap espinudp"), or UDP_ENCAP_ESPINUDP_NON_IKE (1, "encap
+ *	espinudp-nonike": eight zero bytes between the UDP header and ESP,
+ *	in both directions; such a datagram without them is dropped and
+ *	counted as ESPAH_SA_STAT_ENCAP_MISMATCH)
  * @ESPAH_ENCAP_SPORT: be16, UDP source port of the SA's packets, not 0
  *	(network byte order, as on the wire)
  * @ESPAH_ENCAP_DPORT: be16, UDP destination port of the SA's packets,
