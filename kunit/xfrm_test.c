@@ -389,7 +389,8 @@ static void sa_refusals(struct kunit *test)
 	encap.encap_sport = htons(4500);
 	encap.encap_dport = htons(4500);
 	x->encap = &encap;
-	refused(test, x, "encap other than espinudp and espinudp-nonike (UDP encapsulation of ESP)");
+	refused(test, x,
+		"encap other than espinudp and espinudp-nonike (UDP encapsulation of ESP)");
 	encap.encap_type = UDP_ENCAP_ESPINUDP;
 	encap.encap_dport = 0;
 	refused(test, x, "encap with port 0");
