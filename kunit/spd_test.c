@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * espah_sel_match(): table-driven selector matching.
+ * espah_sel_match(): table-driven selector matching; espah_skb_icmp_flow():
+ * the reversed flow an ICMP error quotes (ip xfrm's flag icmp).
  */
 #include <kunit/test.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/inet.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/skbuff.h>
 #include <linux/socket.h>
+#include <linux/udp.h>
 
+#include <espah/flow.h>
 #include <espah/spd.h>
 
 #include "suites.h"
@@ -247,9 +255,108 @@ static void spd_sel_direction(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, espah_sel_match(&sel, &fl));
 }
 
+/* An ICMP(v6) message of @type from 10.0.0.2 (fd00::2) to 10.0.0.1 (fd00::1)
+ * quoting a UDP packet 10.0.0.1:1000 -> 10.0.0.2:9 (or its first @qlen
+ * bytes).
+ */
+static struct sk_buff *icmp_err(struct kunit *test, u16 family, u8 type,
+				unsigned int qlen)
+{
+	bool v4 = family == AF_INET;
+	unsigned int nhl = v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	unsigned int len = nhl + 8 + qlen;
+	struct sk_buff *skb = alloc_skb(len + 2 * nhl + 64, GFP_KERNEL);
+	u8 q[sizeof(struct ipv6hdr) + sizeof(struct udphdr)] = { };
+	unsigned int ql = nhl + sizeof(struct udphdr);
+	struct udphdr *uh = (struct udphdr *)(q + nhl);
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reset_network_header(skb);
+	p = skb_put_zero(skb, len);
+	uh->source = htons(1000);
+	uh->dest = htons(9);
+	if (v4) {
+		struct iphdr *o = (struct iphdr *)p, *i = (struct iphdr *)q;
+
+		o->version = 4;
+		o->ihl = 5;
+		o->protocol = IPPROTO_ICMP;
+		o->saddr = htonl(0x0a000002);
+		o->daddr = htonl(0x0a000001);
+		i->version = 4;
+		i->ihl = 5;
+		i->protocol = IPPROTO_UDP;
+		i->saddr = htonl(0x0a000001);
+		i->daddr = htonl(0x0a000002);
+	} else {
+		struct ipv6hdr *o = (struct ipv6hdr *)p, *i = (struct ipv6hdr *)q;
+
+		o->version = 6;
+		o->nexthdr = IPPROTO_ICMPV6;
+		o->saddr.s6_addr[0] = 0xfd;
+		o->saddr.s6_addr[15] = 2;
+		o->daddr.s6_addr[0] = 0xfd;
+		o->daddr.s6_addr[15] = 1;
+		i->version = 6;
+		i->nexthdr = IPPROTO_UDP;
+		i->saddr = o->daddr;
+		i->daddr = o->saddr;
+	}
+	p[nhl] = type;
+	memcpy(p + nhl + 8, q, min(qlen, ql));
+	return skb;
+}
+
+static void spd_icmp_flow(struct kunit *test)
+{
+	static const struct {
+		u16 family;
+		u8 type;
+		unsigned int qlen;
+		bool ok;
+	} cases[] = {
+		{ AF_INET, ICMP_DEST_UNREACH, 28, true },
+		{ AF_INET, ICMP_TIME_EXCEEDED, 28, true },
+		{ AF_INET, ICMP_ECHO, 28, false },	/* quotes nothing */
+		{ AF_INET, ICMP_DEST_UNREACH, 22, false },	/* no ports */
+		{ AF_INET6, ICMPV6_DEST_UNREACH, 48, true },
+		{ AF_INET6, ICMPV6_PKT_TOOBIG, 48, true },
+		{ AF_INET6, ICMPV6_ECHO_REQUEST, 48, false },
+		{ AF_INET6, ICMPV6_DEST_UNREACH, 30, false },
+	};
+	struct espah_flow fl;
+	struct sk_buff *skb;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		skb = icmp_err(test, cases[i].family, cases[i].type,
+			       cases[i].qlen);
+		KUNIT_EXPECT_EQ_MSG(test, !espah_skb_icmp_flow(skb,
+							       cases[i].family,
+							       &fl),
+				    cases[i].ok, "case %u", i);
+		if (cases[i].ok) {
+			/* the quoted packet's reply direction */
+			KUNIT_EXPECT_EQ_MSG(test, fl.proto, IPPROTO_UDP, "case %u", i);
+			KUNIT_EXPECT_EQ_MSG(test, ntohs(fl.sport), 9, "case %u", i);
+			KUNIT_EXPECT_EQ_MSG(test, ntohs(fl.dport), 1000, "case %u", i);
+			if (cases[i].family == AF_INET) {
+				KUNIT_EXPECT_EQ(test, ntohl(fl.src.a4), 0x0a000002U);
+				KUNIT_EXPECT_EQ(test, ntohl(fl.dst.a4), 0x0a000001U);
+			} else {
+				KUNIT_EXPECT_EQ(test, fl.src.a6.s6_addr[15], 2);
+				KUNIT_EXPECT_EQ(test, fl.dst.a6.s6_addr[15], 1);
+			}
+		}
+		kfree_skb(skb);
+	}
+}
+
 static struct kunit_case spd_cases[] = {
 	KUNIT_CASE_PARAM(spd_sel_match, sel_gen_params),
 	KUNIT_CASE(spd_sel_direction),
+	KUNIT_CASE(spd_icmp_flow),
 	{}
 };
 

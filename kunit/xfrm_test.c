@@ -259,18 +259,31 @@ static void sa_v6_ports(struct kunit *test)
 			   "a transport-mode selector of another address family");
 }
 
-/* Flags that do not change the packets are accepted; align4 (AH's ICV
- * padding over IPv4) is carried as espah's flag.
+/* af-unspec is accepted; align4 (AH's ICV padding over IPv4), icmp and
+ * wildrecv are carried as espah's flags, and a wildrecv SA to a remote
+ * address is carried as an inbound one (native never sends with it).
  */
 static void sa_flags_ok(struct kunit *test)
 {
 	struct xfrm_state *x = gcm_state(test);
 	struct xlate r;
 
-	x->props.flags |= XFRM_STATE_WILDRECV | XFRM_STATE_ICMP |
-			  XFRM_STATE_AF_UNSPEC;
+	x->props.flags |= XFRM_STATE_AF_UNSPEC;
 	KUNIT_EXPECT_EQ(test, xlate(test, x, true, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.sa->flags & ESPAH_SA_FLAG_ALIGN4);
+	KUNIT_EXPECT_FALSE(test, r.sa->flags & ESPAH_SA_FLAG_ICMP);
+
+	x = gcm_state(test);
+	x->props.flags |= XFRM_STATE_ICMP;
+	KUNIT_EXPECT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_ICMP);
+	KUNIT_EXPECT_FALSE(test, r.sa->flags & ESPAH_SA_FLAG_WILDRECV);
+
+	x = gcm_state(test);
+	x->props.flags |= XFRM_STATE_WILDRECV;
+	KUNIT_EXPECT_EQ(test, xlate(test, x, false, &r), 0);
+	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_WILDRECV);
+	KUNIT_EXPECT_EQ(test, r.sa->dir, ESPAH_DIR_IN);
 
 	x = gcm_state(test);
 	x->props.flags |= XFRM_STATE_ALIGN4;
@@ -278,8 +291,8 @@ static void sa_flags_ok(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_ALIGN4);
 }
 
-/* ESP in UDP (ip xfrm's "encap espinudp SPORT DPORT OADDR") is carried
- * with its ports.
+/* ESP in UDP (ip xfrm's "encap espinudp SPORT DPORT OADDR", and
+ * espinudp-nonike) is carried with its ports.
  */
 static void sa_encap(struct kunit *test)
 {
@@ -296,6 +309,13 @@ static void sa_encap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.sa->encap.type, UDP_ENCAP_ESPINUDP);
 	KUNIT_EXPECT_EQ(test, ntohs(r.sa->encap.sport), 4500U);
 	KUNIT_EXPECT_EQ(test, ntohs(r.sa->encap.dport), 4501U);
+
+	/* espinudp-nonike: carried as it is */
+	x = gcm_state(test);
+	encap.encap_type = UDP_ENCAP_ESPINUDP_NON_IKE;
+	x->encap = &encap;
+	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->encap.type, UDP_ENCAP_ESPINUDP_NON_IKE);
 
 	/* without encap: none */
 	x = gcm_state(test);
@@ -365,11 +385,12 @@ static void sa_refusals(struct kunit *test)
 	refused(test, x, "an extra-flag espah does not know");
 
 	x = gcm_state(test);
-	encap.encap_type = UDP_ENCAP_ESPINUDP_NON_IKE;
+	encap.encap_type = TCP_ENCAP_ESPINTCP;
 	encap.encap_sport = htons(4500);
 	encap.encap_dport = htons(4500);
 	x->encap = &encap;
-	refused(test, x, "encap other than espinudp (UDP encapsulation of ESP)");
+	refused(test, x,
+		"encap other than espinudp and espinudp-nonike (UDP encapsulation of ESP)");
 	encap.encap_type = UDP_ENCAP_ESPINUDP;
 	encap.encap_dport = 0;
 	refused(test, x, "encap with port 0");
@@ -461,6 +482,18 @@ static void pol_tunnel(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, espah_xfrm_pol_from_native(xp, XFRM_POLICY_IN,
 							 &pol, &why), 0);
 	KUNIT_EXPECT_EQ(test, pol.action, ESPAH_ACTION_BYPASS);
+	KUNIT_EXPECT_EQ(test, pol.flags, 0U);
+
+	/* flags icmp and localok, level use: carried */
+	xp = tunnel_policy(test);
+	xp->flags |= XFRM_POLICY_ICMP | XFRM_POLICY_LOCALOK;
+	xp->xfrm_vec[0].optional = 1;
+	memset(&pol, 0, sizeof(pol));
+	KUNIT_ASSERT_EQ(test, espah_xfrm_pol_from_native(xp, XFRM_POLICY_IN,
+							 &pol, &why), 0);
+	KUNIT_EXPECT_EQ(test, pol.flags,
+			ESPAH_POL_FLAG_ICMP | ESPAH_POL_FLAG_LOCALOK);
+	KUNIT_EXPECT_TRUE(test, pol.tmpl[0].optional);
 }
 
 static void pol_refusals(struct kunit *test)
@@ -493,10 +526,6 @@ static void pol_refusals(struct kunit *test)
 	xp = tunnel_policy(test);
 	xp->xfrm_nr = ESPAH_MAX_TMPL + 1;
 	REFUSED(XFRM_POLICY_OUT, "more than two templates");
-
-	xp = tunnel_policy(test);
-	xp->xfrm_vec[0].optional = 1;
-	REFUSED(XFRM_POLICY_OUT, "an optional template (level use)");
 
 	xp = tunnel_policy(test);
 	xp->xfrm_vec[0].id.proto = IPPROTO_COMP;

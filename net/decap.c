@@ -33,6 +33,7 @@
 #include <linux/netdevice.h>
 #include <net/gro_cells.h>
 #include <net/dsfield.h>
+#include <net/addrconf.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/xfrm.h>
@@ -220,6 +221,28 @@ static bool replay_advance(struct net *net, struct espah_sa *sa,
 	return !err;
 }
 
+/* ip xfrm's flag icmp: an ICMP error addressed to this host that came
+ * through the SA passes its selector when the packet it quotes, reversed,
+ * does (an error about the SA's own traffic, from a router whose address
+ * the selector does not cover), as native XFRM's icmp_rcv() lets it pass.
+ * An error to be forwarded is judged by its own addresses, as native's
+ * forward check judges it. The inbound policy check (net/input.c) looks
+ * at the same reversed flow.
+ */
+static bool sel_icmp_ok(struct espah_sa *sa, struct sk_buff *skb, u16 family)
+{
+	struct net *net = read_pnet(&sa->net);
+	struct espah_flow fl;
+
+	if (!(sa->flags & ESPAH_SA_FLAG_ICMP) ||
+	    espah_skb_icmp_flow(skb, family, &fl) ||
+	    !espah_sel_match(&sa->sel, &fl))
+		return false;
+	if (family == AF_INET)
+		return inet_addr_type(net, ip_hdr(skb)->daddr) == RTN_LOCAL;
+	return ipv6_chk_addr(net, &ipv6_hdr(skb)->daddr, NULL, 0);
+}
+
 /* The inner packet must be what the SA was negotiated for. */
 static bool sel_ok(struct espah_sa *sa, struct sk_buff *skb, u16 family)
 {
@@ -228,7 +251,8 @@ static bool sel_ok(struct espah_sa *sa, struct sk_buff *skb, u16 family)
 	if (!sa->sel.family)
 		return true;
 	if (sa->sel.family != family || espah_skb_flow(skb, family, &fl) ||
-	    !espah_sel_match(&sa->sel, &fl)) {
+	    (!espah_sel_match(&sa->sel, &fl) &&
+	     !sel_icmp_ok(sa, skb, family))) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_SEL_MISMATCH);
 		return false;
 	}

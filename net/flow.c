@@ -10,6 +10,7 @@
  * of every other socket too; operators write "action bypass" policies for
  * what else must pass in clear.
  */
+#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -20,6 +21,7 @@
 #include <net/xfrm.h>
 
 #include <espah/flow.h>
+#include <espah/kunit.h>
 #include <espah/spd.h>
 
 /* ipv6_skip_exthdr(), except that it stops at AH: ipv6_skip_exthdr()
@@ -65,23 +67,12 @@ static int flow_ip6_skip(const struct sk_buff *skb, int off, u8 *nexthdr,
 	return off;
 }
 
-/**
- * espah_skb_flow() - the selector fields of a packet
- * @skb: packet with its network header set
- * @family: AF_INET or AF_INET6
- * @fl: out: the flow
- *
- * Ports (ICMP type/code) are read only from a first or unfragmented
- * packet; otherwise they stay 0.
- *
- * Return: 0, or -EINVAL if the IP header, or the ports (type and code) of
- * a first or unfragmented packet, are unreadable: such a packet matches
- * no selector reliably and fails closed where policies exist.
+/* The flow of the IP header at @off; *l4 = its upper-layer header's offset
+ * (0 in a later fragment).
  */
-int espah_skb_flow(const struct sk_buff *skb, u16 family,
-		   struct espah_flow *fl)
+static int flow_at(const struct sk_buff *skb, unsigned int off, u16 family,
+		   struct espah_flow *fl, unsigned int *l4)
 {
-	unsigned int off = skb_network_offset(skb);
 	bool ports = true;
 	__be16 _p[2];
 	const __be16 *p;
@@ -121,8 +112,10 @@ int espah_skb_flow(const struct sk_buff *skb, u16 family,
 		ports = !(frag_off & htons(IP6_OFFSET));
 		off = hoff;
 	}
+	*l4 = 0;
 	if (!ports)
 		return 0;
+	*l4 = off;
 	switch (fl->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
@@ -146,6 +139,91 @@ int espah_skb_flow(const struct sk_buff *skb, u16 family,
 	}
 	return 0;
 }
+
+/**
+ * espah_skb_flow() - the selector fields of a packet
+ * @skb: packet with its network header set
+ * @family: AF_INET or AF_INET6
+ * @fl: out: the flow
+ *
+ * Ports (ICMP type/code) are read only from a first or unfragmented
+ * packet; otherwise they stay 0.
+ *
+ * Return: 0, or -EINVAL if the IP header, or the ports (type and code) of
+ * a first or unfragmented packet, are unreadable: such a packet matches
+ * no selector reliably and fails closed where policies exist.
+ */
+int espah_skb_flow(const struct sk_buff *skb, u16 family,
+		   struct espah_flow *fl)
+{
+	unsigned int l4;
+
+	return flow_at(skb, skb_network_offset(skb), family, fl, &l4);
+}
+
+/* ICMP and ICMPv6 messages that quote the packet they are about */
+static bool icmp_is_error(u16 family, u8 type)
+{
+	if (family == AF_INET6)
+		return type < 128;	/* RFC 4443 2.1 */
+	switch (type) {
+	case ICMP_DEST_UNREACH:
+	case ICMP_SOURCE_QUENCH:
+	case ICMP_REDIRECT:
+	case ICMP_TIME_EXCEEDED:
+	case ICMP_PARAMETERPROB:
+		return true;
+	}
+	return false;
+}
+
+/**
+ * espah_skb_icmp_flow() - the reply flow of the packet an ICMP error quotes
+ * @skb: packet with its network header set
+ * @family: AF_INET or AF_INET6
+ * @fl: out: the quoted packet's flow, addresses and ports swapped (the
+ *	direction an answer to it travels; ICMP type and code as they are)
+ *
+ * What ip xfrm's flag icmp judges an error by: an error about a packet of
+ * a protected flow belongs to that flow's reverse direction. Only errors
+ * (not echo and the like, whose payload quotes nothing) are looked at.
+ *
+ * Return: 0, or -EINVAL if @skb is not an ICMP error of @family quoting a
+ * readable header of its own family.
+ */
+int espah_skb_icmp_flow(const struct sk_buff *skb, u16 family,
+			struct espah_flow *fl)
+{
+	struct espah_flow q;
+	unsigned int l4;
+	u8 _t;
+	const u8 *t;
+
+	if (flow_at(skb, skb_network_offset(skb), family, &q, &l4) || !l4 ||
+	    q.proto != (family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6))
+		return -EINVAL;
+	t = skb_header_pointer(skb, l4, 1, &_t);
+	if (!t || !icmp_is_error(family, *t))
+		return -EINVAL;
+	/* the quoted header follows the 8-byte ICMP header (either family) */
+	if (flow_at(skb, l4 + 8, family, &q, &l4))
+		return -EINVAL;
+	memset(fl, 0, sizeof(*fl));
+	fl->family = family;
+	fl->src = q.dst;
+	fl->dst = q.src;
+	fl->proto = q.proto;
+	if (q.proto == IPPROTO_ICMP || q.proto == IPPROTO_ICMPV6) {
+		fl->sport = q.sport;
+		fl->dport = q.dport;
+	} else {
+		fl->sport = q.dport;
+		fl->dport = q.sport;
+	}
+	return 0;
+}
+
+ESPAH_EXPORT_FOR_KUNIT(espah_skb_icmp_flow);
 
 /**
  * espah_flow_bypass() - traffic the policies never apply to

@@ -16,6 +16,7 @@
 #include <net/route.h>
 
 #include <espah/icmp.h>
+#include <espah/natt.h>
 #include <espah/sa.h>
 
 /* An ICMP message's checksum (the stack verifies it only after LOCAL_IN;
@@ -41,7 +42,8 @@ static bool icmp_csum_ok(struct sk_buff *skb, u16 family, unsigned int off)
  *
  * ICMP "fragmentation needed" / ICMPv6 "packet too big" about an ESP
  * packet one of our OUT tunnel SAs sent (the native esp4_err/esp6_err do
- * this for native SAs), bare or in UDP with the SA's ports, with a valid
+ * this for native SAs), bare or in UDP with the SA's ports (and the
+ * non-IKE marker of an espinudp-nonike SA), with a valid
  * checksum: record the path MTU on the route to the peer, which the output
  * path reads for the next packets of the tunnel. The message itself goes
  * on to the stack.
@@ -53,9 +55,11 @@ void espah_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 	const struct ip_esp_hdr *esph;
 	__be16 sport = 0, dport = 0;
 	struct ip_esp_hdr _esph;
+	bool ours, nonike = false;
+	const __be32 *mk;
 	struct espah_sa *sa;
+	__be32 _mk;
 	u8 qproto;
-	bool ours;
 	u32 mtu;
 
 	if (family == AF_INET) {
@@ -107,6 +111,13 @@ void espah_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 		sport = uh->source;
 		dport = uh->dest;
 		ihl += sizeof(*uh);
+		/* espinudp-nonike: zero bytes where an SPI never is 0 */
+		mk = skb_header_pointer(skb, off + ihl, sizeof(_mk), &_mk);
+		if (!mk)
+			return;
+		nonike = !*mk;
+		if (nonike)
+			ihl += ESPAH_NATT_NONIKE_MARKER;
 	}
 	esph = skb_header_pointer(skb, off + ihl, sizeof(_esph), &_esph);
 	if (!esph)
@@ -116,8 +127,10 @@ void espah_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 		return;
 	ours = sa->dir == ESPAH_DIR_OUT && sa->mode == ESPAH_MODE_TUNNEL &&
 	       (qproto == IPPROTO_UDP ?
-		sa->encap.type && sa->encap.sport == sport &&
-		sa->encap.dport == dport : !sa->encap.type);
+		sa->encap.type == (nonike ? UDP_ENCAP_ESPINUDP_NON_IKE :
+					    UDP_ENCAP_ESPINUDP) &&
+		sa->encap.sport == sport && sa->encap.dport == dport :
+		!sa->encap.type);
 	espah_sa_put(sa);
 	if (!ours || !icmp_csum_ok(skb, family, off - 8))
 		return;

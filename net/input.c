@@ -33,6 +33,7 @@
 #include <net/xfrm.h>
 
 #include <espah/decap.h>
+#include <espah/esp.h>
 #include <espah/flow.h>
 #include <espah/icmp.h>
 #include <espah/input.h>
@@ -47,19 +48,83 @@
  * its end (the innermost transform was removed last); each transform must
  * be one its template allows (espah_secpath_tmpl_ok(): reqid, mode, tunnel
  * endpoints), so a peer's valid SA cannot deliver another peer's traffic.
+ * An optional template (ip xfrm's level use) is required of no packet: in
+ * transport mode it is passed over whatever the packet went through, as
+ * native XFRM passes it over; in tunnel mode it takes the next entry when
+ * that entry is a transform it allows.
  */
 static bool in_tmpl_ok(const struct sec_path *sp,
 		       const struct espah_policy *pol)
 {
-	unsigned int i;
+	unsigned int i, n = sp ? sp->len : 0;
+	const struct espah_tmpl *t;
 
-	if (!sp || sp->len < pol->ntmpl)
-		return false;
-	for (i = 0; i < pol->ntmpl; i++)
-		if (!espah_secpath_tmpl_ok(sp->xvec[sp->len - 1 - i],
-					   &pol->tmpl[i]))
+	for (i = 0; i < pol->ntmpl; i++) {
+		t = &pol->tmpl[i];
+		if (t->optional && t->mode == ESPAH_MODE_TRANSPORT)
+			continue;
+		if (n && espah_secpath_tmpl_ok(sp->xvec[n - 1], t)) {
+			n--;
+			continue;
+		}
+		if (!t->optional)
 			return false;
+	}
 	return true;
+}
+
+/* in_judge(): the packet may pass */
+#define IN_OK	0
+
+/* The inbound SPD's verdict on a flow: IN_OK, or the counter of the drop.
+ * A packet with a sec_path passes a protect policy whose templates its
+ * transforms satisfy; cleartext UDP that a protect policy covers passes
+ * only to a local socket with an xfrm bypass policy (an IKE daemon's, see
+ * espah_sk_bypass_in()).
+ */
+static int in_judge(struct net *net, const struct sk_buff *skb, u8 dir,
+		    const struct espah_flow *fl)
+{
+	const struct sec_path *sp = skb_sec_path(skb);
+	const struct espah_policy *pol;
+
+	pol = espah_spd_lookup(net, dir, fl);
+	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
+		return IN_OK;
+	if (pol->action == ESPAH_ACTION_PROTECT) {
+		if (in_tmpl_ok(sp, pol)) {
+			if (pol->xp)
+				espah_xfrm_pol_used(pol->xp);
+			return IN_OK;
+		}
+		if (!sp && dir == ESPAH_DIR_IN &&
+		    espah_sk_bypass_in(net, skb, fl))
+			return IN_OK;
+		return ESPAH_STAT_IN_POLICY_DROP;
+	}
+	/* decapsulated traffic a discard policy covers: as before, only
+	 * cleartext is policed
+	 */
+	return sp ? IN_OK : ESPAH_STAT_POLICY_DISCARD;
+}
+
+/* ip xfrm's flag icmp on the SA that removed the last transform (espah's
+ * or native's: the sec_path entry says): an ICMP error for this host that
+ * its own flow does not let pass is judged by the flow it quotes, reversed
+ * (the reply direction of the packet it is about), as native icmp_rcv()
+ * judges it. Forwarded errors are not (native's forward check neither).
+ */
+static bool in_icmp_ok(struct net *net, const struct sk_buff *skb,
+		       u16 family)
+{
+	const struct sec_path *sp = skb_sec_path(skb);
+	struct espah_flow rfl;
+
+	if (!sp || !sp->len ||
+	    !(sp->xvec[sp->len - 1]->props.flags & XFRM_STATE_ICMP) ||
+	    espah_skb_icmp_flow(skb, family, &rfl))
+		return false;
+	return in_judge(net, skb, ESPAH_DIR_IN, &rfl) == IN_OK;
 }
 
 /**
@@ -70,18 +135,15 @@ static bool in_tmpl_ok(const struct sec_path *sp,
  * @dir: ESPAH_DIR_IN or ESPAH_DIR_FWD
  *
  * A packet whose headers cannot be parsed fails closed while the
- * namespace has policies. Cleartext UDP that a protect policy covers
- * passes only to a local socket with an xfrm bypass policy (an IKE
- * daemon's, see espah_sk_bypass_in()).
+ * namespace has policies.
  *
  * Return: NF_ACCEPT or NF_DROP (counted).
  */
 static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 			      u8 dir)
 {
-	const struct sec_path *sp = skb_sec_path(skb);
-	const struct espah_policy *pol;
 	struct espah_flow fl;
+	int drop;
 
 	if (espah_skb_flow(skb, family, &fl)) {
 		if (!espah_spd_count(net))
@@ -91,27 +153,11 @@ static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 	}
 	if (espah_flow_bypass(&fl))
 		return NF_ACCEPT;
-	pol = espah_spd_lookup(net, dir, &fl);
-	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
+	drop = in_judge(net, skb, dir, &fl);
+	if (drop == IN_OK ||
+	    (dir == ESPAH_DIR_IN && in_icmp_ok(net, skb, family)))
 		return NF_ACCEPT;
-	if (pol->action == ESPAH_ACTION_PROTECT) {
-		if (in_tmpl_ok(sp, pol)) {
-			if (pol->xp)
-				espah_xfrm_pol_used(pol->xp);
-			return NF_ACCEPT;
-		}
-		if (!sp && dir == ESPAH_DIR_IN &&
-		    espah_sk_bypass_in(net, skb, &fl))
-			return NF_ACCEPT;
-		espah_stat_inc(net, ESPAH_STAT_IN_POLICY_DROP);
-	} else {
-		/* decapsulated traffic a discard policy covers: as before,
-		 * only cleartext is policed
-		 */
-		if (sp)
-			return NF_ACCEPT;
-		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
-	}
+	espah_stat_inc(net, drop);
 	return NF_DROP;
 }
 
@@ -180,6 +226,22 @@ static int in_find_esp(struct sk_buff *skb, u16 family, unsigned int *esp_off,
 	return 0;
 }
 
+/* The UDP checksum of ESP in UDP, judged as the UDP socket native XFRM
+ * receives it on judges it (udp_queue_rcv_one_skb() verifies it before
+ * the encapsulation handler): over IPv4 0 is none (RFC 768; RFC 3948 2.1
+ * lets the sender leave it out, as native and espah do) and any other
+ * value is verified; over IPv6 0 is invalid (RFC 8200 8.1) and the value
+ * is always verified. A bad one would fail the ICV too: dropping it here
+ * counts it for what it is, as native's UDP counts InCsumErrors.
+ */
+static bool in_udp_csum_bad(struct sk_buff *skb, u16 family,
+			    unsigned int off, __sum16 check)
+{
+	if (!check)
+		return family == AF_INET6;
+	return nf_checksum(skb, NF_INET_LOCAL_IN, off, IPPROTO_UDP, family) != 0;
+}
+
 /* in_udp(): not espah's, on to the policy check and the socket */
 #define IN_PASS	(-1)
 
@@ -208,21 +270,25 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 	struct espah_sa *sa;
 	unsigned int ulen;
 	struct udphdr _uh;
+	__sum16 uh_check;
 	__be16 port;
+	unsigned int mlen = 0;
 	const u8 *d;
-	u8 _d[8];
+	u8 _d[16];
+	u16 type;
 
 	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
 	if (!uh || !espah_sa_natt_port(net, uh->dest))
 		return IN_PASS;
 	port = uh->dest;
+	uh_check = uh->check;
 	from.port = uh->source;
 	ulen = ntohs(uh->len);
 	/* a bad length is UDP's to judge */
 	if (ulen < sizeof(_uh) || off + ulen > skb->len)
 		return IN_PASS;
 	ulen -= sizeof(_uh);
-	d = skb_header_pointer(skb, off + sizeof(_uh), min_t(u32, ulen, 8), _d);
+	d = skb_header_pointer(skb, off + sizeof(_uh), min_t(u32, ulen, 16), _d);
 	if (!d)
 		return IN_PASS;
 	switch (espah_natt_classify(d, ulen)) {
@@ -234,7 +300,19 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 		espah_stat_inc(net, ESPAH_STAT_IN_NATT_SHORT);
 		return IN_PASS;
 	case ESPAH_NATT_IKE:
-		return IN_PASS;
+		/* espinudp-nonike's marker: eight zero bytes, then ESP (an
+		 * IKE header's initiator SPI is not 0); anything else with
+		 * the non-ESP marker is IKE
+		 */
+		if (ulen < ESPAH_NATT_NONIKE_MARKER ||
+		    get_unaligned((const u32 *)(d + 4)))
+			return IN_PASS;
+		if (ulen < ESPAH_NATT_NONIKE_MARKER + ESPAH_ESP_HLEN) {
+			espah_stat_inc(net, ESPAH_STAT_IN_NATT_SHORT);
+			return IN_PASS;
+		}
+		mlen = ESPAH_NATT_NONIKE_MARKER;
+		break;
 	case ESPAH_NATT_ESP:
 		break;
 	}
@@ -245,16 +323,36 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 		daddr.a6 = ipv6_hdr(skb)->daddr;
 		from.addr.a6 = ipv6_hdr(skb)->saddr;
 	}
-	sa = espah_sa_lookup(net, get_unaligned((const __be32 *)d), IPPROTO_ESP,
-			     family, &daddr);
+	sa = espah_sa_lookup(net, get_unaligned((const __be32 *)(d + mlen)),
+			     IPPROTO_ESP, family, &daddr);
 	if (!sa)
 		return IN_PASS;
-	if (sa->dir != ESPAH_DIR_IN || sa->encap.type != UDP_ENCAP_ESPINUDP ||
+	type = mlen ? UDP_ENCAP_ESPINUDP_NON_IKE : UDP_ENCAP_ESPINUDP;
+	if (sa->dir != ESPAH_DIR_IN || !sa->encap.type ||
 	    sa->encap.dport != port) {
 		espah_sa_put(sa);
 		return IN_PASS;
 	}
-	if (espah_natt_strip(skb, family, off, nhoff) ||
+	if (sa->encap.type != type) {
+		/* an espinudp-nonike SA's ESP without its marker: dropped, as
+		 * bare ESP for an SA with encapsulation is (net/decap.c); a
+		 * marked datagram for an espinudp SA may be IKE: passed on
+		 */
+		if (mlen) {
+			espah_sa_put(sa);
+			return IN_PASS;
+		}
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_ENCAP_MISMATCH);
+		espah_sa_put(sa);
+		return NF_DROP;
+	}
+	if (in_udp_csum_bad(skb, family, off, uh_check)) {
+		espah_stat_inc(net, ESPAH_STAT_IN_NATT_CSUM);
+		espah_sa_put(sa);
+		return NF_DROP;
+	}
+	if (espah_natt_strip(skb, family, off, nhoff,
+			     sizeof(struct udphdr) + mlen) ||
 	    !pskb_may_pull(skb, off + sizeof(struct ip_esp_hdr))) {
 		espah_sa_stat_inc(sa, ESPAH_SA_STAT_NOMEM);
 		espah_sa_put(sa);

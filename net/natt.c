@@ -15,10 +15,11 @@
  * (espah_natt_classify()); an ESP packet for such an SA loses its UDP
  * header (espah_natt_strip()) and goes through the ESP pipeline
  * (net/decap.c) as if it had come as ESP. A socket bound to the port (an
- * IKE daemon's) still gets everything else. The UDP checksum is not
- * verified (native XFRM's encapsulation sockets verify it first): the
- * ICV covers the ESP packet, and a datagram damaged on the way fails it
- * and is counted as icv-fail instead.
+ * IKE daemon's) still gets everything else. espinudp-nonike (the older
+ * draft's, native XFRM's UDP_ENCAP_ESPINUDP_NON_IKE) puts eight zero bytes
+ * between the UDP header and ESP, in both directions. The UDP checksum is judged
+ * first, as native XFRM's encapsulation sockets judge it (net/input.c:
+ * verified when not 0; 0 is none over IPv4 and invalid over IPv6).
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -63,7 +64,13 @@ ESPAH_EXPORT_FOR_KUNIT(espah_natt_classify);
 
 unsigned int espah_natt_hlen(const struct espah_sa *sa)
 {
-	return sa->encap.type ? sizeof(struct udphdr) : 0;
+	switch (sa->encap.type) {
+	case UDP_ENCAP_ESPINUDP:
+		return sizeof(struct udphdr);
+	case UDP_ENCAP_ESPINUDP_NON_IKE:
+		return sizeof(struct udphdr) + ESPAH_NATT_NONIKE_MARKER;
+	}
+	return 0;
 }
 
 /**
@@ -83,6 +90,9 @@ void espah_natt_push(struct sk_buff *skb, const struct espah_sa *sa,
 	uh->dest = sa->encap.dport;
 	uh->len = 0;
 	uh->check = 0;
+	/* espinudp-nonike: eight zero bytes, then ESP */
+	if (sa->encap.type == UDP_ENCAP_ESPINUDP_NON_IKE)
+		memset(uh + 1, 0, ESPAH_NATT_NONIKE_MARKER);
 }
 
 /**
@@ -172,6 +182,7 @@ void espah_natt_sent(struct espah_sa *sa)
  * @family: AF_INET or AF_INET6
  * @udp_off: offset of the UDP header
  * @nhoff: offset of the byte naming UDP
+ * @hlen: bytes to remove: the UDP header, and the non-IKE marker if any
  *
  * The IP header (and IPv6 extension headers) move up over the UDP header,
  * as native XFRM's encapsulation sockets do it; the packet is trimmed to
@@ -180,18 +191,17 @@ void espah_natt_sent(struct espah_sa *sa)
  * Return: 0, or -ENOMEM (the packet is unchanged).
  */
 int espah_natt_strip(struct sk_buff *skb, u16 family, unsigned int udp_off,
-		     unsigned int nhoff)
+		     unsigned int nhoff, unsigned int hlen)
 {
 	unsigned int ulen;
 
-	if (!pskb_may_pull(skb, udp_off + sizeof(struct udphdr)))
+	if (!pskb_may_pull(skb, udp_off + hlen))
 		return -ENOMEM;
 	ulen = ntohs(((struct udphdr *)(skb->data + udp_off))->len);
 	if (pskb_trim(skb, udp_off + ulen) ||
-	    skb_ensure_writable(skb, udp_off + sizeof(struct udphdr)))
+	    skb_ensure_writable(skb, udp_off + hlen))
 		return -ENOMEM;
-	espah_ip_cut(skb, family, udp_off, sizeof(struct udphdr), nhoff,
-		     IPPROTO_ESP);
+	espah_ip_cut(skb, family, udp_off, hlen, nhoff, IPPROTO_ESP);
 	skb_set_transport_header(skb, udp_off);
 	/* the bytes moved: a CHECKSUM_COMPLETE value no longer matches */
 	skb->ip_summed = CHECKSUM_NONE;

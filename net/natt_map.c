@@ -89,7 +89,7 @@ static void natt_move_out(struct espah_sa *out, void *arg)
 	const struct natt_move *m = arg;
 
 	if (out->proto != IPPROTO_ESP ||
-	    out->encap.type != UDP_ENCAP_ESPINUDP ||
+	    out->encap.type != m->in->encap.type ||
 	    out->reqid != m->in->reqid ||
 	    out->encap.sport != m->in->encap.dport)
 		return;

@@ -207,7 +207,7 @@ static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 	/* the UDP length and checksum cover the ciphertext */
 	if (natt)
 		espah_natt_finish(skb, st->family,
-				  st->esp_off - sizeof(struct udphdr));
+				  st->esp_off - espah_natt_hlen(sa));
 	/* lifetime: exact to the packet; counts its own drop */
 	if (!espah_sa_lft_use(st->net, sa, skb->len, st->seq)) {
 		espah_sa_put(sa);
@@ -602,6 +602,13 @@ drop:
 
 /* A bundle: the outer SA's addresses are those the inner transform leaves
  * the packet with (its tunnel endpoints, or the packet's own).
+ *
+ * An optional template (ip xfrm's level use; transport mode only, outbound)
+ * whose SA is missing is skipped, as native XFRM's template resolution
+ * skips it: the packet goes on with the other transform, or none.
+ * *@missing: a template without an SA (a required one if there is one), or
+ * NULL. Returns NULL when a required template has no SA (*@missing says
+ * which) or when no template has one and all are optional.
  */
 static struct espah_sa *out_find(struct net *net,
 				 const struct espah_policy *pol, u16 family,
@@ -609,25 +616,36 @@ static struct espah_sa *out_find(struct net *net,
 				 struct espah_sa **outer,
 				 const struct espah_tmpl **missing)
 {
-	const struct espah_tmpl *t0 = &pol->tmpl[0];
-	struct espah_sa *sa;
+	const struct espah_tmpl *t0 = &pol->tmpl[0], *t1 = &pol->tmpl[1];
+	struct espah_sa *sa, *o;
 
 	*outer = NULL;
-	*missing = t0;
+	*missing = NULL;
 	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst);
-	if (!sa || pol->ntmpl < 2)
-		return sa;
-	*missing = &pol->tmpl[1];
-	if (t0->mode == ESPAH_MODE_TUNNEL)
-		*outer = espah_sa_find_out(net, &pol->tmpl[1], sa->family,
-					   &sa->src, &sa->dst);
-	else
-		*outer = espah_sa_find_out(net, &pol->tmpl[1], family,
-					   &fl->src, &fl->dst);
-	if (!*outer) {
-		espah_sa_put(sa);
-		return NULL;
+	if (!sa) {
+		*missing = t0;
+		if (!t0->optional)
+			return NULL;
 	}
+	if (pol->ntmpl < 2)
+		return sa;
+	if (sa && t0->mode == ESPAH_MODE_TUNNEL)
+		o = espah_sa_find_out(net, t1, sa->family, &sa->src, &sa->dst);
+	else
+		o = espah_sa_find_out(net, t1, family, &fl->src, &fl->dst);
+	if (!o) {
+		if (!t1->optional) {
+			*missing = t1;
+			if (sa)
+				espah_sa_put(sa);
+			return NULL;
+		}
+		*missing = *missing ?: t1;
+		return sa;
+	}
+	if (!sa)
+		return o;
+	*outer = o;
 	return sa;
 }
 
@@ -695,6 +713,86 @@ static u16 hook_family(const struct nf_hook_state *state)
 	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 }
 
+/* out_protect(): no SA, and the caller has another verdict */
+#define OUT_FALLBACK	(~0U)
+
+/**
+ * out_protect() - protect a packet with a protect policy's SAs
+ * @net: namespace
+ * @pol: the policy (under RCU)
+ * @skb: the packet
+ * @family: AF_INET or AF_INET6
+ * @fl: the flow the SAs are chosen by
+ * @fallback: when a required SA is missing, return OUT_FALLBACK (after the
+ *	acquire event) instead of holding or dropping the packet
+ *
+ * Return: NF_STOLEN (sent), NF_ACCEPT (every missing template optional),
+ * NF_DROP (counted), or OUT_FALLBACK.
+ */
+static unsigned int out_protect(struct net *net,
+				const struct espah_policy *pol,
+				struct sk_buff *skb, u16 family,
+				const struct espah_flow *fl, bool fallback)
+{
+	const struct espah_tmpl *missing;
+	struct espah_sa *sa, *outer;
+
+	/* One template, or a bundle of two applied innermost first
+	 * (tmpl[0], e.g. ESP) then outer (tmpl[1], e.g. AH), as native
+	 * XFRM applies a two-template policy.
+	 */
+	if (!out_tmpl_ok(pol)) {
+		net_dbg_ratelimited("espah: policy %u: unsupported templates\n",
+				    pol->index);
+		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
+		return NF_DROP;
+	}
+
+	sa = out_find(net, pol, family, fl, &outer, &missing);
+	/* native queries the key manager for optional templates too */
+	if (missing)
+		espah_acquire(net, pol, missing, fl);
+	if (!sa && missing && !missing->optional) {
+		if (fallback)
+			return OUT_FALLBACK;
+		/* held (or counted by the hold queue), or dropped */
+		if (pol->hold_max)
+			return espah_hold_add(net, pol, skb, family);
+		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
+		return NF_DROP;
+	}
+	if (pol->xp)
+		espah_xfrm_pol_used(pol->xp);
+	if (!sa)	/* every template optional, none with an SA */
+		return NF_ACCEPT;
+	espah_ct_confirm(skb);
+	out_xmit(net, sa, outer, skb, family);
+	return NF_STOLEN;
+}
+
+/* ip xfrm's flag icmp on outbound policies: an ICMP error this host sends
+ * (not one it forwards) that no protect policy covers by its own flow is
+ * judged by the flow of the packet it quotes, reversed: if the outbound
+ * policy of that flow has the flag, that policy decides (protects the
+ * error with its SAs, lets it pass, or discards it), as native XFRM's
+ * icmp_send() route lookup does. Return that policy, or NULL.
+ */
+static const struct espah_policy *out_icmp_policy(struct net *net,
+						  const struct sk_buff *skb,
+						  u16 family,
+						  struct espah_flow *rfl)
+{
+	const struct espah_policy *pol;
+	bool fwd;
+
+	fwd = family == AF_INET ? IPCB(skb)->flags & IPSKB_FORWARDED :
+				  IP6CB(skb)->flags & IP6SKB_FORWARDED;
+	if (fwd || espah_skb_icmp_flow(skb, family, rfl))
+		return NULL;
+	pol = espah_spd_lookup(net, ESPAH_DIR_OUT, rfl);
+	return pol && (pol->flags & ESPAH_POL_FLAG_ICMP) ? pol : NULL;
+}
+
 /**
  * espah_out_hook() - NF_INET_POST_ROUTING: apply the outbound SPD
  * @priv: unused
@@ -707,12 +805,11 @@ static u16 hook_family(const struct nf_hook_state *state)
 unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
-	const struct espah_tmpl *missing;
-	const struct espah_policy *pol;
+	const struct espah_policy *pol, *rpol;
 	u16 family = hook_family(state);
 	struct net *net = state->net;
-	struct espah_sa *sa, *outer;
-	struct espah_flow fl;
+	struct espah_flow fl, rfl;
+	unsigned int ret;
 
 	/* ESP in UDP that espah is sending: transformed already */
 	if (espah_natt_xmitting(skb))
@@ -728,6 +825,18 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 
 	/* Hooks run under rcu_read_lock(); the policy is used only here. */
 	pol = espah_spd_lookup(net, ESPAH_DIR_OUT, &fl);
+	if ((!pol || pol->action != ESPAH_ACTION_PROTECT) &&
+	    (fl.proto == IPPROTO_ICMP || fl.proto == IPPROTO_ICMPV6)) {
+		rpol = out_icmp_policy(net, skb, family, &rfl);
+		if (rpol && rpol->action == ESPAH_ACTION_PROTECT) {
+			/* no SA: as if the flag were not there */
+			ret = out_protect(net, rpol, skb, family, &rfl, true);
+			if (ret != OUT_FALLBACK)
+				return ret;
+		} else if (rpol) {
+			pol = rpol;
+		}
+	}
 	if (!pol || pol->action == ESPAH_ACTION_BYPASS ||
 	    espah_sk_bypass_out(skb))
 		return NF_ACCEPT;
@@ -735,32 +844,7 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
 		return NF_DROP;
 	}
-	/* One template, or a bundle of two applied innermost first
-	 * (tmpl[0], e.g. ESP) then outer (tmpl[1], e.g. AH), as native
-	 * XFRM applies a two-template policy.
-	 */
-	if (!out_tmpl_ok(pol)) {
-		net_dbg_ratelimited("espah: policy %u: unsupported templates\n",
-				    pol->index);
-		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
-		return NF_DROP;
-	}
-
-	sa = out_find(net, pol, family, &fl, &outer, &missing);
-	if (!sa) {
-		espah_acquire(net, pol, missing, &fl);
-		/* held (or counted by the hold queue), or dropped */
-		if (pol->hold_max)
-			return espah_hold_add(net, pol, skb, family);
-		espah_stat_inc(net, ESPAH_STAT_OUT_NO_SA);
-		return NF_DROP;
-	}
-
-	if (pol->xp)
-		espah_xfrm_pol_used(pol->xp);
-	espah_ct_confirm(skb);
-	out_xmit(net, sa, outer, skb, family);
-	return NF_STOLEN;
+	return out_protect(net, pol, skb, family, &fl, false);
 }
 
 /**
@@ -786,7 +870,7 @@ bool espah_out_held(struct net *net, const struct espah_policy *pol,
 		return false;
 	sa = out_find(net, pol, family, &fl, &outer, &missing);
 	if (!sa)
-		return false;
+		return false;	/* (a held packet's policy has a required one) */
 	/* set by the IP output path without a reference; the route has one */
 	skb->dev = skb_dst(skb)->dev;
 	out_xmit(net, sa, outer, skb, family);

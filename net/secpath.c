@@ -12,6 +12,9 @@
  * one, its mode, its tunnel endpoints), as native xfrm_state_ok() does,
  * and "-m policy --reqid N --tunnel-src A" matches what it says.
  *
+ * The state also says whether the SA has flag icmp (XFRM_STATE_ICMP), which
+ * the inbound checks of ICMP errors read from the packet's last entry.
+ *
  * SAs with the same binding share one state (a gateway with thousands of
  * SAs to a few peers holds a few; transport SAs are bound by protocol and
  * reqid alone, as templates bind them): the table here is module-wide,
@@ -44,6 +47,7 @@ struct mark_key {
 	u16 family;
 	u8 proto;
 	u8 mode;
+	u8 icmp;
 };
 
 /**
@@ -80,6 +84,10 @@ static void mark_key_of(struct net *net, const struct espah_sa *sa,
 	k->family = sa->family;
 	k->proto = sa->proto;
 	k->mode = sa->mode;
+	/* read from the entry by the inbound check of ICMP errors, espah's
+	 * (net/input.c) and native's (icmp_rcv())
+	 */
+	k->icmp = !!(sa->flags & ESPAH_SA_FLAG_ICMP);
 }
 
 static struct xfrm_state *mark_state(struct net *net,
@@ -98,6 +106,8 @@ static struct xfrm_state *mark_state(struct net *net,
 	x->props.reqid = k->reqid;
 	memcpy(&x->props.saddr, &k->src, sizeof(k->src));
 	memcpy(&x->id.daddr, &k->dst, sizeof(k->dst));
+	if (k->icmp)
+		x->props.flags |= XFRM_STATE_ICMP;
 	x->km.state = XFRM_STATE_VALID;
 	return x;
 }

@@ -103,7 +103,9 @@
 	X(OUT_NATT_KEEPALIVE, "EspahOutNattKeepalive", "out-natt-keepalive", \
 	  "NAT keepalives sent")					\
 	X(IN_CE_NOT_ECT, "EspahInCeNotEct", "in-ce-not-ect",		\
-	  "CE outer header over a Not-ECT inner packet: dropped (all SAs)")
+	  "CE outer header over a Not-ECT inner packet: dropped (all SAs)") \
+	X(IN_NATT_CSUM, "EspahInNattCsum", "in-natt-csum",		\
+	  "ESP in UDP with a wrong UDP checksum, or none over IPv6: dropped")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\

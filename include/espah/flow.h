@@ -12,6 +12,8 @@ struct net;
 
 int espah_skb_flow(const struct sk_buff *skb, u16 family,
 		   struct espah_flow *fl);
+int espah_skb_icmp_flow(const struct sk_buff *skb, u16 family,
+			struct espah_flow *fl);
 bool espah_flow_bypass(const struct espah_flow *fl);
 bool espah_sk_bypass_out(const struct sk_buff *skb);
 bool espah_sk_bypass_in(struct net *net, const struct sk_buff *skb,

@@ -16,7 +16,7 @@ struct sk_buff;
 
 /**
  * struct espah_encap - an SA's UDP encapsulation (ESPAH_A_SA_ENCAP)
- * @type: UDP_ENCAP_ESPINUDP, or 0: none
+ * @type: UDP_ENCAP_ESPINUDP, UDP_ENCAP_ESPINUDP_NON_IKE, or 0: none
  * @has_oa: @oa was given
  * @sport: UDP source port of the SA's packets, network order
  * @dport: UDP destination port of the SA's packets, network order
@@ -71,9 +71,13 @@ enum espah_natt_kind espah_natt_classify(const u8 *data, unsigned int len);
  * espah_natt_hlen() - bytes an SA's encapsulation adds in front of ESP
  * @sa: the SA
  *
- * Return: the UDP header's size, or 0 without encapsulation.
+ * Return: the UDP header's size (with espinudp-nonike's marker), or 0
+ * without encapsulation.
  */
 unsigned int espah_natt_hlen(const struct espah_sa *sa);
+
+/* espinudp-nonike: the zero bytes between the UDP header and ESP */
+#define ESPAH_NATT_NONIKE_MARKER	8
 
 void espah_natt_push(struct sk_buff *skb, const struct espah_sa *sa,
 		     unsigned int udp_off);
@@ -82,7 +86,7 @@ bool espah_natt_xmitting(const struct sk_buff *skb);
 void espah_natt_xmit_begin(const struct sk_buff *skb);
 void espah_natt_xmit_end(void);
 int espah_natt_strip(struct sk_buff *skb, u16 family, unsigned int udp_off,
-		     unsigned int nhoff);
+		     unsigned int nhoff, unsigned int hlen);
 
 int espah_natt_port_get(struct espah_natt_ports *p, __be16 port);
 void espah_natt_port_put(struct espah_natt_ports *p, __be16 port);

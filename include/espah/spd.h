@@ -25,6 +25,8 @@
  * @dst: tunnel destination (tunnel mode)
  * @reqid: 0 = any
  * @spi: 0 = any
+ * @optional: ip xfrm's "level use" (ESPAH_TMPL_OPTIONAL): outbound, skipped
+ *	when its SA is missing; inbound, not required
  */
 struct espah_tmpl {
 	u8 proto;
@@ -34,6 +36,7 @@ struct espah_tmpl {
 	union espah_addr dst;
 	u32 reqid;
 	__be32 spi;
+	bool optional;
 };
 
 /**
@@ -44,6 +47,7 @@ struct espah_tmpl {
  * @sel: what traffic it covers
  * @action: enum espah_action
  * @priority: lower wins
+ * @flags: ESPAH_POL_FLAG_*
  * @index: kernel-assigned, unique per netns
  * @ntmpl: templates in use (protect only)
  * @tmpl: templates, innermost first
@@ -64,6 +68,7 @@ struct espah_policy {
 	struct espah_sel sel;
 	u8 action;
 	u32 priority;
+	u32 flags;
 	u32 index;
 	u8 ntmpl;
 	struct espah_tmpl tmpl[ESPAH_MAX_TMPL];

@@ -306,6 +306,8 @@ static int put_tmpl(struct sk_buff *msg, const struct espah_tmpl *t)
 	    nla_put_u32(msg, ESPAH_TMPL_REQID, t->reqid) ||
 	    nla_put_be32(msg, ESPAH_TMPL_SPI, t->spi))
 		goto cancel;
+	if (t->optional && nla_put_flag(msg, ESPAH_TMPL_OPTIONAL))
+		goto cancel;
 	if (t->mode == ESPAH_MODE_TUNNEL &&
 	    (put_addr(msg, ESPAH_TMPL_SRC, t->family, &t->src) ||
 	     put_addr(msg, ESPAH_TMPL_DST, t->family, &t->dst)))
@@ -323,15 +325,16 @@ size_t espah_nl_pol_msg_size(void)
 	size_t tmpl = nla_total_size(0) + 2 * nla_total_size(sizeof(u8)) +
 		      nla_total_size(sizeof(u16)) +
 		      2 * nla_total_size(sizeof(struct in6_addr)) +
-		      2 * nla_total_size(sizeof(u32));
+		      2 * nla_total_size(sizeof(u32)) +
+		      nla_total_size(0);	/* OPTIONAL */
 
 	return GENL_HDRLEN + 2 * nla_total_size(sizeof(u8)) + sel_size() +
-	       4 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl +
+	       5 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl +
 	       nla_total_size(sizeof(u8));	/* ORIGIN */
 }
 
 /* A policy's own attributes: direction, selector, action, priority,
- * index, hold bound and templates (policy messages and acquire events).
+ * index, hold bound, flags and templates (policy messages and acquire events).
  */
 static int put_pol(struct sk_buff *msg, const struct espah_policy *pol)
 {
@@ -345,6 +348,8 @@ static int put_pol(struct sk_buff *msg, const struct espah_policy *pol)
 		return -EMSGSIZE;
 	if (pol->hold_max &&
 	    nla_put_u32(msg, ESPAH_A_POL_HOLD, pol->hold_max))
+		return -EMSGSIZE;
+	if (pol->flags && nla_put_u32(msg, ESPAH_A_POL_FLAGS, pol->flags))
 		return -EMSGSIZE;
 	if (pol->xfrm && nla_put_u8(msg, ESPAH_A_POL_ORIGIN, pol->xfrm))
 		return -EMSGSIZE;

@@ -23,6 +23,7 @@ static int parse_tmpl(const struct nlattr *nest, u16 *family,
 		t->mode = nla_get_u8(tb[ESPAH_TMPL_MODE]);
 	if (tb[ESPAH_TMPL_REQID])
 		t->reqid = nla_get_u32(tb[ESPAH_TMPL_REQID]);
+	t->optional = nla_get_flag(tb[ESPAH_TMPL_OPTIONAL]);
 	if (tb[ESPAH_TMPL_SPI]) {
 		t->spi = nla_get_be32(tb[ESPAH_TMPL_SPI]);
 		/* 0 is any; 1..255 are reserved to IANA (RFC 4303 2.1) */
@@ -98,6 +99,14 @@ static int parse_pol(struct genl_info *info, struct espah_policy *pol)
 		err = parse_tmpl(a, &family, &pol->tmpl[pol->ntmpl], extack);
 		if (err)
 			return err;
+		/* native XFRM refuses it too: an optional tunnel would send
+		 * the packet to other addresses, or not, by whether an SA
+		 * exists
+		 */
+		if (pol->dir == ESPAH_DIR_OUT && pol->tmpl[pol->ntmpl].optional &&
+		    pol->tmpl[pol->ntmpl].mode == ESPAH_MODE_TUNNEL)
+			return BAD(extack, a,
+				   "ESPAH_TMPL_OPTIONAL: a tunnel-mode template cannot be optional in an outbound policy");
 		first = first ?: a;
 		pol->ntmpl++;
 	}
@@ -117,6 +126,11 @@ static int parse_pol(struct genl_info *info, struct espah_policy *pol)
 	if (pol->action != ESPAH_ACTION_PROTECT && pol->ntmpl)
 		return BAD(extack, first,
 			   "ESPAH_A_POL_TMPL: only with ESPAH_ACTION_PROTECT");
+	/* as native XFRM: both flags are accepted on every policy; icmp acts
+	 * on outbound protect policies only (net/output.c), localok nowhere
+	 */
+	if (tb[ESPAH_A_POL_FLAGS])
+		pol->flags = nla_get_u32(tb[ESPAH_A_POL_FLAGS]);
 	a = tb[ESPAH_A_POL_HOLD];
 	if (a) {
 		pol->hold_max = nla_get_u32(a);

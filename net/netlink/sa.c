@@ -189,11 +189,8 @@ static int parse_sa_encap(struct genl_info *info, struct espah_sa *sa)
 	    MISSING(extack, nest, tb, ESPAH_ENCAP_SPORT) ||
 	    MISSING(extack, nest, tb, ESPAH_ENCAP_DPORT))
 		return -EINVAL;
+	/* espinudp (RFC 3948) or espinudp-nonike: the policy checks */
 	e->type = nla_get_u16(tb[ESPAH_ENCAP_TYPE]);
-	/* its 8-byte marker before ESP is native's alone */
-	if (e->type != UDP_ENCAP_ESPINUDP)
-		return BAD(extack, tb[ESPAH_ENCAP_TYPE],
-			   "ESPAH_A_SA_ENCAP: ESPAH_ENCAP_TYPE espinudp-nonike is not supported (only espinudp, RFC 3948)");
 	e->sport = nla_get_be16(tb[ESPAH_ENCAP_SPORT]);
 	e->dport = nla_get_be16(tb[ESPAH_ENCAP_DPORT]);
 	if (!e->sport)
@@ -220,12 +217,20 @@ static int parse_sa_encap(struct genl_info *info, struct espah_sa *sa)
 	return 0;
 }
 
-/* ESPAH_SA_FLAG_NATT_UPDATE: what the SA needs to follow a NAT. */
+/* ESPAH_SA_FLAG_NATT_UPDATE: what the SA needs to follow a NAT; and
+ * ESPAH_SA_FLAG_WILDRECV, a receiving SA's.
+ */
 static int check_natt_update(struct genl_info *info, const struct espah_sa *sa)
 {
 	struct nlattr *a = info->attrs[ESPAH_A_SA_FLAGS];
 	struct netlink_ext_ack *extack = info->extack;
 
+	/* native XFRM never picks a wildrecv SA to send: espah's outbound
+	 * SA would be a dead one
+	 */
+	if ((sa->flags & ESPAH_SA_FLAG_WILDRECV) && sa->dir != ESPAH_DIR_IN)
+		return BAD(extack, a,
+			   "ESPAH_A_SA_FLAGS: wildrecv (never used to send) is for inbound SAs (ESPAH_A_SA_DIR in)");
 	if (!(sa->flags & ESPAH_SA_FLAG_NATT_UPDATE))
 		return 0;
 	if (sa->dir != ESPAH_DIR_IN)

@@ -27,6 +27,7 @@ const struct nla_policy espah_tmpl_nl_policy[ESPAH_TMPL_MAX + 1] = {
 	[ESPAH_TMPL_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[ESPAH_TMPL_REQID] = { .type = NLA_U32 },
 	[ESPAH_TMPL_SPI] = { .type = NLA_BE32 },
+	[ESPAH_TMPL_OPTIONAL] = { .type = NLA_FLAG },
 };
 
 const struct nla_policy espah_encap_nl_policy[ESPAH_ENCAP_MAX + 1] = {
@@ -88,7 +89,9 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 			ESPAH_SA_FLAG_ALIGN4 |
 			ESPAH_SA_FLAG_NOECN |
 			ESPAH_SA_FLAG_DECAP_DSCP |
-			ESPAH_SA_FLAG_NATT_UPDATE),
+			ESPAH_SA_FLAG_NATT_UPDATE |
+			ESPAH_SA_FLAG_ICMP |
+			ESPAH_SA_FLAG_WILDRECV),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
 	[ESPAH_A_SA_OSEQ] = { .type = NLA_U64 },
@@ -128,6 +131,7 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
 	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_ADD"),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -152,7 +156,9 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 			ESPAH_SA_FLAG_ALIGN4 |
 			ESPAH_SA_FLAG_NOECN |
 			ESPAH_SA_FLAG_DECAP_DSCP |
-			ESPAH_SA_FLAG_NATT_UPDATE),
+			ESPAH_SA_FLAG_NATT_UPDATE |
+			ESPAH_SA_FLAG_ICMP |
+			ESPAH_SA_FLAG_WILDRECV),
 	[ESPAH_A_SA_REQID] = { .type = NLA_U32 },
 	[ESPAH_A_SA_SEQ] = { .type = NLA_U64 },
 	[ESPAH_A_SA_OSEQ] = { .type = NLA_U64 },
@@ -194,6 +200,7 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
 	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_UPDATE"),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -253,6 +260,7 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -312,6 +320,7 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_GET"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -374,6 +383,7 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -436,6 +446,7 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -497,6 +508,8 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_POL_FLAGS] =
+		NLA_POLICY_MASK(NLA_U32, ESPAH_POL_FLAG_ICMP | ESPAH_POL_FLAG_LOCALOK),
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -560,6 +573,8 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_POL_FLAGS] =
+		NLA_POLICY_MASK(NLA_U32, ESPAH_POL_FLAG_ICMP | ESPAH_POL_FLAG_LOCALOK),
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -622,6 +637,7 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_POL_DEL"),
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -684,6 +700,7 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_POL_GET"),
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -749,6 +766,7 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -814,6 +832,7 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -884,6 +903,8 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_SA_TFCPAD] =
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_POL_FLAGS] =
+		REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -951,6 +972,8 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_SA_TFCPAD] =
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_FLAGS] =
+		REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1021,6 +1044,8 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_SA_TFCPAD] =
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_FLAGS] =
+		REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1083,6 +1108,7 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

@@ -15,10 +15,10 @@
 #include <espah/kunit.h>
 #include <espah/xfrm.h>
 
-/* Flags that do not change what espah puts on the wire or accepts: the
- * wildcard receive and ICMP relaxations only widen what native accepts,
- * AF_UNSPEC lets the inner family differ (espah's tunnels carry both);
- * ALIGN4 (AH's ICV padding over IPv4) and ESN are carried as espah's flags,
+/* Flags espah knows: AF_UNSPEC lets the inner family differ (espah's
+ * tunnels carry both); ALIGN4 (AH's ICV padding over IPv4), ESN, ICMP
+ * (errors judged by the packet they quote) and WILDRECV (never used to
+ * send: the SA is carried as an inbound one) are carried as espah's flags,
  * and so are the tunnel header flags (tunhdr_from()).
  */
 #define SA_FLAGS_OK (XFRM_STATE_WILDRECV | XFRM_STATE_ICMP | \
@@ -206,9 +206,10 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		return -EOPNOTSUPP;
 	}
 	if (x->encap && (x->id.proto != IPPROTO_ESP ||
-			 x->encap->encap_type != UDP_ENCAP_ESPINUDP)) {
-		/* espinudp-nonike's marker and espintcp are native's only */
-		*why = "encap other than espinudp (UDP encapsulation of ESP)";
+			 (x->encap->encap_type != UDP_ENCAP_ESPINUDP &&
+			  x->encap->encap_type != UDP_ENCAP_ESPINUDP_NON_IKE))) {
+		/* espintcp is native's only */
+		*why = "encap other than espinudp and espinudp-nonike (UDP encapsulation of ESP)";
 		return -EOPNOTSUPP;
 	}
 	/* native pads ESP in either mode; espah's TFC padding is the tunnel
@@ -228,6 +229,9 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		return -EOPNOTSUPP;
 	}
 
+	/* native's state lookups for output skip it (xfrm_state_find()) */
+	if (x->props.flags & XFRM_STATE_WILDRECV)
+		inbound = true;
 	sa->spi = x->id.spi;
 	sa->proto = x->id.proto;
 	sa->family = family;
@@ -252,6 +256,10 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		sa->flags |= ESPAH_SA_FLAG_ESN;
 	if (x->props.flags & XFRM_STATE_ALIGN4)
 		sa->flags |= ESPAH_SA_FLAG_ALIGN4;
+	if (x->props.flags & XFRM_STATE_ICMP)
+		sa->flags |= ESPAH_SA_FLAG_ICMP;
+	if (x->props.flags & XFRM_STATE_WILDRECV)
+		sa->flags |= ESPAH_SA_FLAG_WILDRECV;
 	tunhdr_from(x, sa);
 	if (x->id.proto == IPPROTO_ESP)
 		sa->tfcpad = x->tfcpad;
@@ -269,7 +277,7 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		*oseq = lower_32_bits(*oseq);
 	}
 	if (x->encap) {
-		sa->encap.type = UDP_ENCAP_ESPINUDP;
+		sa->encap.type = x->encap->encap_type;
 		sa->encap.sport = x->encap->encap_sport;
 		sa->encap.dport = x->encap->encap_dport;
 		if (!sa->encap.sport || !sa->encap.dport) {
@@ -295,10 +303,6 @@ static int tmpl_from(struct espah_tmpl *t, const struct xfrm_tmpl *x,
 		*why = "a template of a protocol other than ESP and AH";
 		return -EOPNOTSUPP;
 	}
-	if (x->optional) {
-		*why = "an optional template (level use)";
-		return -EOPNOTSUPP;
-	}
 	if (x->mode != XFRM_MODE_TRANSPORT && x->mode != XFRM_MODE_TUNNEL) {
 		*why = "a template mode other than transport and tunnel";
 		return -EOPNOTSUPP;
@@ -308,6 +312,7 @@ static int tmpl_from(struct espah_tmpl *t, const struct xfrm_tmpl *x,
 						ESPAH_MODE_TRANSPORT;
 	t->reqid = x->reqid;
 	t->spi = x->id.spi;
+	t->optional = x->optional;
 	if (t->mode == ESPAH_MODE_TUNNEL) {
 		if (x->encap_family != AF_INET && x->encap_family != AF_INET6) {
 			*why = "a tunnel template without an address family";
@@ -382,6 +387,10 @@ int espah_xfrm_pol_from_native(const struct xfrm_policy *xp, int dir,
 	if (pol->action != ESPAH_ACTION_PROTECT)
 		pol->ntmpl = 0;
 	pol->priority = xp->priority;
+	if (xp->flags & XFRM_POLICY_ICMP)
+		pol->flags |= ESPAH_POL_FLAG_ICMP;
+	if (xp->flags & XFRM_POLICY_LOCALOK)
+		pol->flags |= ESPAH_POL_FLAG_LOCALOK;
 	return 0;
 }
 

@@ -143,15 +143,17 @@ diag "gw2 native in SA: $(ip -n gw2 -s xfrm state | grep -A1 'replay-window' | t
 r0=$(gstat gw1 xfrm-refused)
 ip -n gw1 xfrm state add src $O1 dst 10.0.12.9 proto esp spi 0x3001 mode tunnel \
 	reqid 8 if_id 42 extra-flag oseq-may-wrap "${ALGW[@]}"
+# encap espinudp-nonike is carried (t_words runs its packets); the other
+# reasons native's SAs are refused for are KUnit's (espah_xfrm)
 ip -n gw1 xfrm state add src $O1 dst 10.0.12.9 proto esp spi 0x3002 mode tunnel \
 	reqid 8 if_id 42 encap espinudp-nonike 4500 4500 0.0.0.0 "${ALGW[@]}"
 ip -n gw1 xfrm state add src $O1 dst 10.0.12.9 proto esp spi 0x3003 mode tunnel \
 	reqid 8 "${ALGW[@]}"
 nap 1
-check "extra-flag oseq-may-wrap and encap espinudp-nonike refused, counted" numeq "$(gstat gw1 xfrm-refused)" $((r0 + 2))
-check "refused and untagged SAs not carried" numeq "$(n_carried)" 2
+check "extra-flag oseq-may-wrap refused, counted" numeq "$(gstat gw1 xfrm-refused)" $((r0 + 1))
+check "refused and untagged SAs not carried, espinudp-nonike carried" numeq "$(n_carried)" 3
 check "the refused SAs stay native's" numeq \
-	"$(ip -n gw1 xfrm state | grep -c 'spi 0x0000300[123]')" 3
+	"$(ip -n gw1 xfrm state | grep -c 'spi 0x0000300[13]')" 2
 ip -n gw1 xfrm state delete src $O1 dst 10.0.12.9 proto esp spi 0x3001
 ip -n gw1 xfrm state delete src $O1 dst 10.0.12.9 proto esp spi 0x3002
 ip -n gw1 xfrm state delete src $O1 dst 10.0.12.9 proto esp spi 0x3003

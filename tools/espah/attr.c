@@ -38,6 +38,7 @@ const struct adesc tmpl_attrs[ESPAH_TMPL_MAX + 1] = {
 	[ESPAH_TMPL_DST] = { "TMPL_DST", AT_ADDR },
 	[ESPAH_TMPL_REQID] = { "TMPL_REQID", AT_U32 },
 	[ESPAH_TMPL_SPI] = { "TMPL_SPI", AT_BE32 },
+	[ESPAH_TMPL_OPTIONAL] = { "TMPL_OPTIONAL", AT_FLAG },
 };
 
 const struct adesc encap_attrs[ESPAH_ENCAP_MAX + 1] = {
@@ -153,6 +154,7 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = { "SA_DF", AT_U8 },
 	[ESPAH_A_SA_DSCP] = { "SA_DSCP", AT_U8 },
 	[ESPAH_A_SA_TFCPAD] = { "SA_TFCPAD", AT_U32 },
+	[ESPAH_A_POL_FLAGS] = { "POL_FLAGS", AT_U32 },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

@@ -17,7 +17,8 @@ static void usage_policy(FILE *f)
 {
 	fprintf(f,
 "Usage: espah policy { add | update } SELECTOR dir DIR [ priority PRIORITY ]\n"
-"                    [ action { allow | block } ] [ hold COUNT ] [ TMPL-LIST ]\n"
+"                    [ action { allow | block } ] [ hold COUNT ] [ flag FLAG-LIST ]\n"
+"                    [ TMPL-LIST ]\n"
 "       espah policy { delete | get } { SELECTOR dir DIR | index INDEX [ dir DIR ] }\n"
 "       espah [ -j ] policy { list | show } [ dir DIR ]\n"
 "       espah policy flush\n"
@@ -27,7 +28,11 @@ static void usage_policy(FILE *f)
 "DIR := in | out | fwd\n"
 "TMPL-LIST := tmpl TMPL [ tmpl TMPL ]   (at most 2, outermost last)\n"
 "TMPL := [ src ADDR ] [ dst ADDR ] proto { esp | ah } [ mode { transport | tunnel } ]\n"
-"        [ reqid REQID ] [ spi SPI ] [ level required ]\n"
+"        [ reqid REQID ] [ spi SPI ] [ level { required | use } ]\n"
+"FLAG-LIST := [ FLAG-LIST ] { icmp | localok }   (after \"flag\")\n"
+"level use: the template is optional (dir out: transport mode only).\n"
+"flag icmp (dir out): ICMP errors this host sends about a flow this\n"
+"policy covers in reverse go through it. flag localok: kept, no effect.\n"
 "action allow with tmpl = protect, action allow without tmpl = bypass,\n"
 "action block = discard. PRIORITY: lower wins (default 0).\n"
 "hold COUNT (dir out with tmpl, at most 100): packets that find no SA wait\n"
@@ -39,7 +44,7 @@ static void usage_policy(FILE *f)
 
 struct tmpl {
 	struct addr src, dst;
-	bool has_src, has_dst, has_proto, has_reqid, has_spi;
+	bool has_src, has_dst, has_proto, has_reqid, has_spi, optional;
 	uint8_t proto, mode;
 	uint32_t reqid, spi;
 };
@@ -78,9 +83,11 @@ static void parse_tmpl(struct args *a, struct tmpl *t)
 			next_arg(a, w);
 			w = next_arg(a, "tmpl level");
 			if (!strcmp(w, "use"))
-				syntax("tmpl \"level use\" is not supported by espah (templates are always required)");
-			if (strcmp(w, "required"))
-				syntax("invalid tmpl level \"%s\"", w);
+				t->optional = true;
+			else if (!strcmp(w, "required"))
+				t->optional = false;
+			else
+				syntax("invalid tmpl level \"%s\" (expected required or use)", w);
 		} else {
 			break;
 		}
@@ -113,6 +120,8 @@ static void put_tmpl(struct req *r, const struct tmpl *t)
 		req_put_u32(r, ESPAH_TMPL_REQID, t->reqid);
 	if (t->has_spi)
 		req_put_u32(r, ESPAH_TMPL_SPI, htonl(t->spi));
+	if (t->optional)
+		mnl_attr_put(r->nlh, ESPAH_TMPL_OPTIONAL, 0, NULL);
 	mnl_attr_nest_end(r->nlh, nest);
 }
 
@@ -128,16 +137,39 @@ static int parse_dir(const char *w)
 }
 
 static const char *const unsupported_pol_words[] = {
-	"mark", "if_id", "ctx", "flag", "dev", "offload",
+	"mark", "if_id", "ctx", "dev", "offload",
 };
+
+/* ip xfrm's "flag icmp localok ..." (names; a number is not taken) */
+static void parse_pol_flags(struct args *a, uint32_t *flags)
+{
+	bool any = false;
+
+	while (a->argc > 0) {
+		const char *w = a->argv[0];
+
+		if (!strcmp(w, "icmp"))
+			*flags |= ESPAH_POL_FLAG_ICMP;
+		else if (!strcmp(w, "localok"))
+			*flags |= ESPAH_POL_FLAG_LOCALOK;
+		else
+			break;
+		next_arg(a, "flag");
+		any = true;
+	}
+	if (!any)
+		syntax("%s: \"flag\" needs a flag name (icmp, localok)%s%s%s",
+		       a->ctx, a->argc > 0 ? ", not \"" : "",
+		       a->argc > 0 ? a->argv[0] : "", a->argc > 0 ? "\"" : "");
+}
 
 /* Policy words common to every command; returns false for an unknown word. */
 struct pol_args {
 	struct selector sel;
 	bool has_sel;
 	int dir;
-	bool has_prio, has_index, block, has_action, has_hold;
-	uint32_t prio, index, hold;
+	bool has_prio, has_index, block, has_action, has_hold, has_flags;
+	uint32_t prio, index, hold, flags;
 	struct tmpl tmpl[TMPL_MAX];
 	int ntmpl;
 };
@@ -169,6 +201,9 @@ static void parse_policy(struct args *a, struct pol_args *p, bool modify)
 			/* range and direction: the kernel's extack says */
 			p->hold = parse_u32(next_arg(a, "hold"), "hold");
 			p->has_hold = true;
+		} else if (modify && !strcmp(w, "flag")) {
+			parse_pol_flags(a, &p->flags);
+			p->has_flags = true;
 		} else if (modify && !strcmp(w, "action")) {
 			w = next_arg(a, "action");
 			if (!strcmp(w, "block"))
@@ -238,6 +273,8 @@ static int policy_modify(struct args *a, uint8_t cmd)
 		req_put_u32(&r, ESPAH_A_POL_PRIORITY, p.prio);
 	if (p.has_hold)
 		req_put_u32(&r, ESPAH_A_POL_HOLD, p.hold);
+	if (p.has_flags)
+		req_put_u32(&r, ESPAH_A_POL_FLAGS, p.flags);
 	for (i = 0; i < p.ntmpl; i++)
 		put_tmpl(&r, &p.tmpl[i]);
 	nl_transact(&r, NULL, NULL);
@@ -303,6 +340,9 @@ static void print_tmpl(const struct nlattr *nest)
 		  mnl_attr_get_u32(t[ESPAH_TMPL_REQID]) : 0);
 	print_str(PRINT_ANY, "mode", " mode %s", t[ESPAH_TMPL_MODE] ?
 		  mode_name(mnl_attr_get_u8(t[ESPAH_TMPL_MODE])) : "transport");
+	/* ip xfrm prints the level of every template; espah, the optional */
+	if (t[ESPAH_TMPL_OPTIONAL])
+		print_str(PRINT_ANY, "level", " level %s", "use");
 	print_nl();
 	close_obj();
 }
@@ -329,6 +369,8 @@ void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	const struct nlattr *dir = tb[ESPAH_A_POL_DIR];
 	const struct nlattr *act = tb[ESPAH_A_POL_ACTION];
 	const struct nlattr *hold = tb[ESPAH_A_POL_HOLD];
+	uint32_t flags = tb[ESPAH_A_POL_FLAGS] ?
+			 mnl_attr_get_u32(tb[ESPAH_A_POL_FLAGS]) : 0;
 	const struct nlattr *na;
 
 	print_text("%s", prefix ? prefix : "");
@@ -350,6 +392,15 @@ void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	}
 	print_u64(hold ? PRINT_ANY : PRINT_JSON, "hold", " hold %" PRIu64,
 		  hold ? mnl_attr_get_u32(hold) : 0);
+	open_arr("flags");
+	if (flags & ESPAH_POL_FLAG_ICMP)
+		print_str(PRINT_ANY, NULL, " flag %s", "icmp");
+	if (flags & ESPAH_POL_FLAG_LOCALOK)
+		print_str(PRINT_ANY, NULL, " flag %s", "localok");
+	if (flags & ~(ESPAH_POL_FLAG_ICMP | ESPAH_POL_FLAG_LOCALOK))
+		print_u64(PRINT_TEXT, NULL, " flag 0x%" PRIx64,
+			  flags & ~(ESPAH_POL_FLAG_ICMP | ESPAH_POL_FLAG_LOCALOK));
+	close_arr();
 	print_origin(tb);
 	print_nl();
 	open_arr("tmpl");

@@ -173,6 +173,10 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(out, " flag decap-dscp");
 	if (flags & ESPAH_SA_FLAG_NATT_UPDATE)
 		fprintf(out, " flag natt-update");
+	if (flags & ESPAH_SA_FLAG_ICMP)
+		fprintf(out, " flag icmp");
+	if (flags & ESPAH_SA_FLAG_WILDRECV)
+		fprintf(out, " flag wildrecv");
 	if (tb[ESPAH_A_SA_DF])
 		fprintf(out, " df %s", df_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DF])));
 	if (tb[ESPAH_A_SA_DSCP])
@@ -256,6 +260,8 @@ static void save_tmpl(const struct nlattr *nest)
 		fprintf(out, " reqid %u", mnl_attr_get_u32(t[ESPAH_TMPL_REQID]));
 	fprintf(out, " mode %s", t[ESPAH_TMPL_MODE] ?
 		mode_name(mnl_attr_get_u8(t[ESPAH_TMPL_MODE])) : "transport");
+	if (t[ESPAH_TMPL_OPTIONAL])
+		fprintf(out, " level use");
 }
 
 static int save_pol_cb(const struct nlmsghdr *nlh, void *data)
@@ -282,6 +288,10 @@ static int save_pol_cb(const struct nlmsghdr *nlh, void *data)
 		act == ESPAH_ACTION_DISCARD ? "block" : "allow");
 	if (tb[ESPAH_A_POL_HOLD] && mnl_attr_get_u32(tb[ESPAH_A_POL_HOLD]))
 		fprintf(out, " hold %u", mnl_attr_get_u32(tb[ESPAH_A_POL_HOLD]));
+	if (u32_or(tb, ESPAH_A_POL_FLAGS, 0) & ESPAH_POL_FLAG_ICMP)
+		fprintf(out, " flag icmp");
+	if (u32_or(tb, ESPAH_A_POL_FLAGS, 0) & ESPAH_POL_FLAG_LOCALOK)
+		fprintf(out, " flag localok");
 	mnl_attr_for_each(na, nlh, GENL_HDRLEN)
 		if (mnl_attr_get_type(na) == ESPAH_A_POL_TMPL)
 			save_tmpl(na);

@@ -32,7 +32,8 @@ static void usage_state(FILE *f)
 "ID := src ADDR dst ADDR proto XFRM-PROTO spi SPI\n"
 "XFRM-PROTO := esp | ah\n"
 "MODE := transport | tunnel   (default transport)\n"
-"FLAG-LIST := [ FLAG-LIST ] { esn | align4 | noecn | decap-dscp | nopmtudisc | natt-update }\n"
+"FLAG-LIST := [ FLAG-LIST ] { esn | align4 | noecn | decap-dscp | nopmtudisc | natt-update |\n"
+"              icmp | wildrecv }\n"
 "EXTRA-FLAG := dont-encap-dscp   (the same as dscp 0)\n"
 "DF := copy | clear | set   (tunnel mode, IPv4 outer header; nopmtudisc: clear)\n"
 "DSCP := copy | 0..63   (tunnel mode: the outer header's)\n"
@@ -49,7 +50,7 @@ static void usage_state(FILE *f)
 "       | { byte-soft | byte-hard } SIZE | { packet-soft | packet-hard } COUNT\n"
 "       | seq-soft COUNT   (dir out: soft expire with COUNT sequence numbers left)\n"
 "ENCAP := encap { espinudp | espinudp-nonike } SPORT DPORT OADDR   (proto esp;\n"
-"         ESP in UDP, RFC 3948; espah takes espinudp)\n"
+"         ESP in UDP, RFC 3948; nonike: 8 zero bytes before ESP)\n"
 "         [ natt-keepalive SECONDS ]   (dir out: NAT keepalives when idle)\n"
 "flag natt-update (dir in, with ENCAP): follow the peer's new NAT port\n"
 "Without \"dir\", an SA whose src address is assigned to an interface of this\n"
@@ -187,7 +188,7 @@ static const char *const unsupported_sa_words[] = {
 static void parse_flags(struct args *a, uint32_t *flags, int *df)
 {
 	static const char *const other[] = {
-		"wildrecv", "icmp", "af-unspec",
+		"af-unspec",
 	};
 	bool any = false;
 	size_t i;
@@ -205,6 +206,10 @@ static void parse_flags(struct args *a, uint32_t *flags, int *df)
 			*flags |= ESPAH_SA_FLAG_DECAP_DSCP;
 		} else if (!strcmp(w, "natt-update")) {
 			*flags |= ESPAH_SA_FLAG_NATT_UPDATE;
+		} else if (!strcmp(w, "icmp")) {
+			*flags |= ESPAH_SA_FLAG_ICMP;
+		} else if (!strcmp(w, "wildrecv")) {
+			*flags |= ESPAH_SA_FLAG_WILDRECV;
 		} else if (!strcmp(w, "nopmtudisc")) {
 			/* ip xfrm's: an IPv4 outer header without DF */
 			if (*df != DF_UNSET && *df != ESPAH_DF_CLEAR)
@@ -213,7 +218,7 @@ static void parse_flags(struct args *a, uint32_t *flags, int *df)
 		} else {
 			for (i = 0; i < ARRAY_SIZE(other); i++)
 				if (!strcmp(w, other[i]))
-					syntax("flag \"%s\" is not supported by espah (only esn, align4, noecn, decap-dscp, nopmtudisc and natt-update)",
+					syntax("flag \"%s\" is not needed by espah (an SA without \"sel\" serves both inner families)",
 					       w);
 			break;
 		}
@@ -221,7 +226,7 @@ static void parse_flags(struct args *a, uint32_t *flags, int *df)
 		any = true;
 	}
 	if (!any)
-		syntax("%s: \"flag\" needs a flag name (esn, align4, noecn, decap-dscp, nopmtudisc, natt-update)%s%s%s",
+		syntax("%s: \"flag\" needs a flag name (esn, align4, noecn, decap-dscp, nopmtudisc, natt-update, icmp, wildrecv)%s%s%s",
 		       a->ctx,
 		       a->argc > 0 ? ", not \"" : "",
 		       a->argc > 0 ? a->argv[0] : "", a->argc > 0 ? "\"" : "");
@@ -296,7 +301,7 @@ static void parse_encap(struct args *a, struct encap *e)
 	else if (!strcmp(w, "espinudp-nonike"))
 		e->type = UDP_ENCAP_ESPINUDP_NON_IKE;
 	else if (!strcmp(w, "espintcp"))
-		syntax("%s: encap \"espintcp\" is not supported by espah (only espinudp)",
+		syntax("%s: encap \"espintcp\" is not supported by espah (only espinudp and espinudp-nonike)",
 		       a->ctx);
 	else
 		syntax("%s: invalid encap type \"%s\" (expected espinudp or espinudp-nonike)",
@@ -538,8 +543,10 @@ static int state_modify(struct args *a, uint8_t cmd)
 		if (encap.oa.family != id.src.family && !addr_is_zero(&encap.oa))
 			syntax("%s: encap OADDR must be of the SA's address family", a->ctx);
 	}
+	/* wildrecv: never used to send (native's meaning) */
 	if (dir < 0)
-		dir = addr_is_local(&id.src) ? ESPAH_DIR_OUT : ESPAH_DIR_IN;
+		dir = !(flags & ESPAH_SA_FLAG_WILDRECV) && addr_is_local(&id.src) ?
+		      ESPAH_DIR_OUT : ESPAH_DIR_IN;
 
 	req_init(&r, cmd, 0);
 	put_id(&r, &id, true);
@@ -666,7 +673,8 @@ static void print_algs(const struct nlattr **tb)
 
 #define KNOWN_SA_FLAGS (ESPAH_SA_FLAG_ESN | ESPAH_SA_FLAG_ALIGN4 | \
 			ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP | \
-			ESPAH_SA_FLAG_NATT_UPDATE)
+			ESPAH_SA_FLAG_NATT_UPDATE | ESPAH_SA_FLAG_ICMP | \
+			ESPAH_SA_FLAG_WILDRECV)
 
 /* The outer header's rules when not the defaults (copy), and TFC
  * padding: "df clear dscp 10 tfcpad 500"
@@ -860,6 +868,10 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 		print_str(PRINT_ANY, NULL, " flag %s", "decap-dscp");
 	if (flags & ESPAH_SA_FLAG_NATT_UPDATE)
 		print_str(PRINT_ANY, NULL, " flag %s", "natt-update");
+	if (flags & ESPAH_SA_FLAG_ICMP)
+		print_str(PRINT_ANY, NULL, " flag %s", "icmp");
+	if (flags & ESPAH_SA_FLAG_WILDRECV)
+		print_str(PRINT_ANY, NULL, " flag %s", "wildrecv");
 	if (flags & ~KNOWN_SA_FLAGS)
 		print_u64(PRINT_TEXT, NULL, " flag 0x%" PRIx64,
 			  flags & ~KNOWN_SA_FLAGS);

@@ -234,7 +234,25 @@ good "-s -j state list is a dump" "cmd SA_GET flags request,dump" -- -s -j state
 good "state flush proto esp" "cmd SA_FLUSH flags request,ack|  SA_PROTO 50" -- state flush proto esp
 good "state count" "cmd SA_COUNT flags request,ack" -- state count
 
+good "state add flag icmp wildrecv: SA_FLAGS 0x60, wildrecv from a local address without dir is in" \
+	"  SA_FLAGS 96|  SA_DIR 0" \
+	-- state add src 127.0.0.1 dst 10.0.0.1 proto esp spi 0x1000 flag icmp wildrecv \
+	enc aes $KEY16
+
 # ---- policy: valid ----
+good "policy add flag icmp localok, level use" \
+	"  POL_FLAGS 3|    TMPL_OPTIONAL" \
+	-- policy add src 10.1.0.0/16 dst 10.2.0.0/24 dir out flag icmp localok \
+	tmpl proto esp mode transport level use
+
+bad "policy flag unknown" "flag" \
+	-- policy add src 10.1.0.0/16 dst 10.2.0.0/24 dir out flag foo \
+	tmpl proto esp
+
+bad "policy level other" "level" \
+	-- policy add src 10.1.0.0/16 dst 10.2.0.0/24 dir out \
+	tmpl proto esp level maybe
+
 good "policy add protect, tunnel template (ip-xfrm(8) example)" \
 	"cmd POL_ADD flags request,ack|  POL_DIR 1|  POL_SEL|    SEL_SRC 10.1.0.0|    SEL_SPLEN 16|    SEL_DPLEN 24|  POL_ACTION 0|  POL_TMPL|    TMPL_PROTO 50|    TMPL_MODE 1|    TMPL_FAMILY 2|    TMPL_SRC 192.0.2.1|    TMPL_DST 192.0.2.2|    TMPL_REQID 7" \
 	-- policy add src 10.1.0.0/16 dst 10.2.0.0/24 dir out \
@@ -335,8 +353,10 @@ bad "extra-flag dont-encap-dscp with dscp 10" "dont-encap-dscp" -- state add src
 	proto esp spi 1 mode tunnel dscp 10 extra-flag dont-encap-dscp enc aes $KEY16
 bad "extra-flag oseq-may-wrap refused" "oseq-may-wrap" -- state add src 10.0.0.1 dst 10.0.0.2 \
 	proto esp spi 1 mode tunnel extra-flag oseq-may-wrap enc aes $KEY16
-bad "flag wildrecv unsupported" "wildrecv" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
-	flag wildrecv enc aes $KEY16
+bad "flag af-unspec not needed" "af-unspec" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
+	flag af-unspec enc aes $KEY16
+bad "flag without a name" "flag" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
+	flag enc aes $KEY16
 bad "aead with enc" "aead" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead 'rfc4106(gcm(aes))' $KEY20 128 enc aes $KEY16
 bad "ah with enc" "enc" -- state add src 10.0.0.1 dst 10.0.0.2 proto ah spi 1 enc aes $KEY16 auth sha1 $KEY16

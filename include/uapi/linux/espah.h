@@ -142,6 +142,32 @@ enum espah_pol_origin {
  * flag decap-dscp)
  */
 #define ESPAH_SA_FLAG_DECAP_DSCP (1U << 3)
+/* Inbound SAs (ip xfrm's flag icmp): an ICMP or ICMPv6 error that came
+ * through the SA and is addressed to this host passes the SA's selector
+ * and the inbound policy check when the packet it quotes, its addresses
+ * and ports swapped, does, as native XFRM's icmp_rcv() allows. Errors to
+ * be forwarded are judged by their own addresses, as without the flag.
+ * Without it such errors are dropped (ESPAH_SA_STAT_SEL_MISMATCH, or
+ * ESPAH_STAT_IN_POLICY_DROP).
+ */
+#define ESPAH_SA_FLAG_ICMP	(1U << 5)
+/* Inbound SAs (ip xfrm's flag wildrecv): found by SPI and protocol
+ * whatever the packet's destination address; an SA with the exact
+ * destination is preferred.
+ */
+#define ESPAH_SA_FLAG_WILDRECV	(1U << 6)
+
+/* Policy flags (ESPAH_A_POL_FLAGS) */
+/* Outbound protect policies (ip xfrm's flag icmp): an ICMP or ICMPv6
+ * error this host sends that no policy protects is protected by this one
+ * when the packet it quotes, its addresses and ports swapped, matches it
+ * (the reply direction of that flow), as native XFRM's icmp_send() does.
+ */
+#define ESPAH_POL_FLAG_ICMP	(1U << 0)
+/* ip xfrm's flag localok: kept and reported; native XFRM 6.1 stores it and
+ * never reads it, and neither does espah
+ */
+#define ESPAH_POL_FLAG_LOCALOK	(1U << 1)
 
 /**
  * enum espah_df - the DF bit of a tunnel SA's IPv4 outer header
@@ -249,6 +275,7 @@ enum espah_df {
  *	confidentiality padding (RFC 4303 2.4, ip xfrm's tfcpad): each inner
  *	packet is padded with zeros up to this many bytes, at most what fits
  *	the path MTU; 0 or absent: none
+ * @ESPAH_A_POL_FLAGS: u32, ESPAH_POL_FLAG_*; absent: 0
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -306,6 +333,7 @@ enum espah_attr {
 	ESPAH_A_SA_DF,
 	ESPAH_A_SA_DSCP,
 	ESPAH_A_SA_TFCPAD,
+	ESPAH_A_POL_FLAGS,
 	__ESPAH_A_MAX,
 };
 
@@ -333,6 +361,12 @@ enum espah_attr {
 						 * flags noecn, decap-dscp
 						 */
 #define ESPAH_FEAT_TFC		(1U << 19)	/* ESPAH_A_SA_TFCPAD */
+/* ESPAH_SA_FLAG_ICMP, ESPAH_POL_FLAG_ICMP */
+#define ESPAH_FEAT_ICMP		(1U << 20)
+#define ESPAH_FEAT_TMPL_OPTIONAL (1U << 21)	/* ESPAH_TMPL_OPTIONAL */
+/* ESPAH_SA_FLAG_WILDRECV, ESPAH_POL_FLAG_LOCALOK */
+#define ESPAH_FEAT_WILDRECV	(1U << 22)
+#define ESPAH_FEAT_NATT_NONIKE	(1U << 23)	/* ESPAH_ENCAP_TYPE espinudp-nonike */
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -370,7 +404,10 @@ enum espah_sel_attr {
  * enum espah_encap_attr - UDP encapsulation of an ESP SA (nested in
  *	ESPAH_A_SA_ENCAP)
  * @ESPAH_ENCAP_TYPE: u16, UDP_ENCAP_ESPINUDP (2; RFC 3948, as ip xfrm's
- *	"encap espinudp"); UDP_ENCAP_ESPINUDP_NON_IKE (1) is refused
+ *	"encap espinudp"), or UDP_ENCAP_ESPINUDP_NON_IKE (1, "encap
+ *	espinudp-nonike": eight zero bytes between the UDP header and ESP,
+ *	in both directions; such a datagram without them is dropped and
+ *	counted as ESPAH_SA_STAT_ENCAP_MISMATCH)
  * @ESPAH_ENCAP_SPORT: be16, UDP source port of the SA's packets, not 0
  *	(network byte order, as on the wire)
  * @ESPAH_ENCAP_DPORT: be16, UDP destination port of the SA's packets,
@@ -425,6 +462,13 @@ enum espah_mapping_attr {
  * @ESPAH_TMPL_DST: binary 4/16, tunnel destination
  * @ESPAH_TMPL_REQID: u32, 0 = any
  * @ESPAH_TMPL_SPI: be32, 0 = any
+ * @ESPAH_TMPL_OPTIONAL: flag, ip xfrm's "level use": outbound, a
+ *	transport-mode template whose SA is missing is skipped (the packet
+ *	goes on without that transform; an acquire event is still sent);
+ *	inbound, a packet need not have gone through it (a transport-mode
+ *	optional template is never required; a tunnel-mode one is matched
+ *	when the transform is there). Tunnel mode is refused in outbound
+ *	policies, as native XFRM refuses it.
  */
 enum espah_tmpl_attr {
 	ESPAH_TMPL_UNSPEC,
@@ -435,6 +479,7 @@ enum espah_tmpl_attr {
 	ESPAH_TMPL_DST,
 	ESPAH_TMPL_REQID,
 	ESPAH_TMPL_SPI,
+	ESPAH_TMPL_OPTIONAL,
 	__ESPAH_TMPL_MAX,
 };
 
@@ -548,6 +593,10 @@ enum espah_stat {
 	ESPAH_STAT_NATT_MAPPING_UPDATED,
 	ESPAH_STAT_OUT_NATT_KEEPALIVE,	/* NAT keepalives sent */
 	ESPAH_STAT_IN_CE_NOT_ECT,	/* total of ESPAH_SA_STAT_CE_NOT_ECT */
+	ESPAH_STAT_IN_NATT_CSUM,	/* ESP in UDP with a wrong UDP checksum,
+					 * or none over IPv6 (RFC 8200 8.1):
+					 * dropped
+					 */
 	__ESPAH_STAT_MAX,
 };
 

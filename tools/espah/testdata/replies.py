@@ -152,7 +152,7 @@ def sa_aead6():
                                      (0, 0))),
             s(a('A_SA_AEAD'), 'rfc4106(gcm(aes))'), u32(a('A_SA_ICV_BITS'), 96),
             u32(a('A_SA_REPLAY_WINDOW'), 32),
-            u32(a('A_SA_FLAGS'), 0xc),			# noecn, decap-dscp
+            u32(a('A_SA_FLAGS'), 0x6c),		# noecn, decap-dscp, icmp, wildrecv
             u8(a('A_SA_DSCP'), 46), u32(a('A_SA_TFCPAD'), 1200)]
 
 
@@ -179,7 +179,7 @@ def sa_odd():
 
 def pol_protect():
     t1 = [u8(a('TMPL_PROTO'), AH), u8(a('TMPL_MODE'), a('MODE_TRANSPORT')),
-          u32(a('TMPL_REQID'), 2)]
+          u32(a('TMPL_REQID'), 2), attr(a('TMPL_OPTIONAL'), b'')]
     t2 = [u8(a('TMPL_PROTO'), ESP), u8(a('TMPL_MODE'), a('MODE_TUNNEL')),
           u16(a('TMPL_FAMILY'), AF6), ip(a('TMPL_SRC'), '2001:db8::1'),
           ip(a('TMPL_DST'), '2001:db8::2'), u32(a('TMPL_REQID'), 3),
@@ -189,6 +189,7 @@ def pol_protect():
                                       (53, 53), (1024, 65535))),
             u8(a('A_POL_ACTION'), a('ACTION_PROTECT')), u32(a('A_POL_PRIORITY'), 10),
             u32(a('A_POL_INDEX'), 8), u32(a('A_POL_HOLD'), 4),
+            u32(a('A_POL_FLAGS'), 0x7),		# icmp, localok, unknown
             nest(a('A_POL_TMPL'), *t1), nest(a('A_POL_TMPL'), *t2)]
 
 
@@ -232,7 +233,7 @@ def alg(name, kind, keys, icvs):
 
 def features():
     return [s(a('A_VERSION'), '0.9'), u32(a('A_WINDOW_MAX'), 4096),
-            u32(a('A_HOLD_MAX'), 100), u32(a('A_FEATURES'), 0x1fff | (1 << 20)),
+            u32(a('A_HOLD_MAX'), 100), u32(a('A_FEATURES'), 0x1fff | (1 << 30)),
             alg('rfc4106(gcm(aes))', 0, [160, 224, 288], [128, 96, 64]),
             alg('cbc(aes)', 1, [128, 192, 256], []),
             alg('hmac(sha256)', 2, [256], [128, 96]),
