@@ -325,10 +325,10 @@ refusals() {
 	check "refused: encap sport 0 (names ESPAH_ENCAP_SPORT)" \
 		grep -q ESPAH_ENCAP_SPORT <<< "$err"
 	err=$(E gw1 state add src 10.0.12.1 dst 10.0.12.2 proto esp spi 0x7002 \
-		dir out encap espinudp-nonike 4500 4500 0.0.0.0 \
+		dir out encap espintcp 4500 4500 0.0.0.0 \
 		aead 'rfc4106(gcm(aes))' "0x$(key 20 7)" 128 2>&1)
-	check "refused: espinudp-nonike (names ESPAH_ENCAP_TYPE)" \
-		grep -q ESPAH_ENCAP_TYPE <<< "$err"
+	check "refused: espintcp (RFC 8229), with the reason" \
+		grep -q 'encap "espintcp" is not supported' <<< "$err"
 	check "no SA left by the refusals" numeq "$(E gw1 state count | tr -dc 0-9)" 0
 	check "features list natt" grep -qw natt <(E gw1 features)
 }
