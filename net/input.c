@@ -80,7 +80,13 @@ static bool in_tmpl_ok(const struct sec_path *sp,
  * A packet with a sec_path passes a protect policy whose templates its
  * transforms satisfy; cleartext UDP that a protect policy covers passes
  * only to a local socket with an xfrm bypass policy (an IKE daemon's, see
- * espah_sk_bypass_in()).
+ * espah_sk_bypass_in()). What an espah tunnel-mode SA decapsulated passes
+ * only such a protect policy: with none, or a bypass one, it is dropped,
+ * as native XFRM drops tunnel-decapsulated packets no policy admits
+ * (XfrmInNoPols): the SA's selector alone would let a peer deliver inner
+ * addresses no policy names. Unlike native, a namespace with no policy at
+ * all lets them pass (SAs keyed without policies: labs, the packet
+ * fuzzer). A discard policy drops everything it covers.
  */
 static int in_judge(struct net *net, const struct sk_buff *skb, u8 dir,
 		    const struct espah_flow *fl)
@@ -89,8 +95,11 @@ static int in_judge(struct net *net, const struct sk_buff *skb, u8 dir,
 	const struct espah_policy *pol;
 
 	pol = espah_spd_lookup(net, dir, fl);
+	if (!pol && !espah_spd_count(net))
+		return IN_OK;	/* a namespace without policies polices nothing */
 	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
-		return IN_OK;
+		return espah_secpath_tunnel(sp) ? ESPAH_STAT_IN_POLICY_DROP :
+						  IN_OK;
 	if (pol->action == ESPAH_ACTION_PROTECT) {
 		if (in_tmpl_ok(sp, pol)) {
 			if (pol->xp)
@@ -102,10 +111,7 @@ static int in_judge(struct net *net, const struct sk_buff *skb, u8 dir,
 			return IN_OK;
 		return ESPAH_STAT_IN_POLICY_DROP;
 	}
-	/* decapsulated traffic a discard policy covers: as before, only
-	 * cleartext is policed
-	 */
-	return sp ? IN_OK : ESPAH_STAT_POLICY_DISCARD;
+	return ESPAH_STAT_POLICY_DISCARD;
 }
 
 /* ip xfrm's flag icmp on the SA that removed the last transform (espah's

@@ -199,6 +199,27 @@ int espah_secpath_add(struct sk_buff *skb, const struct espah_mark *m)
 	return 0;
 }
 
+/**
+ * espah_secpath_tunnel() - did espah remove a tunnel with this packet?
+ * @sp: the packet's sec_path, or NULL
+ *
+ * espah's entries for tunnel-mode SAs (props.mode transport, outer_mode
+ * tunnel: see the top of this file). Native SAs' entries are native's to
+ * police: its own inbound check runs on them.
+ *
+ * Return: true if one of @sp's entries is such an entry.
+ */
+bool espah_secpath_tunnel(const struct sec_path *sp)
+{
+	int i;
+
+	for (i = 0; sp && i < sp->len; i++)
+		if (sp->xvec[i]->props.mode == XFRM_MODE_TRANSPORT &&
+		    sp->xvec[i]->outer_mode.encap == XFRM_MODE_TUNNEL)
+			return true;
+	return false;
+}
+
 static bool addr_set(u16 family, const union espah_addr *a)
 {
 	return family == AF_INET ? a->a4 != 0 : !ipv6_addr_any(&a->a6);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Negative cases of policy on an espah gateway (gw1) facing a native XFRM
 # gateway (gw2), IPv4 tunnel: cleartext where protection is required,
-# discard, no SA, sequence number exhaustion. Each case checks a counter
+# discard, decapsulated traffic no protect policy admits, no SA, sequence
+# number exhaustion. Each case checks a counter
 # and that nothing got through.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
@@ -25,6 +26,34 @@ E gw1 policy add src $N1 dst $N2 dir out action block
 before=$(gstat gw1 policy-discard)
 if pings h1 10.0.2.1 2; then not_ok "discard: ping must fail"; else ok "discard: ping fails"; fi
 check "discard: policy-discard counted" ge "$(gstat gw1 policy-discard)" "$((before + 2))"
+
+# --- decapsulated traffic that no protect policy admits: what espah's
+# tunnel SA decapsulates passes only a policy whose templates it
+# satisfies (native XFRM drops it too, XfrmInNoPols); a block policy
+# drops it
+tunnel 2 || not_ok "decap: configure"
+check "decap: the tunnel works h2->h1" pings h2 10.0.1.1 2
+E gw1 policy delete src $N2 dst $N1 dir fwd
+before=$(gstat gw1 in-policy-drop)
+ib=$(icmp_in h1)
+if pings h2 10.0.1.1 2; then not_ok "decap, no fwd policy: ping must fail"
+else ok "decap, no fwd policy: ping fails"; fi
+check "decap, no fwd policy: in-policy-drop counted" ge "$(gstat gw1 in-policy-drop)" "$((before + 2))"
+check "decap, no fwd policy: nothing reached h1" [ "$(icmp_in h1)" = "$ib" ]
+E gw1 policy add src $N2 dst $N1 dir fwd action allow
+before=$(gstat gw1 in-policy-drop)
+if pings h2 10.0.1.1 2; then not_ok "decap, bypass fwd policy: ping must fail"
+else ok "decap, bypass fwd policy: ping fails"; fi
+check "decap, bypass fwd policy: in-policy-drop counted" ge "$(gstat gw1 in-policy-drop)" "$((before + 2))"
+E gw1 policy delete src $N2 dst $N1 dir fwd
+E gw1 policy add src $N2 dst $N1 dir fwd action block
+before=$(gstat gw1 policy-discard)
+if pings h2 10.0.1.1 2; then not_ok "decap, block fwd policy: ping must fail"
+else ok "decap, block fwd policy: ping fails"; fi
+check "decap, block fwd policy: policy-discard counted" ge "$(gstat gw1 policy-discard)" "$((before + 2))"
+E gw1 policy delete src $N2 dst $N1 dir fwd
+pol espah gw1 $N2 $N1 fwd $O2 $O1 tunnel
+check "decap: the protect fwd policy back, the tunnel works" pings h2 10.0.1.1 2
 
 # --- protect policy without SA
 ipsec_flush
