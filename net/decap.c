@@ -484,13 +484,17 @@ static struct espah_sa *decap_sa(struct net *net, struct sk_buff *skb,
 		daddr.a4 = ip_hdr(skb)->daddr;
 	else
 		daddr.a6 = ipv6_hdr(skb)->daddr;
-	sa = espah_sa_lookup(net, spi, proto, family, &daddr);
+	sa = espah_sa_lookup(net, spi, proto, family, &daddr, skb->mark);
 	if (!sa || sa->dir != ESPAH_DIR_IN) {
 		if (sa)
 			espah_sa_put(sa);
 		espah_stat_inc(net, ESPAH_STAT_IN_NO_SA);
 		return NULL;
 	}
+	/* output-mark: the decapsulated packet carries the SA's mark (its
+	 * routing and the inbound policy check see it), as native's
+	 */
+	skb->mark = espah_fwmark_apply(&sa->omark, skb->mark);
 	return sa;
 }
 

@@ -88,6 +88,7 @@ int espah_skb_flow(const struct sk_buff *skb, u16 family,
 
 	memset(fl, 0, sizeof(*fl));
 	fl->family = family;
+	fl->mark = skb->mark;
 	if (family == AF_INET) {
 		const struct iphdr *iph;
 		struct iphdr _iph;

@@ -246,7 +246,7 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 		from.addr.a6 = ipv6_hdr(skb)->saddr;
 	}
 	sa = espah_sa_lookup(net, get_unaligned((const __be32 *)d), IPPROTO_ESP,
-			     family, &daddr);
+			     family, &daddr, skb->mark);
 	if (!sa)
 		return IN_PASS;
 	if (sa->dir != ESPAH_DIR_IN || sa->encap.type != UDP_ENCAP_ESPINUDP ||

@@ -462,6 +462,10 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		flowlabel = ip6_flowlabel(ipv6_hdr(skb));
 	}
 
+	/* output-mark: the ESP packet's mark, which its route lookup (and
+	 * ip rule fwmark) sees, as native's
+	 */
+	skb->mark = espah_fwmark_apply(&sa->omark, skb->mark);
 	if (tunnel) {
 		dst = out_route(net, sa, skb);
 		if (!dst)
@@ -601,7 +605,9 @@ drop:
 }
 
 /* A bundle: the outer SA's addresses are those the inner transform leaves
- * the packet with (its tunnel endpoints, or the packet's own).
+ * the packet with (its tunnel endpoints, or the packet's own). Only SAs
+ * whose mark condition the policy's mark satisfies serve it, as native
+ * XFRM's resolver chooses them.
  */
 static struct espah_sa *out_find(struct net *net,
 				 const struct espah_policy *pol, u16 family,
@@ -610,20 +616,21 @@ static struct espah_sa *out_find(struct net *net,
 				 const struct espah_tmpl **missing)
 {
 	const struct espah_tmpl *t0 = &pol->tmpl[0];
+	u32 mark = pol->xmark.v & pol->xmark.m;
 	struct espah_sa *sa;
 
 	*outer = NULL;
 	*missing = t0;
-	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst);
+	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst, mark);
 	if (!sa || pol->ntmpl < 2)
 		return sa;
 	*missing = &pol->tmpl[1];
 	if (t0->mode == ESPAH_MODE_TUNNEL)
 		*outer = espah_sa_find_out(net, &pol->tmpl[1], sa->family,
-					   &sa->src, &sa->dst);
+					   &sa->src, &sa->dst, mark);
 	else
 		*outer = espah_sa_find_out(net, &pol->tmpl[1], family,
-					   &fl->src, &fl->dst);
+					   &fl->src, &fl->dst, mark);
 	if (!*outer) {
 		espah_sa_put(sa);
 		return NULL;

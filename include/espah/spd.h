@@ -54,6 +54,9 @@ struct espah_tmpl {
  * @xp: the native policy this one carries (net/xfrm/), referenced, or NULL
  * @xfrm: enum espah_pol_origin: espah's own, carried for native XFRM, or
  *	left behind when the namespace was detached from it
+ * @xmark: mark condition (ip xfrm's mark): only packets whose mark
+ *	satisfies it fall under the policy; with the selector and the
+ *	direction, what tells a policy from another
  */
 struct xfrm_policy;
 
@@ -72,6 +75,7 @@ struct espah_policy {
 	struct espah_hold hold;
 	struct xfrm_policy *xp;
 	u8 xfrm;
+	struct espah_fwmark xmark;
 };
 
 /**
@@ -82,6 +86,7 @@ struct espah_policy {
  * @proto: upper-layer protocol
  * @sport: source port or ICMP type (network order)
  * @dport: destination port or ICMP code (network order)
+ * @mark: the packet's mark (skb->mark), for policies' mark conditions
  */
 struct espah_flow {
 	u16 family;
@@ -90,6 +95,7 @@ struct espah_flow {
 	u8 proto;
 	__be16 sport;
 	__be16 dport;
+	u32 mark;
 };
 
 /**
@@ -133,11 +139,14 @@ const struct espah_policy *espah_spd_lookup(struct net *net, u8 dir,
 					    const struct espah_flow *fl);
 const struct espah_policy *espah_spd_find_rcu(struct net *net, u8 dir,
 					      const struct espah_sel *sel,
+					      const struct espah_fwmark *xmark,
 					      u32 index);
 int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 		     u32 *index, struct netlink_ext_ack *extack);
 struct espah_policy *espah_spd_unlink(struct net *net, u8 dir,
-				      const struct espah_sel *sel, u32 index);
+				      const struct espah_sel *sel,
+				      const struct espah_fwmark *xmark,
+				      u32 index);
 void espah_policy_free(struct espah_policy *pol);
 unsigned int espah_spd_flush(struct net *net, bool carried);
 u32 espah_spd_count(struct net *net);

@@ -30,6 +30,19 @@ struct sa_id {
 	__be32 spi;
 	u16 family;
 	u8 proto;
+	struct espah_fwmark xmark;
+};
+
+static const char *const sa_mark_msgs[3] = {
+	"ESPAH_A_SA_MARK_MASK: only with ESPAH_A_SA_MARK",
+	"ESPAH_A_SA_MARK_MASK: 0 with a nonzero ESPAH_A_SA_MARK matches no packet",
+	"ESPAH_A_SA_MARK: has bits outside ESPAH_A_SA_MARK_MASK (it would match no packet)",
+};
+
+static const char *const sa_omark_msgs[3] = {
+	"ESPAH_A_SA_OMARK_MASK: only with ESPAH_A_SA_OMARK",
+	"ESPAH_A_SA_OMARK_MASK: 0 with a nonzero ESPAH_A_SA_OMARK changes no mark",
+	NULL,
 };
 
 static int parse_sa_id(struct genl_info *info, struct sa_id *id)
@@ -51,7 +64,8 @@ static int parse_sa_id(struct genl_info *info, struct sa_id *id)
 	if (!espah_nl_addr_get(tb[ESPAH_A_SA_DST], id->family, &id->dst))
 		return BAD(extack, tb[ESPAH_A_SA_DST],
 			   "ESPAH_A_SA_DST: length does not match ESPAH_A_SA_FAMILY");
-	return 0;
+	return espah_nl_parse_fwmark(tb, ESPAH_A_SA_MARK, ESPAH_A_SA_MARK_MASK,
+				     &id->xmark, sa_mark_msgs, extack);
 }
 
 static int parse_sa_algs(struct genl_info *info, struct espah_sa *sa,
@@ -297,6 +311,11 @@ static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 	sa->proto = id.proto;
 	sa->family = id.family;
 	sa->dst = id.dst;
+	sa->xmark = id.xmark;
+	err = espah_nl_parse_fwmark(tb, ESPAH_A_SA_OMARK, ESPAH_A_SA_OMARK_MASK,
+				    &sa->omark, sa_omark_msgs, extack);
+	if (err)
+		return err;
 	if (!espah_nl_addr_get(tb[ESPAH_A_SA_SRC], sa->family, &sa->src))
 		return BAD(extack, tb[ESPAH_A_SA_SRC],
 			   "ESPAH_A_SA_SRC: length does not match ESPAH_A_SA_FAMILY");
@@ -433,7 +452,7 @@ int espah_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	sa = espah_sa_get(genl_info_net(info), id.spi, id.proto, id.family,
-			  &id.dst);
+			  &id.dst, id.xmark.v);
 	carried = sa && sa->xs;
 	espah_sa_put(sa);
 	if (carried) {
@@ -442,10 +461,10 @@ int espah_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	}
 	sa = espah_sa_unlink(genl_info_net(info), id.spi, id.proto, id.family,
-			     &id.dst);
+			     &id.dst, id.xmark.v);
 	if (!sa) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPAH_A_SA_SPI],
-				    "ESPAH_A_SA_SPI: no SA with this SPI, destination and protocol");
+				    "ESPAH_A_SA_SPI: no SA with this SPI, destination, protocol and mark");
 		return -ENOENT;
 	}
 	espah_nl_notify_sa(info, sa, ESPAH_CMD_SA_DEL);
@@ -479,10 +498,10 @@ int espah_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	sa = espah_sa_get(genl_info_net(info), id.spi, id.proto, id.family,
-			  &id.dst);
+			  &id.dst, id.xmark.v);
 	if (!sa) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPAH_A_SA_SPI],
-				    "ESPAH_A_SA_SPI: no SA with this SPI, destination and protocol");
+				    "ESPAH_A_SA_SPI: no SA with this SPI, destination, protocol and mark");
 		return -ENOENT;
 	}
 	msg = genlmsg_new(espah_nl_sa_msg_size(), GFP_KERNEL);

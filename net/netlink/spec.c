@@ -128,6 +128,13 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
 	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
+	[ESPAH_A_SA_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_ADD"),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -194,6 +201,13 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = NLA_POLICY_MAX(NLA_U8, ESPAH_DF_SET),
 	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
+	[ESPAH_A_SA_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_UPDATE"),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -253,6 +267,14 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -312,6 +334,14 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_GET"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -374,6 +404,15 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -436,6 +475,15 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -497,6 +545,14 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -560,6 +616,14 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -622,6 +686,14 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -684,6 +756,14 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -749,6 +829,15 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -814,6 +903,15 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -884,6 +982,15 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_SA_TFCPAD] =
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -951,6 +1058,15 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_SA_TFCPAD] =
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1021,6 +1137,15 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_SA_TFCPAD] =
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1083,6 +1208,15 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DF] = REJECT("ESPAH_A_SA_DF: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

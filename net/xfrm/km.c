@@ -238,13 +238,15 @@ static void sa_drop(struct net *net, const struct xfrm_state *x)
 	struct espah_sa *sa;
 
 	addr_of(&dst, &x->id.daddr, x->props.family);
-	sa = espah_sa_get(net, x->id.spi, x->id.proto, x->props.family, &dst);
+	sa = espah_sa_get(net, x->id.spi, x->id.proto, x->props.family, &dst,
+			  x->mark.v & x->mark.m);
 	if (!sa)
 		return;
 	if (sa->xs == x) {
 		espah_xfrm_retire(net, sa);
 		espah_sa_put(espah_sa_unlink(net, sa->spi, sa->proto,
-					     sa->family, &sa->dst));
+					     sa->family, &sa->dst,
+					     x->mark.v & x->mark.m));
 	}
 	espah_sa_put(sa);
 }
@@ -271,13 +273,14 @@ static void sa_carry(struct net *net, struct xfrm_state *x)
 				       &oseq, &why);
 	if (err)
 		goto refused;
-	old = espah_sa_get(net, sa->spi, sa->proto, sa->family, &sa->dst);
+	old = espah_sa_get(net, sa->spi, sa->proto, sa->family, &sa->dst,
+			   sa->xmark.v & sa->xmark.m);
 	if (old) {
 		bool carried = old->xs;
 
 		espah_sa_put(old);
 		if (!carried) {
-			why = "espah has an SA with this SPI, destination and protocol of its own";
+			why = "espah has an SA with this SPI, destination, protocol and mark of its own";
 			goto refused;
 		}
 		flags = ESPAH_SA_INS_UPDATE | ESPAH_SA_INS_KEEP_SEQ |
@@ -350,13 +353,13 @@ static void pol_drop(struct net *net, const struct xfrm_policy *xp)
 		return;
 	index = xa_to_value(v);
 	rcu_read_lock();
-	cur = espah_spd_find_rcu(net, 0, NULL, index);
+	cur = espah_spd_find_rcu(net, 0, NULL, NULL, index);
 	ours = cur && cur->xp == xp;
 	rcu_read_unlock();
 	if (!ours)
 		return;
 	xa_erase(&xn->pols, xp->index);
-	pol = espah_spd_unlink(net, 0, NULL, index);
+	pol = espah_spd_unlink(net, 0, NULL, NULL, index);
 	espah_policy_free(pol);
 }
 
@@ -380,7 +383,7 @@ static void pol_carry(struct net *net, struct xfrm_policy *xp, int dir)
 	if (err)
 		goto refused;
 	rcu_read_lock();
-	cur = espah_spd_find_rcu(net, pol->dir, &pol->sel, 0);
+	cur = espah_spd_find_rcu(net, pol->dir, &pol->sel, &pol->xmark, 0);
 	theirs = cur && cur->xfrm == ESPAH_POL_ORIGIN_ESPAH;
 	rcu_read_unlock();
 	if (theirs) {
@@ -402,7 +405,7 @@ static void pol_carry(struct net *net, struct xfrm_policy *xp, int dir)
 	if (xa_err(xa_store(&xn->pols, xp->index, xa_mk_value(index),
 			    GFP_KERNEL))) {
 		/* without the index it could never be removed: undo */
-		espah_policy_free(espah_spd_unlink(net, 0, NULL, index));
+		espah_policy_free(espah_spd_unlink(net, 0, NULL, NULL, index));
 		pol_refused(net, xp, "no memory");
 	}
 	return;
@@ -425,7 +428,7 @@ static void reap_dead(struct net *net)
 	espah_xfrm_sync_now(net, false);
 	xa_for_each(&xn->pols, i, v) {
 		rcu_read_lock();
-		cur = espah_spd_find_rcu(net, 0, NULL, xa_to_value(v));
+		cur = espah_spd_find_rcu(net, 0, NULL, NULL, xa_to_value(v));
 		dead = cur && cur->xp && READ_ONCE(cur->xp->walk.dead) ?
 		       cur->xp : NULL;
 		rcu_read_unlock();
@@ -624,7 +627,7 @@ static void pols_orphan(struct net *net)
 	xa_for_each(&xn->pols, i, v) {
 		pol = kzalloc(sizeof(*pol), GFP_KERNEL);
 		rcu_read_lock();
-		cur = espah_spd_find_rcu(net, 0, NULL, xa_to_value(v));
+		cur = espah_spd_find_rcu(net, 0, NULL, NULL, xa_to_value(v));
 		if (cur && pol) {
 			pol->dir = cur->dir;
 			pol->sel = cur->sel;
@@ -643,7 +646,7 @@ static void pols_orphan(struct net *net)
 			 * reference to a native one nobody tracks
 			 */
 			if (cur)
-				espah_policy_free(espah_spd_unlink(net, 0, NULL,
+				espah_policy_free(espah_spd_unlink(net, 0, NULL, NULL,
 								   xa_to_value(v)));
 		}
 		cond_resched();

@@ -17,8 +17,10 @@ static void usage_policy(FILE *f)
 {
 	fprintf(f,
 "Usage: espah policy { add | update } SELECTOR dir DIR [ priority PRIORITY ]\n"
-"                    [ action { allow | block } ] [ hold COUNT ] [ TMPL-LIST ]\n"
-"       espah policy { delete | get } { SELECTOR dir DIR | index INDEX [ dir DIR ] }\n"
+"                    [ mark MARK ] [ action { allow | block } ] [ hold COUNT ]\n"
+"                    [ TMPL-LIST ]\n"
+"       espah policy { delete | get } { SELECTOR dir DIR [ mark MARK ] |\n"
+"                                       index INDEX [ dir DIR ] }\n"
 "       espah [ -j ] policy { list | show } [ dir DIR ]\n"
 "       espah policy flush\n"
 "SELECTOR := src PREFIX dst PREFIX [ UPSPEC ]\n"
@@ -28,6 +30,8 @@ static void usage_policy(FILE *f)
 "TMPL-LIST := tmpl TMPL [ tmpl TMPL ]   (at most 2, outermost last)\n"
 "TMPL := [ src ADDR ] [ dst ADDR ] proto { esp | ah } [ mode { transport | tunnel } ]\n"
 "        [ reqid REQID ] [ spi SPI ] [ level required ]\n"
+"MARK := VALUE[/MASK] | VALUE mask MASK: only packets whose mark & MASK is\n"
+"VALUE (MASK default 0xffffffff)\n"
 "action allow with tmpl = protect, action allow without tmpl = bypass,\n"
 "action block = discard. PRIORITY: lower wins (default 0).\n"
 "hold COUNT (dir out with tmpl, at most 100): packets that find no SA wait\n"
@@ -128,7 +132,7 @@ static int parse_dir(const char *w)
 }
 
 static const char *const unsupported_pol_words[] = {
-	"mark", "if_id", "ctx", "flag", "dev", "offload",
+	"if_id", "ctx", "flag", "dev", "offload",
 };
 
 /* Policy words common to every command; returns false for an unknown word. */
@@ -140,6 +144,7 @@ struct pol_args {
 	uint32_t prio, index, hold;
 	struct tmpl tmpl[TMPL_MAX];
 	int ntmpl;
+	struct mark xmark;
 };
 
 static void parse_policy(struct args *a, struct pol_args *p, bool modify)
@@ -182,6 +187,10 @@ static void parse_policy(struct args *a, struct pol_args *p, bool modify)
 			if (p->ntmpl == TMPL_MAX)
 				syntax("%s: at most %d \"tmpl\"", a->ctx, TMPL_MAX);
 			parse_tmpl(a, &p->tmpl[p->ntmpl++]);
+		} else if (!strcmp(w, "mark")) {
+			if (p->xmark.set)
+				syntax("duplicate \"mark\"");
+			parse_mark_arg(a, "mark", &p->xmark);
 		} else if (!strcmp(w, "ptype")) {
 			w = next_arg(a, "ptype");
 			if (strcmp(w, "main"))
@@ -238,6 +247,7 @@ static int policy_modify(struct args *a, uint8_t cmd)
 		req_put_u32(&r, ESPAH_A_POL_PRIORITY, p.prio);
 	if (p.has_hold)
 		req_put_u32(&r, ESPAH_A_POL_HOLD, p.hold);
+	put_mark(&r, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, &p.xmark);
 	for (i = 0; i < p.ntmpl; i++)
 		put_tmpl(&r, &p.tmpl[i]);
 	nl_transact(&r, NULL, NULL);
@@ -352,6 +362,8 @@ void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
 		  hold ? mnl_attr_get_u32(hold) : 0);
 	print_origin(tb);
 	print_nl();
+	print_mark(tb, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, "mark",
+		   "\tmark 0x%x/0x%x\n");
 	open_arr("tmpl");
 	mnl_attr_for_each(na, nlh, GENL_HDRLEN)
 		if (mnl_attr_get_type(na) == ESPAH_A_POL_TMPL)
@@ -422,6 +434,7 @@ static int policy_get_del(struct args *a, uint8_t cmd)
 			syntax("%s: missing \"dir in|out|fwd\"", a->ctx);
 		req_put_u8(&r, ESPAH_A_POL_DIR, p.dir);
 		req_put_selector(&r, ESPAH_A_POL_SEL, &p.sel, pol_family(&p));
+		put_mark(&r, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, &p.xmark);
 	}
 	if (cmd == ESPAH_CMD_POL_GET) {
 		nl_transact(&r, pol_cb, NULL);

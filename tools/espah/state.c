@@ -21,10 +21,11 @@ static void usage_state(FILE *f)
 "                   [ replay-seq SEQ ] [ replay-oseq SEQ ]\n"
 "                   [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ]\n"
 "                   [ flag FLAG-LIST ] [ extra-flag EXTRA-FLAG ] [ df DF ] [ dscp DSCP ]\n"
-"                   [ tfcpad LENGTH ]\n"
+"                   [ tfcpad LENGTH ] [ mark MARK ] [ output-mark MARK ]\n"
 "                   [ sel SELECTOR ] [ LIMIT-LIST ] [ ENCAP ]\n"
 "                   ALGO-LIST\n"
 "       espah state { delete | get } [ src ADDR ] dst ADDR proto XFRM-PROTO spi SPI\n"
+"                   [ mark MARK ]\n"
 "       espah [ -s ] [ -j ] state { list | show } [ ID ] [ mode MODE ] [ reqid REQID ]\n"
 "                   [ dir { in | out } ]\n"
 "       espah state flush [ proto XFRM-PROTO ]\n"
@@ -37,6 +38,9 @@ static void usage_state(FILE *f)
 "DF := copy | clear | set   (tunnel mode, IPv4 outer header; nopmtudisc: clear)\n"
 "DSCP := copy | 0..63   (tunnel mode: the outer header's)\n"
 "LENGTH := bytes each inner packet is padded to (tunnel-mode ESP, RFC 4303 2.4)\n"
+"MARK := VALUE[/MASK] | VALUE mask MASK   (MASK default 0xffffffff)\n"
+"mark: packets (in) or policies (out) whose mark & MASK is VALUE;\n"
+"output-mark: the mark of the packets the SA makes (ESP out, decapsulated in)\n"
 "ALGO-LIST := aead ALGO-NAME KEY ICV-BITS\n"
 "           | enc ALGO-NAME KEY [ { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS } ]\n"
 "           | { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS }   (proto ah)\n"
@@ -176,7 +180,7 @@ static void put_id(struct req *r, const struct sa_id *id, bool need_src)
 }
 
 static const char *const unsupported_sa_words[] = {
-	"mark", "set-mark", "output-mark", "if_id", "offload", "ctx",
+	"set-mark", "if_id", "offload", "ctx",
 	"coa", "comp", "nat-keepalive-interval",
 };
 
@@ -393,6 +397,7 @@ static int state_modify(struct args *a, uint8_t cmd)
 	int mode = ESPAH_MODE_TRANSPORT, dir = -1;
 	int df = DF_UNSET, dscp = DSCP_UNSET;
 	bool has_dscp = false, has_tfcpad = false;
+	struct mark xmark = { 0 }, omark = { 0 };
 	uint32_t tfcpad = 0;
 	struct selector sel = { 0 };
 	struct sa_id id = { 0 };
@@ -447,6 +452,14 @@ static int state_modify(struct args *a, uint8_t cmd)
 		} else if (!strcmp(w, "tfcpad")) {
 			tfcpad = parse_u32(next_arg(a, "tfcpad"), "tfcpad");
 			has_tfcpad = true;
+		} else if (!strcmp(w, "mark")) {
+			if (xmark.set)
+				syntax("duplicate \"mark\"");
+			parse_mark_arg(a, "mark", &xmark);
+		} else if (!strcmp(w, "output-mark")) {
+			if (omark.set)
+				syntax("duplicate \"output-mark\"");
+			parse_mark_arg(a, "output-mark", &omark);
 		} else if (!strcmp(w, "df")) {
 			df = parse_df(next_arg(a, "df"), df);
 		} else if (!strcmp(w, "dscp")) {
@@ -577,6 +590,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 		req_put_u8(&r, ESPAH_A_SA_DSCP, dscp);
 	if (has_tfcpad)
 		req_put_u32(&r, ESPAH_A_SA_TFCPAD, tfcpad);
+	put_mark(&r, ESPAH_A_SA_MARK, ESPAH_A_SA_MARK_MASK, &xmark);
+	put_mark(&r, ESPAH_A_SA_OMARK, ESPAH_A_SA_OMARK_MASK, &omark);
 	if (has_lft) {
 		struct nlattr *nest = req_nest_start(&r, ESPAH_A_SA_LIFETIME);
 
@@ -866,6 +881,10 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 	close_arr();
 	if (replay & PRINT_TEXT)
 		print_nl();
+	print_mark(tb, ESPAH_A_SA_MARK, ESPAH_A_SA_MARK_MASK, "mark",
+		   "\tmark 0x%x/0x%x\n");
+	print_mark(tb, ESPAH_A_SA_OMARK, ESPAH_A_SA_OMARK_MASK, "output-mark",
+		   "\toutput-mark 0x%x/0x%x\n");
 	print_tunhdr(tb);
 	print_algs(tb);
 	if (tb[ESPAH_A_SA_ENCAP])
@@ -981,14 +1000,21 @@ static int state_list(struct args *a)
 
 static int state_get_del(struct args *a, uint8_t cmd)
 {
+	struct mark xmark = { 0 };
 	struct sa_id id = { 0 };
 	struct req r;
 
-	while (a->argc > 0)
-		if (!parse_id_word(a, &id))
+	while (a->argc > 0) {
+		if (parse_id_word(a, &id))
+			continue;
+		if (!peek_is(a, "mark") || xmark.set)
 			syntax("%s: unknown word \"%s\"", a->ctx, a->argv[0]);
+		next_arg(a, "mark");
+		parse_mark_arg(a, "mark", &xmark);
+	}
 	req_init(&r, cmd, 0);
 	put_id(&r, &id, false);
+	put_mark(&r, ESPAH_A_SA_MARK, ESPAH_A_SA_MARK_MASK, &xmark);
 	if (cmd == ESPAH_CMD_SA_GET) {
 		nl_transact(&r, sa_cb, NULL);
 		print_end_doc();

@@ -249,6 +249,25 @@ enum espah_df {
  *	confidentiality padding (RFC 4303 2.4, ip xfrm's tfcpad): each inner
  *	packet is padded with zeros up to this many bytes, at most what fits
  *	the path MTU; 0 or absent: none
+ * @ESPAH_A_SA_MARK: u32, mark condition (ip xfrm's mark): inbound, the SA
+ *	is found only for packets whose mark & ESPAH_A_SA_MARK_MASK equals
+ *	it; outbound, it serves only protect policies whose mark (value &
+ *	mask) satisfies the same condition. SAs of one SPI, destination and
+ *	protocol may differ by it. Also names the SA in SA_GET/SA_DEL (the
+ *	SA whose condition value & mask satisfies). Absent: any mark
+ * @ESPAH_A_SA_MARK_MASK: u32, with ESPAH_A_SA_MARK; absent: 0xffffffff;
+ *	0 only with a value of 0; the value has no bit outside it
+ * @ESPAH_A_SA_OMARK: u32, output-mark (ip xfrm's output-mark, native's
+ *	smark): outbound, the ESP packet's mark becomes (mark &
+ *	~ESPAH_A_SA_OMARK_MASK) | (this & mask) before its route lookup
+ *	(tunnel mode: ip rule fwmark chooses its path); inbound, the
+ *	decapsulated packet's mark, the same way
+ * @ESPAH_A_SA_OMARK_MASK: u32, with ESPAH_A_SA_OMARK; absent: 0xffffffff
+ * @ESPAH_A_POL_MARK: u32, mark condition: the policy applies only to
+ *	packets whose mark & ESPAH_A_POL_MARK_MASK equals it (in, out and
+ *	fwd); with the direction and selector, the policy's identity (POL_GET,
+ *	POL_DEL, POL_UPDATE). Absent: any mark
+ * @ESPAH_A_POL_MARK_MASK: u32, with ESPAH_A_POL_MARK; as ESPAH_A_SA_MARK_MASK
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -306,6 +325,12 @@ enum espah_attr {
 	ESPAH_A_SA_DF,
 	ESPAH_A_SA_DSCP,
 	ESPAH_A_SA_TFCPAD,
+	ESPAH_A_SA_MARK,
+	ESPAH_A_SA_MARK_MASK,
+	ESPAH_A_SA_OMARK,
+	ESPAH_A_SA_OMARK_MASK,
+	ESPAH_A_POL_MARK,
+	ESPAH_A_POL_MARK_MASK,
 	__ESPAH_A_MAX,
 };
 
@@ -333,6 +358,8 @@ enum espah_attr {
 						 * flags noecn, decap-dscp
 						 */
 #define ESPAH_FEAT_TFC		(1U << 19)	/* ESPAH_A_SA_TFCPAD */
+/* ESPAH_A_SA_MARK, ESPAH_A_SA_OMARK, ESPAH_A_POL_MARK (and their masks) */
+#define ESPAH_FEAT_MARK		(1U << 20)
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
