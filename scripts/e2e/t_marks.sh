@@ -1,0 +1,285 @@
+#!/bin/bash
+# Marks on espah's own SAs and policies (ip xfrm's mark and output-mark),
+# espah on gw1, native XFRM on gw2, both keyed the same way: two tunnels
+# between the gateways with the same SPIs (0x1001 out of gw1, 0x2001 out
+# of gw2) and different keys, told apart by marks only. nft marks the
+# flows (by h1's source address on gw1, by its destination on gw2) and
+# the ESP packets (by their outer source: each tunnel has its own second
+# address on the sending gateway). output-mark steers one tunnel's ESP
+# packets onto a second link between the gateways (ip rule fwmark) on both
+# sides, and marks espah's decapsulated packets. Then what finds no
+# policy or no SA, the tool's words and the module's refusals.
+#
+#   h1 10.0.1.1 (mark 1), .2 (mark 2), .3 (no mark), .4 (mark 3)
+#   gw1 eth2 10.0.12.1 (tunnel 1), 10.0.12.3 (tunnel 2); eth3 10.0.13.1
+#   gw2 eth2 10.0.12.2 (tunnel 1), 10.0.12.4 (tunnel 2); eth3 10.0.13.2
+#
+# ESPAH_KIND=debug (or MARKS_QUICK=1): the short run, every datapath step
+# once (the two tunnels, the ESP steered by output-mark, no SA for a mark).
+# shellcheck source=scripts/e2e/lib.sh
+cd "$(dirname "$0")" && . ./lib.sh
+
+G1=10.0.12.1 G1B=10.0.12.3 G2=10.0.12.2 G2B=10.0.12.4
+H2=10.0.2.1
+QUICK=
+[ "${ESPAH_KIND:-}" = debug ] || [ -n "${MARKS_QUICK:-}" ] && QUICK=1
+
+# the second addresses, the second link, the marking rules
+marks_up() {
+	ip link add eth3 netns gw1 address 02:00:00:00:13:01 type veth \
+		peer name eth3 netns gw2 address 02:00:00:00:13:02 || return 1
+	ip -n h1 -batch - <<-EOF || return 1
+	addr add 10.0.1.2/24 dev eth0
+	addr add 10.0.1.3/24 dev eth0
+	addr add 10.0.1.4/24 dev eth0
+	EOF
+	ip -n gw1 -batch - <<-EOF || return 1
+	addr add $G1B/24 dev eth2
+	link set eth3 up
+	addr add 10.0.13.1/24 dev eth3
+	neigh replace 10.0.1.2 lladdr $M_H1 dev eth1 nud permanent
+	neigh replace 10.0.1.3 lladdr $M_H1 dev eth1 nud permanent
+	neigh replace 10.0.1.4 lladdr $M_H1 dev eth1 nud permanent
+	neigh replace $G2B lladdr $M_GW2B dev eth2 nud permanent
+	neigh replace 10.0.13.2 lladdr 02:00:00:00:13:02 dev eth3 nud permanent
+	rule add fwmark 0x100/0x100 table 100
+	route add $G2/32 via 10.0.13.2 dev eth3 table 100
+	EOF
+	ip -n gw2 -batch - <<-EOF || return 1
+	addr add $G2B/24 dev eth2
+	link set eth3 up
+	addr add 10.0.13.2/24 dev eth3
+	neigh replace $G1B lladdr $M_GW1B dev eth2 nud permanent
+	neigh replace 10.0.13.1 lladdr 02:00:00:00:13:01 dev eth3 nud permanent
+	rule add fwmark 0x100/0x100 table 100
+	route add $G1/32 via 10.0.13.1 dev eth3 table 100
+	EOF
+	nsx gw1 nft -f - <<-EOF || return 1
+	table ip marks {
+		chain pre {
+			type filter hook prerouting priority mangle;
+			ip saddr 10.0.1.1 meta mark set 1
+			ip saddr 10.0.1.2 meta mark set 2
+			ip saddr 10.0.1.4 meta mark set 3
+			ip protocol esp iifname "eth3" counter
+			ip protocol esp jump espmark
+		}
+		chain espmark {
+			ip saddr $G2 meta mark set 1
+			ip saddr $G2B meta mark set 2
+		}
+		chain forward_mark {
+			type filter hook forward priority 0;
+			meta mark 0x201 counter
+		}
+	}
+	EOF
+	nsx gw2 nft -f - <<-EOF || return 1
+	table ip marks {
+		chain pre {
+			type filter hook prerouting priority mangle;
+			ip daddr 10.0.1.1 meta mark set 1
+			ip daddr 10.0.1.2 meta mark set 2
+			ip protocol esp iifname "eth3" counter
+			ip protocol esp iifname "eth2" counter
+			ip saddr 10.0.1.3 counter
+			ip protocol esp ip saddr $G1 meta mark set 1
+			ip protocol esp ip saddr $G1B meta mark set 2
+		}
+	}
+	EOF
+}
+
+# nftc NS WHAT: the packets of the counter on the rule containing WHAT
+nftc() {
+	nsx "$1" nft list table ip marks |
+		sed -n "s/.*$2.* counter packets \([0-9]*\) .*/\1/p" | head -1
+}
+
+# sapk NS SPI MARK: packets of the espah SA with that SPI and mark value
+sapk() {
+	E "$1" -j -s state list |
+		jq -r "[.[] | select(.spi == $2 and .mark.value == $3)][0].stats.packets // 0"
+}
+
+# ping_from SRC [COUNT]: h1 pings h2 from SRC, all answered
+ping_from() {
+	nsx h1 ping -q -c "${2:-3}" -i 0.2 -W 2 -I "$1" "$H2" >/dev/null 2>&1
+}
+
+# no_answer SRC: h1's two echo requests from SRC to h2 get no answer
+no_answer() {
+	! nsx h1 ping -q -c 2 -i 0.2 -W 1 -I "$1" "$H2" >/dev/null 2>&1
+}
+
+# Both gateways: tunnel 1 (mark 1) G1<->G2, tunnel 2 (mark 2) G1B<->G2B,
+# the same SPIs, other keys; tunnel 1's SAs with output-marks on gw1 (out:
+# the second link; in: 0x200 on the decapsulated packets) and on gw2 (out:
+# the second link). gw1: an unmarked fallback that blocks, a mark-3 policy
+# that no SA serves.
+configure() {
+	local a1 a2 b1 b2 sel12="sel src 10.0.1.0/24 dst 10.0.2.0/24"
+	local sel21="sel src 10.0.2.0/24 dst 10.0.1.0/24" t="mode tunnel reqid 1"
+	a1=$(alg gcm 11) a2=$(alg gcm 12) b1=$(alg gcm 21) b2=$(alg gcm 22)
+	E gw1 -batch - <<-EOF || return 1
+	state add src $G1 dst $G2 proto esp spi 0x1001 $t dir out mark 1/0xff output-mark 0x100/0x100 $sel12 $a1
+	state add src $G1B dst $G2 proto esp spi 0x1001 $t dir out mark 2/0xff $sel12 $a2
+	state add src $G2 dst $G1 proto esp spi 0x2001 $t dir in replay-window 64 mark 1/0xff output-mark 0x200/0x200 $sel21 $b1
+	state add src $G2B dst $G1 proto esp spi 0x2001 $t dir in replay-window 64 mark 2/0xff $sel21 $b2
+	policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out priority 10 mark 1/0xff tmpl src $G1 dst $G2 proto esp mode tunnel reqid 1
+	policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out priority 10 mark 2 mask 0xff tmpl src $G1B dst $G2 proto esp mode tunnel reqid 1
+	policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out priority 10 mark 3/0xff tmpl src $G1 dst $G2 proto esp mode tunnel reqid 1
+	policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out priority 100 action block
+	policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir fwd mark 1/0xff tmpl src $G2 dst $G1 proto esp mode tunnel reqid 1
+	policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir fwd mark 2/0xff tmpl src $G2B dst $G1 proto esp mode tunnel reqid 1
+	EOF
+	ip -n gw2 -batch - <<-EOF || return 1
+	xfrm state add src $G1 dst $G2 proto esp spi 0x1001 $t replay-window 64 mark 1 mask 0xff $sel12 $a1
+	xfrm state add src $G1B dst $G2 proto esp spi 0x1001 $t replay-window 64 mark 2 mask 0xff $sel12 $a2
+	xfrm state add src $G2 dst $G1 proto esp spi 0x2001 $t mark 1 mask 0xff output-mark 0x100 mask 0x100 $sel21 $b1
+	xfrm state add src $G2B dst $G1 proto esp spi 0x2001 $t mark 2 mask 0xff $sel21 $b2
+	xfrm policy add src 10.0.2.0/24 dst 10.0.1.1/32 dir out mark 1 mask 0xff tmpl src $G2 dst $G1 proto esp mode tunnel reqid 1
+	xfrm policy add src 10.0.2.0/24 dst 10.0.1.2/32 dir out mark 2 mask 0xff tmpl src $G2B dst $G1 proto esp mode tunnel reqid 1
+	xfrm policy add src 10.0.1.1/32 dst 10.0.2.0/24 dir fwd tmpl src $G1 dst $G2 proto esp mode tunnel reqid 1
+	xfrm policy add src 10.0.1.2/32 dst 10.0.2.0/24 dir fwd tmpl src $G1B dst $G2 proto esp mode tunnel reqid 1
+	EOF
+}
+
+# --- the datapath ------------------------------------------------------------
+flows() {
+	local e3 e2 n1 n2
+	check "mark 1: h1 (10.0.1.1) pings h2 through tunnel 1" ping_from 10.0.1.1
+	check "mark 1: espah's SA 0x1001 mark 1 counted it (>= 3)" ge "$(sapk gw1 4097 1)" 3
+	check "mark 1: espah's SA 0x1001 mark 2 did not" numeq "$(sapk gw1 4097 2)" 0
+	check "mark 1: the replies found espah's SA 0x2001 mark 1 (>= 3)" ge "$(sapk gw1 8193 1)" 3
+	check "mark 1: not the SA 0x2001 mark 2" numeq "$(sapk gw1 8193 2)" 0
+	# output-mark 0x100/0x100: ip rule fwmark sends the ESP over eth3
+	e3=$(nftc gw2 '"eth3"') e2=$(nftc gw2 '"eth2"')
+	check "output-mark: espah's ESP of tunnel 1 left on the second link (gw2 eth3: $e3)" ge "$e3" 3
+	check "output-mark: none of it on the first (gw2 eth2: $e2)" numeq "$e2" 0
+	check "output-mark: native's ESP of tunnel 1 came on the second link too (gw1 eth3)" \
+		ge "$(nftc gw1 '"eth3"')" 3
+	check "output-mark in: espah's decapsulated replies carry mark 0x201" \
+		ge "$(nftc gw1 0x00000201)" 3
+	check "mark 2: h1 (10.0.1.2) pings h2 through tunnel 2" ping_from 10.0.1.2
+	n1=$(sapk gw1 4097 1) n2=$(sapk gw1 4097 2)
+	check "mark 2: espah's SA 0x1001 mark 2 counted it (>= 3)" ge "$n2" 3
+	check "mark 2: espah's SA 0x1001 mark 1 stayed at 3 ($n1)" numeq "$n1" 3
+	check "mark 2: the replies found espah's SA 0x2001 mark 2 (>= 3)" ge "$(sapk gw1 8193 2)" 3
+	check "mark 2: its ESP left on the first link (gw2 eth2)" ge "$(nftc gw2 '"eth2"')" 3
+}
+
+# mark 3: a policy whose mark no SA serves; no mark: the fallback blocks
+no_sa() {
+	local d0 a0
+	read -r d0 a0 <<< "$(gstat gw1 out-no-sa policy-discard)"
+	check "mark 3: no answer (no SA serves the policy's mark)" no_answer 10.0.1.4
+	check "mark 3: counted out-no-sa (+2)" numeq "$(gstat gw1 out-no-sa)" $((d0 + 2))
+	[ -n "$QUICK" ] && return
+	check "no mark: not protected, blocked by the fallback policy" no_answer 10.0.1.3
+	check "no mark: counted policy-discard (+2)" numeq "$(gstat gw1 policy-discard)" $((a0 + 2))
+	check "no mark: nothing reached gw2 in clear" numeq "$(nftc gw2 10.0.1.3)" 0
+}
+
+# ESP of tunnel 2 no longer marked on gw1: the inbound SA is not found
+in_no_sa() {
+	local d0
+	d0=$(gstat gw1 in-no-sa)
+	nsx gw1 nft flush chain ip marks espmark
+	nsx gw1 nft add rule ip marks espmark ip saddr "$G2" meta mark set 1
+	check "in: ESP whose mark no SA takes: no answer" no_answer 10.0.1.2
+	check "in: counted in-no-sa (+2)" numeq "$(gstat gw1 in-no-sa)" $((d0 + 2))
+}
+
+# --- the tool --------------------------------------------------------------------
+tool() {
+	local l s
+	l=$(E gw1 state list)
+	check "state list: mark 0x1/0xff" grep -q $'^\tmark 0x1/0xff$' <<< "$l"
+	check "state list: output-mark 0x100/0x100" grep -q $'^\toutput-mark 0x100/0x100$' <<< "$l"
+	check "policy list: mark 0x2/0xff" grep -q $'^\tmark 0x2/0xff$' <<< "$(E gw1 policy list)"
+	check "JSON: the output-mark's value and mask" bash -c \
+		"$ESPAH_TOOL -n gw1 -j state list | jq -e '[.[] | select(.\"output-mark\" == {\"value\": 512, \"mask\": 512})] | length == 1' >/dev/null"
+	s=$(E gw1 save)
+	check "save: mark and output-mark words" bash -c \
+		"grep -q 'spi 0x00001001 .*mark 0x1/0xff output-mark 0x100/0x100' <<< \"\$1\" && grep -q 'priority 10 action allow mark 0x3/0xff' <<< \"\$1\"" _ "$s"
+	check "state get ... mark 2 finds tunnel 2's SA" bash -c \
+		"$ESPAH_TOOL -n gw1 state get src $G1B dst $G2 proto esp spi 0x1001 mark 2 | grep -q 'src $G1B'"
+	refused "state get ... mark 5: no such SA, exit 1" "destination, protocol and mark" \
+		state get dst "$G2" proto esp spi 0x1001 mark 5
+	refused "state get without mark: no SA without a condition" "no SA" \
+		state get dst "$G2" proto esp spi 0x1001
+	algwords gcm 31
+	refused "the same SPI and mark again" "protocol and mark exists" \
+		state add src "$G1" dst "$G2" proto esp spi 0x1001 mode tunnel dir out mark 1/0xff "${ALGW[@]}"
+	check "state delete ... mark 2: one SA of the SPI goes" bash -c \
+		"$ESPAH_TOOL -n gw1 state delete dst $G2 proto esp spi 0x1001 mark 2 && [ \"\$($ESPAH_TOOL -n gw1 -j state list | jq '[.[] | select(.spi == 4097)] | length')\" = 1 ]"
+	check "policy delete ... mark 3: the mark names the policy" bash -c \
+		"$ESPAH_TOOL -n gw1 policy delete src 10.0.1.0/24 dst 10.0.2.0/24 dir out mark 3/0xff && ! $ESPAH_TOOL -n gw1 policy list | grep -q 'mark 0x3/'"
+	check "features: mark" bash -c "$ESPAH_TOOL -n gw1 features | grep -qw mark"
+}
+
+# refused DESC TEXT ARGS...: `espah -n gw1 ARGS` fails, its message has TEXT
+refused() {
+	local desc=$1 word=$2 err
+	shift 2
+	if err=$(E gw1 "$@" 2>&1); then
+		not_ok "$desc: accepted"
+		return
+	fi
+	diag "$err"
+	check "$desc" grep -qF -- "$word" <<< "$err"
+}
+
+refusals() {
+	local id=(state add src 10.0.12.1 dst 10.0.12.9 proto esp mode tunnel dir out)
+	local pol=(policy add src 10.0.5.0/24 dst 10.0.6.0/24 dir out)
+	local a
+	algwords gcm 41
+	a=("${ALGW[@]}")
+	refused "refused: mark 5/0 (ESPAH_A_SA_MARK_MASK)" "ESPAH_A_SA_MARK_MASK: 0 with a nonzero" \
+		"${id[@]}" spi 0x7001 mark 5/0 "${a[@]}"
+	refused "refused: mark 0x11/0xf (ESPAH_A_SA_MARK)" "ESPAH_A_SA_MARK: has bits outside" \
+		"${id[@]}" spi 0x7002 mark 0x11/0xf "${a[@]}"
+	refused "refused: output-mark 5/0 (ESPAH_A_SA_OMARK_MASK)" "ESPAH_A_SA_OMARK_MASK: 0 with a nonzero" \
+		"${id[@]}" spi 0x7003 output-mark 5/0 "${a[@]}"
+	refused "refused: policy mark 3/0 (ESPAH_A_POL_MARK_MASK)" "ESPAH_A_POL_MARK_MASK: 0 with a nonzero" \
+		"${pol[@]}" mark 3/0
+	refused "refused: policy mark 0x100/0xff (ESPAH_A_POL_MARK)" "ESPAH_A_POL_MARK: has bits outside" \
+		"${pol[@]}" mark 0x100/0xff
+	refused "refused by the tool: if_id on an SA" "not supported" \
+		"${id[@]}" spi 0x7004 if_id 5 "${a[@]}"
+	check "raw: SA_MARK_MASK without SA_MARK refused, named" bash -c \
+		"$BB nsenter --net=/run/netns/gw1 $PY ../../tools/espah/nlraw.py SA_GET SA_SPI:be32:0x1001 SA_PROTO:u8:50 SA_FAMILY:u16:2 SA_DST:hex:0a000c02 SA_MARK_MASK:u32:255 | tr '\n' ' ' | grep -q 'ESPAH_A_SA_MARK_MASK: only with ESPAH_A_SA_MARK'"
+	check "no SA left by the refusals" \
+		numeq "$(E gw1 -j state list | jq '[.[] | select(.dst == "10.0.12.9")] | length')" 0
+}
+
+# try WHAT CMD...: CMD, its error output as diagnostics if it fails
+try() {
+	local what=$1 err
+	shift
+	err=$("$@" 2>&1 >/dev/null) && return 0
+	diag "$what: $err"
+	return 1
+}
+
+if ! topo_up || ! try "second link, addresses, marking rules" marks_up; then
+	not_ok "topology with the second link and the marking rules"
+	finish
+	exit
+fi
+if ! try "configure" configure; then
+	not_ok "configure both gateways"
+	finish
+	exit
+fi
+flows
+no_sa
+if [ -z "$QUICK" ]; then
+	in_no_sa
+	tool
+	refusals
+fi
+ipsec_flush
+finish
