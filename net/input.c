@@ -41,6 +41,7 @@
 #include <espah/secpath.h>
 #include <espah/spd.h>
 #include <espah/xfrm.h>
+#include <espah/xfrmi.h>
 
 /* Did the transforms the packet went through satisfy the protect policy's
  * templates? The templates, innermost first, against the sec_path from
@@ -91,6 +92,8 @@ static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 	}
 	if (espah_flow_bypass(&fl))
 		return NF_ACCEPT;
+	/* received on a native xfrm interface: only policies of its if_id */
+	fl.if_id = espah_xfrmi_if_id(skb->dev);
 	pol = espah_spd_lookup(net, dir, &fl);
 	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
 		return NF_ACCEPT;

@@ -66,6 +66,7 @@
 #include <espah/spd.h>
 #include <espah/tunhdr.h>
 #include <espah/xfrm.h>
+#include <espah/xfrmi.h>
 
 /* Move the paged data of @skb into its linear area (the caller made the
  * tailroom for it), completing a partial checksum in the same pass: what
@@ -621,16 +622,19 @@ static struct espah_sa *out_find(struct net *net,
 
 	*outer = NULL;
 	*missing = t0;
-	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst, mark);
+	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst, mark,
+			       pol->if_id);
 	if (!sa || pol->ntmpl < 2)
 		return sa;
 	*missing = &pol->tmpl[1];
 	if (t0->mode == ESPAH_MODE_TUNNEL)
 		*outer = espah_sa_find_out(net, &pol->tmpl[1], sa->family,
-					   &sa->src, &sa->dst, mark);
+					   &sa->src, &sa->dst, mark,
+					   pol->if_id);
 	else
 		*outer = espah_sa_find_out(net, &pol->tmpl[1], family,
-					   &fl->src, &fl->dst, mark);
+					   &fl->src, &fl->dst, mark,
+					   pol->if_id);
 	if (!*outer) {
 		espah_sa_put(sa);
 		return NULL;
@@ -732,6 +736,16 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 	}
 	if (espah_flow_bypass(&fl))
 		return NF_ACCEPT;
+	/* Routed into a native xfrm interface: only policies of its if_id
+	 * apply (without one, the interface's native transmit drops it). The
+	 * xfrm bridge's tag is native's: such an interface would have native
+	 * encrypt with the carried SAs' keys under its own numbers.
+	 */
+	fl.if_id = espah_xfrmi_if_id(state->out);
+	if (fl.if_id && fl.if_id == espah_xfrm_tag(net)) {
+		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
+		return NF_DROP;
+	}
 
 	/* Hooks run under rcu_read_lock(); the policy is used only here. */
 	pol = espah_spd_lookup(net, ESPAH_DIR_OUT, &fl);
@@ -765,6 +779,8 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 
 	if (pol->xp)
 		espah_xfrm_pol_used(pol->xp);
+	if (fl.if_id)
+		espah_xfrmi_tx(state->out, skb->len);
 	espah_ct_confirm(skb);
 	out_xmit(net, sa, outer, skb, family);
 	return NF_STOLEN;

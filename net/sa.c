@@ -510,6 +510,7 @@ static bool sa_exhausted(const struct espah_sa *sa)
  * @dst: the packet's destination (transport mode)
  * @mark: the policy's mark value (masked): SAs whose mark condition it
  *	does not satisfy serve other policies
+ * @if_id: the policy's if_id: only SAs of the same (0: none) serve it
  *
  * Tunnel mode matches the template's own endpoints, transport mode the
  * packet's addresses. Among several matching SAs (a rekey in progress) the
@@ -520,7 +521,8 @@ static bool sa_exhausted(const struct espah_sa *sa)
  */
 struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 				   u16 family, const union espah_addr *src,
-				   const union espah_addr *dst, u32 mark)
+				   const union espah_addr *dst, u32 mark,
+				   u32 if_id)
 {
 	struct espah_sad *sad = sad_of(net);
 	struct espah_sa *sa, *best = NULL;
@@ -544,6 +546,7 @@ struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 		    (t->reqid && sa->reqid != t->reqid) ||
 		    (t->spi && sa->spi != t->spi) ||
 		    !espah_fwmark_match(&sa->xmark, mark) ||
+		    sa->if_id != if_id ||
 		    READ_ONCE(sa->dead) || sa_exhausted(sa) ||
 		    sa_hard_expired(sa))
 			continue;
@@ -1220,6 +1223,30 @@ void espah_sa_sweep(struct net *net,
 		espah_sa_put(sa);
 	}
 	mutex_unlock(&sad->lock);
+}
+
+/**
+ * espah_sa_if_id_used() - does an SA of espah's own have this if_id
+ * @net: namespace
+ * @if_id: not 0
+ *
+ * Context: process (takes the SAD mutex).
+ * Return: true if one has.
+ */
+bool espah_sa_if_id_used(struct net *net, u32 if_id)
+{
+	struct espah_sad *sad = sad_of(net);
+	struct espah_sa *sa;
+	bool used = false;
+
+	mutex_lock(&sad->lock);
+	list_for_each_entry(sa, &sad->list, list)
+		if (sa->if_id == if_id) {
+			used = true;
+			break;
+		}
+	mutex_unlock(&sad->lock);
+	return used;
 }
 
 /**

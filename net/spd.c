@@ -118,7 +118,8 @@ const struct espah_policy *espah_spd_lookup(struct net *net, u8 dir,
 	if (dir > ESPAH_DIR_FWD)
 		return NULL;
 	list_for_each_entry_rcu(pol, &spd_of(net)->pol[dir], list)
-		if (espah_fwmark_match(&pol->xmark, fl->mark) &&
+		if (pol->if_id == fl->if_id &&
+		    espah_fwmark_match(&pol->xmark, fl->mark) &&
 		    espah_sel_match(&pol->sel, fl))
 			return pol;
 	return NULL;
@@ -126,7 +127,8 @@ const struct espah_policy *espah_spd_lookup(struct net *net, u8 dir,
 
 static struct espah_policy *find(struct espah_spd *spd, u8 dir,
 				 const struct espah_sel *sel,
-				 const struct espah_fwmark *xmark, u32 index)
+				 const struct espah_fwmark *xmark, u32 if_id,
+				 u32 index)
 {
 	struct espah_policy *pol;
 	int d;
@@ -144,7 +146,8 @@ static struct espah_policy *find(struct espah_spd *spd, u8 dir,
 	list_for_each_entry_rcu(pol, &spd->pol[dir], list,
 				lockdep_is_held(&spd->lock))
 		if (espah_sel_equal(&pol->sel, sel) &&
-		    pol->xmark.v == xmark->v && pol->xmark.m == xmark->m)
+		    pol->xmark.v == xmark->v && pol->xmark.m == xmark->m &&
+		    pol->if_id == if_id)
 			return pol;
 	return NULL;
 }
@@ -157,6 +160,7 @@ static struct espah_policy *find(struct espah_spd *spd, u8 dir,
  * @sel: selector, masked (ignored when @index is nonzero)
  * @xmark: mark condition, the same value and mask (ignored when @index is
  *	nonzero)
+ * @if_id: the same if_id (ignored when @index is nonzero)
  * @index: the policy's index, or 0
  *
  * Context: rcu_read_lock() held.
@@ -165,9 +169,9 @@ static struct espah_policy *find(struct espah_spd *spd, u8 dir,
 const struct espah_policy *espah_spd_find_rcu(struct net *net, u8 dir,
 					      const struct espah_sel *sel,
 					      const struct espah_fwmark *xmark,
-					      u32 index)
+					      u32 if_id, u32 index)
 {
-	return find(spd_of(net), dir, sel, xmark, index);
+	return find(spd_of(net), dir, sel, xmark, if_id, index);
 }
 
 static void spd_changed(struct espah_spd *spd)
@@ -188,7 +192,7 @@ static u32 new_index(struct espah_spd *spd)
 			spd->wrapped = true;
 			continue;
 		}
-		if (!spd->wrapped || !find(spd, 0, NULL, NULL, idx))
+		if (!spd->wrapped || !find(spd, 0, NULL, NULL, 0, idx))
 			return idx;
 	}
 }
@@ -232,7 +236,7 @@ int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 
 	espah_hold_init(&pol->hold);
 	mutex_lock(&spd->lock);
-	old = find(spd, pol->dir, &pol->sel, &pol->xmark, 0);
+	old = find(spd, pol->dir, &pol->sel, &pol->xmark, pol->if_id, 0);
 	if (old && old->xfrm == ESPAH_POL_ORIGIN_XFRM &&
 	    pol->xfrm == ESPAH_POL_ORIGIN_ESPAH) {
 		NL_SET_ERR_MSG_MOD(extack,
@@ -281,7 +285,9 @@ out:
  * @dir: direction (ignored when @index is nonzero)
  * @sel: selector, masked (ignored when @index is nonzero)
  * @xmark: mark condition (ignored when @index is nonzero)
- * @index: the policy's index, or 0 to find it by @dir, @sel and @xmark
+ * @if_id: if_id (ignored when @index is nonzero)
+ * @index: the policy's index, or 0 to find it by @dir, @sel, @xmark and
+ *	@if_id
  *
  * Context: process (takes the SPD mutex).
  * Return: the removed policy, which the caller may still read and must
@@ -290,13 +296,13 @@ out:
 struct espah_policy *espah_spd_unlink(struct net *net, u8 dir,
 				      const struct espah_sel *sel,
 				      const struct espah_fwmark *xmark,
-				      u32 index)
+				      u32 if_id, u32 index)
 {
 	struct espah_spd *spd = spd_of(net);
 	struct espah_policy *pol;
 
 	mutex_lock(&spd->lock);
-	pol = find(spd, dir, sel, xmark, index);
+	pol = find(spd, dir, sel, xmark, if_id, index);
 	if (pol) {
 		list_del_rcu(&pol->list);
 		espah_hold_kill(net, pol);
@@ -360,6 +366,32 @@ unsigned int espah_spd_flush(struct net *net, bool carried)
 		spd_changed(spd);
 	mutex_unlock(&spd->lock);
 	return n;
+}
+
+/**
+ * espah_spd_if_id_used() - does a policy of espah's own have this if_id
+ * @net: namespace
+ * @if_id: not 0
+ *
+ * Context: process (takes the SPD mutex).
+ * Return: true if one has.
+ */
+bool espah_spd_if_id_used(struct net *net, u32 if_id)
+{
+	struct espah_spd *spd = spd_of(net);
+	struct espah_policy *pol;
+	bool used = false;
+	int d;
+
+	mutex_lock(&spd->lock);
+	for (d = 0; d <= ESPAH_DIR_FWD && !used; d++)
+		list_for_each_entry(pol, &spd->pol[d], list)
+			if (pol->if_id == if_id) {
+				used = true;
+				break;
+			}
+	mutex_unlock(&spd->lock);
+	return used;
 }
 
 /**

@@ -103,7 +103,9 @@
 	X(OUT_NATT_KEEPALIVE, "EspahOutNattKeepalive", "out-natt-keepalive", \
 	  "NAT keepalives sent")					\
 	X(IN_CE_NOT_ECT, "EspahInCeNotEct", "in-ce-not-ect",		\
-	  "CE outer header over a Not-ECT inner packet: dropped (all SAs)")
+	  "CE outer header over a Not-ECT inner packet: dropped (all SAs)") \
+	X(IN_NO_XFRMI, "EspahInNoXfrmIf", "in-no-xfrmi",		\
+	  "decapsulated by an SA whose if_id no xfrm interface has: dropped")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\

@@ -197,6 +197,9 @@ struct espah_lft {
  *	found for; outbound, the policies whose mark it serves
  * @omark: output-mark: the mark of the packets it makes (the ESP packet,
  *	before its route lookup; inbound, the decapsulated packet)
+ * @if_id: 0, or the if_id of the native xfrm interface it serves
+ *	(net/xfrmi.c): outbound, only policies of that if_id take it;
+ *	inbound, its packets are received on that interface
  */
 struct xfrm_state;
 
@@ -250,6 +253,7 @@ struct espah_sa {
 	u32 tfcpad;
 	struct espah_fwmark xmark;
 	struct espah_fwmark omark;
+	u32 if_id;
 };
 
 /**
@@ -348,7 +352,9 @@ struct espah_sa *espah_sa_get(struct net *net, __be32 spi, u8 proto,
 			      u32 mark);
 struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 				   u16 family, const union espah_addr *src,
-				   const union espah_addr *dst, u32 mark);
+				   const union espah_addr *dst, u32 mark,
+				   u32 if_id);
+bool espah_sa_if_id_used(struct net *net, u32 if_id);
 void espah_sa_hold(struct espah_sa *sa);
 void espah_sa_put(struct espah_sa *sa);
 void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s);

@@ -23,6 +23,7 @@
 #include <espah/sa.h>
 #include <espah/spd.h>
 #include <espah/tunhdr.h>
+#include <espah/xfrm.h>
 
 #include "spec.h"
 

@@ -282,6 +282,21 @@ static int parse_sa_tunhdr(struct genl_info *info, struct espah_sa *sa)
 	    (sa->flags & (ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP)))
 		return BAD(extack, tb[ESPAH_A_SA_FLAGS],
 			   "ESPAH_A_SA_FLAGS: noecn and decap-dscp are for tunnel mode only");
+	if (tb[ESPAH_A_SA_IF_ID]) {
+		/* the interface's packets leave on the SA's own route; a
+		 * transport-mode packet would go back into the interface
+		 */
+		if (!tunnel)
+			return BAD(extack, tb[ESPAH_A_SA_IF_ID],
+				   "ESPAH_A_SA_IF_ID: tunnel mode only");
+		sa->if_id = nla_get_u32(tb[ESPAH_A_SA_IF_ID]);
+		if (!sa->if_id)
+			return BAD(extack, tb[ESPAH_A_SA_IF_ID],
+				   "ESPAH_A_SA_IF_ID: 0 is no interface (leave it out)");
+		if (sa->if_id == espah_xfrm_tag(genl_info_net(info)))
+			return BAD(extack, tb[ESPAH_A_SA_IF_ID],
+				   "ESPAH_A_SA_IF_ID: the namespace's xfrm bridge tag (espah xfrm attach), native XFRM's: choose another");
+	}
 	if (tb[ESPAH_A_SA_TFCPAD]) {
 		/* the inner IP length tells the receiver where it ends */
 		if (!tunnel || sa->proto != IPPROTO_ESP)

@@ -135,6 +135,8 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_ADD"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_SA_IF_ID] = { .type = NLA_U32 },
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_ADD"),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -208,6 +210,8 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_UPDATE"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_SA_IF_ID] = { .type = NLA_U32 },
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_UPDATE"),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -275,6 +279,8 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -342,6 +348,8 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_GET"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -413,6 +421,8 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -484,6 +494,8 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -553,6 +565,8 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
 	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -624,6 +638,8 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
 	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -694,6 +710,8 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
 	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -764,6 +782,8 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
 	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -838,6 +858,8 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -912,6 +934,8 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -991,6 +1015,9 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_POL_IF_ID] =
+		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1067,6 +1094,9 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_IF_ID] =
+		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1146,6 +1176,9 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_IF_ID] =
+		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1217,6 +1250,8 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_POL_MARK_MASK] =
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

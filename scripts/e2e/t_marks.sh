@@ -14,8 +14,15 @@
 #   gw1 eth2 10.0.12.1 (tunnel 1), 10.0.12.3 (tunnel 2); eth3 10.0.13.1
 #   gw2 eth2 10.0.12.2 (tunnel 1), 10.0.12.4 (tunnel 2); eth3 10.0.13.2
 #
+# Then route-based IPsec: a native xfrm interface (if_id 7) on each
+# gateway, espah's SAs and policies with if_id 7 behind gw1's, native's
+# behind gw2's: ping and TCP both ways, the interfaces' counters, policies
+# without if_id for no interface's packets and the reverse, the xfrm
+# bridge's tag refused as an if_id, a packet for an interface that went.
+#
 # ESPAH_KIND=debug (or MARKS_QUICK=1): the short run, every datapath step
-# once (the two tunnels, the ESP steered by output-mark, no SA for a mark).
+# once (the two tunnels, the ESP steered by output-mark, no SA for a mark);
+# the debug kernel has no xfrm interfaces (CONFIG_XFRM_INTERFACE).
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
@@ -90,16 +97,30 @@ marks_up() {
 	EOF
 }
 
-# nftc NS WHAT: the packets of the counter on the rule containing WHAT
+# nftc NS WHAT...: the packets of the counters on the rules containing
+# each WHAT, in order (one nft run; the listing parsed in the shell)
 nftc() {
-	nsx "$1" nft list table ip marks |
-		sed -n "s/.*$2.* counter packets \([0-9]*\) .*/\1/p" | head -1
+	local ns=$1 line w
+	local -a r=()
+	shift
+	mapfile -t NFT_L < <(nsx "$ns" nft list table ip marks)
+	for w in "$@"; do
+		for line in "${NFT_L[@]}" "$w counter packets -1 "; do
+			[[ $line == *"$w"*" counter packets "* ]] || continue
+			line=${line##* counter packets }
+			r+=("${line%% *}")
+			break
+		done
+	done
+	echo "${r[*]}"
 }
 
-# sapk NS SPI MARK: packets of the espah SA with that SPI and mark value
+# sapk NS: packets of espah's SAs 0x1001 mark 1, 0x1001 mark 2, 0x2001
+# mark 1, 0x2001 mark 2 (one espah and one jq run)
 sapk() {
-	E "$1" -j -s state list |
-		jq -r "[.[] | select(.spi == $2 and .mark.value == $3)][0].stats.packets // 0"
+	E "$1" -j -s state list | jq -r '[(4097, 8193) as $s | (1, 2) as $m |
+		[.[] | select(.spi == $s and .mark.value == $m)][0].stats.packets // 0] |
+		map(tostring) | join(" ")'
 }
 
 # ping_from SRC [COUNT]: h1 pings h2 from SRC, all answered
@@ -147,25 +168,26 @@ configure() {
 
 # --- the datapath ------------------------------------------------------------
 flows() {
-	local e3 e2 n1 n2
+	local e3 e2 g3 g201 o1 o2 i1 i2
 	check "mark 1: h1 (10.0.1.1) pings h2 through tunnel 1" ping_from 10.0.1.1
-	check "mark 1: espah's SA 0x1001 mark 1 counted it (>= 3)" ge "$(sapk gw1 4097 1)" 3
-	check "mark 1: espah's SA 0x1001 mark 2 did not" numeq "$(sapk gw1 4097 2)" 0
-	check "mark 1: the replies found espah's SA 0x2001 mark 1 (>= 3)" ge "$(sapk gw1 8193 1)" 3
-	check "mark 1: not the SA 0x2001 mark 2" numeq "$(sapk gw1 8193 2)" 0
+	read -r o1 o2 i1 i2 <<< "$(sapk gw1)"
+	check "mark 1: espah's SA 0x1001 mark 1 counted it (>= 3)" ge "$o1" 3
+	check "mark 1: espah's SA 0x1001 mark 2 did not" numeq "$o2" 0
+	check "mark 1: the replies found espah's SA 0x2001 mark 1 (>= 3)" ge "$i1" 3
+	check "mark 1: not the SA 0x2001 mark 2" numeq "$i2" 0
 	# output-mark 0x100/0x100: ip rule fwmark sends the ESP over eth3
-	e3=$(nftc gw2 '"eth3"') e2=$(nftc gw2 '"eth2"')
+	read -r e3 e2 <<< "$(nftc gw2 '"eth3"' '"eth2"')"
+	read -r g3 g201 <<< "$(nftc gw1 '"eth3"' 0x00000201)"
 	check "output-mark: espah's ESP of tunnel 1 left on the second link (gw2 eth3: $e3)" ge "$e3" 3
 	check "output-mark: none of it on the first (gw2 eth2: $e2)" numeq "$e2" 0
-	check "output-mark: native's ESP of tunnel 1 came on the second link too (gw1 eth3)" \
-		ge "$(nftc gw1 '"eth3"')" 3
-	check "output-mark in: espah's decapsulated replies carry mark 0x201" \
-		ge "$(nftc gw1 0x00000201)" 3
+	check "output-mark: native's ESP of tunnel 1 came on the second link too (gw1 eth3: $g3)" \
+		ge "$g3" 3
+	check "output-mark in: espah's decapsulated replies carry mark 0x201 ($g201)" ge "$g201" 3
 	check "mark 2: h1 (10.0.1.2) pings h2 through tunnel 2" ping_from 10.0.1.2
-	n1=$(sapk gw1 4097 1) n2=$(sapk gw1 4097 2)
-	check "mark 2: espah's SA 0x1001 mark 2 counted it (>= 3)" ge "$n2" 3
-	check "mark 2: espah's SA 0x1001 mark 1 stayed at 3 ($n1)" numeq "$n1" 3
-	check "mark 2: the replies found espah's SA 0x2001 mark 2 (>= 3)" ge "$(sapk gw1 8193 2)" 3
+	read -r o1 o2 i1 i2 <<< "$(sapk gw1)"
+	check "mark 2: espah's SA 0x1001 mark 2 counted it (>= 3)" ge "$o2" 3
+	check "mark 2: espah's SA 0x1001 mark 1 stayed at 3 ($o1)" numeq "$o1" 3
+	check "mark 2: the replies found espah's SA 0x2001 mark 2 (>= 3)" ge "$i2" 3
 	check "mark 2: its ESP left on the first link (gw2 eth2)" ge "$(nftc gw2 '"eth2"')" 3
 }
 
@@ -247,8 +269,12 @@ refusals() {
 		"${pol[@]}" mark 3/0
 	refused "refused: policy mark 0x100/0xff (ESPAH_A_POL_MARK)" "ESPAH_A_POL_MARK: has bits outside" \
 		"${pol[@]}" mark 0x100/0xff
-	refused "refused by the tool: if_id on an SA" "not supported" \
-		"${id[@]}" spi 0x7004 if_id 5 "${a[@]}"
+	refused "refused: if_id in transport mode (ESPAH_A_SA_IF_ID)" "ESPAH_A_SA_IF_ID: tunnel mode only" \
+		state add src 10.0.12.1 dst 10.0.12.9 proto esp dir out spi 0x7004 if_id 5 "${a[@]}"
+	refused "refused: if_id 0 (ESPAH_A_SA_IF_ID)" "ESPAH_A_SA_IF_ID: 0 is no interface" \
+		"${id[@]}" spi 0x7005 if_id 0 "${a[@]}"
+	refused "refused: policy if_id 0 (ESPAH_A_POL_IF_ID)" "ESPAH_A_POL_IF_ID: 0 is no interface" \
+		"${pol[@]}" if_id 0
 	check "raw: SA_MARK_MASK without SA_MARK refused, named" bash -c \
 		"$BB nsenter --net=/run/netns/gw1 $PY ../../tools/espah/nlraw.py SA_GET SA_SPI:be32:0x1001 SA_PROTO:u8:50 SA_FAMILY:u16:2 SA_DST:hex:0a000c02 SA_MARK_MASK:u32:255 | tr '\n' ' ' | grep -q 'ESPAH_A_SA_MARK_MASK: only with ESPAH_A_SA_MARK'"
 	check "no SA left by the refusals" \
@@ -262,6 +288,88 @@ try() {
 	err=$("$@" 2>&1 >/dev/null) && return 0
 	diag "$what: $err"
 	return 1
+}
+
+# --- route-based: native xfrm interfaces -------------------------------------
+# xlink NS FIELD: a counter of NS's ipsec0 (ip -s -j: rx.packets, ...)
+xlink() {
+	ip -n "$1" -s -j link show ipsec0 | jq -r ".[0].stats64.$2 // -1"
+}
+
+xfrmi_up() {
+	local a b t="mode tunnel reqid 5" any="src 0.0.0.0/0 dst 0.0.0.0/0"
+	a=$(alg gcm 51) b=$(alg gcm 52)
+	modprobe xfrm_interface || return 1
+	ip -n gw1 -batch - <<-EOF || return 1
+	link add ipsec0 type xfrm dev eth2 if_id 7
+	link set ipsec0 up
+	route replace 10.0.2.0/24 dev ipsec0
+	EOF
+	ip -n gw2 -batch - <<-EOF || return 1
+	link add ipsec0 type xfrm dev eth2 if_id 7
+	link set ipsec0 up
+	route replace 10.0.1.0/24 dev ipsec0
+	EOF
+	E gw1 -batch - <<-EOF || return 1
+	state add src $G1 dst $G2 proto esp spi 0x3001 $t dir out if_id 7 $a
+	state add src $G2 dst $G1 proto esp spi 0x4001 $t dir in replay-window 64 if_id 7 $b
+	policy add $any dir out if_id 7 tmpl src $G1 dst $G2 proto esp mode tunnel reqid 5
+	policy add $any dir in if_id 7 tmpl src $G2 dst $G1 proto esp mode tunnel reqid 5
+	policy add $any dir fwd if_id 7 tmpl src $G2 dst $G1 proto esp mode tunnel reqid 5
+	policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out priority 0 action block
+	EOF
+	ip -n gw2 -batch - <<-EOF || return 1
+	xfrm state add src $G1 dst $G2 proto esp spi 0x3001 $t replay-window 64 if_id 7 $a
+	xfrm state add src $G2 dst $G1 proto esp spi 0x4001 $t if_id 7 $b
+	xfrm policy add $any dir out if_id 7 tmpl src $G2 dst $G1 proto esp mode tunnel reqid 5
+	xfrm policy add $any dir in if_id 7 tmpl src $G1 dst $G2 proto esp mode tunnel reqid 5
+	xfrm policy add $any dir fwd if_id 7 tmpl src $G1 dst $G2 proto esp mode tunnel reqid 5
+	EOF
+}
+
+xfrmi() {
+	local n="xfrmi" d0
+	ipsec_flush
+	if ! modinfo xfrm_interface >/dev/null 2>&1; then
+		skip "$n: route-based" "no xfrm_interface module in this kernel"
+		return
+	fi
+	if ! try "$n: interfaces, SAs, policies" xfrmi_up; then
+		not_ok "$n: configure"
+		return
+	fi
+	# the block policy has no if_id: it covers h1's packets outside
+	# ipsec0 only, and they all go into it
+	check "$n: h1 pings h2 through ipsec0 (espah <-> native)" pings h1 "$H2" 3
+	check "$n: h2 pings h1" pings h2 10.0.1.1 3
+	check "$n: TCP 1 MB h1 -> h2" tcp_xfer h1 h2 "$H2" 1
+	check "$n: TCP 1 MB h2 -> h1" tcp_xfer h2 h1 10.0.1.1 1
+	check "$n: espah's outbound SA counted (>= 6)" ge "$(sastat gw1 0x3001 packets)" 6
+	check "$n: espah's inbound SA counted (>= 6)" ge "$(sastat gw1 0x4001 packets)" 6
+	check "$n: gw1 ipsec0 counted what espah took (tx >= 6)" ge "$(xlink gw1 tx.packets)" 6
+	check "$n: gw1 ipsec0 counted what espah decapsulated (rx >= 6)" ge "$(xlink gw1 rx.packets)" 6
+	check "$n: native's transmit on gw1 never ran (no carrier errors)" \
+		numeq "$(xlink gw1 tx.carrier_errors)" 0
+	check "$n: native's ipsec0 on gw2 received espah's (rx >= 6)" ge "$(xlink gw2 rx.packets)" 6
+	check "$n: policies with if_id 7 cover no other packet: gw1 pings gw2 in clear" \
+		pings gw1 "$G2" 2
+	# the xfrm bridge's tag is native's, never an if_id of espah's
+	E gw1 xfrm attach if-id 42
+	algwords gcm 53
+	refused "$n: the bridge's tag as an SA's if_id, refused" "ESPAH_A_SA_IF_ID: the namespace's xfrm bridge tag" \
+		state add src "$G1" dst "$G2" proto esp spi 0x3002 mode tunnel dir out if_id 42 "${ALGW[@]}"
+	refused "$n: the bridge's tag as a policy's if_id, refused" "ESPAH_A_POL_IF_ID: the namespace's xfrm bridge tag" \
+		policy add src 10.0.7.0/24 dst 10.0.8.0/24 dir out if_id 42
+	E gw1 xfrm detach
+	refused "$n: an if_id of espah's own as the bridge's tag, refused" "espah's own SAs or policies use this if_id" \
+		xfrm attach if-id 7
+	# the interface gone: what the SA decapsulates has nowhere to go
+	d0=$(gstat gw1 in-no-xfrmi)
+	ip -n gw1 link del ipsec0
+	check "$n: ipsec0 gone on gw1: h2's pings unanswered" \
+		bash -c "! $BB nsenter --net=/run/netns/h2 ping -q -c 2 -i 0.2 -W 1 10.0.1.1 >/dev/null"
+	check "$n: counted in-no-xfrmi (+2)" numeq "$(gstat gw1 in-no-xfrmi)" $((d0 + 2))
+	ip -n gw2 link del ipsec0
 }
 
 if ! topo_up || ! try "second link, addresses, marking rules" marks_up; then
@@ -280,6 +388,7 @@ if [ -z "$QUICK" ]; then
 	in_no_sa
 	tool
 	refusals
+	xfrmi
 fi
 ipsec_flush
 finish

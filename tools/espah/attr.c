@@ -159,6 +159,8 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_OMARK_MASK] = { "SA_OMARK_MASK", AT_U32 },
 	[ESPAH_A_POL_MARK] = { "POL_MARK", AT_U32 },
 	[ESPAH_A_POL_MARK_MASK] = { "POL_MARK_MASK", AT_U32 },
+	[ESPAH_A_SA_IF_ID] = { "SA_IF_ID", AT_U32 },
+	[ESPAH_A_POL_IF_ID] = { "POL_IF_ID", AT_U32 },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

@@ -17,9 +17,11 @@ static void usage_policy(FILE *f)
 {
 	fprintf(f,
 "Usage: espah policy { add | update } SELECTOR dir DIR [ priority PRIORITY ]\n"
-"                    [ mark MARK ] [ action { allow | block } ] [ hold COUNT ]\n"
+"                    [ mark MARK ] [ if_id IF-ID ] [ action { allow | block } ]\n"
+"                    [ hold COUNT ]\n"
 "                    [ TMPL-LIST ]\n"
-"       espah policy { delete | get } { SELECTOR dir DIR [ mark MARK ] |\n"
+"       espah policy { delete | get } { SELECTOR dir DIR [ mark MARK ]\n"
+"                                       [ if_id IF-ID ] |\n"
 "                                       index INDEX [ dir DIR ] }\n"
 "       espah [ -j ] policy { list | show } [ dir DIR ]\n"
 "       espah policy flush\n"
@@ -32,6 +34,8 @@ static void usage_policy(FILE *f)
 "        [ reqid REQID ] [ spi SPI ] [ level required ]\n"
 "MARK := VALUE[/MASK] | VALUE mask MASK: only packets whose mark & MASK is\n"
 "VALUE (MASK default 0xffffffff)\n"
+"if_id IF-ID: only the packets routed into or received on the native xfrm\n"
+"interface with this if_id; a policy without if_id covers none of them\n"
 "action allow with tmpl = protect, action allow without tmpl = bypass,\n"
 "action block = discard. PRIORITY: lower wins (default 0).\n"
 "hold COUNT (dir out with tmpl, at most 100): packets that find no SA wait\n"
@@ -132,7 +136,7 @@ static int parse_dir(const char *w)
 }
 
 static const char *const unsupported_pol_words[] = {
-	"if_id", "ctx", "flag", "dev", "offload",
+	"ctx", "flag", "dev", "offload",
 };
 
 /* Policy words common to every command; returns false for an unknown word. */
@@ -145,6 +149,8 @@ struct pol_args {
 	struct tmpl tmpl[TMPL_MAX];
 	int ntmpl;
 	struct mark xmark;
+	bool has_if_id;
+	uint32_t if_id;
 };
 
 static void parse_policy(struct args *a, struct pol_args *p, bool modify)
@@ -191,6 +197,9 @@ static void parse_policy(struct args *a, struct pol_args *p, bool modify)
 			if (p->xmark.set)
 				syntax("duplicate \"mark\"");
 			parse_mark_arg(a, "mark", &p->xmark);
+		} else if (!strcmp(w, "if_id") || !strcmp(w, "if-id")) {
+			p->if_id = parse_u32(next_arg(a, "if_id"), "if_id");
+			p->has_if_id = true;
 		} else if (!strcmp(w, "ptype")) {
 			w = next_arg(a, "ptype");
 			if (strcmp(w, "main"))
@@ -248,6 +257,8 @@ static int policy_modify(struct args *a, uint8_t cmd)
 	if (p.has_hold)
 		req_put_u32(&r, ESPAH_A_POL_HOLD, p.hold);
 	put_mark(&r, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, &p.xmark);
+	if (p.has_if_id)
+		req_put_u32(&r, ESPAH_A_POL_IF_ID, p.if_id);
 	for (i = 0; i < p.ntmpl; i++)
 		put_tmpl(&r, &p.tmpl[i]);
 	nl_transact(&r, NULL, NULL);
@@ -360,6 +371,9 @@ void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	}
 	print_u64(hold ? PRINT_ANY : PRINT_JSON, "hold", " hold %" PRIu64,
 		  hold ? mnl_attr_get_u32(hold) : 0);
+	if (tb[ESPAH_A_POL_IF_ID])
+		print_u64(PRINT_ANY, "if-id", " if_id %" PRIu64,
+			  mnl_attr_get_u32(tb[ESPAH_A_POL_IF_ID]));
 	print_origin(tb);
 	print_nl();
 	print_mark(tb, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, "mark",
@@ -435,6 +449,8 @@ static int policy_get_del(struct args *a, uint8_t cmd)
 		req_put_u8(&r, ESPAH_A_POL_DIR, p.dir);
 		req_put_selector(&r, ESPAH_A_POL_SEL, &p.sel, pol_family(&p));
 		put_mark(&r, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, &p.xmark);
+		if (p.has_if_id)
+			req_put_u32(&r, ESPAH_A_POL_IF_ID, p.if_id);
 	}
 	if (cmd == ESPAH_CMD_POL_GET) {
 		nl_transact(&r, pol_cb, NULL);

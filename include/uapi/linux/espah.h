@@ -268,6 +268,14 @@ enum espah_df {
  *	fwd); with the direction and selector, the policy's identity (POL_GET,
  *	POL_DEL, POL_UPDATE). Absent: any mark
  * @ESPAH_A_POL_MARK_MASK: u32, with ESPAH_A_POL_MARK; as ESPAH_A_SA_MARK_MASK
+ * @ESPAH_A_SA_IF_ID: u32, not 0: the SA of a native xfrm interface with
+ *	this if_id (ip link add NAME type xfrm if_id N; route-based IPsec):
+ *	outbound, only policies with the same if_id take it; inbound, what it
+ *	decapsulates is received on that interface. Tunnel mode only; not
+ *	the namespace's xfrm bridge tag (ESPAH_A_XFRM_IF_ID). Absent: none
+ * @ESPAH_A_POL_IF_ID: u32, not 0: the policy applies only to the packets of
+ *	the xfrm interface with this if_id (routed into it, or received on
+ *	it); a policy without covers no such packet. Part of its identity.
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -331,6 +339,8 @@ enum espah_attr {
 	ESPAH_A_SA_OMARK_MASK,
 	ESPAH_A_POL_MARK,
 	ESPAH_A_POL_MARK_MASK,
+	ESPAH_A_SA_IF_ID,
+	ESPAH_A_POL_IF_ID,
 	__ESPAH_A_MAX,
 };
 
@@ -360,6 +370,8 @@ enum espah_attr {
 #define ESPAH_FEAT_TFC		(1U << 19)	/* ESPAH_A_SA_TFCPAD */
 /* ESPAH_A_SA_MARK, ESPAH_A_SA_OMARK, ESPAH_A_POL_MARK (and their masks) */
 #define ESPAH_FEAT_MARK		(1U << 20)
+/* ESPAH_A_SA_IF_ID, ESPAH_A_POL_IF_ID: native xfrm interfaces */
+#define ESPAH_FEAT_XFRMI	(1U << 21)
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -575,6 +587,9 @@ enum espah_stat {
 	ESPAH_STAT_NATT_MAPPING_UPDATED,
 	ESPAH_STAT_OUT_NATT_KEEPALIVE,	/* NAT keepalives sent */
 	ESPAH_STAT_IN_CE_NOT_ECT,	/* total of ESPAH_SA_STAT_CE_NOT_ECT */
+	ESPAH_STAT_IN_NO_XFRMI,		/* decapsulated by an SA with an if_id
+					 * no xfrm interface has: dropped
+					 */
 	__ESPAH_STAT_MAX,
 };
 
