@@ -280,7 +280,7 @@ static void sa_carry(struct net *net, struct xfrm_state *x)
 
 		espah_sa_put(old);
 		if (!carried) {
-			why = "espah has an SA with this SPI, destination, protocol and mark of its own";
+			why = "espah's own SA has this SPI, destination, protocol and mark";
 			goto refused;
 		}
 		flags = ESPAH_SA_INS_UPDATE | ESPAH_SA_INS_KEEP_SEQ |
