@@ -303,6 +303,45 @@ try() {
 	return 1
 }
 
+# --- the xfrm bridge: a native SA's output-mark carried ---------------------
+bridge() {
+	local n="bridge" e0 a b t="mode tunnel reqid 9"
+	local s12="sel src 10.0.1.0/24 dst 10.0.2.0/24" s21="sel src 10.0.2.0/24 dst 10.0.1.0/24"
+	ipsec_flush
+	a=$(alg gcm 61) b=$(alg gcm 62)
+	if ! E gw1 xfrm attach if-id 42 || ! ip -n gw1 -batch - <<-EOF
+	xfrm state add src $G1 dst $G2 proto esp spi 0x5001 $t if_id 42 output-mark 0x100 mask 0x100 $s12 $a
+	xfrm state add src $G2 dst $G1 proto esp spi 0x6001 $t replay-window 64 if_id 42 $s21 $b
+	xfrm policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out if_id 42 tmpl src $G1 dst $G2 proto esp mode tunnel reqid 9
+	xfrm policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir fwd if_id 42 tmpl src $G2 dst $G1 proto esp mode tunnel reqid 9
+	EOF
+	then
+		not_ok "$n: attach, ip xfrm on gw1"
+		E gw1 xfrm detach
+		return
+	fi
+	if ! ip -n gw2 -batch - <<-EOF
+	xfrm state add src $G1 dst $G2 proto esp spi 0x5001 $t replay-window 64 $s12 $a
+	xfrm state add src $G2 dst $G1 proto esp spi 0x6001 $t $s21 $b
+	xfrm policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir out tmpl src $G2 dst $G1 proto esp mode tunnel reqid 9
+	xfrm policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir fwd tmpl src $G1 dst $G2 proto esp mode tunnel reqid 9
+	EOF
+	then
+		not_ok "$n: native gw2"
+		E gw1 xfrm detach
+		return
+	fi
+	nap 1
+	e0=$(nftc gw2 '"eth3"')
+	check "$n: h1 pings h2 through the carried SAs" pings h1 "$H2" 3
+	check "$n: the carried output-mark steered the ESP onto the second link" \
+		ge "$(nftc gw2 '"eth3"')" $((e0 + 3))
+	check "$n: espah lists the carried SA's output-mark" \
+		grep -q $'^\toutput-mark 0x100/0x100$' <<< "$(E gw1 state list)"
+	E gw1 xfrm detach
+	ipsec_flush
+}
+
 # --- route-based: native xfrm interfaces -------------------------------------
 # xlink NS FIELD: a counter of NS's ipsec0 (ip -s -j: rx.packets, ...)
 xlink() {
@@ -401,6 +440,7 @@ if [ -z "$QUICK" ]; then
 	in_no_sa
 	tool
 	refusals
+	bridge
 	xfrmi
 fi
 ipsec_flush
