@@ -353,10 +353,42 @@ static void spd_icmp_flow(struct kunit *test)
 	}
 }
 
+/* ip xfrm's mark as a condition and output-mark as a rewrite, as native's */
+static void spd_fwmark(struct kunit *test)
+{
+	static const struct {
+		struct espah_fwmark c;
+		u32 mark;
+		bool match;
+		u32 applied;	/* the mark after @c as an output-mark */
+	} cases[] = {
+		{ { 0, 0 }, 0, true, 0 },		/* none: any, unchanged */
+		{ { 0, 0 }, 0x1234, true, 0x1234 },
+		{ { 1, 0xff }, 0x101, true, 0x101 },
+		{ { 1, 0xff }, 0x102, false, 0x101 },
+		{ { 0, 0xffffffff }, 0, true, 0 },	/* only unmarked */
+		{ { 0, 0xffffffff }, 5, false, 0 },
+		{ { 0x100, 0x100 }, 0x1, false, 0x101 },
+		{ { 0x100, 0x100 }, 0x301, true, 0x301 },
+		{ { 0x200, 0xf00 }, 0x1501, false, 0x1201 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, espah_fwmark_match(&cases[i].c,
+							     cases[i].mark),
+				    cases[i].match, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, espah_fwmark_apply(&cases[i].c,
+							     cases[i].mark),
+				    cases[i].applied, "case %u", i);
+	}
+}
+
 static struct kunit_case spd_cases[] = {
 	KUNIT_CASE_PARAM(spd_sel_match, sel_gen_params),
 	KUNIT_CASE(spd_sel_direction),
 	KUNIT_CASE(spd_icmp_flow),
+	KUNIT_CASE(spd_fwmark),
 	{}
 };
 

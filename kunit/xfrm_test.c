@@ -291,6 +291,30 @@ static void sa_flags_ok(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r.sa->flags & ESPAH_SA_FLAG_ALIGN4);
 }
 
+/* Native's mark and output-mark are carried as espah's, with their
+ * meaning: the mark a condition on the packets, the output-mark a rewrite.
+ */
+static void sa_marks(struct kunit *test)
+{
+	struct xfrm_state *x = gcm_state(test);
+	struct xlate r;
+
+	KUNIT_ASSERT_EQ(test, xlate(test, x, true, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->xmark.m, 0U);
+	KUNIT_EXPECT_EQ(test, r.sa->omark.m, 0U);
+
+	x = gcm_state(test);
+	x->mark.v = 0x10;
+	x->mark.m = 0xf0;
+	x->props.smark.v = 0x300;
+	x->props.smark.m = 0xf00;
+	KUNIT_ASSERT_EQ(test, xlate(test, x, false, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.sa->xmark.v, 0x10U);
+	KUNIT_EXPECT_EQ(test, r.sa->xmark.m, 0xf0U);
+	KUNIT_EXPECT_EQ(test, r.sa->omark.v, 0x300U);
+	KUNIT_EXPECT_EQ(test, r.sa->omark.m, 0xf00U);
+}
+
 /* ESP in UDP (ip xfrm's "encap espinudp SPORT DPORT OADDR", and
  * espinudp-nonike) is carried with its ports.
  */
@@ -463,6 +487,18 @@ static void pol_tunnel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pol.tmpl[0].reqid, 7U);
 	KUNIT_EXPECT_EQ(test, ntohl(pol.tmpl[0].dst.a4), 0xc0000202U);
 	KUNIT_EXPECT_EQ(test, ntohl(pol.tmpl[0].src.a4), 0xc0000201U);
+	KUNIT_EXPECT_EQ(test, pol.xmark.m, 0U);
+
+	/* a native policy's mark is its condition in espah too */
+	xp->mark.v = 7;
+	xp->mark.m = 0xff;
+	memset(&pol, 0, sizeof(pol));
+	KUNIT_ASSERT_EQ(test, espah_xfrm_pol_from_native(xp, XFRM_POLICY_OUT,
+							 &pol, &why), 0);
+	KUNIT_EXPECT_EQ(test, pol.xmark.v, 7U);
+	KUNIT_EXPECT_EQ(test, pol.xmark.m, 0xffU);
+	xp->mark.v = 0;
+	xp->mark.m = 0;
 
 	memset(&pol, 0, sizeof(pol));
 	KUNIT_ASSERT_EQ(test, espah_xfrm_pol_from_native(xp, XFRM_POLICY_FWD,
@@ -548,6 +584,7 @@ static struct kunit_case xfrm_cases[] = {
 	KUNIT_CASE(sa_v6_ports),
 	KUNIT_CASE(sa_flags_ok),
 	KUNIT_CASE(sa_encap),
+	KUNIT_CASE(sa_marks),
 	KUNIT_CASE(sa_tunhdr_flags),
 	KUNIT_CASE(sa_refusals),
 	KUNIT_CASE(pol_tunnel),

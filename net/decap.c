@@ -50,6 +50,7 @@
 #include <espah/secpath.h>
 #include <espah/spd.h>
 #include <espah/tunhdr.h>
+#include <espah/xfrmi.h>
 
 /* Verdicts of decap_finish() */
 enum {
@@ -471,13 +472,34 @@ void espah_decap_module_exit(void)
 	gro_cells_destroy(&decap_gro_cells);
 }
 
-/* Hand a decapsulated packet to the stack from the start (PRE_ROUTING). */
-static void decap_reinject(struct sk_buff *skb)
+/* Hand a decapsulated packet to the stack from the start (PRE_ROUTING).
+ * An SA with an if_id hands it to its xfrm interface, as native's does
+ * (net/xfrmi.c): through the backlog, which the interface's removal
+ * flushes, not through the cells, which it does not know.
+ */
+static void decap_reinject(struct net *net, struct sk_buff *skb,
+			   const struct espah_sa *sa)
 {
+	struct net_device *dev;
+
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	skb->pkt_type = PACKET_HOST;
 	memset(skb->cb, 0, sizeof(skb->cb));
+	if (sa->if_id) {
+		rcu_read_lock();
+		dev = espah_xfrmi_dev(net, sa->if_id);
+		if (dev) {
+			espah_xfrmi_rx(skb, dev);
+			netif_rx(skb);
+		}
+		rcu_read_unlock();
+		if (!dev) {
+			espah_stat_inc(net, ESPAH_STAT_IN_NO_XFRMI);
+			kfree_skb(skb);
+		}
+		return;
+	}
 	/* the cells are per CPU; completions may run with BH enabled */
 	local_bh_disable();
 	gro_cells_receive(&decap_gro_cells, skb);
@@ -490,11 +512,11 @@ static void decap_done(struct sk_buff *skb, struct espah_sa *sa,
 {
 	int ret = decap_finish(skb, sa, st, err);
 
-	espah_sa_put(sa);
 	if (ret == DECAP_DROP)
 		kfree_skb(skb);
 	else
-		decap_reinject(skb);
+		decap_reinject(st->net, skb, sa);
+	espah_sa_put(sa);
 }
 
 /* The SA an inbound ESP/AH header names, or NULL (counted). */
@@ -508,13 +530,17 @@ static struct espah_sa *decap_sa(struct net *net, struct sk_buff *skb,
 		daddr.a4 = ip_hdr(skb)->daddr;
 	else
 		daddr.a6 = ipv6_hdr(skb)->daddr;
-	sa = espah_sa_lookup(net, spi, proto, family, &daddr);
+	sa = espah_sa_lookup(net, spi, proto, family, &daddr, skb->mark);
 	if (!sa || sa->dir != ESPAH_DIR_IN) {
 		if (sa)
 			espah_sa_put(sa);
 		espah_stat_inc(net, ESPAH_STAT_IN_NO_SA);
 		return NULL;
 	}
+	/* output-mark: the decapsulated packet carries the SA's mark (its
+	 * routing and the inbound policy check see it), as native's
+	 */
+	skb->mark = espah_fwmark_apply(&sa->omark, skb->mark);
 	return sa;
 }
 
@@ -630,10 +656,12 @@ unsigned int espah_decap_sa(struct net *net, struct sk_buff *skb, u16 family,
 	if (err == -EINPROGRESS)
 		return NF_STOLEN;
 	ret = decap_finish(skb, sa, &st, err);
-	espah_sa_put(sa);
-	if (ret == DECAP_DROP)
+	if (ret == DECAP_DROP) {
+		espah_sa_put(sa);
 		return NF_DROP;
-	decap_reinject(skb);
+	}
+	decap_reinject(net, skb, sa);
+	espah_sa_put(sa);
 	return NF_STOLEN;
 
 drop:

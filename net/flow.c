@@ -79,6 +79,7 @@ static int flow_at(const struct sk_buff *skb, unsigned int off, u16 family,
 
 	memset(fl, 0, sizeof(*fl));
 	fl->family = family;
+	fl->mark = skb->mark;
 	if (family == AF_INET) {
 		const struct iphdr *iph;
 		struct iphdr _iph;

@@ -122,7 +122,8 @@ void espah_icmp_pmtu(struct net *net, struct sk_buff *skb, u16 family)
 	esph = skb_header_pointer(skb, off + ihl, sizeof(_esph), &_esph);
 	if (!esph)
 		return;
-	sa = espah_sa_get(net, esph->spi, IPPROTO_ESP, family, &daddr);
+	sa = espah_sa_get(net, esph->spi, IPPROTO_ESP, family, &daddr,
+			  skb->mark);
 	if (!sa)
 		return;
 	ours = sa->dir == ESPAH_DIR_OUT && sa->mode == ESPAH_MODE_TUNNEL &&

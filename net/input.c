@@ -42,6 +42,7 @@
 #include <espah/secpath.h>
 #include <espah/spd.h>
 #include <espah/xfrm.h>
+#include <espah/xfrmi.h>
 
 /* Did the transforms the packet went through satisfy the protect policy's
  * templates? The templates, innermost first, against the sec_path from
@@ -130,6 +131,9 @@ static bool in_icmp_ok(struct net *net, const struct sk_buff *skb,
 	    !(sp->xvec[sp->len - 1]->props.flags & XFRM_STATE_ICMP) ||
 	    espah_skb_icmp_flow(skb, family, &rfl))
 		return false;
+	/* the error's own mark and interface, as its own flow has them */
+	rfl.mark = skb->mark;
+	rfl.if_id = espah_xfrmi_if_id(skb->dev);
 	return in_judge(net, skb, ESPAH_DIR_IN, &rfl) == IN_OK;
 }
 
@@ -159,6 +163,8 @@ static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 	}
 	if (espah_flow_bypass(&fl))
 		return NF_ACCEPT;
+	/* received on a native xfrm interface: only policies of its if_id */
+	fl.if_id = espah_xfrmi_if_id(skb->dev);
 	drop = in_judge(net, skb, dir, &fl);
 	if (drop == IN_OK ||
 	    (dir == ESPAH_DIR_IN && in_icmp_ok(net, skb, family)))
@@ -330,7 +336,7 @@ static int in_udp(struct net *net, struct sk_buff *skb, u16 family,
 		from.addr.a6 = ipv6_hdr(skb)->saddr;
 	}
 	sa = espah_sa_lookup(net, get_unaligned((const __be32 *)(d + mlen)),
-			     IPPROTO_ESP, family, &daddr);
+			     IPPROTO_ESP, family, &daddr, skb->mark);
 	if (!sa)
 		return IN_PASS;
 	type = mlen ? UDP_ENCAP_ESPINUDP_NON_IKE : UDP_ENCAP_ESPINUDP;

@@ -66,6 +66,7 @@
 #include <espah/spd.h>
 #include <espah/tunhdr.h>
 #include <espah/xfrm.h>
+#include <espah/xfrmi.h>
 
 /* Move the paged data of @skb into its linear area (the caller made the
  * tailroom for it), completing a partial checksum in the same pass: what
@@ -462,6 +463,10 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		flowlabel = ip6_flowlabel(ipv6_hdr(skb));
 	}
 
+	/* output-mark: the ESP packet's mark, which its route lookup (and
+	 * ip rule fwmark) sees, as native's
+	 */
+	skb->mark = espah_fwmark_apply(&sa->omark, skb->mark);
 	if (tunnel) {
 		dst = out_route(net, sa, skb);
 		if (!dst)
@@ -601,7 +606,9 @@ drop:
 }
 
 /* A bundle: the outer SA's addresses are those the inner transform leaves
- * the packet with (its tunnel endpoints, or the packet's own).
+ * the packet with (its tunnel endpoints, or the packet's own). Only SAs
+ * whose mark condition the policy's mark satisfies serve it, and only SAs
+ * of the policy's if_id, as native XFRM's resolver chooses them.
  *
  * An optional template (ip xfrm's level use; transport mode only, outbound)
  * whose SA is missing is skipped, as native XFRM's template resolution
@@ -617,11 +624,13 @@ static struct espah_sa *out_find(struct net *net,
 				 const struct espah_tmpl **missing)
 {
 	const struct espah_tmpl *t0 = &pol->tmpl[0], *t1 = &pol->tmpl[1];
+	u32 mark = pol->xmark.v & pol->xmark.m;
 	struct espah_sa *sa, *o;
 
 	*outer = NULL;
 	*missing = NULL;
-	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst);
+	sa = espah_sa_find_out(net, t0, family, &fl->src, &fl->dst, mark,
+			       pol->if_id);
 	if (!sa) {
 		*missing = t0;
 		if (!t0->optional)
@@ -630,9 +639,11 @@ static struct espah_sa *out_find(struct net *net,
 	if (pol->ntmpl < 2)
 		return sa;
 	if (sa && t0->mode == ESPAH_MODE_TUNNEL)
-		o = espah_sa_find_out(net, t1, sa->family, &sa->src, &sa->dst);
+		o = espah_sa_find_out(net, t1, sa->family, &sa->src, &sa->dst,
+				      mark, pol->if_id);
 	else
-		o = espah_sa_find_out(net, t1, family, &fl->src, &fl->dst);
+		o = espah_sa_find_out(net, t1, family, &fl->src, &fl->dst,
+				      mark, pol->if_id);
 	if (!o) {
 		if (!t1->optional) {
 			*missing = t1;
@@ -765,6 +776,11 @@ static unsigned int out_protect(struct net *net,
 		espah_xfrm_pol_used(pol->xp);
 	if (!sa)	/* every template optional, none with an SA */
 		return NF_ACCEPT;
+	/* routed into an xfrm interface (skb->dev, at POST_ROUTING): its
+	 * transmit counters, as its own packets count there
+	 */
+	if (fl->if_id)
+		espah_xfrmi_tx(skb->dev, skb->len);
 	espah_ct_confirm(skb);
 	out_xmit(net, sa, outer, skb, family);
 	return NF_STOLEN;
@@ -789,6 +805,9 @@ static const struct espah_policy *out_icmp_policy(struct net *net,
 				  IP6CB(skb)->flags & IP6SKB_FORWARDED;
 	if (fwd || espah_skb_icmp_flow(skb, family, rfl))
 		return NULL;
+	/* the error's own mark and interface, as its own flow has them */
+	rfl->mark = skb->mark;
+	rfl->if_id = espah_xfrmi_if_id(skb->dev);
 	pol = espah_spd_lookup(net, ESPAH_DIR_OUT, rfl);
 	return pol && (pol->flags & ESPAH_POL_FLAG_ICMP) ? pol : NULL;
 }
@@ -822,6 +841,16 @@ unsigned int espah_out_hook(void *priv, struct sk_buff *skb,
 	}
 	if (espah_flow_bypass(&fl))
 		return NF_ACCEPT;
+	/* Routed into a native xfrm interface: only policies of its if_id
+	 * apply (without one, the interface's native transmit drops it). The
+	 * xfrm bridge's tag is native's: such an interface would have native
+	 * encrypt with the carried SAs' keys under its own numbers.
+	 */
+	fl.if_id = espah_xfrmi_if_id(state->out);
+	if (fl.if_id && fl.if_id == espah_xfrm_tag(net)) {
+		espah_stat_inc(net, ESPAH_STAT_POLICY_DISCARD);
+		return NF_DROP;
+	}
 
 	/* Hooks run under rcu_read_lock(); the policy is used only here. */
 	pol = espah_spd_lookup(net, ESPAH_DIR_OUT, &fl);

@@ -2,9 +2,10 @@
 /*
  * espah: Security Association Database.
  *
- * Per namespace (struct espah_sad): an rhashtable of every SA keyed by
- * (spi, proto, family, dst), which gives inbound lookup and the uniqueness
- * of that key; an rhltable of OUT SAs keyed by (proto, family, src, dst),
+ * Per namespace (struct espah_sad): an rhltable of every SA keyed by
+ * (spi, proto, family, dst), which gives inbound lookup; SAs of one key
+ * differ by their mark conditions (ip xfrm's mark), as native XFRM's may;
+ * an rhltable of OUT SAs keyed by (proto, family, src, dst),
  * which gives outbound selection without walking every SA; and a list of
  * every SA in insertion order for dumps and flushes. Readers use RCU.
  * Writers are netlink requests only and serialise on a mutex.
@@ -406,15 +407,25 @@ int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
 	return 0;
 }
 
+/* The SA of a key whose mark condition @mark satisfies, as native XFRM
+ * finds one: several SAs of one (spi, proto, family, dst) may differ by
+ * their marks. The newest such SA is the chain's head: it wins.
+ */
 static struct espah_sa *sa_find_rcu(struct espah_sad *sad, __be32 spi,
 				    u8 proto, u16 family,
-				    const union espah_addr *dst)
+				    const union espah_addr *dst, u32 mark)
 {
 	struct sa_key k = {
 		.dst = dst, .spi = spi, .family = family, .proto = proto,
 	};
+	struct rhlist_head *list, *pos;
+	struct espah_sa *sa;
 
-	return rhashtable_lookup(&sad->hash, &k, sa_params);
+	list = rhltable_lookup(&sad->hash, &k, sa_params);
+	rhl_for_each_entry_rcu(sa, pos, list, hnode)
+		if (espah_fwmark_match(&sa->xmark, mark))
+			return sa;
+	return NULL;
 }
 
 /* A hard limit was reached: the SA is on its way out, use it no more. */
@@ -430,6 +441,8 @@ static bool sa_hard_expired(const struct espah_sa *sa)
  * @proto: IPPROTO_ESP or IPPROTO_AH
  * @family: family of @dst
  * @dst: outer destination address of the packet
+ * @mark: the packet's mark (skb->mark): an SA with a mark condition is
+ *	found only for packets that satisfy it
  *
  * Only IN SAs that are not dead are returned: an OUT SA with the same key
  * is not usable to receive.
@@ -438,12 +451,13 @@ static bool sa_hard_expired(const struct espah_sa *sa)
  * Return: a referenced SA (espah_sa_put() it) or NULL.
  */
 struct espah_sa *espah_sa_lookup(struct net *net, __be32 spi, u8 proto,
-				 u16 family, const union espah_addr *dst)
+				 u16 family, const union espah_addr *dst,
+				 u32 mark)
 {
 	struct espah_sa *sa;
 
 	rcu_read_lock();
-	sa = sa_find_rcu(sad_of(net), spi, proto, family, dst);
+	sa = sa_find_rcu(sad_of(net), spi, proto, family, dst, mark);
 	if (sa && (sa->dir != ESPAH_DIR_IN || READ_ONCE(sa->dead) ||
 		   sa_hard_expired(sa) || !refcount_inc_not_zero(&sa->ref)))
 		sa = NULL;
@@ -458,16 +472,19 @@ struct espah_sa *espah_sa_lookup(struct net *net, __be32 spi, u8 proto,
  * @proto: IPPROTO_ESP or IPPROTO_AH
  * @family: family of @dst
  * @dst: outer destination address
+ * @mark: a mark the SA's mark condition must satisfy (ip xfrm state get
+ *	... mark V/M asks with V & M; 0 finds the SAs without a condition)
  *
  * Return: a referenced SA (espah_sa_put() it) or NULL.
  */
 struct espah_sa *espah_sa_get(struct net *net, __be32 spi, u8 proto,
-			      u16 family, const union espah_addr *dst)
+			      u16 family, const union espah_addr *dst,
+			      u32 mark)
 {
 	struct espah_sa *sa;
 
 	rcu_read_lock();
-	sa = sa_find_rcu(sad_of(net), spi, proto, family, dst);
+	sa = sa_find_rcu(sad_of(net), spi, proto, family, dst, mark);
 	if (sa && !refcount_inc_not_zero(&sa->ref))
 		sa = NULL;
 	rcu_read_unlock();
@@ -491,6 +508,9 @@ static bool sa_exhausted(const struct espah_sa *sa)
  * @family: family of @src and @dst
  * @src: the packet's source (transport mode)
  * @dst: the packet's destination (transport mode)
+ * @mark: the policy's mark value (masked): SAs whose mark condition it
+ *	does not satisfy serve other policies
+ * @if_id: the policy's if_id: only SAs of the same (0: none) serve it
  *
  * Tunnel mode matches the template's own endpoints, transport mode the
  * packet's addresses. Among several matching SAs (a rekey in progress) the
@@ -501,7 +521,8 @@ static bool sa_exhausted(const struct espah_sa *sa)
  */
 struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 				   u16 family, const union espah_addr *src,
-				   const union espah_addr *dst)
+				   const union espah_addr *dst, u32 mark,
+				   u32 if_id)
 {
 	struct espah_sad *sad = sad_of(net);
 	struct espah_sa *sa, *best = NULL;
@@ -524,6 +545,8 @@ struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 		if (sa->mode != t->mode ||
 		    (t->reqid && sa->reqid != t->reqid) ||
 		    (t->spi && sa->spi != t->spi) ||
+		    !espah_fwmark_match(&sa->xmark, mark) ||
+		    sa->if_id != if_id ||
 		    READ_ONCE(sa->dead) || sa_exhausted(sa) ||
 		    sa_hard_expired(sa))
 			continue;
@@ -797,6 +820,10 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 		      struct espah_sa *sa, unsigned int flags,
 		      struct netlink_ext_ack *extack)
 {
+	struct sa_key k = {
+		.dst = &sa->dst, .spi = sa->spi,
+		.family = sa->family, .proto = sa->proto,
+	};
 	struct out_key ok = {
 		.src = &sa->src, .dst = &sa->dst,
 		.family = sa->family, .proto = sa->proto,
@@ -822,10 +849,20 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 			return err;
 		}
 	}
+	/* the new SA goes to the head of its key's chain, before @old: no
+	 * lookup misses both
+	 */
+	err = rhltable_insert_key(&sad->hash, &k, &sa->hnode, sa_params);
+	if (err) {
+		if (sa->dir == ESPAH_DIR_OUT)
+			rhltable_remove(&sad->out, &sa->onode, out_params);
+		WRITE_ONCE(old->dead, false);
+		sa_natt_put(sad, sa);
+		NL_SET_ERR_MSG_MOD(extack, "SAD: no memory");
+		return err;
+	}
 	refcount_inc(&sa->ref);
-	/* same key, same hash: cannot fail */
-	WARN_ON_ONCE(rhashtable_replace_fast(&sad->hash, &old->hnode,
-					     &sa->hnode, sa_params));
+	WARN_ON_ONCE(rhltable_remove(&sad->hash, &old->hnode, sa_params));
 	if (old->dir == ESPAH_DIR_OUT)
 		rhltable_remove(&sad->out, &old->onode, out_params);
 	list_replace_rcu(&old->list, &sa->list);
@@ -943,7 +980,13 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 		}
 	}
 	mutex_lock(&sad->lock);
-	old = rhashtable_lookup_fast(&sad->hash, &k, sa_params);
+	/* as native XFRM: the same key is the same SA if the new one's mark
+	 * value satisfies the old one's condition
+	 */
+	rcu_read_lock();	/* for the lookup's checks; the mutex keeps it */
+	old = sa_find_rcu(sad, sa->spi, sa->proto, sa->family, &sa->dst,
+			  sa->xmark.v & sa->xmark.m);
+	rcu_read_unlock();
 	if (old && old->xs && !sa->xs) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "ESPAH_A_SA_SPI: the SA is native XFRM's (carried for an if_id): change it with ip xfrm or its IKE daemon");
@@ -953,7 +996,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 			err = sa_replace(sad, old, sa, flags, extack);
 		} else {
 			NL_SET_ERR_MSG_MOD(extack,
-					   "ESPAH_A_SA_SPI: an SA with this SPI, destination and protocol exists");
+					   "ESPAH_A_SA_SPI: an SA with this SPI, destination, protocol and mark exists");
 			err = -EEXIST;
 		}
 		goto out;
@@ -974,8 +1017,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 		if (err)
 			goto err_ref;
 	}
-	err = rhashtable_lookup_insert_key(&sad->hash, &k, &sa->hnode,
-					   sa_params);
+	err = rhltable_insert_key(&sad->hash, &k, &sa->hnode, sa_params);
 	if (err) {
 		if (sa->dir == ESPAH_DIR_OUT)
 			rhltable_remove(&sad->out, &sa->onode, out_params);
@@ -1005,7 +1047,7 @@ static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
 	lockdep_assert_held(&sad->lock);
 	sa_kill(sa);
 	sa_bury(sad, sa);
-	WARN_ON_ONCE(rhashtable_remove_fast(&sad->hash, &sa->hnode, sa_params));
+	WARN_ON_ONCE(rhltable_remove(&sad->hash, &sa->hnode, sa_params));
 	if (sa->dir == ESPAH_DIR_OUT)
 		rhltable_remove(&sad->out, &sa->onode, out_params);
 	list_del_rcu(&sa->list);
@@ -1024,22 +1066,23 @@ static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
  * @proto: IPPROTO_ESP or IPPROTO_AH
  * @family: family of @dst
  * @dst: outer destination address
+ * @mark: as espah_sa_get()'s
  *
  * Context: process (takes the SAD mutex).
  * Return: the removed, dead SA, with the tables' reference passed to the
  * caller (espah_sa_put() it), or NULL if there is none.
  */
 struct espah_sa *espah_sa_unlink(struct net *net, __be32 spi, u8 proto,
-				 u16 family, const union espah_addr *dst)
+				 u16 family, const union espah_addr *dst,
+				 u32 mark)
 {
 	struct espah_sad *sad = sad_of(net);
-	struct sa_key k = {
-		.dst = dst, .spi = spi, .family = family, .proto = proto,
-	};
 	struct espah_sa *sa;
 
 	mutex_lock(&sad->lock);
-	sa = rhashtable_lookup_fast(&sad->hash, &k, sa_params);
+	rcu_read_lock();	/* for the lookup's checks; the mutex keeps it */
+	sa = sa_find_rcu(sad, spi, proto, family, dst, mark);
+	rcu_read_unlock();
 	if (sa)
 		sa_unlink(sad, sa);
 	mutex_unlock(&sad->lock);
@@ -1183,6 +1226,30 @@ void espah_sa_sweep(struct net *net,
 }
 
 /**
+ * espah_sa_if_id_used() - does an SA of espah's own have this if_id
+ * @net: namespace
+ * @if_id: not 0
+ *
+ * Context: process (takes the SAD mutex).
+ * Return: true if one has.
+ */
+bool espah_sa_if_id_used(struct net *net, u32 if_id)
+{
+	struct espah_sad *sad = sad_of(net);
+	struct espah_sa *sa;
+	bool used = false;
+
+	mutex_lock(&sad->lock);
+	list_for_each_entry(sa, &sad->list, list)
+		if (sa->if_id == if_id) {
+			used = true;
+			break;
+		}
+	mutex_unlock(&sad->lock);
+	return used;
+}
+
+/**
  * espah_sa_net_init() - set up a namespace's SAD
  * @net: the namespace
  *
@@ -1203,12 +1270,12 @@ int espah_sa_net_init(struct net *net)
 	memset(&sad->natt, 0, sizeof(sad->natt));
 	INIT_LIST_HEAD(&sad->ka_list);
 	INIT_DELAYED_WORK(&sad->lft_work, espah_sa_lft_work);
-	err = rhashtable_init(&sad->hash, &sa_params);
+	err = rhltable_init(&sad->hash, &sa_params);
 	if (err)
 		return err;
 	err = rhltable_init(&sad->out, &out_params);
 	if (err) {
-		rhashtable_destroy(&sad->hash);
+		rhltable_destroy(&sad->hash);
 		return err;
 	}
 	return 0;
@@ -1232,6 +1299,6 @@ void espah_sa_net_exit(struct net *net)
 	cancel_delayed_work_sync(&sad->lft_work);
 	espah_sa_flush(net, 0, true);
 	rhltable_destroy(&sad->out);
-	rhashtable_destroy(&sad->hash);
+	rhltable_destroy(&sad->hash);
 	mutex_destroy(&sad->lock);
 }

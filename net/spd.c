@@ -104,7 +104,7 @@ bool espah_sel_equal(const struct espah_sel *a, const struct espah_sel *b)
  * espah_spd_lookup() - the policy that applies to a packet
  * @net: namespace
  * @dir: ESPAH_DIR_IN, ESPAH_DIR_OUT or ESPAH_DIR_FWD
- * @fl: the packet
+ * @fl: the packet (its mark must satisfy the policy's mark condition)
  *
  * Context: rcu_read_lock() (or BH disabled) held; the result is valid
  * until it is dropped.
@@ -118,13 +118,17 @@ const struct espah_policy *espah_spd_lookup(struct net *net, u8 dir,
 	if (dir > ESPAH_DIR_FWD)
 		return NULL;
 	list_for_each_entry_rcu(pol, &spd_of(net)->pol[dir], list)
-		if (espah_sel_match(&pol->sel, fl))
+		if (pol->if_id == fl->if_id &&
+		    espah_fwmark_match(&pol->xmark, fl->mark) &&
+		    espah_sel_match(&pol->sel, fl))
 			return pol;
 	return NULL;
 }
 
 static struct espah_policy *find(struct espah_spd *spd, u8 dir,
-				 const struct espah_sel *sel, u32 index)
+				 const struct espah_sel *sel,
+				 const struct espah_fwmark *xmark, u32 if_id,
+				 u32 index)
 {
 	struct espah_policy *pol;
 	int d;
@@ -141,16 +145,22 @@ static struct espah_policy *find(struct espah_spd *spd, u8 dir,
 		return NULL;
 	list_for_each_entry_rcu(pol, &spd->pol[dir], list,
 				lockdep_is_held(&spd->lock))
-		if (espah_sel_equal(&pol->sel, sel))
+		if (espah_sel_equal(&pol->sel, sel) &&
+		    pol->xmark.v == xmark->v && pol->xmark.m == xmark->m &&
+		    pol->if_id == if_id)
 			return pol;
 	return NULL;
 }
 
 /**
- * espah_spd_find_rcu() - find a policy by index or by (direction, selector)
+ * espah_spd_find_rcu() - find a policy by index or by (direction,
+ *	selector, mark)
  * @net: namespace
  * @dir: direction (ignored when @index is nonzero)
  * @sel: selector, masked (ignored when @index is nonzero)
+ * @xmark: mark condition, the same value and mask (ignored when @index is
+ *	nonzero)
+ * @if_id: the same if_id (ignored when @index is nonzero)
  * @index: the policy's index, or 0
  *
  * Context: rcu_read_lock() held.
@@ -158,9 +168,10 @@ static struct espah_policy *find(struct espah_spd *spd, u8 dir,
  */
 const struct espah_policy *espah_spd_find_rcu(struct net *net, u8 dir,
 					      const struct espah_sel *sel,
-					      u32 index)
+					      const struct espah_fwmark *xmark,
+					      u32 if_id, u32 index)
 {
-	return find(spd_of(net), dir, sel, index);
+	return find(spd_of(net), dir, sel, xmark, if_id, index);
 }
 
 static void spd_changed(struct espah_spd *spd)
@@ -181,7 +192,7 @@ static u32 new_index(struct espah_spd *spd)
 			spd->wrapped = true;
 			continue;
 		}
-		if (!spd->wrapped || !find(spd, 0, NULL, idx))
+		if (!spd->wrapped || !find(spd, 0, NULL, NULL, 0, idx))
 			return idx;
 	}
 }
@@ -225,7 +236,7 @@ int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 
 	espah_hold_init(&pol->hold);
 	mutex_lock(&spd->lock);
-	old = find(spd, pol->dir, &pol->sel, 0);
+	old = find(spd, pol->dir, &pol->sel, &pol->xmark, pol->if_id, 0);
 	if (old && old->xfrm == ESPAH_POL_ORIGIN_XFRM &&
 	    pol->xfrm == ESPAH_POL_ORIGIN_ESPAH) {
 		NL_SET_ERR_MSG_MOD(extack,
@@ -235,7 +246,7 @@ int espah_spd_insert(struct net *net, struct espah_policy *pol, bool update,
 	}
 	if (old && !update) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "ESPAH_A_POL_SEL: a policy with this selector and direction exists");
+				   "ESPAH_A_POL_SEL: a policy with this selector, direction and mark exists");
 		err = -EEXIST;
 		goto out;
 	}
@@ -273,20 +284,25 @@ out:
  * @net: namespace
  * @dir: direction (ignored when @index is nonzero)
  * @sel: selector, masked (ignored when @index is nonzero)
- * @index: the policy's index, or 0 to find it by @dir and @sel
+ * @xmark: mark condition (ignored when @index is nonzero)
+ * @if_id: if_id (ignored when @index is nonzero)
+ * @index: the policy's index, or 0 to find it by @dir, @sel, @xmark and
+ *	@if_id
  *
  * Context: process (takes the SPD mutex).
  * Return: the removed policy, which the caller may still read and must
  * release with espah_policy_free(), or NULL.
  */
 struct espah_policy *espah_spd_unlink(struct net *net, u8 dir,
-				      const struct espah_sel *sel, u32 index)
+				      const struct espah_sel *sel,
+				      const struct espah_fwmark *xmark,
+				      u32 if_id, u32 index)
 {
 	struct espah_spd *spd = spd_of(net);
 	struct espah_policy *pol;
 
 	mutex_lock(&spd->lock);
-	pol = find(spd, dir, sel, index);
+	pol = find(spd, dir, sel, xmark, if_id, index);
 	if (pol) {
 		list_del_rcu(&pol->list);
 		espah_hold_kill(net, pol);
@@ -350,6 +366,32 @@ unsigned int espah_spd_flush(struct net *net, bool carried)
 		spd_changed(spd);
 	mutex_unlock(&spd->lock);
 	return n;
+}
+
+/**
+ * espah_spd_if_id_used() - does a policy of espah's own have this if_id
+ * @net: namespace
+ * @if_id: not 0
+ *
+ * Context: process (takes the SPD mutex).
+ * Return: true if one has.
+ */
+bool espah_spd_if_id_used(struct net *net, u32 if_id)
+{
+	struct espah_spd *spd = spd_of(net);
+	struct espah_policy *pol;
+	bool used = false;
+	int d;
+
+	mutex_lock(&spd->lock);
+	for (d = 0; d <= ESPAH_DIR_FWD && !used; d++)
+		list_for_each_entry(pol, &spd->pol[d], list)
+			if (pol->if_id == if_id) {
+				used = true;
+				break;
+			}
+	mutex_unlock(&spd->lock);
+	return used;
 }
 
 /**

@@ -105,7 +105,9 @@
 	X(IN_CE_NOT_ECT, "EspahInCeNotEct", "in-ce-not-ect",		\
 	  "CE outer header over a Not-ECT inner packet: dropped (all SAs)") \
 	X(IN_NATT_CSUM, "EspahInNattCsum", "in-natt-csum",		\
-	  "ESP in UDP with a wrong UDP checksum, or none over IPv6: dropped")
+	  "ESP in UDP with a wrong UDP checksum, or none over IPv6: dropped") \
+	X(IN_NO_XFRMI, "EspahInNoXfrmIf", "in-no-xfrmi",		\
+	  "decapsulated by an SA whose if_id no xfrm interface has: dropped")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\

@@ -55,6 +55,41 @@ struct espah_sel {
 };
 
 /**
+ * struct espah_fwmark - a packet mark condition or rewrite (ip xfrm's
+ *	mark V/M and output-mark V/M); {0, 0}: any mark, no rewrite
+ * @v: value
+ * @m: mask
+ */
+struct espah_fwmark {
+	u32 v;
+	u32 m;
+};
+
+/**
+ * espah_fwmark_match() - does a packet mark satisfy a mark condition
+ * @c: the condition
+ * @mark: skb->mark (or a policy's mark value, for an SA's condition)
+ *
+ * Return: (@mark & mask) == value, as native XFRM's marks.
+ */
+static inline bool espah_fwmark_match(const struct espah_fwmark *c, u32 mark)
+{
+	return (mark & c->m) == c->v;
+}
+
+/**
+ * espah_fwmark_apply() - a packet mark after an SA's output-mark
+ * @o: the SA's output-mark ({0, 0}: none, @mark unchanged)
+ * @mark: skb->mark before
+ *
+ * Return: the bits of @mark outside the mask, the value's inside it.
+ */
+static inline u32 espah_fwmark_apply(const struct espah_fwmark *o, u32 mark)
+{
+	return (mark & ~o->m) | (o->v & o->m);
+}
+
+/**
  * struct espah_sa_stats - per-CPU per-SA counters, indexed by enum espah_sa_stat
  * @syncp: 64-bit consistency on 32-bit hosts
  * @v: the counters
@@ -96,7 +131,8 @@ struct espah_lft {
 
 /**
  * struct espah_sa - one Security Association
- * @hnode: in the per-netns hash by (spi, proto, family, dst)
+ * @hnode: in the per-netns hash by (spi, proto, family, dst); several SAs
+ *	of one key differ by @xmark
  * @onode: OUT SAs only: in the per-netns outbound hash by
  *	(proto, family, src, dst), for espah_sa_find_out()
  * @list: in the per-netns list of all SAs, in insertion order (dump, flush)
@@ -157,11 +193,18 @@ struct espah_lft {
  * @dscp: tunnel mode: the outer DSCP, or %ESPAH_TUNHDR_DSCP_COPY
  *	(net/tunhdr.c)
  * @tfcpad: tunnel-mode ESP, outbound: TFC padding target, 0 = none
+ * @xmark: the mark condition (ip xfrm's mark): inbound, the packets it is
+ *	found for; outbound, the policies whose mark it serves
+ * @omark: output-mark: the mark of the packets it makes (the ESP packet,
+ *	before its route lookup; inbound, the decapsulated packet)
+ * @if_id: 0, or the if_id of the native xfrm interface it serves
+ *	(net/xfrmi.c): outbound, only policies of that if_id take it;
+ *	inbound, its packets are received on that interface
  */
 struct xfrm_state;
 
 struct espah_sa {
-	struct rhash_head hnode;
+	struct rhlist_head hnode;
 	struct rhlist_head onode;
 	struct list_head list;
 	struct rcu_work free_work;
@@ -208,12 +251,16 @@ struct espah_sa {
 	u8 df;
 	u8 dscp;
 	u32 tfcpad;
+	struct espah_fwmark xmark;
+	struct espah_fwmark omark;
+	u32 if_id;
 };
 
 /**
  * struct espah_sad - one namespace's SAD (embedded in struct espah_net)
  * @lock: serialises all writers of the fields below and of the SAs' links
- * @hash: every SA, by (spi, proto, family, dst); RCU readers
+ * @hash: every SA, by (spi, proto, family, dst), duplicates of other
+ *	marks allowed; RCU readers
  * @out: OUT SAs, by (proto, family, src, dst), duplicates allowed; RCU readers
  * @list: every SA in insertion order; RCU readers or @lock
  * @count: SAs in the tables
@@ -258,7 +305,7 @@ struct espah_sa_tomb {
 
 struct espah_sad {
 	struct mutex lock; /* protects hash/out/list writers, count, gen, serial, tombs */
-	struct rhashtable hash;
+	struct rhltable hash;
 	struct rhltable out;
 	struct list_head list;
 	u32 count;
@@ -298,12 +345,16 @@ struct xfrm_state;
 
 /* Lookups return a referenced SA or NULL; drop it with espah_sa_put(). */
 struct espah_sa *espah_sa_lookup(struct net *net, __be32 spi, u8 proto,
-				 u16 family, const union espah_addr *dst);
+				 u16 family, const union espah_addr *dst,
+				 u32 mark);
 struct espah_sa *espah_sa_get(struct net *net, __be32 spi, u8 proto,
-			      u16 family, const union espah_addr *dst);
+			      u16 family, const union espah_addr *dst,
+			      u32 mark);
 struct espah_sa *espah_sa_find_out(struct net *net, const struct espah_tmpl *t,
 				   u16 family, const union espah_addr *src,
-				   const union espah_addr *dst);
+				   const union espah_addr *dst, u32 mark,
+				   u32 if_id);
+bool espah_sa_if_id_used(struct net *net, u32 if_id);
 void espah_sa_hold(struct espah_sa *sa);
 void espah_sa_put(struct espah_sa *sa);
 void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s);
@@ -330,7 +381,8 @@ int espah_sa_setup(struct espah_sa *sa, const struct espah_alg_cfg *cfg,
 int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 		    struct netlink_ext_ack *extack);
 struct espah_sa *espah_sa_unlink(struct net *net, __be32 spi, u8 proto,
-				 u16 family, const union espah_addr *dst);
+				 u16 family, const union espah_addr *dst,
+				 u32 mark);
 unsigned int espah_sa_flush(struct net *net, u8 proto, bool carried);
 u32 espah_sa_count(struct net *net);
 int espah_sa_walk(struct net *net, struct espah_sa_walk *w,

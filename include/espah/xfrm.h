@@ -101,6 +101,7 @@ int espah_xfrm_attach(struct net *net, u32 if_id, u32 mark, u32 mask,
 int espah_xfrm_detach(struct net *net, struct netlink_ext_ack *extack);
 void espah_xfrm_get(struct net *net, u32 *if_id, u32 *mark, u32 *mask,
 		    u32 *nsas, u32 *npols);
+u32 espah_xfrm_tag(struct net *net);
 
 /* net/xfrm/translate.c */
 int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,

@@ -168,3 +168,41 @@ int espah_nl_parse_sel(const struct nlattr *nest, struct espah_sel *sel,
 			   "ESPAH_SEL_DPORT_MAX: below ESPAH_SEL_DPORT");
 	return 0;
 }
+
+/**
+ * espah_nl_parse_fwmark() - a mark and its mask (ip xfrm's mark V/M and
+ *	output-mark V/M)
+ * @tb: the request's attributes
+ * @v: the value's attribute
+ * @m: the mask's attribute (absent: 0xffffffff, as ip xfrm's)
+ * @out: {0, 0} if neither is given
+ * @msgs: refusals, static strings naming the attributes: [0] a mask
+ *	without value, [1] a nonzero value with a mask of 0 (it would match
+ *	no packet, or change none), [2] value bits outside the mask (NULL:
+ *	allowed, the value is masked: a rewrite sets only the mask's bits)
+ * @extack: for the refusal
+ *
+ * Return: 0 or -EINVAL.
+ */
+int espah_nl_parse_fwmark(struct nlattr **tb, unsigned int v, unsigned int m,
+			  struct espah_fwmark *out, const char *const msgs[3],
+			  struct netlink_ext_ack *extack)
+{
+	out->v = 0;
+	out->m = 0;
+	if (!tb[v]) {
+		if (tb[m])
+			return bad_msg(extack, tb[m], msgs[0]);
+		return 0;
+	}
+	out->v = nla_get_u32(tb[v]);
+	out->m = tb[m] ? nla_get_u32(tb[m]) : U32_MAX;
+	if (out->v && !out->m)
+		return bad_msg(extack, tb[m], msgs[1]);
+	if (out->v & ~out->m) {
+		if (msgs[2])
+			return bad_msg(extack, tb[v], msgs[2]);
+		out->v &= out->m;
+	}
+	return 0;
+}

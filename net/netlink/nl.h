@@ -23,6 +23,7 @@
 #include <espah/sa.h>
 #include <espah/spd.h>
 #include <espah/tunhdr.h>
+#include <espah/xfrm.h>
 
 #include "spec.h"
 
@@ -55,6 +56,9 @@ bool espah_nl_addr_get(const struct nlattr *a, u16 family,
 bool espah_nl_proto_has_ports(u8 proto);
 int espah_nl_parse_sel(const struct nlattr *nest, struct espah_sel *sel,
 		       struct netlink_ext_ack *extack);
+int espah_nl_parse_fwmark(struct nlattr **tb, unsigned int v, unsigned int m,
+			  struct espah_fwmark *out, const char *const msgs[3],
+			  struct netlink_ext_ack *extack);
 
 size_t espah_nl_sa_msg_size(void);
 int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,

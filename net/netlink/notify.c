@@ -70,8 +70,10 @@ size_t espah_nl_sa_msg_size(void)
 	       2 * nla_total_size(sizeof(struct in6_addr)) +
 	       sel_size() +
 	       2 * nla_total_size(ALG_NAME_MAX + 1) +	/* AEAD or ENC, AUTH */
-	       6 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
-							 * XFRM_IF_ID, TFCPAD
+	       11 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
+							 * XFRM_IF_ID, TFCPAD,
+							 * MARK, OMARK (+ masks),
+							 * IF_ID
 							 */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* SEQ, OSEQ */
 	       nla_total_size(0) +			/* STATS */
@@ -281,6 +283,17 @@ int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 		goto cancel;
 	if (sa->tfcpad && nla_put_u32(msg, ESPAH_A_SA_TFCPAD, sa->tfcpad))
 		goto cancel;
+	/* absent: {0, 0}, any mark, none set */
+	if ((sa->xmark.v || sa->xmark.m) &&
+	    (nla_put_u32(msg, ESPAH_A_SA_MARK, sa->xmark.v) ||
+	     nla_put_u32(msg, ESPAH_A_SA_MARK_MASK, sa->xmark.m)))
+		goto cancel;
+	if ((sa->omark.v || sa->omark.m) &&
+	    (nla_put_u32(msg, ESPAH_A_SA_OMARK, sa->omark.v) ||
+	     nla_put_u32(msg, ESPAH_A_SA_OMARK_MASK, sa->omark.m)))
+		goto cancel;
+	if (sa->if_id && nla_put_u32(msg, ESPAH_A_SA_IF_ID, sa->if_id))
+		goto cancel;
 	if (sa->xs && nla_put_u32(msg, ESPAH_A_SA_XFRM_IF_ID, sa->xs->if_id))
 		goto cancel;
 	if (keys && put_sa_keys(msg, sa))
@@ -329,7 +342,7 @@ size_t espah_nl_pol_msg_size(void)
 		      nla_total_size(0);	/* OPTIONAL */
 
 	return GENL_HDRLEN + 2 * nla_total_size(sizeof(u8)) + sel_size() +
-	       5 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl +
+	       8 * nla_total_size(sizeof(u32)) + ESPAH_MAX_TMPL * tmpl +
 	       nla_total_size(sizeof(u8));	/* ORIGIN */
 }
 
@@ -354,6 +367,12 @@ static int put_pol(struct sk_buff *msg, const struct espah_policy *pol)
 	if (pol->xfrm && nla_put_u8(msg, ESPAH_A_POL_ORIGIN, pol->xfrm))
 		return -EMSGSIZE;
 	if (pol->xp && nla_put_u32(msg, ESPAH_A_POL_XFRM_INDEX, pol->xp->index))
+		return -EMSGSIZE;
+	if ((pol->xmark.v || pol->xmark.m) &&
+	    (nla_put_u32(msg, ESPAH_A_POL_MARK, pol->xmark.v) ||
+	     nla_put_u32(msg, ESPAH_A_POL_MARK_MASK, pol->xmark.m)))
+		return -EMSGSIZE;
+	if (pol->if_id && nla_put_u32(msg, ESPAH_A_POL_IF_ID, pol->if_id))
 		return -EMSGSIZE;
 	for (i = 0; i < pol->ntmpl; i++)
 		if (put_tmpl(msg, &pol->tmpl[i]))

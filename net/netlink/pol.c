@@ -62,16 +62,39 @@ static int parse_tmpl(const struct nlattr *nest, u16 *family,
 	return 0;
 }
 
+static const char *const pol_mark_msgs[3] = {
+	"ESPAH_A_POL_MARK_MASK: only with ESPAH_A_POL_MARK",
+	"ESPAH_A_POL_MARK_MASK: 0 with a nonzero ESPAH_A_POL_MARK matches no packet",
+	"ESPAH_A_POL_MARK: has bits outside ESPAH_A_POL_MARK_MASK (it would match no packet)",
+};
+
+/* A policy's identity: direction, selector, mark condition, if_id. */
 static int parse_pol_key(struct genl_info *info, u8 *dir,
-			 struct espah_sel *sel)
+			 struct espah_sel *sel, struct espah_fwmark *xmark,
+			 u32 *if_id)
 {
 	struct nlattr **tb = info->attrs;
 	struct netlink_ext_ack *extack = info->extack;
+	int err;
 
 	if (MISSING(extack, NULL, tb, ESPAH_A_POL_DIR) ||
 	    MISSING(extack, NULL, tb, ESPAH_A_POL_SEL))
 		return -EINVAL;
 	*dir = nla_get_u8(tb[ESPAH_A_POL_DIR]);
+	*if_id = 0;
+	if (tb[ESPAH_A_POL_IF_ID]) {
+		*if_id = nla_get_u32(tb[ESPAH_A_POL_IF_ID]);
+		if (!*if_id)
+			return BAD(extack, tb[ESPAH_A_POL_IF_ID],
+				   "ESPAH_A_POL_IF_ID: 0 is no interface (leave it out)");
+		if (*if_id == espah_xfrm_tag(genl_info_net(info)))
+			return BAD(extack, tb[ESPAH_A_POL_IF_ID],
+				   "ESPAH_A_POL_IF_ID: the namespace's xfrm bridge tag (espah xfrm attach), native XFRM's: choose another");
+	}
+	err = espah_nl_parse_fwmark(tb, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK,
+				    xmark, pol_mark_msgs, extack);
+	if (err)
+		return err;
 	return espah_nl_parse_sel(tb[ESPAH_A_POL_SEL], sel, extack);
 }
 
@@ -83,7 +106,8 @@ static int parse_pol(struct genl_info *info, struct espah_policy *pol)
 	u16 family;
 	int err, rem;
 
-	err = parse_pol_key(info, &pol->dir, &pol->sel);
+	err = parse_pol_key(info, &pol->dir, &pol->sel, &pol->xmark,
+			    &pol->if_id);
 	if (err)
 		return err;
 	if (tb[ESPAH_A_POL_PRIORITY])
@@ -180,7 +204,7 @@ static int pol_new(struct genl_info *info, bool update)
 	if (msg) {
 		/* fill under RCU, send (which may sleep) after it */
 		rcu_read_lock();
-		cur = espah_spd_find_rcu(net, 0, NULL, index);
+		cur = espah_spd_find_rcu(net, 0, NULL, NULL, 0, index);
 		if (!cur || espah_nl_fill_pol(msg, cur, info->snd_portid,
 					      info->snd_seq, 0, cmd, NULL)) {
 			nlmsg_free(msg);
@@ -211,7 +235,8 @@ int espah_nl_pol_update_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* Either ESPAH_A_POL_INDEX, or ESPAH_A_POL_DIR and ESPAH_A_POL_SEL. */
 static int parse_pol_ref(struct genl_info *info, u8 *dir,
-			 struct espah_sel *sel, u32 *index)
+			 struct espah_sel *sel, struct espah_fwmark *xmark,
+			 u32 *if_id, u32 *index)
 {
 	struct nlattr *a = info->attrs[ESPAH_A_POL_INDEX];
 
@@ -223,7 +248,7 @@ static int parse_pol_ref(struct genl_info *info, u8 *dir,
 				   "ESPAH_A_POL_INDEX: 0 is not an index");
 		return 0;
 	}
-	return parse_pol_key(info, dir, sel);
+	return parse_pol_key(info, dir, sel, xmark, if_id);
 }
 
 static int pol_not_found(struct genl_info *info)
@@ -235,7 +260,7 @@ static int pol_not_found(struct genl_info *info)
 				    "ESPAH_A_POL_INDEX: no such policy");
 	else
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPAH_A_POL_SEL],
-				    "ESPAH_A_POL_SEL: no policy with this selector and direction");
+				    "ESPAH_A_POL_SEL: no policy with this selector, direction, mark and if_id");
 	return -ENOENT;
 }
 
@@ -244,17 +269,20 @@ int espah_nl_pol_del_doit(struct sk_buff *skb, struct genl_info *info)
 	const struct espah_policy *cur;
 	struct espah_policy *pol;
 	bool carried;
+	struct espah_fwmark xmark;
 	struct espah_sel sel;
+	u32 if_id = 0;
 	struct sk_buff *msg;
 	u32 index;
 	u8 dir = 0;
 	int err;
 
-	err = parse_pol_ref(info, &dir, &sel, &index);
+	err = parse_pol_ref(info, &dir, &sel, &xmark, &if_id, &index);
 	if (err)
 		return err;
 	rcu_read_lock();
-	cur = espah_spd_find_rcu(genl_info_net(info), dir, &sel, index);
+	cur = espah_spd_find_rcu(genl_info_net(info), dir, &sel, &xmark,
+				 if_id, index);
 	carried = cur && cur->xfrm == ESPAH_POL_ORIGIN_XFRM;
 	rcu_read_unlock();
 	if (carried) {
@@ -262,7 +290,8 @@ int espah_nl_pol_del_doit(struct sk_buff *skb, struct genl_info *info)
 				   "the policy is native XFRM's (carried for an if_id): delete it with ip xfrm or its IKE daemon");
 		return -EPERM;
 	}
-	pol = espah_spd_unlink(genl_info_net(info), dir, &sel, index);
+	pol = espah_spd_unlink(genl_info_net(info), dir, &sel, &xmark, if_id,
+			       index);
 	if (!pol)
 		return pol_not_found(info);
 	if (espah_nl_want_notify(info, ESPAH_NLGRP_POLICY)) {
@@ -277,13 +306,15 @@ int espah_nl_pol_del_doit(struct sk_buff *skb, struct genl_info *info)
 int espah_nl_pol_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	const struct espah_policy *pol;
+	struct espah_fwmark xmark;
 	struct espah_sel sel;
+	u32 if_id = 0;
 	struct sk_buff *msg;
 	u32 index;
 	u8 dir = 0;
 	int err;
 
-	err = parse_pol_ref(info, &dir, &sel, &index);
+	err = parse_pol_ref(info, &dir, &sel, &xmark, &if_id, &index);
 	if (err)
 		return err;
 	msg = genlmsg_new(espah_nl_pol_msg_size(), GFP_KERNEL);
@@ -292,7 +323,8 @@ int espah_nl_pol_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	}
 	rcu_read_lock();
-	pol = espah_spd_find_rcu(genl_info_net(info), dir, &sel, index);
+	pol = espah_spd_find_rcu(genl_info_net(info), dir, &sel, &xmark,
+				 if_id, index);
 	if (pol)
 		err = espah_nl_fill_pol(msg, pol, info->snd_portid,
 					info->snd_seq, 0, ESPAH_CMD_POL_GET,

@@ -30,6 +30,19 @@ struct sa_id {
 	__be32 spi;
 	u16 family;
 	u8 proto;
+	struct espah_fwmark xmark;
+};
+
+static const char *const sa_mark_msgs[3] = {
+	"ESPAH_A_SA_MARK_MASK: only with ESPAH_A_SA_MARK",
+	"ESPAH_A_SA_MARK_MASK: 0 with a nonzero ESPAH_A_SA_MARK matches no packet",
+	"ESPAH_A_SA_MARK: has bits outside ESPAH_A_SA_MARK_MASK (it would match no packet)",
+};
+
+static const char *const sa_omark_msgs[3] = {
+	"ESPAH_A_SA_OMARK_MASK: only with ESPAH_A_SA_OMARK",
+	"ESPAH_A_SA_OMARK_MASK: 0 with a nonzero ESPAH_A_SA_OMARK changes no mark",
+	NULL,
 };
 
 static int parse_sa_id(struct genl_info *info, struct sa_id *id)
@@ -51,7 +64,8 @@ static int parse_sa_id(struct genl_info *info, struct sa_id *id)
 	if (!espah_nl_addr_get(tb[ESPAH_A_SA_DST], id->family, &id->dst))
 		return BAD(extack, tb[ESPAH_A_SA_DST],
 			   "ESPAH_A_SA_DST: length does not match ESPAH_A_SA_FAMILY");
-	return 0;
+	return espah_nl_parse_fwmark(tb, ESPAH_A_SA_MARK, ESPAH_A_SA_MARK_MASK,
+				     &id->xmark, sa_mark_msgs, extack);
 }
 
 static int parse_sa_algs(struct genl_info *info, struct espah_sa *sa,
@@ -273,6 +287,21 @@ static int parse_sa_tunhdr(struct genl_info *info, struct espah_sa *sa)
 	    (sa->flags & (ESPAH_SA_FLAG_NOECN | ESPAH_SA_FLAG_DECAP_DSCP)))
 		return BAD(extack, tb[ESPAH_A_SA_FLAGS],
 			   "ESPAH_A_SA_FLAGS: noecn and decap-dscp are for tunnel mode only");
+	if (tb[ESPAH_A_SA_IF_ID]) {
+		/* the interface's packets leave on the SA's own route; a
+		 * transport-mode packet would go back into the interface
+		 */
+		if (!tunnel)
+			return BAD(extack, tb[ESPAH_A_SA_IF_ID],
+				   "ESPAH_A_SA_IF_ID: tunnel mode only");
+		sa->if_id = nla_get_u32(tb[ESPAH_A_SA_IF_ID]);
+		if (!sa->if_id)
+			return BAD(extack, tb[ESPAH_A_SA_IF_ID],
+				   "ESPAH_A_SA_IF_ID: 0 is no interface (leave it out)");
+		if (sa->if_id == espah_xfrm_tag(genl_info_net(info)))
+			return BAD(extack, tb[ESPAH_A_SA_IF_ID],
+				   "ESPAH_A_SA_IF_ID: the namespace's xfrm bridge tag (espah xfrm attach), native XFRM's: choose another");
+	}
 	if (tb[ESPAH_A_SA_TFCPAD]) {
 		/* the inner IP length tells the receiver where it ends */
 		if (!tunnel || sa->proto != IPPROTO_ESP)
@@ -302,6 +331,11 @@ static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 	sa->proto = id.proto;
 	sa->family = id.family;
 	sa->dst = id.dst;
+	sa->xmark = id.xmark;
+	err = espah_nl_parse_fwmark(tb, ESPAH_A_SA_OMARK, ESPAH_A_SA_OMARK_MASK,
+				    &sa->omark, sa_omark_msgs, extack);
+	if (err)
+		return err;
 	if (!espah_nl_addr_get(tb[ESPAH_A_SA_SRC], sa->family, &sa->src))
 		return BAD(extack, tb[ESPAH_A_SA_SRC],
 			   "ESPAH_A_SA_SRC: length does not match ESPAH_A_SA_FAMILY");
@@ -438,7 +472,7 @@ int espah_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	sa = espah_sa_get(genl_info_net(info), id.spi, id.proto, id.family,
-			  &id.dst);
+			  &id.dst, id.xmark.v);
 	carried = sa && sa->xs;
 	espah_sa_put(sa);
 	if (carried) {
@@ -447,10 +481,10 @@ int espah_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	}
 	sa = espah_sa_unlink(genl_info_net(info), id.spi, id.proto, id.family,
-			     &id.dst);
+			     &id.dst, id.xmark.v);
 	if (!sa) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPAH_A_SA_SPI],
-				    "ESPAH_A_SA_SPI: no SA with this SPI, destination and protocol");
+				    "ESPAH_A_SA_SPI: no SA with this SPI, destination, protocol and mark");
 		return -ENOENT;
 	}
 	espah_nl_notify_sa(info, sa, ESPAH_CMD_SA_DEL);
@@ -484,10 +518,10 @@ int espah_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	sa = espah_sa_get(genl_info_net(info), id.spi, id.proto, id.family,
-			  &id.dst);
+			  &id.dst, id.xmark.v);
 	if (!sa) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPAH_A_SA_SPI],
-				    "ESPAH_A_SA_SPI: no SA with this SPI, destination and protocol");
+				    "ESPAH_A_SA_SPI: no SA with this SPI, destination, protocol and mark");
 		return -ENOENT;
 	}
 	msg = genlmsg_new(espah_nl_sa_msg_size(), GFP_KERNEL);

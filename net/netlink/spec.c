@@ -132,6 +132,15 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_SA_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_SA_IF_ID] = { .type = NLA_U32 },
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_ADD"),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -201,6 +210,15 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[ESPAH_A_SA_TFCPAD] = NLA_POLICY_FULL_RANGE(NLA_U32, &espah_a_sa_tfcpad_range),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_SA_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_SA_IF_ID] = { .type = NLA_U32 },
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_UPDATE"),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -261,6 +279,16 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -321,6 +349,16 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_GET"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -384,6 +422,17 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -447,6 +496,17 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -510,6 +570,16 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_POL_FLAGS] =
 		NLA_POLICY_MASK(NLA_U32, ESPAH_POL_FLAG_ICMP | ESPAH_POL_FLAG_LOCALOK),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_ADD"),
+	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -575,6 +645,16 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_POL_FLAGS] =
 		NLA_POLICY_MASK(NLA_U32, ESPAH_POL_FLAG_ICMP | ESPAH_POL_FLAG_LOCALOK),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_UPDATE"),
+	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -638,6 +718,16 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_DEL"),
+	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -701,6 +791,16 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_POL_MARK] = { .type = NLA_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_GET"),
+	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -767,6 +867,17 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -833,6 +944,17 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -905,6 +1027,18 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_POL_FLAGS] =
 		REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_POL_IF_ID] =
+		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -974,6 +1108,18 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_POL_FLAGS] =
 		REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_POL_IF_ID] =
+		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1046,6 +1192,18 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_POL_FLAGS] =
 		REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_POL_IF_ID] =
+		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1109,6 +1267,17 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = REJECT("ESPAH_A_SA_DSCP: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_TFCPAD] = REJECT("ESPAH_A_SA_TFCPAD: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_POL_FLAGS] = REJECT("ESPAH_A_POL_FLAGS: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_MARK] = REJECT("ESPAH_A_SA_MARK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_MARK_MASK] =
+		REJECT("ESPAH_A_SA_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_OMARK] = REJECT("ESPAH_A_SA_OMARK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_OMARK_MASK] =
+		REJECT("ESPAH_A_SA_OMARK_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_MARK] = REJECT("ESPAH_A_POL_MARK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_MARK_MASK] =
+		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

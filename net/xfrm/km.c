@@ -238,13 +238,15 @@ static void sa_drop(struct net *net, const struct xfrm_state *x)
 	struct espah_sa *sa;
 
 	addr_of(&dst, &x->id.daddr, x->props.family);
-	sa = espah_sa_get(net, x->id.spi, x->id.proto, x->props.family, &dst);
+	sa = espah_sa_get(net, x->id.spi, x->id.proto, x->props.family, &dst,
+			  x->mark.v & x->mark.m);
 	if (!sa)
 		return;
 	if (sa->xs == x) {
 		espah_xfrm_retire(net, sa);
 		espah_sa_put(espah_sa_unlink(net, sa->spi, sa->proto,
-					     sa->family, &sa->dst));
+					     sa->family, &sa->dst,
+					     x->mark.v & x->mark.m));
 	}
 	espah_sa_put(sa);
 }
@@ -271,13 +273,14 @@ static void sa_carry(struct net *net, struct xfrm_state *x)
 				       &oseq, &why);
 	if (err)
 		goto refused;
-	old = espah_sa_get(net, sa->spi, sa->proto, sa->family, &sa->dst);
+	old = espah_sa_get(net, sa->spi, sa->proto, sa->family, &sa->dst,
+			   sa->xmark.v & sa->xmark.m);
 	if (old) {
 		bool carried = old->xs;
 
 		espah_sa_put(old);
 		if (!carried) {
-			why = "espah has an SA with this SPI, destination and protocol of its own";
+			why = "espah's own SA has this SPI, destination, protocol and mark";
 			goto refused;
 		}
 		flags = ESPAH_SA_INS_UPDATE | ESPAH_SA_INS_KEEP_SEQ |
@@ -350,13 +353,13 @@ static void pol_drop(struct net *net, const struct xfrm_policy *xp)
 		return;
 	index = xa_to_value(v);
 	rcu_read_lock();
-	cur = espah_spd_find_rcu(net, 0, NULL, index);
+	cur = espah_spd_find_rcu(net, 0, NULL, NULL, 0, index);
 	ours = cur && cur->xp == xp;
 	rcu_read_unlock();
 	if (!ours)
 		return;
 	xa_erase(&xn->pols, xp->index);
-	pol = espah_spd_unlink(net, 0, NULL, index);
+	pol = espah_spd_unlink(net, 0, NULL, NULL, 0, index);
 	espah_policy_free(pol);
 }
 
@@ -380,7 +383,7 @@ static void pol_carry(struct net *net, struct xfrm_policy *xp, int dir)
 	if (err)
 		goto refused;
 	rcu_read_lock();
-	cur = espah_spd_find_rcu(net, pol->dir, &pol->sel, 0);
+	cur = espah_spd_find_rcu(net, pol->dir, &pol->sel, &pol->xmark, 0, 0);
 	theirs = cur && cur->xfrm == ESPAH_POL_ORIGIN_ESPAH;
 	rcu_read_unlock();
 	if (theirs) {
@@ -402,7 +405,7 @@ static void pol_carry(struct net *net, struct xfrm_policy *xp, int dir)
 	if (xa_err(xa_store(&xn->pols, xp->index, xa_mk_value(index),
 			    GFP_KERNEL))) {
 		/* without the index it could never be removed: undo */
-		espah_policy_free(espah_spd_unlink(net, 0, NULL, index));
+		espah_policy_free(espah_spd_unlink(net, 0, NULL, NULL, 0, index));
 		pol_refused(net, xp, "no memory");
 	}
 	return;
@@ -425,7 +428,7 @@ static void reap_dead(struct net *net)
 	espah_xfrm_sync_now(net, false);
 	xa_for_each(&xn->pols, i, v) {
 		rcu_read_lock();
-		cur = espah_spd_find_rcu(net, 0, NULL, xa_to_value(v));
+		cur = espah_spd_find_rcu(net, 0, NULL, NULL, 0, xa_to_value(v));
 		dead = cur && cur->xp && READ_ONCE(cur->xp->walk.dead) ?
 		       cur->xp : NULL;
 		rcu_read_unlock();
@@ -585,6 +588,16 @@ int espah_xfrm_attach(struct net *net, u32 if_id, u32 mark, u32 mask,
 	int err = 0;
 
 	mutex_lock(&xn->lock);
+	/* espah's own if_id is an xfrm interface's: the tag must not be one,
+	 * or the interface's traffic and the carried SAs would mix
+	 */
+	if (!xn->attached && (espah_sa_if_id_used(net, if_id) ||
+			      espah_spd_if_id_used(net, if_id))) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ESPAH_A_XFRM_IF_ID: espah's own SAs or policies use this if_id (an xfrm interface's): choose another tag");
+		err = -EBUSY;
+		goto out;
+	}
 	if (xn->attached) {
 		if (xn->if_id != if_id || xn->mark != mark || xn->mask != mask) {
 			NL_SET_ERR_MSG_MOD(extack,
@@ -624,7 +637,7 @@ static void pols_orphan(struct net *net)
 	xa_for_each(&xn->pols, i, v) {
 		pol = kzalloc(sizeof(*pol), GFP_KERNEL);
 		rcu_read_lock();
-		cur = espah_spd_find_rcu(net, 0, NULL, xa_to_value(v));
+		cur = espah_spd_find_rcu(net, 0, NULL, NULL, 0, xa_to_value(v));
 		if (cur && pol) {
 			pol->dir = cur->dir;
 			pol->sel = cur->sel;
@@ -643,7 +656,7 @@ static void pols_orphan(struct net *net)
 			 * reference to a native one nobody tracks
 			 */
 			if (cur)
-				espah_policy_free(espah_spd_unlink(net, 0, NULL,
+				espah_policy_free(espah_spd_unlink(net, 0, NULL, NULL, 0,
 								   xa_to_value(v)));
 		}
 		cond_resched();
@@ -703,6 +716,20 @@ static bool count_carried(struct espah_sa *sa, void *arg)
 	if (sa->xs)
 		(*(u32 *)arg)++;
 	return false;
+}
+
+/**
+ * espah_xfrm_tag() - the if_id a namespace is attached with
+ * @net: namespace
+ *
+ * Context: any (lockless).
+ * Return: the tag, or 0 if the namespace is not attached.
+ */
+u32 espah_xfrm_tag(struct net *net)
+{
+	struct espah_xfrm_net *xn = xnet(net);
+
+	return READ_ONCE(xn->attached) ? READ_ONCE(xn->if_id) : 0;
 }
 
 /**

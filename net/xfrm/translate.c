@@ -288,6 +288,13 @@ int espah_xfrm_sa_from_state(const struct xfrm_state *x, bool inbound,
 		memcpy(&sa->encap.oa, &x->encap->encap_oa, sizeof(sa->encap.oa));
 		sa->encap.has_oa = true;
 	}
+	/* marks as native's: the packets the SA is found for (and, outbound,
+	 * the policies it serves), the mark of the packets it makes
+	 */
+	sa->xmark.v = x->mark.v;
+	sa->xmark.m = x->mark.m;
+	sa->omark.v = x->props.smark.v;
+	sa->omark.m = x->props.smark.m;
 	sa->lft.hard_bytes = lft_limit(x->lft.hard_byte_limit);
 	sa->lft.hard_packets = lft_limit(x->lft.hard_packet_limit);
 	return algs_from(x, sa, cfg, why);
@@ -391,6 +398,8 @@ int espah_xfrm_pol_from_native(const struct xfrm_policy *xp, int dir,
 		pol->flags |= ESPAH_POL_FLAG_ICMP;
 	if (xp->flags & XFRM_POLICY_LOCALOK)
 		pol->flags |= ESPAH_POL_FLAG_LOCALOK;
+	pol->xmark.v = xp->mark.v;
+	pol->xmark.m = xp->mark.m;
 	return 0;
 }
 

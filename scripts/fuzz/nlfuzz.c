@@ -298,10 +298,17 @@ struct sa_key {
 	uint8_t proto;
 	uint16_t family;
 	uint8_t dst[16];
+	/* mark condition (ESPAH_A_SA_MARK/_MASK; 0/0: none): SAs of one
+	 * (spi, proto, dst) may differ by it; a request names the newest
+	 * SA whose condition its mark & mask meets, as the kernel's lookup
+	 */
+	uint32_t mv, mm;
 };
 
 struct sa_ent {
 	struct sa_key k;
+	uint64_t serial;	/* insertion order (an update keeps it) */
+	uint32_t if_id;
 	uint8_t dir, mode;
 	uint32_t reqid, window, flags;
 	char aead[64], enc[64], auth[64];
@@ -319,6 +326,7 @@ struct sel {
 struct pol_ent {
 	uint8_t dir;
 	struct sel sel;
+	uint32_t mv, mm, if_id;	/* with dir and sel: the policy's identity */
 	uint8_t action;
 	uint32_t priority, hold, index;
 	int ntmpl;
@@ -337,14 +345,37 @@ static int npol;
 static bool xf_attached;
 static uint32_t xf_if_id, xf_mark, xf_mask;
 
+static uint64_t sa_serial;
+
+static bool sa_same_id(const struct sa_key *a, const struct sa_key *b)
+{
+	return a->spi == b->spi && a->proto == b->proto &&
+	       a->family == b->family && !memcmp(a->dst, b->dst, 16);
+}
+
+/* the SA a request's key names: the newest whose mark condition the
+ * request's mark & mask meets (the kernel's lookup)
+ */
 static int sa_find(const struct sa_key *k)
+{
+	uint32_t q = k->mv & k->mm;
+	int i, best = -1;
+
+	for (i = 0; i < nsa; i++)
+		if (sa_same_id(&sas[i].k, k) && (q & sas[i].k.mm) == sas[i].k.mv &&
+		    (best < 0 || sas[i].serial > sas[best].serial))
+			best = i;
+	return best;
+}
+
+/* the SA a dump entry describes: the same mark condition */
+static int sa_find_exact(const struct sa_key *k)
 {
 	int i;
 
 	for (i = 0; i < nsa; i++)
-		if (sas[i].k.spi == k->spi && sas[i].k.proto == k->proto &&
-		    sas[i].k.family == k->family &&
-		    !memcmp(sas[i].k.dst, k->dst, 16))
+		if (sa_same_id(&sas[i].k, k) && sas[i].k.mv == k->mv &&
+		    sas[i].k.mm == k->mm)
 			return i;
 	return -1;
 }
@@ -363,12 +394,14 @@ static bool sel_eq(const struct sel *a, const struct sel *b)
 	       !memcmp(a->src, b->src, 16) && !memcmp(a->dst, b->dst, 16);
 }
 
-static int pol_find(uint8_t dir, const struct sel *s)
+static int pol_find(const struct pol_ent *e)
 {
 	int i;
 
 	for (i = 0; i < npol; i++)
-		if (pols[i].dir == dir && sel_eq(&pols[i].sel, s))
+		if (pols[i].dir == e->dir && sel_eq(&pols[i].sel, &e->sel) &&
+		    pols[i].mv == e->mv && pols[i].mm == e->mm &&
+		    pols[i].if_id == e->if_id)
 			return i;
 	return -1;
 }
@@ -403,6 +436,11 @@ static bool sa_key_of(const struct nlattr **tb, struct sa_key *k)
 	if (al(d) != (k->family == AF_INET ? 4 : 16))
 		return false;
 	memcpy(k->dst, ad(d), al(d));
+	if (tb[ESPAH_A_SA_MARK]) {
+		k->mv = g32(tb[ESPAH_A_SA_MARK]);
+		k->mm = tb[ESPAH_A_SA_MARK_MASK] ? g32(tb[ESPAH_A_SA_MARK_MASK]) :
+						   0xffffffff;
+	}
 	return true;
 }
 
@@ -428,6 +466,7 @@ static bool sa_of(const struct nlattr **tb, struct sa_ent *e, bool request)
 	if (!sa_key_of(tb, &e->k) || !tb[ESPAH_A_SA_DIR])
 		return false;
 	e->dir = g8(tb[ESPAH_A_SA_DIR]);
+	e->if_id = tb[ESPAH_A_SA_IF_ID] ? g32(tb[ESPAH_A_SA_IF_ID]) : 0;
 	e->mode = tb[ESPAH_A_SA_MODE] ? g8(tb[ESPAH_A_SA_MODE]) : 0;
 	e->reqid = tb[ESPAH_A_SA_REQID] ? g32(tb[ESPAH_A_SA_REQID]) : 0;
 	e->flags = tb[ESPAH_A_SA_FLAGS] ? g32(tb[ESPAH_A_SA_FLAGS]) : 0;
@@ -544,6 +583,12 @@ static bool pol_of(const struct nlattr **tb, const uint8_t *body, size_t blen,
 	e->priority = tb[ESPAH_A_POL_PRIORITY] ? g32(tb[ESPAH_A_POL_PRIORITY]) : 0;
 	e->hold = tb[ESPAH_A_POL_HOLD] ? g32(tb[ESPAH_A_POL_HOLD]) : 0;
 	e->index = tb[ESPAH_A_POL_INDEX] ? g32(tb[ESPAH_A_POL_INDEX]) : 0;
+	if (tb[ESPAH_A_POL_MARK]) {
+		e->mv = g32(tb[ESPAH_A_POL_MARK]);
+		e->mm = tb[ESPAH_A_POL_MARK_MASK] ? g32(tb[ESPAH_A_POL_MARK_MASK]) :
+						    0xffffffff;
+	}
+	e->if_id = tb[ESPAH_A_POL_IF_ID] ? g32(tb[ESPAH_A_POL_IF_ID]) : 0;
 	return true;
 }
 
@@ -1544,7 +1589,7 @@ static void dump_cb(const struct nlmsghdr *nlh, void *arg)
 			incons(NULL, "policy dump: entry without dir/selector");
 			return;
 		}
-		i = pol_find(e.dir, &e.sel);
+		i = pol_find(&e);
 		if (i < 0) {
 			incons(NULL, "policy dump: index %u dir %u not in the model",
 			       e.index, e.dir);
@@ -1564,7 +1609,7 @@ static void dump_cb(const struct nlmsghdr *nlh, void *arg)
 			incons(NULL, "SA dump: entry without its key");
 			return;
 		}
-		i = sa_find(&e.k);
+		i = sa_find_exact(&e.k);
 		if (i < 0) {
 			incons(NULL, "SA dump: spi 0x%08x proto %u not in the model",
 			       ntohl(e.k.spi), e.k.proto);
@@ -1677,8 +1722,10 @@ static void apply_ok(struct req *r, struct reply *rp)
 			}
 		}
 		if (i >= 0) {
+			se.serial = sas[i].serial;
 			sas[i] = se;
 		} else if (nsa < MAXSA) {
+			se.serial = ++sa_serial;
 			sas[nsa++] = se;
 			cnt[C_SA_ADDED]++;
 		}
@@ -1749,7 +1796,7 @@ static void apply_ok(struct req *r, struct reply *rp)
 			return;
 		}
 		pe.index = 0;
-		i = pol_find(pe.dir, &pe.sel);
+		i = pol_find(&pe);
 		if (cmd == ESPAH_CMD_POL_ADD && i >= 0)
 			incons(r, "policy add accepted over an existing policy (index %u)",
 			       pols[i].index);
@@ -1799,7 +1846,7 @@ static void apply_ok(struct req *r, struct reply *rp)
 				incons(r, "policy del/get accepted without dir/selector");
 				return;
 			}
-			i = pol_find(pe.dir, &pe.sel);
+			i = pol_find(&pe);
 			if (i < 0)
 				incons(r, "policy %s by selector accepted, not in the model",
 				       cmd == ESPAH_CMD_POL_DEL ? "del" : "get");
@@ -1894,6 +1941,27 @@ static void apply_ok(struct req *r, struct reply *rp)
 	}
 }
 
+/* an attach's if_id is one of the model's SAs or policies (refused) */
+static bool if_id_used(struct req *r)
+{
+	const struct nlattr *tb[ESPAH_A_MAX + 1];
+	const uint8_t *body;
+	size_t blen;
+	uint32_t id;
+	int i;
+
+	if (!req_attrs(r, tb, &body, &blen) || !tb[ESPAH_A_XFRM_IF_ID])
+		return false;
+	id = g32(tb[ESPAH_A_XFRM_IF_ID]);
+	for (i = 0; i < nsa; i++)
+		if (sas[i].if_id == id)
+			return true;
+	for (i = 0; i < npol; i++)
+		if (pols[i].if_id == id)
+			return true;
+	return false;
+}
+
 /* an error reply: refusals that name a model key must agree with it */
 static void check_refusal(struct req *r, struct reply *rp)
 {
@@ -1907,8 +1975,9 @@ static void check_refusal(struct req *r, struct reply *rp)
 
 	if (cmd == ESPAH_CMD_XFRM_DETACH && rp->err == -ENOENT && xf_attached)
 		incons(r, "xfrm detach: ENOENT while attached");
-	if (cmd == ESPAH_CMD_XFRM_ATTACH && rp->err == -EBUSY && !xf_attached)
-		incons(r, "xfrm attach: EBUSY while not attached");
+	if (cmd == ESPAH_CMD_XFRM_ATTACH && rp->err == -EBUSY && !xf_attached &&
+	    !if_id_used(r))
+		incons(r, "xfrm attach: EBUSY while not attached (and the if_id no SA's or policy's)");
 	if (rp->err != -EEXIST && rp->err != -ENOENT)
 		return;
 	if (!req_attrs(r, tb, &body, &blen))
@@ -1928,7 +1997,7 @@ static void check_refusal(struct req *r, struct reply *rp)
 		break;
 	case ESPAH_CMD_POL_ADD:
 		if (rp->err == -EEXIST && pol_of(tb, body, blen, &pe) &&
-		    pol_find(pe.dir, &pe.sel) < 0)
+		    pol_find(&pe) < 0)
 			incons(r, "policy add refused with EEXIST, not in the model");
 		break;
 	case ESPAH_CMD_POL_DEL:
@@ -1940,7 +2009,7 @@ static void check_refusal(struct req *r, struct reply *rp)
 				incons(r, "policy del/get: ENOENT for index %u of the model",
 				       g32(tb[ESPAH_A_POL_INDEX]));
 		} else if (pol_of(tb, body, blen, &pe) &&
-			   pol_find(pe.dir, &pe.sel) >= 0) {
+			   pol_find(&pe) >= 0) {
 			incons(r, "policy del/get: ENOENT for a selector of the model");
 		}
 		break;
@@ -2064,7 +2133,7 @@ static void resolve(struct req *r)
 				add_attr(&q, -1, tb[n]->nla_type, ad(tb[n]), al(tb[n]));
 		serialize(&q);
 		xfer(&q, &rp, NULL, NULL);
-		i = pol_find(pe.dir, &pe.sel);
+		i = pol_find(&pe);
 		if (!rp.err && reply_attrs(&rp, rtb, &rbody, &rblen) &&
 		    pol_of(rtb, rbody, rblen, &pe)) {
 			if (i >= 0)

@@ -155,6 +155,14 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_DSCP] = { "SA_DSCP", AT_U8 },
 	[ESPAH_A_SA_TFCPAD] = { "SA_TFCPAD", AT_U32 },
 	[ESPAH_A_POL_FLAGS] = { "POL_FLAGS", AT_U32 },
+	[ESPAH_A_SA_MARK] = { "SA_MARK", AT_U32 },
+	[ESPAH_A_SA_MARK_MASK] = { "SA_MARK_MASK", AT_U32 },
+	[ESPAH_A_SA_OMARK] = { "SA_OMARK", AT_U32 },
+	[ESPAH_A_SA_OMARK_MASK] = { "SA_OMARK_MASK", AT_U32 },
+	[ESPAH_A_POL_MARK] = { "POL_MARK", AT_U32 },
+	[ESPAH_A_POL_MARK_MASK] = { "POL_MARK_MASK", AT_U32 },
+	[ESPAH_A_SA_IF_ID] = { "SA_IF_ID", AT_U32 },
+	[ESPAH_A_POL_IF_ID] = { "POL_IF_ID", AT_U32 },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {
@@ -389,4 +397,14 @@ struct nlattr *req_nest_start(struct req *r, uint16_t type)
 void req_put_addr(struct req *r, uint16_t type, const struct addr *a)
 {
 	req_put(r, type, a->len, a->bytes);
+}
+
+/* A mark the user gave (parse_mark_arg()) as its two attributes. */
+void put_mark(struct req *r, unsigned int v, unsigned int m,
+	      const struct mark *mk)
+{
+	if (!mk->set)
+		return;
+	req_put_u32(r, v, mk->v);
+	req_put_u32(r, m, mk->m);
 }

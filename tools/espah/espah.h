@@ -80,6 +80,19 @@ void req_put_selector(struct req *r, uint16_t type, const struct selector *s,
 void parse_addr(const char *s, const char *what, struct addr *a);
 void parse_prefix(const char *s, const char *what, struct addr *a);
 uint32_t parse_u32(const char *s, const char *what);
+
+/* a mark and its mask, as given ("mark V[/M]") */
+struct mark {
+	uint32_t v;
+	uint32_t m;
+	bool set;
+};
+
+void parse_mark_arg(struct args *a, const char *what, struct mark *m);
+void put_mark(struct req *r, unsigned int v, unsigned int m,
+	      const struct mark *mk);
+void print_mark(const struct nlattr **tb, unsigned int v, unsigned int m,
+		const char *key, const char *fmt);
 uint64_t parse_u64(const char *s, const char *what);
 uint16_t parse_u16(const char *s, const char *what);
 uint8_t parse_u8(const char *s, const char *what);

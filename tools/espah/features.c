@@ -62,7 +62,8 @@ static const char *const feat_names[] = {
 	"esp", "ah", "bundle", "esn", "tunnel-mixed", "async", "lifetime",
 	"seq-soft", "acquire", "hold", "reorder", "stat-proc", "mss-clamp",
 	"xfrm", "natt", "key-export", "natt-mapping", "natt-keepalive", "tunhdr",
-	"tfc", "icmp", "tmpl-optional", "wildrecv", "natt-nonike",
+	"tfc", "icmp", "tmpl-optional", "wildrecv", "natt-nonike", "mark",
+	"xfrmi",
 };
 
 /* known names, unknown bits as bit-N */

@@ -70,6 +70,35 @@ uint32_t parse_u32(const char *s, const char *what)
 	return parse_num(s, what, UINT32_MAX);
 }
 
+/*
+ * ip xfrm's "mark V[/M]" and "mark V mask M" (also output-mark): the
+ * value and its mask (0xffffffff when not given). The module judges the
+ * pair (a mask of 0 with a value, value bits outside the mask), so that
+ * its message names the attribute.
+ */
+void parse_mark_arg(struct args *a, const char *what, struct mark *m)
+{
+	const char *s = next_arg(a, what);
+	char buf[64], what_mask[48];
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		syntax("%s \"%s\": too long", what, s);
+	snprintf(what_mask, sizeof(what_mask), "%s mask", what);
+	strcpy(buf, s);
+	m->m = 0xffffffff;
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		m->m = parse_u32(slash + 1, what_mask);
+	} else if (peek_is(a, "mask")) {
+		next_arg(a, what_mask);
+		m->m = parse_u32(next_arg(a, what_mask), what_mask);
+	}
+	m->v = parse_u32(buf, what);
+	m->set = true;
+}
+
 uint16_t parse_u16(const char *s, const char *what)
 {
 	return parse_num(s, what, UINT16_MAX);

@@ -17,9 +17,12 @@ static void usage_policy(FILE *f)
 {
 	fprintf(f,
 "Usage: espah policy { add | update } SELECTOR dir DIR [ priority PRIORITY ]\n"
-"                    [ action { allow | block } ] [ hold COUNT ] [ flag FLAG-LIST ]\n"
+"                    [ mark MARK ] [ if_id IF-ID ] [ action { allow | block } ]\n"
+"                    [ hold COUNT ] [ flag FLAG-LIST ]\n"
 "                    [ TMPL-LIST ]\n"
-"       espah policy { delete | get } { SELECTOR dir DIR | index INDEX [ dir DIR ] }\n"
+"       espah policy { delete | get } { SELECTOR dir DIR [ mark MARK ]\n"
+"                                       [ if_id IF-ID ] |\n"
+"                                       index INDEX [ dir DIR ] }\n"
 "       espah [ -j ] policy { list | show } [ dir DIR ]\n"
 "       espah policy flush\n"
 "SELECTOR := src PREFIX dst PREFIX [ UPSPEC ]\n"
@@ -33,6 +36,10 @@ static void usage_policy(FILE *f)
 "level use: the template is optional (dir out: transport mode only).\n"
 "flag icmp (dir out): ICMP errors this host sends about a flow this\n"
 "policy covers in reverse go through it. flag localok: kept, no effect.\n"
+"MARK := VALUE[/MASK] | VALUE mask MASK: only packets whose mark & MASK is\n"
+"VALUE (MASK default 0xffffffff)\n"
+"if_id IF-ID: only the packets routed into or received on the native xfrm\n"
+"interface with this if_id; a policy without if_id covers none of them\n"
 "action allow with tmpl = protect, action allow without tmpl = bypass,\n"
 "action block = discard. PRIORITY: lower wins (default 0).\n"
 "hold COUNT (dir out with tmpl, at most 100): packets that find no SA wait\n"
@@ -137,7 +144,7 @@ static int parse_dir(const char *w)
 }
 
 static const char *const unsupported_pol_words[] = {
-	"mark", "if_id", "ctx", "dev", "offload",
+	"ctx", "dev", "offload",
 };
 
 /* ip xfrm's "flag icmp localok ..." (names; a number is not taken) */
@@ -172,6 +179,9 @@ struct pol_args {
 	uint32_t prio, index, hold, flags;
 	struct tmpl tmpl[TMPL_MAX];
 	int ntmpl;
+	struct mark xmark;
+	bool has_if_id;
+	uint32_t if_id;
 };
 
 static void parse_policy(struct args *a, struct pol_args *p, bool modify)
@@ -217,6 +227,13 @@ static void parse_policy(struct args *a, struct pol_args *p, bool modify)
 			if (p->ntmpl == TMPL_MAX)
 				syntax("%s: at most %d \"tmpl\"", a->ctx, TMPL_MAX);
 			parse_tmpl(a, &p->tmpl[p->ntmpl++]);
+		} else if (!strcmp(w, "mark")) {
+			if (p->xmark.set)
+				syntax("duplicate \"mark\"");
+			parse_mark_arg(a, "mark", &p->xmark);
+		} else if (!strcmp(w, "if_id") || !strcmp(w, "if-id")) {
+			p->if_id = parse_u32(next_arg(a, "if_id"), "if_id");
+			p->has_if_id = true;
 		} else if (!strcmp(w, "ptype")) {
 			w = next_arg(a, "ptype");
 			if (strcmp(w, "main"))
@@ -275,6 +292,9 @@ static int policy_modify(struct args *a, uint8_t cmd)
 		req_put_u32(&r, ESPAH_A_POL_HOLD, p.hold);
 	if (p.has_flags)
 		req_put_u32(&r, ESPAH_A_POL_FLAGS, p.flags);
+	put_mark(&r, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, &p.xmark);
+	if (p.has_if_id)
+		req_put_u32(&r, ESPAH_A_POL_IF_ID, p.if_id);
 	for (i = 0; i < p.ntmpl; i++)
 		put_tmpl(&r, &p.tmpl[i]);
 	nl_transact(&r, NULL, NULL);
@@ -392,6 +412,9 @@ void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	}
 	print_u64(hold ? PRINT_ANY : PRINT_JSON, "hold", " hold %" PRIu64,
 		  hold ? mnl_attr_get_u32(hold) : 0);
+	if (tb[ESPAH_A_POL_IF_ID])
+		print_u64(PRINT_ANY, "if-id", " if_id %" PRIu64,
+			  mnl_attr_get_u32(tb[ESPAH_A_POL_IF_ID]));
 	open_arr("flags");
 	if (flags & ESPAH_POL_FLAG_ICMP)
 		print_str(PRINT_ANY, NULL, " flag %s", "icmp");
@@ -403,6 +426,8 @@ void print_policy(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	close_arr();
 	print_origin(tb);
 	print_nl();
+	print_mark(tb, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, "mark",
+		   "\tmark 0x%x/0x%x\n");
 	open_arr("tmpl");
 	mnl_attr_for_each(na, nlh, GENL_HDRLEN)
 		if (mnl_attr_get_type(na) == ESPAH_A_POL_TMPL)
@@ -473,6 +498,9 @@ static int policy_get_del(struct args *a, uint8_t cmd)
 			syntax("%s: missing \"dir in|out|fwd\"", a->ctx);
 		req_put_u8(&r, ESPAH_A_POL_DIR, p.dir);
 		req_put_selector(&r, ESPAH_A_POL_SEL, &p.sel, pol_family(&p));
+		put_mark(&r, ESPAH_A_POL_MARK, ESPAH_A_POL_MARK_MASK, &p.xmark);
+		if (p.has_if_id)
+			req_put_u32(&r, ESPAH_A_POL_IF_ID, p.if_id);
 	}
 	if (cmd == ESPAH_CMD_POL_GET) {
 		nl_transact(&r, pol_cb, NULL);

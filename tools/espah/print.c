@@ -194,3 +194,26 @@ void print_list_end(void *data)
 	close_arr();
 	print_end_doc();
 }
+
+/*
+ * A mark attribute pair as ip xfrm prints it, FMT with "0x%x/0x%x" (text),
+ * or an object KEY { "value", "mask" } (JSON); nothing if absent.
+ */
+void print_mark(const struct nlattr **tb, unsigned int v, unsigned int m,
+		const char *key, const char *fmt)
+{
+	uint32_t val, mask;
+
+	if (!tb[v])
+		return;
+	val = mnl_attr_get_u32(tb[v]);
+	mask = tb[m] ? mnl_attr_get_u32(tb[m]) : 0xffffffff;
+	if (opt.json) {
+		open_obj(key);
+		print_u64(PRINT_JSON, "value", NULL, val);
+		print_u64(PRINT_JSON, "mask", NULL, mask);
+		close_obj();
+		return;
+	}
+	fprintf(out, fmt, val, mask);
+}

@@ -183,6 +183,14 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(out, " dscp %u", mnl_attr_get_u8(tb[ESPAH_A_SA_DSCP]));
 	if (tb[ESPAH_A_SA_TFCPAD])
 		fprintf(out, " tfcpad %u", u32_or(tb, ESPAH_A_SA_TFCPAD, 0));
+	if (tb[ESPAH_A_SA_MARK])
+		fprintf(out, " mark 0x%x/0x%x", mnl_attr_get_u32(tb[ESPAH_A_SA_MARK]),
+			u32_or(tb, ESPAH_A_SA_MARK_MASK, 0xffffffff));
+	if (tb[ESPAH_A_SA_OMARK])
+		fprintf(out, " output-mark 0x%x/0x%x", mnl_attr_get_u32(tb[ESPAH_A_SA_OMARK]),
+			u32_or(tb, ESPAH_A_SA_OMARK_MASK, 0xffffffff));
+	if (tb[ESPAH_A_SA_IF_ID])
+		fprintf(out, " if_id %u", mnl_attr_get_u32(tb[ESPAH_A_SA_IF_ID]));
 	if (dir == ESPAH_DIR_OUT && tb[ESPAH_A_SA_OSEQ]) {
 		uint64_t oseq = mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]);
 
@@ -292,6 +300,11 @@ static int save_pol_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(out, " flag icmp");
 	if (u32_or(tb, ESPAH_A_POL_FLAGS, 0) & ESPAH_POL_FLAG_LOCALOK)
 		fprintf(out, " flag localok");
+	if (tb[ESPAH_A_POL_MARK])
+		fprintf(out, " mark 0x%x/0x%x", mnl_attr_get_u32(tb[ESPAH_A_POL_MARK]),
+			u32_or(tb, ESPAH_A_POL_MARK_MASK, 0xffffffff));
+	if (tb[ESPAH_A_POL_IF_ID])
+		fprintf(out, " if_id %u", mnl_attr_get_u32(tb[ESPAH_A_POL_IF_ID]));
 	mnl_attr_for_each(na, nlh, GENL_HDRLEN)
 		if (mnl_attr_get_type(na) == ESPAH_A_POL_TMPL)
 			save_tmpl(na);

@@ -21,10 +21,12 @@ static void usage_state(FILE *f)
 "                   [ replay-seq SEQ ] [ replay-oseq SEQ ]\n"
 "                   [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ]\n"
 "                   [ flag FLAG-LIST ] [ extra-flag EXTRA-FLAG ] [ df DF ] [ dscp DSCP ]\n"
-"                   [ tfcpad LENGTH ]\n"
+"                   [ tfcpad LENGTH ] [ mark MARK ] [ output-mark MARK ]\n"
+"                   [ if_id IF-ID ]\n"
 "                   [ sel SELECTOR ] [ LIMIT-LIST ] [ ENCAP ]\n"
 "                   ALGO-LIST\n"
 "       espah state { delete | get } [ src ADDR ] dst ADDR proto XFRM-PROTO spi SPI\n"
+"                   [ mark MARK ]\n"
 "       espah [ -s ] [ -j ] state { list | show } [ ID ] [ mode MODE ] [ reqid REQID ]\n"
 "                   [ dir { in | out } ]\n"
 "       espah state flush [ proto XFRM-PROTO ]\n"
@@ -38,6 +40,11 @@ static void usage_state(FILE *f)
 "DF := copy | clear | set   (tunnel mode, IPv4 outer header; nopmtudisc: clear)\n"
 "DSCP := copy | 0..63   (tunnel mode: the outer header's)\n"
 "LENGTH := bytes each inner packet is padded to (tunnel-mode ESP, RFC 4303 2.4)\n"
+"MARK := VALUE[/MASK] | VALUE mask MASK   (MASK default 0xffffffff)\n"
+"mark: packets (in) or policies (out) whose mark & MASK is VALUE;\n"
+"output-mark: the mark of the packets the SA makes (ESP out, decapsulated in)\n"
+"IF-ID: the native xfrm interface's (ip link add NAME type xfrm if_id IF-ID)\n"
+"the SA serves: tunnel mode only\n"
 "ALGO-LIST := aead ALGO-NAME KEY ICV-BITS\n"
 "           | enc ALGO-NAME KEY [ { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS } ]\n"
 "           | { auth ALGO-NAME KEY | auth-trunc ALGO-NAME KEY BITS }   (proto ah)\n"
@@ -177,7 +184,7 @@ static void put_id(struct req *r, const struct sa_id *id, bool need_src)
 }
 
 static const char *const unsupported_sa_words[] = {
-	"mark", "set-mark", "output-mark", "if_id", "offload", "ctx",
+	"set-mark", "offload", "ctx",
 	"coa", "comp", "nat-keepalive-interval",
 };
 
@@ -398,7 +405,9 @@ static int state_modify(struct args *a, uint8_t cmd)
 	int mode = ESPAH_MODE_TRANSPORT, dir = -1;
 	int df = DF_UNSET, dscp = DSCP_UNSET;
 	bool has_dscp = false, has_tfcpad = false;
-	uint32_t tfcpad = 0;
+	struct mark xmark = { 0 }, omark = { 0 };
+	uint32_t tfcpad = 0, if_id = 0;
+	bool has_if_id = false;
 	struct selector sel = { 0 };
 	struct sa_id id = { 0 };
 	uint64_t lft[ESPAH_LFT_MAX + 1] = { 0 };
@@ -452,6 +461,18 @@ static int state_modify(struct args *a, uint8_t cmd)
 		} else if (!strcmp(w, "tfcpad")) {
 			tfcpad = parse_u32(next_arg(a, "tfcpad"), "tfcpad");
 			has_tfcpad = true;
+		} else if (!strcmp(w, "mark")) {
+			if (xmark.set)
+				syntax("duplicate \"mark\"");
+			parse_mark_arg(a, "mark", &xmark);
+		} else if (!strcmp(w, "output-mark")) {
+			if (omark.set)
+				syntax("duplicate \"output-mark\"");
+			parse_mark_arg(a, "output-mark", &omark);
+		} else if (!strcmp(w, "if_id") || !strcmp(w, "if-id")) {
+			/* 0 and the bridge's tag: the module says why not */
+			if_id = parse_u32(next_arg(a, "if_id"), "if_id");
+			has_if_id = true;
 		} else if (!strcmp(w, "df")) {
 			df = parse_df(next_arg(a, "df"), df);
 		} else if (!strcmp(w, "dscp")) {
@@ -584,6 +605,10 @@ static int state_modify(struct args *a, uint8_t cmd)
 		req_put_u8(&r, ESPAH_A_SA_DSCP, dscp);
 	if (has_tfcpad)
 		req_put_u32(&r, ESPAH_A_SA_TFCPAD, tfcpad);
+	put_mark(&r, ESPAH_A_SA_MARK, ESPAH_A_SA_MARK_MASK, &xmark);
+	put_mark(&r, ESPAH_A_SA_OMARK, ESPAH_A_SA_OMARK_MASK, &omark);
+	if (has_if_id)
+		req_put_u32(&r, ESPAH_A_SA_IF_ID, if_id);
 	if (has_lft) {
 		struct nlattr *nest = req_nest_start(&r, ESPAH_A_SA_LIFETIME);
 
@@ -850,6 +875,10 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 	if (tb[ESPAH_A_SA_DIR])
 		print_str(PRINT_ANY, "dir", " dir %s",
 			  dir_name(mnl_attr_get_u8(tb[ESPAH_A_SA_DIR])));
+	/* the xfrm interface it serves (espah's own) */
+	if (tb[ESPAH_A_SA_IF_ID])
+		print_u64(PRINT_ANY, "if-id", " if_id %" PRIu64,
+			  mnl_attr_get_u32(tb[ESPAH_A_SA_IF_ID]));
 	/* native XFRM's SA, carried: ip xfrm's word for the tag */
 	if (tb[ESPAH_A_SA_XFRM_IF_ID])
 		print_u64(PRINT_ANY, "xfrm-if-id", " xfrm if_id %" PRIu64,
@@ -878,6 +907,10 @@ void print_sa(const struct nlattr **tb, const char *prefix)
 	close_arr();
 	if (replay & PRINT_TEXT)
 		print_nl();
+	print_mark(tb, ESPAH_A_SA_MARK, ESPAH_A_SA_MARK_MASK, "mark",
+		   "\tmark 0x%x/0x%x\n");
+	print_mark(tb, ESPAH_A_SA_OMARK, ESPAH_A_SA_OMARK_MASK, "output-mark",
+		   "\toutput-mark 0x%x/0x%x\n");
 	print_tunhdr(tb);
 	print_algs(tb);
 	if (tb[ESPAH_A_SA_ENCAP])
@@ -993,14 +1026,21 @@ static int state_list(struct args *a)
 
 static int state_get_del(struct args *a, uint8_t cmd)
 {
+	struct mark xmark = { 0 };
 	struct sa_id id = { 0 };
 	struct req r;
 
-	while (a->argc > 0)
-		if (!parse_id_word(a, &id))
+	while (a->argc > 0) {
+		if (parse_id_word(a, &id))
+			continue;
+		if (!peek_is(a, "mark") || xmark.set)
 			syntax("%s: unknown word \"%s\"", a->ctx, a->argv[0]);
+		next_arg(a, "mark");
+		parse_mark_arg(a, "mark", &xmark);
+	}
 	req_init(&r, cmd, 0);
 	put_id(&r, &id, false);
+	put_mark(&r, ESPAH_A_SA_MARK, ESPAH_A_SA_MARK_MASK, &xmark);
 	if (cmd == ESPAH_CMD_SA_GET) {
 		nl_transact(&r, sa_cb, NULL);
 		print_end_doc();

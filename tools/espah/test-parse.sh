@@ -199,6 +199,34 @@ good "tfcpad 500 (ip xfrm's word)" \
 bad "tfcpad without a length" "tfcpad" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
 	mode tunnel tfcpad
 
+good "mark V/M, output-mark V mask M, if_id (ip xfrm's words)" \
+	"  SA_MARK 1|  SA_MARK_MASK 255|  SA_OMARK 256|  SA_OMARK_MASK 768|  SA_IF_ID 7" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x514 mode tunnel mark 1/0xff \
+	output-mark 0x100 mask 0x300 if_id 7 aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "mark without mask: 0xffffffff (ip xfrm's default)" \
+	"  SA_MARK 5|  SA_MARK_MASK 4294967295" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x515 mode tunnel mark 5 \
+	aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "state delete ... mark names the SA" \
+	"  SA_MARK 2|  SA_MARK_MASK 255" \
+	-- state delete dst 10.0.0.2 proto esp spi 0x515 mark 2/255
+
+bad "mark without a value" "mark" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
+	mode tunnel mark
+
+bad "mark with a mask that is no number" "mark mask" -- state add src 10.0.0.1 dst 10.0.0.2 \
+	proto esp spi 1 mode tunnel mark 1/x aead 'rfc4106(gcm(aes))' $KEY20 128
+
+good "policy mark and if_id" \
+	"  POL_MARK 3|  POL_MARK_MASK 15|  POL_IF_ID 9" \
+	-- policy add src 10.1.0.0/16 dst 10.2.0.0/24 dir out mark 3/0xf if_id 9
+
+good "policy delete ... mark if_id: the policy's identity" \
+	"  POL_MARK 3|  POL_MARK_MASK 15|  POL_IF_ID 9" \
+	-- policy delete src 10.1.0.0/16 dst 10.2.0.0/24 dir out mark 3/0xf if_id 9
+
 good "dscp copy and df copy: the defaults, sent as such" \
 	"  SA_DF 0" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x512 mode tunnel dscp copy df copy \

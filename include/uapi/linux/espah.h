@@ -276,6 +276,33 @@ enum espah_df {
  *	packet is padded with zeros up to this many bytes, at most what fits
  *	the path MTU; 0 or absent: none
  * @ESPAH_A_POL_FLAGS: u32, ESPAH_POL_FLAG_*; absent: 0
+ * @ESPAH_A_SA_MARK: u32, mark condition (ip xfrm's mark): inbound, the SA
+ *	is found only for packets whose mark & ESPAH_A_SA_MARK_MASK equals
+ *	it; outbound, it serves only protect policies whose mark (value &
+ *	mask) satisfies the same condition. SAs of one SPI, destination and
+ *	protocol may differ by it. Also names the SA in SA_GET/SA_DEL (the
+ *	SA whose condition value & mask satisfies). Absent: any mark
+ * @ESPAH_A_SA_MARK_MASK: u32, with ESPAH_A_SA_MARK; absent: 0xffffffff;
+ *	0 only with a value of 0; the value has no bit outside it
+ * @ESPAH_A_SA_OMARK: u32, output-mark (ip xfrm's output-mark, native's
+ *	smark): outbound, the ESP packet's mark becomes (mark &
+ *	~ESPAH_A_SA_OMARK_MASK) | (this & mask) before its route lookup
+ *	(tunnel mode: ip rule fwmark chooses its path); inbound, the
+ *	decapsulated packet's mark, the same way
+ * @ESPAH_A_SA_OMARK_MASK: u32, with ESPAH_A_SA_OMARK; absent: 0xffffffff
+ * @ESPAH_A_POL_MARK: u32, mark condition: the policy applies only to
+ *	packets whose mark & ESPAH_A_POL_MARK_MASK equals it (in, out and
+ *	fwd); with the direction and selector, the policy's identity (POL_GET,
+ *	POL_DEL, POL_UPDATE). Absent: any mark
+ * @ESPAH_A_POL_MARK_MASK: u32, with ESPAH_A_POL_MARK; as ESPAH_A_SA_MARK_MASK
+ * @ESPAH_A_SA_IF_ID: u32, not 0: the SA of a native xfrm interface with
+ *	this if_id (ip link add NAME type xfrm if_id N; route-based IPsec):
+ *	outbound, only policies with the same if_id take it; inbound, what it
+ *	decapsulates is received on that interface. Tunnel mode only; not
+ *	the namespace's xfrm bridge tag (ESPAH_A_XFRM_IF_ID). Absent: none
+ * @ESPAH_A_POL_IF_ID: u32, not 0: the policy applies only to the packets of
+ *	the xfrm interface with this if_id (routed into it, or received on
+ *	it); a policy without covers no such packet. Part of its identity.
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -334,6 +361,14 @@ enum espah_attr {
 	ESPAH_A_SA_DSCP,
 	ESPAH_A_SA_TFCPAD,
 	ESPAH_A_POL_FLAGS,
+	ESPAH_A_SA_MARK,
+	ESPAH_A_SA_MARK_MASK,
+	ESPAH_A_SA_OMARK,
+	ESPAH_A_SA_OMARK_MASK,
+	ESPAH_A_POL_MARK,
+	ESPAH_A_POL_MARK_MASK,
+	ESPAH_A_SA_IF_ID,
+	ESPAH_A_POL_IF_ID,
 	__ESPAH_A_MAX,
 };
 
@@ -367,6 +402,10 @@ enum espah_attr {
 /* ESPAH_SA_FLAG_WILDRECV, ESPAH_POL_FLAG_LOCALOK */
 #define ESPAH_FEAT_WILDRECV	(1U << 22)
 #define ESPAH_FEAT_NATT_NONIKE	(1U << 23)	/* ESPAH_ENCAP_TYPE espinudp-nonike */
+/* ESPAH_A_SA_MARK, ESPAH_A_SA_OMARK, ESPAH_A_POL_MARK (and their masks) */
+#define ESPAH_FEAT_MARK		(1U << 24)
+/* ESPAH_A_SA_IF_ID, ESPAH_A_POL_IF_ID: native xfrm interfaces */
+#define ESPAH_FEAT_XFRMI	(1U << 25)
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -596,6 +635,9 @@ enum espah_stat {
 	ESPAH_STAT_IN_NATT_CSUM,	/* ESP in UDP with a wrong UDP checksum,
 					 * or none over IPv6 (RFC 8200 8.1):
 					 * dropped
+					 */
+	ESPAH_STAT_IN_NO_XFRMI,		/* decapsulated by an SA with an if_id
+					 * no xfrm interface has: dropped
 					 */
 	__ESPAH_STAT_MAX,
 };

@@ -143,7 +143,7 @@ def sa_full():
 
 def sa_aead6():
     """ESP tunnel over IPv6, AEAD, ICMP selector, flags noecn and
-    decap-dscp, dscp 46, no seq."""
+    decap-dscp, dscp 46, no seq, mark, output-mark, if_id."""
     return [be32(a('A_SA_SPI'), 0xdeadbeef), u8(a('A_SA_PROTO'), ESP),
             u8(a('A_SA_MODE'), a('MODE_TUNNEL')), u8(a('A_SA_DIR'), a('DIR_IN')),
             u16(a('A_SA_FAMILY'), AF6), ip(a('A_SA_SRC'), '2001:db8::1'),
@@ -153,7 +153,10 @@ def sa_aead6():
             s(a('A_SA_AEAD'), 'rfc4106(gcm(aes))'), u32(a('A_SA_ICV_BITS'), 96),
             u32(a('A_SA_REPLAY_WINDOW'), 32),
             u32(a('A_SA_FLAGS'), 0x6c),		# noecn, decap-dscp, icmp, wildrecv
-            u8(a('A_SA_DSCP'), 46), u32(a('A_SA_TFCPAD'), 1200)]
+            u8(a('A_SA_DSCP'), 46), u32(a('A_SA_TFCPAD'), 1200),
+            u32(a('A_SA_MARK'), 1), u32(a('A_SA_MARK_MASK'), 0xff),
+            u32(a('A_SA_OMARK'), 0x100), u32(a('A_SA_OMARK_MASK'), 0x300),
+            u32(a('A_SA_IF_ID'), 7)]
 
 
 def sa_ah():
@@ -190,6 +193,8 @@ def pol_protect():
             u8(a('A_POL_ACTION'), a('ACTION_PROTECT')), u32(a('A_POL_PRIORITY'), 10),
             u32(a('A_POL_INDEX'), 8), u32(a('A_POL_HOLD'), 4),
             u32(a('A_POL_FLAGS'), 0x7),		# icmp, localok, unknown
+            u32(a('A_POL_MARK'), 2), u32(a('A_POL_MARK_MASK'), 0xff),
+            u32(a('A_POL_IF_ID'), 7),
             nest(a('A_POL_TMPL'), *t1), nest(a('A_POL_TMPL'), *t2)]
 
 
