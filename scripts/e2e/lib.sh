@@ -101,6 +101,19 @@ bg() {
 	return 1
 }
 
+# refused DESC TEXT ARGS...: `espah -n gw1 ARGS` fails and its message
+# has TEXT (the attribute a module refusal names, or the tool's words)
+refused() {
+	local desc=$1 word=$2 err
+	shift 2
+	if err=$(E gw1 "$@" 2>&1); then
+		not_ok "$desc: accepted"
+		return
+	fi
+	diag "$err"
+	check "$desc" grep -qF -- "$word" <<< "$err"
+}
+
 # bin_path CMD: CMD's path in BIN (bash's own hash table: no process)
 bin_path() {
 	BIN=$1

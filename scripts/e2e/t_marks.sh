@@ -254,18 +254,6 @@ tool() {
 	check "features: mark" bash -c "$ESPAH_TOOL -n gw1 features | grep -qw mark"
 }
 
-# refused DESC TEXT ARGS...: `espah -n gw1 ARGS` fails, its message has TEXT
-refused() {
-	local desc=$1 word=$2 err
-	shift 2
-	if err=$(E gw1 "$@" 2>&1); then
-		not_ok "$desc: accepted"
-		return
-	fi
-	diag "$err"
-	check "$desc" grep -qF -- "$word" <<< "$err"
-}
-
 refusals() {
 	local id=(state add src 10.0.12.1 dst 10.0.12.9 proto esp mode tunnel dir out)
 	local pol=(policy add src 10.0.5.0/24 dst 10.0.6.0/24 dir out)

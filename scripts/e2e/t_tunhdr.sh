@@ -341,18 +341,6 @@ bridge() {
 }
 
 # --- refusals: the module names the attribute, the tool fails -------------
-# refused DESC WORD ARGS...: `espah -n gw1 ARGS` fails, its message names WORD
-refused() {
-	local desc=$1 word=$2 err
-	shift 2
-	if err=$(E gw1 "$@" 2>&1); then
-		not_ok "$desc: accepted"
-		return
-	fi
-	diag "$err"
-	check "$desc" grep -qF -- "$word" <<< "$err"
-}
-
 refusals() {
 	local id4=(state add src 10.0.12.1 dst 10.0.12.2 proto esp dir out)
 	local id6=(state add src fd00:12::1 dst fd00:12::2 proto esp dir out)

@@ -366,32 +366,10 @@ csum_setup() {
 # --- encap espinudp-nonike ------------------------------------------------------
 # nonike_sock NS: what an IKE daemon holds for native XFRM's non-IKE ESP in
 # UDP: UDP sockets on 4500 (both families) with UDP_ENCAP
-# UDP_ENCAP_ESPINUDP_NON_IKE (1) and xfrm bypass policies (6.1 checks the
-# socket's policy before it decapsulates; scripts/e2e/udp_encap_sock.py
-# holds the same with UDP_ENCAP_ESPINUDP)
+# UDP_ENCAP_ESPINUDP_NON_IKE and xfrm bypass policies
+# (scripts/e2e/udp_encap_sock.py)
 nonike_sock() {
-	bg "$1" "/tmp/e2e-nonike.$$" -c '
-import socket, struct, time
-held = []
-for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
-    s = socket.socket(fam, socket.SOCK_DGRAM)
-    if fam == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    for d in (0, 1):
-        sel = bytearray(56)
-        struct.pack_into("=H", sel, 40, fam)
-        pol = bytes(sel) + bytes(96) + struct.pack("=IIBBBB", 0, 0, d, 0, 0, 0)
-        pol += bytes(-len(pol) % 8)
-        if fam == socket.AF_INET:
-            s.setsockopt(socket.IPPROTO_IP, 17, pol)
-        else:
-            s.setsockopt(socket.IPPROTO_IPV6, 35, pol)
-    s.bind((addr, 4500))
-    s.setsockopt(socket.IPPROTO_UDP, 100, 1)
-    held.append(s)
-print("ready", flush=True)
-while True:
-    time.sleep(3600)'
+	bg "$1" "/tmp/e2e-nonike.$$" "$PWD/udp_encap_sock.py" 4500 nonike
 }
 
 # nside IMPL NS LOCAL REMOTE LNET RNET SPI_OUT SPI_IN KEY_OUT KEY_IN OADDR:

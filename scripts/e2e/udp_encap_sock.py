@@ -4,17 +4,21 @@ a UDP socket per address family on PORT with the UDP_ENCAP option
 (UDP_ENCAP_ESPINUDP), carrying the xfrm bypass policies IKE daemons put on
 their sockets (6.1 checks the socket's policy before it decapsulates).
 Native XFRM decapsulates ESP in UDP only on such a socket; espah needs
-none. Prints "ready", then sleeps until killed.
-  udp_encap_sock.py [PORT]"""
+none. TYPE nonike: UDP_ENCAP_ESPINUDP_NON_IKE (the eight-byte zero
+marker before ESP) instead. Prints "ready", then sleeps until killed.
+  udp_encap_sock.py [PORT [nonike]]"""
 import socket
 import struct
 import sys
 import time
 
-UDP_ENCAP, UDP_ENCAP_ESPINUDP = 100, 2
+UDP_ENCAP, UDP_ENCAP_ESPINUDP_NON_IKE, UDP_ENCAP_ESPINUDP = 100, 1, 2
 IP_XFRM_POLICY, IPV6_XFRM_POLICY = 17, 35
 
 port = int(sys.argv[1]) if len(sys.argv) > 1 else 4500
+encap = UDP_ENCAP_ESPINUDP
+if len(sys.argv) > 2 and sys.argv[2] == "nonike":
+    encap = UDP_ENCAP_ESPINUDP_NON_IKE
 held = []
 for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
     s = socket.socket(fam, socket.SOCK_DGRAM)
@@ -32,7 +36,7 @@ for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
         else:
             s.setsockopt(socket.IPPROTO_IPV6, IPV6_XFRM_POLICY, pol)
     s.bind((addr, port))
-    s.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, UDP_ENCAP_ESPINUDP)
+    s.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, encap)
     held.append(s)
 print("ready", flush=True)
 while True:
