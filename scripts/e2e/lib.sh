@@ -420,17 +420,23 @@ cfg_batch() {
 }
 
 # gw_side IMPL NS LOCAL REMOTE LNET RNET MODE ALG SPI_OUT SPI_IN KEY_OUT KEY_IN
-# One gateway's half of a tunnel (or, with host prefixes, of transport).
+#	[OUT_WORDS [IN_WORDS]]
+# One gateway's half of a tunnel (or, with host prefixes, of transport);
+# OUT_WORDS and IN_WORDS: more words of the outbound and inbound SA (one
+# string each, split at spaces).
 gw_side() {
 	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" gw_side "$@"; return; }
 	local impl=$1 ns=$2 l=$3 r=$4 ln=$5 rn=$6 mode=$7 a=$8
 	local so=$9 si=${10} ko=${11} ki=${12}
+	local -a ow iw
+	read -ra ow <<< "${13:-}"
+	read -ra iw <<< "${14:-}"
 	# the selectors let native XFRM pick the inner family of a tunnel whose
 	# outer family differs, and make espah check decapsulated packets
 	sa "$impl" "$ns" "$l" "$r" "$so" "$mode" out "$a" "$ko" \
-		sel src "$ln" dst "$rn" || return 1
+		sel src "$ln" dst "$rn" "${ow[@]}" || return 1
 	sa "$impl" "$ns" "$r" "$l" "$si" "$mode" in "$a" "$ki" \
-		sel src "$rn" dst "$ln" || return 1
+		sel src "$rn" dst "$ln" "${iw[@]}" || return 1
 	pol "$impl" "$ns" "$ln" "$rn" out "$l" "$r" "$mode" || return 1
 	pol "$impl" "$ns" "$rn" "$ln" in "$r" "$l" "$mode" || return 1
 	if [ "$mode" = tunnel ]; then

@@ -22,18 +22,8 @@ v6_n=(fd00:1::/64 fd00:2::/64 fd00:1::1 fd00:2::1)
 # side IMPL NS LOCAL REMOTE LNET RNET SPI_OUT SPI_IN KEY_OUT KEY_IN OUT_WORDS IN_WORDS:
 # one gateway's tunnel, extra words (one string each) on its out and in SA
 side() {
-	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" side "$@"; return; }
-	local impl=$1 ns=$2 lo=$3 re=$4 ln=$5 rn=$6 so=$7 si=$8 ko=$9 ki=${10}
-	local -a ow iw
-	read -ra ow <<< "${11}"
-	read -ra iw <<< "${12}"
-	sa "$impl" "$ns" "$lo" "$re" "$so" tunnel out gcm "$ko" \
-		sel src "$ln" dst "$rn" "${ow[@]}" &&
-	sa "$impl" "$ns" "$re" "$lo" "$si" tunnel in gcm "$ki" \
-		sel src "$rn" dst "$ln" "${iw[@]}" &&
-	pol "$impl" "$ns" "$ln" "$rn" out "$lo" "$re" tunnel &&
-	pol "$impl" "$ns" "$rn" "$ln" in "$re" "$lo" tunnel &&
-	pol "$impl" "$ns" "$rn" "$ln" fwd "$re" "$lo" tunnel
+	gw_side "$1" "$2" "$3" "$4" "$5" "$6" tunnel gcm "$7" "$8" "$9" \
+		"${10}" "${11}" "${12}"
 }
 
 # fresh_side ARGS of side: the gateway's SAs and policies replaced, in

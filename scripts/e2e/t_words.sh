@@ -376,16 +376,10 @@ nonike_sock() {
 # a tunnel's half with encap espinudp-nonike 4500 4500 on both SAs
 nside() {
 	[ -n "${CFG_BATCH:-}" ] || { cfg_batch "$1" "$2" nside "$@"; return; }
-	local impl=$1 ns=$2 la=$3 ra=$4 ln=$5 rn=$6 so=$7 si=$8 ko=$9 ki=${10}
-	local -a e=(encap espinudp-nonike 4500 4500 "${11}")
-	cfg "$impl" "$ns" state flush && cfg "$impl" "$ns" policy flush &&
-	sa "$impl" "$ns" "$la" "$ra" "$so" tunnel out gcm "$ko" \
-		sel src "$ln" dst "$rn" "${e[@]}" &&
-	sa "$impl" "$ns" "$ra" "$la" "$si" tunnel in gcm "$ki" \
-		sel src "$rn" dst "$ln" "${e[@]}" &&
-	pol "$impl" "$ns" "$ln" "$rn" out "$la" "$ra" tunnel &&
-	pol "$impl" "$ns" "$rn" "$ln" in "$ra" "$la" tunnel &&
-	pol "$impl" "$ns" "$rn" "$ln" fwd "$ra" "$la" tunnel
+	local e="encap espinudp-nonike 4500 4500 ${11}"
+	cfg "$1" "$2" state flush && cfg "$1" "$2" policy flush &&
+	gw_side "$1" "$2" "$3" "$4" "$5" "$6" tunnel gcm "$7" "$8" "$9" \
+		"${10}" "$e" "$e"
 }
 
 # nonike_case FAM: h1 <-> h2 through espah on gw1 and native on gw2, both
