@@ -454,6 +454,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	bool df = false;
 	u8 nexthdr, dsfield;
 	int off, err;
+	u32 mark;
 
 	if (family == AF_INET) {
 		df = ip_hdr(skb)->frag_off & htons(IP_DF);
@@ -466,11 +467,23 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	/* output-mark: the ESP packet's mark, which its route lookup (and
 	 * ip rule fwmark) sees, as native's
 	 */
+	mark = skb->mark;
 	skb->mark = espah_fwmark_apply(&sa->omark, skb->mark);
 	if (tunnel) {
 		dst = out_route(net, sa, skb);
 		if (!dst)
 			goto err;
+	} else if (skb->mark != mark) {
+		/* transport: the route the packet came with was chosen
+		 * under its old mark; native routes the ESP packet under
+		 * the output-mark (its bundle's route), so does espah
+		 */
+		dst = espah_out_route_lookup(net, sa, skb->mark);
+		if (!dst)
+			goto err;
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst);
+		dst = NULL;
 	}
 	st.family = tunnel ? sa->family : family;
 	/* ESP in UDP: the UDP header counts as part of ESP's */

@@ -20,9 +20,9 @@
 # without if_id for no interface's packets and the reverse, the xfrm
 # bridge's tag refused as an if_id, a packet for an interface that went.
 #
-# ESPAH_KIND=debug (or MARKS_QUICK=1): the short run (28 s in the debug kernel), every datapath step
-# once (the two tunnels, the ESP steered by output-mark, no SA for a mark);
-# the debug kernel has no xfrm interfaces (CONFIG_XFRM_INTERFACE).
+# ESPAH_KIND=debug (or MARKS_QUICK=1): the short run, every datapath step
+# once (the two tunnels, the ESP steered by output-mark, no SA for a mark,
+# route-based through xfrm interfaces).
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
@@ -216,6 +216,48 @@ no_sa() {
 	check "no mark: nothing reached gw2 in clear" numeq "$(nftc gw2 10.0.1.3)" 0
 }
 
+# transport mode: gw1's ICMP to gw2 through an SA whose output-mark 0x100
+# routes the ESP over the second link (ip rule fwmark), as native routes
+# a transport SA's packets under its output-mark
+transport_omark() {
+	local a b e3 e2 n3 n2 tr="mode transport reqid 9"
+	local sel="src $G1 dst $G2 proto icmp" rsel="src $G2 dst $G1 proto icmp"
+	a=$(alg gcm 61) b=$(alg gcm 62)
+	if ! E gw1 -batch - <<-EOF || ! ip -n gw2 -batch - <<-EOF2; then
+	state add src $G1 dst $G2 proto esp spi 0x5001 $tr dir out output-mark 0x100/0x100 $a
+	state add src $G2 dst $G1 proto esp spi 0x6001 $tr dir in replay-window 64 $b
+	policy add $sel dir out tmpl src $G1 dst $G2 proto esp mode transport reqid 9
+	policy add $rsel dir in tmpl src $G2 dst $G1 proto esp mode transport reqid 9
+	EOF
+	xfrm state add src $G1 dst $G2 proto esp spi 0x5001 $tr replay-window 64 $a
+	xfrm state add src $G2 dst $G1 proto esp spi 0x6001 $tr $b
+	xfrm policy add $rsel dir out tmpl src $G2 dst $G1 proto esp mode transport reqid 9
+	xfrm policy add $sel dir in tmpl src $G1 dst $G2 proto esp mode transport reqid 9
+	EOF2
+		not_ok "transport output-mark: configure"
+		return
+	fi
+	read -r e3 e2 <<< "$(nftc gw2 '"eth3"' '"eth2"')"
+	check "transport output-mark: gw1 pings gw2 through the SA" pings gw1 "$G2" 3
+	read -r n3 n2 <<< "$(nftc gw2 '"eth3"' '"eth2"')"
+	check "transport output-mark: espah's SA counted it (>= 3)" ge "$(sastat gw1 0x5001 packets)" 3
+	check "transport output-mark: the ESP came over the second link (gw2 eth3 +$((n3 - e3)))" \
+		ge "$n3" $((e3 + 3))
+	check "transport output-mark: none over the first (gw2 eth2 +$((n2 - e2)))" numeq "$n2" "$e2"
+	E gw1 -batch - <<-EOF
+	state del src $G1 dst $G2 proto esp spi 0x5001
+	state del src $G2 dst $G1 proto esp spi 0x6001
+	policy del $sel dir out
+	policy del $rsel dir in
+	EOF
+	ip -n gw2 -batch - <<-EOF
+	xfrm state del src $G1 dst $G2 proto esp spi 0x5001
+	xfrm state del src $G2 dst $G1 proto esp spi 0x6001
+	xfrm policy del $rsel dir out
+	xfrm policy del $sel dir in
+	EOF
+}
+
 # ESP of tunnel 2 no longer marked on gw1: the inbound SA is not found
 in_no_sa() {
 	local d0
@@ -337,18 +379,20 @@ xlink() {
 }
 
 xfrmi_up() {
-	local a b t="mode tunnel reqid 5" any="src 0.0.0.0/0 dst 0.0.0.0/0"
-	a=$(alg gcm 51) b=$(alg gcm 52)
-	modprobe xfrm_interface || return 1
+	local a b c d t="mode tunnel reqid 5" any="src 0.0.0.0/0 dst 0.0.0.0/0"
+	local any6="src ::/0 dst ::/0" g1=fd00:12::1 g2=fd00:12::2
+	a=$(alg gcm 51) b=$(alg gcm 52) c=$(alg gcm 53) d=$(alg gcm 54)
 	ip -n gw1 -batch - <<-EOF || return 1
 	link add ipsec0 type xfrm dev eth2 if_id 7
 	link set ipsec0 up
 	route replace 10.0.2.0/24 dev ipsec0
+	route replace fd00:2::/64 dev ipsec0
 	EOF
 	ip -n gw2 -batch - <<-EOF || return 1
 	link add ipsec0 type xfrm dev eth2 if_id 7
 	link set ipsec0 up
 	route replace 10.0.1.0/24 dev ipsec0
+	route replace fd00:1::/64 dev ipsec0
 	EOF
 	E gw1 -batch - <<-EOF || return 1
 	state add src $G1 dst $G2 proto esp spi 0x3001 $t dir out if_id 7 $a
@@ -357,6 +401,11 @@ xfrmi_up() {
 	policy add $any dir in if_id 7 tmpl src $G2 dst $G1 proto esp mode tunnel reqid 5
 	policy add $any dir fwd if_id 7 tmpl src $G2 dst $G1 proto esp mode tunnel reqid 5
 	policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out priority 0 action block
+	state add src $g1 dst $g2 proto esp spi 0x3003 $t dir out if_id 7 $c
+	state add src $g2 dst $g1 proto esp spi 0x4003 $t dir in replay-window 64 if_id 7 $d
+	policy add $any6 dir out if_id 7 tmpl src $g1 dst $g2 proto esp mode tunnel reqid 5
+	policy add $any6 dir in if_id 7 tmpl src $g2 dst $g1 proto esp mode tunnel reqid 5
+	policy add $any6 dir fwd if_id 7 tmpl src $g2 dst $g1 proto esp mode tunnel reqid 5
 	EOF
 	ip -n gw2 -batch - <<-EOF || return 1
 	xfrm state add src $G1 dst $G2 proto esp spi 0x3001 $t replay-window 64 if_id 7 $a
@@ -364,16 +413,24 @@ xfrmi_up() {
 	xfrm policy add $any dir out if_id 7 tmpl src $G2 dst $G1 proto esp mode tunnel reqid 5
 	xfrm policy add $any dir in if_id 7 tmpl src $G1 dst $G2 proto esp mode tunnel reqid 5
 	xfrm policy add $any dir fwd if_id 7 tmpl src $G1 dst $G2 proto esp mode tunnel reqid 5
+	xfrm state add src $g1 dst $g2 proto esp spi 0x3003 $t replay-window 64 if_id 7 $c
+	xfrm state add src $g2 dst $g1 proto esp spi 0x4003 $t if_id 7 $d
+	xfrm policy add $any6 dir out if_id 7 tmpl src $g2 dst $g1 proto esp mode tunnel reqid 5
+	xfrm policy add $any6 dir in if_id 7 tmpl src $g1 dst $g2 proto esp mode tunnel reqid 5
+	xfrm policy add $any6 dir fwd if_id 7 tmpl src $g1 dst $g2 proto esp mode tunnel reqid 5
 	EOF
 }
 
 xfrmi() {
-	local n="xfrmi" d0
+	local n="xfrmi" d0 tx0 rx0
 	ipsec_flush
-	if ! modinfo xfrm_interface >/dev/null 2>&1; then
-		skip "$n: route-based" "no xfrm_interface module in this kernel"
+	# a module in the stock kernel, built in in the debug kernel
+	modprobe -q xfrm_interface 2>/dev/null
+	if ! ip link add xfrmprobe type xfrm if_id 99 2>/dev/null; then
+		skip "$n: route-based" "no xfrm interfaces in this kernel"
 		return
 	fi
+	ip link del xfrmprobe
 	if ! try "$n: interfaces, SAs, policies" xfrmi_up; then
 		not_ok "$n: configure"
 		return
@@ -393,6 +450,16 @@ xfrmi() {
 	check "$n: native's ipsec0 on gw2 received espah's (rx >= 6)" ge "$(xlink gw2 rx.packets)" 6
 	check "$n: policies with if_id 7 cover no other packet: gw1 pings gw2 in clear" \
 		pings gw1 "$G2" 2
+	# IPv6 inside and outside, through the same interfaces
+	tx0=$(xlink gw1 tx.packets) rx0=$(xlink gw1 rx.packets)
+	check "$n: IPv6: h1 pings h2 through ipsec0" pings h1 fd00:2::1 3
+	check "$n: IPv6: h2 pings h1" pings h2 fd00:1::1 3
+	check "$n: IPv6: espah's outbound SA counted (>= 6)" ge "$(sastat gw1 0x3003 packets)" 6
+	check "$n: IPv6: espah's inbound SA counted (>= 6)" ge "$(sastat gw1 0x4003 packets)" 6
+	check "$n: IPv6: gw1 ipsec0 counted what espah took (tx +6)" \
+		ge "$(xlink gw1 tx.packets)" $((tx0 + 6))
+	check "$n: IPv6: gw1 ipsec0 counted what espah decapsulated (rx +6)" \
+		ge "$(xlink gw1 rx.packets)" $((rx0 + 6))
 	# the xfrm bridge's tag is native's, never an if_id of espah's
 	E gw1 xfrm attach if-id 42
 	algwords gcm 53
@@ -424,12 +491,13 @@ if ! try "configure" configure; then
 fi
 flows
 no_sa
+transport_omark
 if [ -z "$QUICK" ]; then
 	in_no_sa
 	tool
 	refusals
 	bridge
-	xfrmi
 fi
+xfrmi
 ipsec_flush
 finish
