@@ -24,6 +24,19 @@ rate_ok() {
 	[ "$1" -ge $((want / 4)) ] && [ "$1" -le $((want * 11 / 10 + 3)) ]
 }
 
+# idle NAME RATE SECONDS: nothing but dummies for SECONDS: gw1 sends
+# about RATE a second (their count in IDLE)
+idle() {
+	local g0 g1 t0 t1
+	g0=$(gstat gw1 out-dummy)
+	t0=$(ms)
+	nap "$3"
+	g1=$(gstat gw1 out-dummy)
+	t1=$(ms)
+	IDLE=$((g1 - g0))
+	check "$1: idle, about $2 dummies a second" rate_ok "$IDLE" "$2" $((t1 - t0))
+}
+
 # esp_since NS N0: NS's sniffer lines from index N0 on: ESP from gw1
 # ($O1) counted in EN, their distinct lengths in ELENS; all lines in LN
 esp_since() {
@@ -65,7 +78,7 @@ seq_pk() {
 
 # (1) and (4): against native XFRM, with TFC padding
 native_peer() {
-	local n="to native" g0 g1 t0 t1 h0 p d m
+	local n="to native" h0 p d m
 	ipsec_flush
 	gw_side espah gw1 $O1 $O2 $N1 $N2 tunnel gcm 0x1001 0x2001 1 2 \
 		"tfcpad 300 dummy-rate 20" &&
@@ -77,14 +90,9 @@ native_peer() {
 	# idle: only dummies
 	lines h2
 	h0=${#L[@]}
-	g0=$(gstat gw1 out-dummy)
-	t0=$(ms)
-	nap 3
-	g1=$(gstat gw1 out-dummy)
-	t1=$(ms)
-	check "$n: idle, about 20 dummies a second" rate_ok $((g1 - g0)) 20 $((t1 - t0))
+	idle "$n" 20 3
 	check "$n: per-SA out-dummy counts them" \
-		ge "$(sastat gw1 0x1001 out-dummy)" $((g1 - g0))
+		ge "$(sastat gw1 0x1001 out-dummy)" "$IDLE"
 	lines h2
 	check "$n: h2 received nothing while idle (native delivered no dummy)" \
 		numeq "${#L[@]}" "$h0"
@@ -150,12 +158,7 @@ fill_in() {
 		ge "$real" $((10 * (t1 - t0) / 1000))
 	check "$n: no dummy while they did ($((g1 - g0)))" eval '[ $((g1 - g0)) -le 1 ]'
 	wait "$pid"
-	g0=$(gstat gw1 out-dummy)
-	t0=$(ms)
-	nap 1.5
-	g1=$(gstat gw1 out-dummy)
-	t1=$(ms)
-	check "$n: idle again: dummies again" rate_ok $((g1 - g0)) 5 $((t1 - t0))
+	idle "$n: after the pings" 5 1.5
 }
 
 # (5) the module refuses what cannot carry dummies, naming the attribute
