@@ -3,7 +3,10 @@
 # SA on gw1 with dummy-rate N keeps its packet rate at or above N a second
 # (fill-in). Against native XFRM on gw2: the dummies leave at about the
 # rate, as long as TFC-padded real packets, native drops every one
-# (XfrmInStateModeError) and delivers nothing, real traffic still flows.
+# and delivers nothing, real traffic still flows. (6.1's esp4 turns next
+# header 59 into -EINVAL after the ICV verified: xfrm_input counts a
+# protocol error, XfrmInStateProtoError, not a mode error, and its replay
+# window does not advance.)
 # Against espah on gw2 (ESN, across 2^32): the receiver counts them
 # (in-dummy), every one took its own sequence number. Traffic faster than
 # the rate: no dummies. Refusals. Updates, a flush and the namespace's end
@@ -80,9 +83,10 @@ seq_pk() {
 native_peer() {
 	local n="to native" h0 p d m
 	ipsec_flush
+	# native first: every dummy finds its SA
+	gw_side native gw2 $O2 $O1 $N2 $N1 tunnel gcm 0x2001 0x1001 2 1 &&
 	gw_side espah gw1 $O1 $O2 $N1 $N2 tunnel gcm 0x1001 0x2001 1 2 \
-		"tfcpad 300 dummy-rate 20" &&
-	gw_side native gw2 $O2 $O1 $N2 $N1 tunnel gcm 0x2001 0x1001 2 1 ||
+		"tfcpad 300 dummy-rate 20" ||
 		{ not_ok "$n: configure"; return; }
 	check "$n: espah state list shows tfcpad 300 dummy-rate 20" \
 		grep -q $'^\ttfcpad 300 dummy-rate 20$' <(E gw1 state list)
@@ -100,11 +104,12 @@ native_peer() {
 	E gw1 state delete src $O1 dst $O2 proto esp spi 0x1001
 	nap 0.5
 	read -r p d <<< "$(gstat gw1 out-packets out-dummy)"
-	m=$(kv gw2 xfrm_stat XfrmInStateModeError)
+	m=$(kv gw2 xfrm_stat XfrmInStateProtoError)
+	diag "$n: native's xfrm_stat: $(proc_net gw2 xfrm_stat | awk '$2 != 0' | tr '\n\t' '  ')"
 	# the sniffer ran before the first SA: it saw every ESP packet
 	esp_since gw2 0
-	diag "$n: espah sent $p ESP packets ($d dummies), gw2 saw $EN of lengths '$ELENS', native mode errors $m"
-	check "$n: native dropped every dummy as a mode error ($d)" \
+	diag "$n: espah sent $p ESP packets ($d dummies), gw2 saw $EN of lengths '$ELENS', native protocol errors $m"
+	check "$n: native dropped every dummy, a protocol error each ($d)" \
 		eval '[ "$d" -gt 0 ] && numeq "$m" "$d"'
 	check "$n: on the wire: every ESP packet espah sent ($EN of $p)" numeq "$EN" "$p"
 	check "$n: tfcpad 300: dummies as long as padded pings (one length: '$ELENS')" \
@@ -116,9 +121,11 @@ native_peer() {
 espah_peer() {
 	local n="to espah" o0=4294967280 st r0 r1
 	ipsec_flush
-	gw_side espah gw1 $O1 $O2 $N1 $N2 tunnel gcm 0x1001 0x2001 1 2 \
+	# keys of its own: an SA of the same SPI and keys added soon after
+	# would start from this one's number (its tombstone), past 2^32
+	gw_side espah gw1 $O1 $O2 $N1 $N2 tunnel gcm 0x1001 0x2001 11 12 \
 		"flag esn replay-oseq $o0 dummy-rate 50" "flag esn" &&
-	gw_side espah gw2 $O2 $O1 $N2 $N1 tunnel gcm 0x2001 0x1001 2 1 \
+	gw_side espah gw2 $O2 $O1 $N2 $N1 tunnel gcm 0x2001 0x1001 12 11 \
 		"flag esn" "flag esn replay-seq $o0" ||
 		{ not_ok "$n: configure"; return; }
 	nap 1.5
@@ -133,7 +140,7 @@ espah_peer() {
 	read -r st r0 r1 <<< "$(sastat gw2 0x1001 dummy replay old)"
 	check "$n: gw2 discarded and counted the dummies ($st), none replayed or old" \
 		eval '[ "$st" -ge 16 ] && [ "$r0" = 0 ] && [ "$r1" = 0 ]'
-	check "$n: gw2's in-dummy is their total" numeq "$(gstat gw2 in-dummy)" "$st"
+	check "$n: gw2's in-dummy counts them too" ge "$(gstat gw2 in-dummy)" "$st"
 	check "$n: icv-fail 0 at gw2" numeq "$(sastat gw2 0x1001 icv-fail)" 0
 }
 
