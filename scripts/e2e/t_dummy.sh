@@ -9,8 +9,8 @@
 # window does not advance.)
 # Against espah on gw2 (ESN, across 2^32): the receiver counts them
 # (in-dummy), every one took its own sequence number. Traffic faster than
-# the rate: no dummies. Refusals. Updates, a flush and the namespace's end
-# while dummies run at 1000 a second.
+# the rate: no dummies. ESP in UDP. Refusals. Updates, a flush and the
+# namespace's end while dummies run at 1000 a second.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
@@ -168,6 +168,25 @@ fill_in() {
 	idle "$n: after the pings" 5 1.5
 }
 
+# ESP in UDP: dummies take the SA's encapsulation as every packet does
+natt() {
+	local n="ESP in UDP" e=(encap espinudp 4500 4500 0.0.0.0) d0 d1 st mis
+	ipsec_flush
+	gw_side espah gw1 $O1 $O2 $N1 $N2 tunnel gcm 0x1001 0x2001 1 2 \
+		"${e[*]} dummy-rate 20" &&
+	gw_side espah gw2 $O2 $O1 $N2 $N1 tunnel gcm 0x2001 0x1001 2 1 "" "${e[*]}" ||
+		{ not_ok "$n: configure"; return; }
+	d0=$(sastat gw2 0x1001 dummy)
+	nap 1
+	read -r st mis <<< "$(sastat gw2 0x1001 dummy encap-mismatch)"
+	d1=$(gstat gw1 out-dummy)
+	diag "$n: gw2 received $((st - d0)) dummies in a second"
+	check "$n: gw2's SA received them in UDP ($((st - d0)), none without it: $mis)" \
+		eval '[ $((st - d0)) -ge 5 ] && [ "$mis" = 0 ]'
+	check "$n: h1 pings h2" pings h1 10.0.2.1 2
+	check "$n: no more dummies received than sent" ge "$d1" "$st"
+}
+
 # (5) the module refuses what cannot carry dummies, naming the attribute
 refusals() {
 	local id=(state add src "$O1" dst "$O2" proto esp spi 0x7001)
@@ -236,6 +255,7 @@ if [ "${ESPAH_KIND:-}" != debug ] || [ -n "${DUMMY_FULL:-}" ]; then
 	native_peer
 	espah_peer
 	fill_in
+	natt
 fi
 teardown
 ipsec_flush
