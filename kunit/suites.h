@@ -15,5 +15,6 @@ extern struct kunit_suite espah_mss_suite;
 extern struct kunit_suite espah_xfrm_suite;
 extern struct kunit_suite espah_natt_suite;
 extern struct kunit_suite espah_tunhdr_suite;
+extern struct kunit_suite espah_dummy_suite;
 
 #endif

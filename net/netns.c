@@ -12,6 +12,7 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include <espah/ah.h>
+#include <espah/dummy.h>
 #include <espah/esp.h>
 #include <espah/hold.h>
 #include <espah/input.h>
@@ -192,6 +193,8 @@ static void __net_exit espah_net_exit(struct net *net)
 	struct espah_net *en = espah_pernet(net);
 
 	espah_xfrm_net_exit(net);
+	/* before the datapath: a dummy may start async crypto */
+	espah_dummy_net_exit(net);
 	espah_stat_proc_exit(net);
 	datapath_net_exit(net);
 	espah_spd_net_exit(net);

@@ -54,6 +54,7 @@
 
 #include <espah/acquire.h>
 #include <espah/ah.h>
+#include <espah/dummy.h>
 #include <espah/esp.h>
 #include <espah/flow.h>
 #include <espah/hold.h>
@@ -219,6 +220,8 @@ static void out_send(struct sk_buff *skb, struct espah_sa *sa,
 	espah_sa_stat_inc(sa, ESPAH_SA_STAT_PACKETS);
 	espah_sa_stat_add(sa, ESPAH_SA_STAT_BYTES, skb->len);
 	espah_stat_inc(st->net, ESPAH_STAT_OUT_PACKETS);
+	if (st->dummy)
+		espah_sa_stat_inc(sa, ESPAH_SA_STAT_OUT_DUMMY);
 	if (natt)
 		espah_natt_sent(sa);
 	espah_sa_put(sa);
@@ -399,6 +402,9 @@ static int out_next_seq(struct espah_sa *sa, u64 *seq)
 		*seq = ++sa->oseq;
 	if (!err && sa->xs)
 		espah_xfrm_oseq(sa->xs, *seq);
+	/* a packet, real or dummy: the SA is not idle (net/dummy.c) */
+	if (!err && sa->dummy)
+		espah_dummy_sent(sa->dummy);
 	spin_unlock_bh(&sa->lock);
 	return err;
 }
@@ -438,8 +444,15 @@ static void out_tunnel_hdr(struct net *net, struct sk_buff *skb,
 	}
 }
 
+/* out_one()'s family for a dummy packet (net/dummy.c): an empty skb with
+ * no inner header, which the TFC padding fills and whose next header is
+ * IPPROTO_NONE; its outer header has no DF or DS field to copy.
+ */
+#define OUT_DUMMY	AF_UNSPEC
+
 /* Protect one (non-GSO) packet with @sa, then with @next if not NULL (a
- * bundle). Consumes @skb and both SA references in every case.
+ * bundle), or a dummy packet (@family OUT_DUMMY, tunnel-mode ESP only).
+ * Consumes @skb and both SA references in every case.
  */
 static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 		    u16 family, struct espah_sa *next)
@@ -448,18 +461,20 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	bool ah = sa->proto == IPPROTO_AH;
 	unsigned int hlen, ohl = espah_outer_hlen(sa), limit, tail, tfclen = 0;
 	unsigned int uhl = espah_natt_hlen(sa);
-	struct espah_esp_state st = { .net = net, .next = next };
+	struct espah_esp_state st = {
+		.net = net, .next = next, .dummy = family == OUT_DUMMY,
+	};
 	struct dst_entry *dst = NULL;
 	__be32 flowlabel = 0;
+	u8 nexthdr, dsfield = 0;
 	bool df = false;
-	u8 nexthdr, dsfield;
 	int off, err;
 	u32 mark;
 
 	if (family == AF_INET) {
 		df = ip_hdr(skb)->frag_off & htons(IP_DF);
 		dsfield = ipv4_get_dsfield(ip_hdr(skb));
-	} else {
+	} else if (family == AF_INET6) {
 		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
 		flowlabel = ip6_flowlabel(ipv6_hdr(skb));
 	}
@@ -511,6 +526,7 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	/* RFC 4303 2.4: TFC padding hides the inner packet's size, up to
 	 * what still fits; the inner IP length tells the receiver where the
 	 * packet ends (ESP in tunnel mode only: the netlink layer checks).
+	 * A dummy (empty) gets all of it: as long as a padded packet.
 	 */
 	if (sa->tfcpad && skb->len < min(sa->tfcpad, limit))
 		tfclen = min(sa->tfcpad, limit) - skb->len;
@@ -528,7 +544,8 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 			    tail + tfclen);
 	if (err)
 		goto err;
-	espah_mss_clamp(net, skb, family, limit);
+	if (family != OUT_DUMMY)
+		espah_mss_clamp(net, skb, family, limit);
 
 	err = out_next_seq(sa, &st.seq);
 	if (err == -ESTALE) {
@@ -540,7 +557,8 @@ static void out_one(struct net *net, struct espah_sa *sa, struct sk_buff *skb,
 	}
 
 	if (tunnel) {
-		nexthdr = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+		nexthdr = family == AF_INET ? IPPROTO_IPIP :
+			  family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_NONE;
 		/* linear since out_make_room(), the room reserved there */
 		if (tfclen)
 			skb_put_zero(skb, tfclen);
@@ -616,6 +634,39 @@ drop:
 	if (next)
 		espah_sa_put(next);
 	kfree_skb(skb);
+}
+
+/**
+ * espah_out_dummy() - send one dummy packet (RFC 4303 2.6) on an SA
+ * @sa: an outbound tunnel-mode ESP SA; the caller's reference is kept,
+ *	the packet takes one of its own
+ *
+ * The packet goes the way of every other (out_one()): sequence number,
+ * TFC padding, output-mark, outer route, UDP encapsulation, outer header
+ * rules, lifetime, counters.
+ *
+ * Context: softirq (net/dummy.c's timer), under rcu_read_lock().
+ */
+void espah_out_dummy(struct espah_sa *sa)
+{
+	unsigned int head = MAX_HEADER + espah_outer_hlen(sa) +
+			    espah_esp_hlen(sa) + espah_natt_hlen(sa);
+	struct net *net = read_pnet(&sa->net);
+	struct sk_buff *skb;
+
+	/* room for the padding up to a usual path MTU; out_make_room()
+	 * finds more if the SA's path takes more
+	 */
+	skb = alloc_skb(head + min_t(u32, sa->tfcpad, ETH_DATA_LEN) +
+			espah_esp_tailroom(sa), GFP_ATOMIC);
+	if (!skb) {
+		espah_stat_inc(net, ESPAH_STAT_OUT_ERROR);
+		return;
+	}
+	skb_reserve(skb, head);
+	skb_reset_network_header(skb);
+	espah_sa_hold(sa);
+	out_one(net, sa, skb, OUT_DUMMY, NULL);
 }
 
 /* A bundle: the outer SA's addresses are those the inner transform leaves

@@ -30,6 +30,7 @@
 #include <net/netlink.h>
 #include <net/xfrm.h>
 
+#include <espah/dummy.h>
 #include <espah/kunit.h>
 #include <espah/netlink.h>
 #include <espah/pernet.h>
@@ -214,6 +215,7 @@ static void sa_free_work(struct work_struct *work)
 	if (sa->xs)
 		xfrm_state_put(sa->xs);
 	kfree_sensitive(sa->keys);
+	espah_dummy_free(sa);
 	memzero_explicit(sa, sizeof(*sa));	/* the salt is key material */
 	kmem_cache_free(sa_cache, sa);
 }
@@ -502,6 +504,19 @@ static bool sa_exhausted(const struct espah_sa *sa)
 }
 
 /**
+ * espah_sa_out_spent() - will an outbound SA never send again?
+ * @sa: the SA
+ *
+ * Context: any (lockless).
+ * Return: true if its sequence numbers are used up or a hard limit was
+ * reached.
+ */
+bool espah_sa_out_spent(const struct espah_sa *sa)
+{
+	return sa_exhausted(sa) || sa_hard_expired(sa);
+}
+
+/**
  * espah_sa_find_out() - choose the OUT SA for a protect policy's template
  * @net: namespace
  * @t: the template: proto and mode must match; reqid and spi if nonzero
@@ -634,6 +649,7 @@ void espah_sa_stat_inc(struct espah_sa *sa, enum espah_sa_stat s)
 		[ESPAH_SA_STAT_ENCAP_MISMATCH] = ESPAH_STAT_IN_STATE_MISMATCH,
 		[ESPAH_SA_STAT_NATT_KEEPALIVE] = ESPAH_STAT_OUT_NATT_KEEPALIVE,
 		[ESPAH_SA_STAT_CE_NOT_ECT] = ESPAH_STAT_IN_CE_NOT_ECT,
+		[ESPAH_SA_STAT_OUT_DUMMY] = ESPAH_STAT_OUT_DUMMY,
 	};
 	struct net *net = read_pnet(&sa->net);
 
@@ -874,6 +890,8 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 							jiffies;
 		list_add_tail(&sa->ka_node, &sad->ka_list);
 	}
+	espah_dummy_start(sa, old);
+	espah_dummy_stop(old);
 	sa_natt_put(sad, old);
 	sad->replay_bytes += sa_replay_bytes(sa) - sa_replay_bytes(old);
 	sad_changed(sad);
@@ -1028,6 +1046,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 		sa->natt_tx = jiffies;
 		list_add_tail(&sa->ka_node, &sad->ka_list);
 	}
+	espah_dummy_start(sa, NULL);
 	sad->count++;
 	sad->replay_bytes += sa_replay_bytes(sa);
 	sad_changed(sad);
@@ -1053,6 +1072,7 @@ static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
 	list_del_rcu(&sa->list);
 	if (espah_sa_keepalive(sa))
 		list_del(&sa->ka_node);
+	espah_dummy_stop(sa);
 	sa_natt_put(sad, sa);
 	sad->count--;
 	sad->replay_bytes -= sa_replay_bytes(sa);

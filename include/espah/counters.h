@@ -107,7 +107,9 @@
 	X(IN_NATT_CSUM, "EspahInNattCsum", "in-natt-csum",		\
 	  "ESP in UDP with a wrong UDP checksum, or none over IPv6: dropped") \
 	X(IN_NO_XFRMI, "EspahInNoXfrmIf", "in-no-xfrmi",		\
-	  "decapsulated by an SA whose if_id no xfrm interface has: dropped")
+	  "decapsulated by an SA whose if_id no xfrm interface has: dropped") \
+	X(OUT_DUMMY, "EspahOutDummy", "out-dummy",			\
+	  "RFC 4303 2.6 dummy packets sent (all SAs)")
 
 /* X(SUFFIX of ESPAH_SA_STAT_, tool name, what it counts) */
 #define ESPAH_SA_STATS(X)						\
@@ -129,7 +131,8 @@
 	  "authenticated packets from another peer address or port")	\
 	X(NATT_KEEPALIVE, "natt-keepalive", "NAT keepalives sent")	\
 	X(CE_NOT_ECT, "ce-not-ect",					\
-	  "CE outer header over a Not-ECT inner packet (RFC 6040)")
+	  "CE outer header over a Not-ECT inner packet (RFC 6040)")	\
+	X(OUT_DUMMY, "out-dummy", "RFC 4303 2.6 dummy packets sent")
 
 /*
  * Every value of both enums but UNSPEC and PAD is named exactly once: the

@@ -33,6 +33,7 @@ struct sk_buff;
  * @outer_dsfield: inbound: DS field of the outer header (ECN decap)
  * @natt: inbound: the packet came in UDP (RFC 3948), from @natt_src
  * @natt_src: where, for the NAT mapping check (net/natt_map.c)
+ * @dummy: outbound: a dummy packet (RFC 4303 2.6, net/dummy.c)
  * @next: outbound bundle: the SA to apply after this one (a reference
  *	the state owns), or NULL. Also used for AH (net/ah.c).
  */
@@ -45,6 +46,7 @@ struct espah_esp_state {
 	u16 family;
 	u8 outer_dsfield;
 	bool natt;
+	bool dummy;
 	struct espah_natt_src natt_src;
 };
 

@@ -20,5 +20,6 @@ bool espah_out_held(struct net *net, const struct espah_policy *pol,
 		    struct sk_buff *skb, u16 family);
 struct dst_entry *espah_out_route_lookup(struct net *net,
 					 const struct espah_sa *sa, u32 mark);
+void espah_out_dummy(struct espah_sa *sa);
 
 #endif /* _ESPAH_OUTPUT_H */

@@ -200,8 +200,10 @@ struct espah_lft {
  * @if_id: 0, or the if_id of the native xfrm interface it serves
  *	(net/xfrmi.c): outbound, only policies of that if_id take it;
  *	inbound, its packets are received on that interface
+ * @dummy: outbound tunnel-mode ESP: dummy packets (net/dummy.c), or NULL
  */
 struct xfrm_state;
+struct espah_dummy;
 
 struct espah_sa {
 	struct rhlist_head hnode;
@@ -254,6 +256,7 @@ struct espah_sa {
 	struct espah_fwmark xmark;
 	struct espah_fwmark omark;
 	u32 if_id;
+	struct espah_dummy *dummy;
 };
 
 /**
@@ -394,6 +397,7 @@ void espah_sa_sweep(struct net *net,
 u64 espah_sa_seq(struct espah_sa *sa);
 bool espah_sa_natt_port(struct net *net, __be16 port);
 bool espah_sa_keepalive(const struct espah_sa *sa);
+bool espah_sa_out_spent(const struct espah_sa *sa);
 void espah_sa_out_apply(struct net *net, u16 family,
 			const union espah_addr *src,
 			const union espah_addr *dst,

@@ -102,7 +102,7 @@ int espah_nl_features_get_doit(struct sk_buff *skb, struct genl_info *info)
 			ESPAH_FEAT_TFC | ESPAH_FEAT_ICMP |
 			ESPAH_FEAT_TMPL_OPTIONAL | ESPAH_FEAT_WILDRECV |
 			ESPAH_FEAT_NATT_NONIKE | ESPAH_FEAT_MARK |
-			ESPAH_FEAT_XFRMI) ||
+			ESPAH_FEAT_XFRMI | ESPAH_FEAT_DUMMY) ||
 	    nla_put_u32(msg, ESPAH_A_HOLD_MAX, ESPAH_HOLD_MAX))
 		goto nospace;
 	for (i = 0; (alg = espah_alg_get(i)); i++)

@@ -9,6 +9,8 @@
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 
+#include <espah/dummy.h>
+
 #include "nl.h"
 
 /* Longest crypto API name we store (struct espah_crypto names are 64). */
@@ -70,10 +72,10 @@ size_t espah_nl_sa_msg_size(void)
 	       2 * nla_total_size(sizeof(struct in6_addr)) +
 	       sel_size() +
 	       2 * nla_total_size(ALG_NAME_MAX + 1) +	/* AEAD or ENC, AUTH */
-	       11 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
+	       12 * nla_total_size(sizeof(u32)) +	/* ICV, WINDOW, FLAGS, REQID,
 							 * XFRM_IF_ID, TFCPAD,
 							 * MARK, OMARK (+ masks),
-							 * IF_ID
+							 * IF_ID, DUMMY_RATE
 							 */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* SEQ, OSEQ */
 	       nla_total_size(0) +			/* STATS */
@@ -293,6 +295,9 @@ int espah_nl_fill_sa(struct sk_buff *msg, struct espah_sa *sa, u32 portid,
 	     nla_put_u32(msg, ESPAH_A_SA_OMARK_MASK, sa->omark.m)))
 		goto cancel;
 	if (sa->if_id && nla_put_u32(msg, ESPAH_A_SA_IF_ID, sa->if_id))
+		goto cancel;
+	if (sa->dummy &&
+	    nla_put_u32(msg, ESPAH_A_SA_DUMMY_RATE, sa->dummy->rate))
 		goto cancel;
 	if (sa->xs && nla_put_u32(msg, ESPAH_A_SA_XFRM_IF_ID, sa->xs->if_id))
 		goto cancel;

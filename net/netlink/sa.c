@@ -6,6 +6,8 @@
  */
 #include <linux/string.h>
 
+#include <espah/dummy.h>
+
 #include "nl.h"
 
 /* Scrub every key attribute of the request: the skb is ours, and the keys
@@ -312,6 +314,33 @@ static int parse_sa_tunhdr(struct genl_info *info, struct espah_sa *sa)
 	return 0;
 }
 
+/* Dummy packets (net/dummy.c): next header 59 means something only to a
+ * tunnel-mode ESP receiver, which discards it; a transport-mode one
+ * (native XFRM among them) hands protocol 59 to its stack.
+ */
+static int parse_sa_dummy(struct genl_info *info, struct espah_sa *sa)
+{
+	struct nlattr *a = info->attrs[ESPAH_A_SA_DUMMY_RATE];
+	struct netlink_ext_ack *extack = info->extack;
+
+	if (!a)
+		return 0;
+	if (sa->dir != ESPAH_DIR_OUT)
+		return BAD(extack, a,
+			   "ESPAH_A_SA_DUMMY_RATE: outbound SAs only (ESPAH_A_SA_DIR out)");
+	if (sa->proto != IPPROTO_ESP)
+		return BAD(extack, a,
+			   "ESPAH_A_SA_DUMMY_RATE: ESP only, not AH");
+	if (sa->mode != ESPAH_MODE_TUNNEL)
+		return BAD(extack, a,
+			   "ESPAH_A_SA_DUMMY_RATE: tunnel mode only (a transport-mode receiver would deliver protocol 59 to its stack)");
+	if (espah_dummy_alloc(sa, nla_get_u32(a), GFP_KERNEL_ACCOUNT)) {
+		NL_SET_ERR_MSG_MOD(extack, "no memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 		    struct espah_alg_cfg *cfg, u64 *seq, u64 *oseq)
 {
@@ -386,6 +415,9 @@ static int parse_sa(struct genl_info *info, struct espah_sa *sa,
 	if (err)
 		return err;
 	err = parse_sa_tunhdr(info, sa);
+	if (err)
+		return err;
+	err = parse_sa_dummy(info, sa);
 	if (err)
 		return err;
 	return parse_sa_algs(info, sa, cfg);

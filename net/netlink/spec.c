@@ -141,6 +141,7 @@ static const struct nla_policy espah_sa_add_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_ADD"),
 	[ESPAH_A_SA_IF_ID] = { .type = NLA_U32 },
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_ADD"),
+	[ESPAH_A_SA_DUMMY_RATE] = NLA_POLICY_RANGE(NLA_U32, 1, ESPAH_DUMMY_RATE_MAX),
 };
 
 static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -219,6 +220,7 @@ static const struct nla_policy espah_sa_update_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_UPDATE"),
 	[ESPAH_A_SA_IF_ID] = { .type = NLA_U32 },
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_UPDATE"),
+	[ESPAH_A_SA_DUMMY_RATE] = NLA_POLICY_RANGE(NLA_U32, 1, ESPAH_DUMMY_RATE_MAX),
 };
 
 static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -289,6 +291,8 @@ static const struct nla_policy espah_sa_del_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_DEL"),
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_DEL"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_SA_DEL"),
 };
 
 static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -359,6 +363,8 @@ static const struct nla_policy espah_sa_get_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_GET"),
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_GET"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_SA_GET"),
 };
 
 static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -433,6 +439,8 @@ static const struct nla_policy espah_sa_flush_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_FLUSH"),
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_FLUSH"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_SA_FLUSH"),
 };
 
 static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
@@ -507,6 +515,8 @@ static const struct nla_policy espah_sa_count_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_SA_COUNT"),
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_SA_COUNT"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_SA_COUNT"),
 };
 
 static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
@@ -580,6 +590,8 @@ static const struct nla_policy espah_pol_add_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_ADD"),
 	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_POL_ADD"),
 };
 
 static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
@@ -655,6 +667,8 @@ static const struct nla_policy espah_pol_update_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_UPDATE"),
 	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_POL_UPDATE"),
 };
 
 static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
@@ -728,6 +742,8 @@ static const struct nla_policy espah_pol_del_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_DEL"),
 	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_POL_DEL"),
 };
 
 static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -801,6 +817,8 @@ static const struct nla_policy espah_pol_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK_MASK] = { .type = NLA_U32 },
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_GET"),
 	[ESPAH_A_POL_IF_ID] = { .type = NLA_U32 },
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_POL_GET"),
 };
 
 static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
@@ -878,6 +896,8 @@ static const struct nla_policy espah_pol_flush_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_POL_FLUSH"),
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_POL_FLUSH"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_POL_FLUSH"),
 };
 
 static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -955,6 +975,8 @@ static const struct nla_policy espah_stats_get_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_STATS_GET"),
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_STATS_GET"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_STATS_GET"),
 };
 
 static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1039,6 +1061,8 @@ static const struct nla_policy espah_features_get_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_FEATURES_GET"),
 	[ESPAH_A_POL_IF_ID] =
 		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_FEATURES_GET"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_FEATURES_GET"),
 };
 
 static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1120,6 +1144,8 @@ static const struct nla_policy espah_xfrm_attach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 	[ESPAH_A_POL_IF_ID] =
 		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_XFRM_ATTACH"),
 };
 
 static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1204,6 +1230,8 @@ static const struct nla_policy espah_xfrm_detach_nl_policy[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 	[ESPAH_A_POL_IF_ID] =
 		REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_DETACH"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_XFRM_DETACH"),
 };
 
 static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
@@ -1278,6 +1306,8 @@ static const struct nla_policy espah_xfrm_get_nl_policy[ESPAH_A_MAX + 1] = {
 		REJECT("ESPAH_A_POL_MARK_MASK: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_SA_IF_ID] = REJECT("ESPAH_A_SA_IF_ID: not an attribute of ESPAH_CMD_XFRM_GET"),
 	[ESPAH_A_POL_IF_ID] = REJECT("ESPAH_A_POL_IF_ID: not an attribute of ESPAH_CMD_XFRM_GET"),
+	[ESPAH_A_SA_DUMMY_RATE] =
+		REJECT("ESPAH_A_SA_DUMMY_RATE: not an attribute of ESPAH_CMD_XFRM_GET"),
 };
 
 const struct genl_ops espah_nl_ops[ESPAH_NL_N_OPS] = {

@@ -641,6 +641,36 @@ capture() {
 }
 capture_stop() { nap 0.5; kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
 
+# sniff NS IFACE PROTOS: iphdr.py --live on NS's IFACE until sniff_stop,
+# one line per packet of those protocols ("SRC DST PROTO DS DF TTL LEN
+# FL", see iphdr.py) in a file that `lines NS` reads (one tcpdump per
+# case cost 3 s in the guest)
+SNIFF=/tmp/e2e-sniff.$$
+SNIFF_PIDS=()
+L=()
+sniff() {
+	local f=$SNIFF.$1 i
+	: > "$f"
+	nsx "$1" "$PY" iphdr.py --live "$2" "$3" >> "$f" 2>&1 &
+	SNIFF_PIDS+=($!)
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$f" ] && return 0
+		nap 0.1
+	done
+	return 1
+}
+
+# lines NS: the lines of NS's sniffer so far, in the array L
+lines() { mapfile -t L < "$SNIFF.$1"; }
+
+# sniff_stop: end every sniffer, remove their files
+sniff_stop() {
+	[ ${#SNIFF_PIDS[@]} -eq 0 ] || kill "${SNIFF_PIDS[@]}" 2>/dev/null
+	wait "${SNIFF_PIDS[@]}" 2>/dev/null
+	SNIFF_PIDS=()
+	rm -f "$SNIFF".*
+}
+
 # --- traffic --------------------------------------------------------------------
 # pings FROM DST [COUNT]: all COUNT echo requests answered
 pings() {

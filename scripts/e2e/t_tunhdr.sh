@@ -10,8 +10,6 @@
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
 
-CAP=/tmp/e2e-tunhdr.$$
-L=()
 # shellcheck disable=SC2034 # used through namerefs in tun
 v4_o=(10.0.12.1 10.0.12.2) v6_o=(fd00:12::1 fd00:12::2)
 # shellcheck disable=SC2034
@@ -46,24 +44,6 @@ tun() {
 
 # ping1 FROM TO ARGS...: one echo request (answered or not)
 ping1() { local f=$1 t=$2; shift 2; nsx "$f" ping -c 1 -W 1 "$@" "$t" >/dev/null 2>&1; }
-
-# sniff NS IFACE PROTOS: iphdr.py --live on NS's IFACE for the whole suite,
-# its lines in $CAP.NS (one tcpdump per case cost 3 s in the guest)
-SNIFF_PIDS=()
-sniff() {
-	local f=$CAP.$1 i
-	: > "$f"
-	nsx "$1" "$PY" iphdr.py --live "$2" "$3" >> "$f" 2>&1 &
-	SNIFF_PIDS+=($!)
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$f" ] && return 0
-		nap 0.1
-	done
-	return 1
-}
-
-# lines NS: the lines of NS's sniffer so far, in the array L
-lines() { mapfile -t L < "$CAP.$1"; }
 
 # wire ARGS...: h1 pings h2, then h2 pings h1, with ping options ARGS;
 # sets WE and WN to the outer "DS DF TTL" of espah's ESP carrying h1's
@@ -399,8 +379,6 @@ else
 	bridge
 fi
 ipsec_flush
-kill "${SNIFF_PIDS[@]}" 2>/dev/null
-wait "${SNIFF_PIDS[@]}" 2>/dev/null
-rm -f "$CAP".*
+sniff_stop
 topo_down
 finish

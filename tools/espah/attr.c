@@ -163,6 +163,7 @@ const struct adesc top_attrs[ESPAH_A_MAX + 1] = {
 	[ESPAH_A_POL_MARK_MASK] = { "POL_MARK_MASK", AT_U32 },
 	[ESPAH_A_SA_IF_ID] = { "SA_IF_ID", AT_U32 },
 	[ESPAH_A_POL_IF_ID] = { "POL_IF_ID", AT_U32 },
+	[ESPAH_A_SA_DUMMY_RATE] = { "SA_DUMMY_RATE", AT_U32 },
 };
 
 static const char *const cmd_names[ESPAH_CMD_MAX + 1] = {

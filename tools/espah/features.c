@@ -63,7 +63,7 @@ static const char *const feat_names[] = {
 	"seq-soft", "acquire", "hold", "reorder", "stat-proc", "mss-clamp",
 	"xfrm", "natt", "key-export", "natt-mapping", "natt-keepalive", "tunhdr",
 	"tfc", "icmp", "tmpl-optional", "wildrecv", "natt-nonike", "mark",
-	"xfrmi",
+	"xfrmi", "dummy",
 };
 
 /* known names, unknown bits as bit-N */

@@ -191,6 +191,8 @@ static int save_sa_cb(const struct nlmsghdr *nlh, void *data)
 			u32_or(tb, ESPAH_A_SA_OMARK_MASK, 0xffffffff));
 	if (tb[ESPAH_A_SA_IF_ID])
 		fprintf(out, " if_id %u", mnl_attr_get_u32(tb[ESPAH_A_SA_IF_ID]));
+	if (tb[ESPAH_A_SA_DUMMY_RATE])
+		fprintf(out, " dummy-rate %u", u32_or(tb, ESPAH_A_SA_DUMMY_RATE, 0));
 	if (dir == ESPAH_DIR_OUT && tb[ESPAH_A_SA_OSEQ]) {
 		uint64_t oseq = mnl_attr_get_u64(tb[ESPAH_A_SA_OSEQ]);
 

@@ -22,7 +22,7 @@ static void usage_state(FILE *f)
 "                   [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ]\n"
 "                   [ flag FLAG-LIST ] [ extra-flag EXTRA-FLAG ] [ df DF ] [ dscp DSCP ]\n"
 "                   [ tfcpad LENGTH ] [ mark MARK ] [ output-mark MARK ]\n"
-"                   [ if_id IF-ID ]\n"
+"                   [ if_id IF-ID ] [ dummy-rate RATE ]\n"
 "                   [ sel SELECTOR ] [ LIMIT-LIST ] [ ENCAP ]\n"
 "                   ALGO-LIST\n"
 "       espah state { delete | get } [ src ADDR ] dst ADDR proto XFRM-PROTO spi SPI\n"
@@ -40,6 +40,8 @@ static void usage_state(FILE *f)
 "DF := copy | clear | set   (tunnel mode, IPv4 outer header; nopmtudisc: clear)\n"
 "DSCP := copy | 0..63   (tunnel mode: the outer header's)\n"
 "LENGTH := bytes each inner packet is padded to (tunnel-mode ESP, RFC 4303 2.4)\n"
+"RATE := 1..1000: dummy packets (RFC 4303 2.6) keep the SA's packet rate at or\n"
+"        above RATE a second (dir out, tunnel-mode ESP; LENGTH bytes each)\n"
 "MARK := VALUE[/MASK] | VALUE mask MASK   (MASK default 0xffffffff)\n"
 "mark: packets (in) or policies (out) whose mark & MASK is VALUE;\n"
 "output-mark: the mark of the packets the SA makes (ESP out, decapsulated in)\n"
@@ -406,8 +408,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 	int df = DF_UNSET, dscp = DSCP_UNSET;
 	bool has_dscp = false, has_tfcpad = false;
 	struct mark xmark = { 0 }, omark = { 0 };
-	uint32_t tfcpad = 0, if_id = 0;
-	bool has_if_id = false;
+	uint32_t tfcpad = 0, if_id = 0, dummy_rate = 0;
+	bool has_if_id = false, has_dummy_rate = false;
 	struct selector sel = { 0 };
 	struct sa_id id = { 0 };
 	uint64_t lft[ESPAH_LFT_MAX + 1] = { 0 };
@@ -461,6 +463,11 @@ static int state_modify(struct args *a, uint8_t cmd)
 		} else if (!strcmp(w, "tfcpad")) {
 			tfcpad = parse_u32(next_arg(a, "tfcpad"), "tfcpad");
 			has_tfcpad = true;
+		} else if (!strcmp(w, "dummy-rate")) {
+			/* the range is the module's to judge (its message) */
+			dummy_rate = parse_u32(next_arg(a, "dummy-rate"),
+					       "dummy-rate");
+			has_dummy_rate = true;
 		} else if (!strcmp(w, "mark")) {
 			if (xmark.set)
 				syntax("duplicate \"mark\"");
@@ -609,6 +616,8 @@ static int state_modify(struct args *a, uint8_t cmd)
 	put_mark(&r, ESPAH_A_SA_OMARK, ESPAH_A_SA_OMARK_MASK, &omark);
 	if (has_if_id)
 		req_put_u32(&r, ESPAH_A_SA_IF_ID, if_id);
+	if (has_dummy_rate)
+		req_put_u32(&r, ESPAH_A_SA_DUMMY_RATE, dummy_rate);
 	if (has_lft) {
 		struct nlattr *nest = req_nest_start(&r, ESPAH_A_SA_LIFETIME);
 
@@ -701,14 +710,15 @@ static void print_algs(const struct nlattr **tb)
 			ESPAH_SA_FLAG_NATT_UPDATE | ESPAH_SA_FLAG_ICMP | \
 			ESPAH_SA_FLAG_WILDRECV)
 
-/* The outer header's rules when not the defaults (copy), and TFC
- * padding: "df clear dscp 10 tfcpad 500"
+/* The outer header's rules when not the defaults (copy), TFC padding
+ * and dummy packets: "df clear dscp 10 tfcpad 500 dummy-rate 10"
  */
 static void print_tunhdr(const struct nlattr **tb)
 {
 	const char *sep = "";
 
-	if (!tb[ESPAH_A_SA_DF] && !tb[ESPAH_A_SA_DSCP] && !tb[ESPAH_A_SA_TFCPAD])
+	if (!tb[ESPAH_A_SA_DF] && !tb[ESPAH_A_SA_DSCP] && !tb[ESPAH_A_SA_TFCPAD] &&
+	    !tb[ESPAH_A_SA_DUMMY_RATE])
 		return;
 	print_text("\t");
 	if (tb[ESPAH_A_SA_DF]) {
@@ -726,6 +736,12 @@ static void print_tunhdr(const struct nlattr **tb)
 		print_text("%s", sep);
 		print_u64(PRINT_ANY, "tfcpad", "tfcpad %" PRIu64,
 			  get_u32(tb, ESPAH_A_SA_TFCPAD, 0));
+		sep = " ";
+	}
+	if (tb[ESPAH_A_SA_DUMMY_RATE]) {
+		print_text("%s", sep);
+		print_u64(PRINT_ANY, "dummy-rate", "dummy-rate %" PRIu64,
+			  get_u32(tb, ESPAH_A_SA_DUMMY_RATE, 0));
 	}
 	print_nl();
 }

@@ -197,13 +197,25 @@ static void prom_family(const char *name, const char *type, const char *help)
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* the per-SA drop reasons: every SA counter but packets, bytes and the
- * NAT traversal events (their own series)
+/* the per-SA drop reasons: every SA counter but packets, bytes, the NAT
+ * traversal events and the dummy packets sent (their own series)
  */
 static bool sa_stat_is_drop(unsigned int t)
 {
 	return t != ESPAH_SA_STAT_PACKETS && t != ESPAH_SA_STAT_BYTES &&
-	       t != ESPAH_SA_STAT_NATT_MAPPING && t != ESPAH_SA_STAT_NATT_KEEPALIVE;
+	       t != ESPAH_SA_STAT_NATT_MAPPING && t != ESPAH_SA_STAT_NATT_KEEPALIVE &&
+	       t != ESPAH_SA_STAT_OUT_DUMMY;
+}
+
+/* one per-SA counter as a series of its own, a sample per SA */
+static void prom_sa_series(const struct prom *p, const char *name,
+			   const char *help, unsigned int t)
+{
+	size_t i;
+
+	prom_family(name, "counter", help);
+	for (i = 0; i < p->nsa; i++)
+		printf("%s{%s} %" PRIu64 "\n", name, p->sa[i].labels, p->sa[i].st[t]);
 }
 
 static void prom_print(const struct prom *p)
@@ -231,23 +243,18 @@ static void prom_print(const struct prom *p)
 	printf("} %zu\n", p->nsa);
 	if (!p->nsa)
 		return;
-	prom_family("espah_sa_packets_total", "counter", "packets through the SA");
-	for (i = 0; i < p->nsa; i++)
-		printf("espah_sa_packets_total{%s} %" PRIu64 "\n", p->sa[i].labels,
-		       p->sa[i].st[ESPAH_SA_STAT_PACKETS]);
-	prom_family("espah_sa_bytes_total", "counter", "bytes through the SA");
-	for (i = 0; i < p->nsa; i++)
-		printf("espah_sa_bytes_total{%s} %" PRIu64 "\n", p->sa[i].labels,
-		       p->sa[i].st[ESPAH_SA_STAT_BYTES]);
-	prom_family("espah_sa_natt_mapping_total", "counter",
-		    "authenticated packets from another peer address or port (NAT mapping changes)");
-	for (i = 0; i < p->nsa; i++)
-		printf("espah_sa_natt_mapping_total{%s} %" PRIu64 "\n", p->sa[i].labels,
-		       p->sa[i].st[ESPAH_SA_STAT_NATT_MAPPING]);
-	prom_family("espah_sa_natt_keepalive_total", "counter", "NAT keepalives the SA sent");
-	for (i = 0; i < p->nsa; i++)
-		printf("espah_sa_natt_keepalive_total{%s} %" PRIu64 "\n", p->sa[i].labels,
-		       p->sa[i].st[ESPAH_SA_STAT_NATT_KEEPALIVE]);
+	prom_sa_series(p, "espah_sa_packets_total", "packets through the SA",
+		       ESPAH_SA_STAT_PACKETS);
+	prom_sa_series(p, "espah_sa_bytes_total", "bytes through the SA",
+		       ESPAH_SA_STAT_BYTES);
+	prom_sa_series(p, "espah_sa_natt_mapping_total",
+		       "authenticated packets from another peer address or port (NAT mapping changes)",
+		       ESPAH_SA_STAT_NATT_MAPPING);
+	prom_sa_series(p, "espah_sa_natt_keepalive_total", "NAT keepalives the SA sent",
+		       ESPAH_SA_STAT_NATT_KEEPALIVE);
+	prom_sa_series(p, "espah_sa_out_dummy_total",
+		       "dummy packets (RFC 4303 2.6) the SA sent, also counted in its packets",
+		       ESPAH_SA_STAT_OUT_DUMMY);
 	prom_family("espah_sa_drops_total", "counter",
 		    "packets the SA dropped, by reason (espah(8), espah -s state list)");
 	for (i = 0; i < p->nsa; i++)

@@ -80,7 +80,7 @@ K32=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 ok "features" E features
 sed 's/^/# /' "$T/out"
 has "features: version line" '^version '
-has "features: flags line (ESP, AH, ESN, hold...)" '^features esp ah bundle esn .*acquire hold reorder stat-proc mss-clamp xfrm natt key-export natt-mapping natt-keepalive tunhdr tfc icmp tmpl-optional wildrecv natt-nonike mark xfrmi$'
+has "features: flags line (ESP, AH, ESN, hold...)" '^features esp ah bundle esn .*acquire hold reorder stat-proc mss-clamp xfrm natt key-export natt-mapping natt-keepalive tunhdr tfc icmp tmpl-optional wildrecv natt-nonike mark xfrmi dummy$'
 has "features: hold-max 100" '^hold-max 100$'
 ok "-j features" E -j features
 json "-j features: JSON with version" 'has("version")'

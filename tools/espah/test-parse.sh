@@ -199,6 +199,14 @@ good "tfcpad 500 (ip xfrm's word)" \
 bad "tfcpad without a length" "tfcpad" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 \
 	mode tunnel tfcpad
 
+good "dummy-rate 10 with tfcpad (the range is the module's to judge)" \
+	"  SA_DUMMY_RATE 10" \
+	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x514 mode tunnel dir out \
+	tfcpad 500 dummy-rate 10 aead 'rfc4106(gcm(aes))' $KEY20 128
+
+bad "dummy-rate without a rate" "dummy-rate" -- state add src 10.0.0.1 dst 10.0.0.2 proto esp \
+	spi 1 mode tunnel dir out dummy-rate
+
 good "mark V/M, output-mark V mask M, if_id (ip xfrm's words)" \
 	"  SA_MARK 1|  SA_MARK_MASK 255|  SA_OMARK 256|  SA_OMARK_MASK 768|  SA_IF_ID 7" \
 	-- state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x514 mode tunnel mark 1/0xff \

@@ -27,6 +27,8 @@
 #define ESPAH_REPLAY_WINDOW_DEFAULT	64
 /* Largest ESPAH_A_POL_HOLD, in packets. */
 #define ESPAH_HOLD_MAX		100
+/* Largest ESPAH_A_SA_DUMMY_RATE, in packets a second. */
+#define ESPAH_DUMMY_RATE_MAX	1000
 
 /**
  * enum espah_cmd - generic netlink commands
@@ -303,6 +305,13 @@ enum espah_df {
  * @ESPAH_A_POL_IF_ID: u32, not 0: the policy applies only to the packets of
  *	the xfrm interface with this if_id (routed into it, or received on
  *	it); a policy without covers no such packet. Part of its identity.
+ * @ESPAH_A_SA_DUMMY_RATE: u32, 1..ESPAH_DUMMY_RATE_MAX packets a second;
+ *	outbound tunnel-mode ESP SAs only: dummy packets (RFC 4303 2.6, next
+ *	header 59) keep the SA's packet rate at or above this: whenever it
+ *	sent nothing for 1/rate s, it sends one, whose payload is
+ *	ESPAH_A_SA_TFCPAD bytes of zeros (none without it). Real traffic at
+ *	or above the rate sends none. Dummies take sequence numbers and count
+ *	as packets and bytes (and in ESPAH_SA_STAT_OUT_DUMMY). Absent: none
  */
 enum espah_attr {
 	ESPAH_A_UNSPEC,
@@ -369,6 +378,7 @@ enum espah_attr {
 	ESPAH_A_POL_MARK_MASK,
 	ESPAH_A_SA_IF_ID,
 	ESPAH_A_POL_IF_ID,
+	ESPAH_A_SA_DUMMY_RATE,
 	__ESPAH_A_MAX,
 };
 
@@ -406,6 +416,8 @@ enum espah_attr {
 #define ESPAH_FEAT_MARK		(1U << 24)
 /* ESPAH_A_SA_IF_ID, ESPAH_A_POL_IF_ID: native xfrm interfaces */
 #define ESPAH_FEAT_XFRMI	(1U << 25)
+/* ESPAH_A_SA_DUMMY_RATE: dummy packets (RFC 4303 2.6) */
+#define ESPAH_FEAT_DUMMY	(1U << 26)
 
 #define ESPAH_A_MAX (__ESPAH_A_MAX - 1)
 
@@ -557,6 +569,9 @@ enum espah_sa_stat {
 	ESPAH_SA_STAT_CE_NOT_ECT,	/* tunnel: CE outer header over a
 					 * Not-ECT inner packet (RFC 6040 4.2)
 					 */
+	ESPAH_SA_STAT_OUT_DUMMY,	/* dummy packets sent
+					 * (ESPAH_A_SA_DUMMY_RATE)
+					 */
 	__ESPAH_SA_STAT_MAX,
 };
 
@@ -639,6 +654,7 @@ enum espah_stat {
 	ESPAH_STAT_IN_NO_XFRMI,		/* decapsulated by an SA with an if_id
 					 * no xfrm interface has: dropped
 					 */
+	ESPAH_STAT_OUT_DUMMY,		/* total of ESPAH_SA_STAT_OUT_DUMMY */
 	__ESPAH_STAT_MAX,
 };
 

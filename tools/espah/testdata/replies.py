@@ -143,7 +143,7 @@ def sa_full():
 
 def sa_aead6():
     """ESP tunnel over IPv6, AEAD, ICMP selector, flags noecn and
-    decap-dscp, dscp 46, no seq, mark, output-mark, if_id."""
+    decap-dscp, dscp 46, no seq, mark, output-mark, if_id, dummy-rate."""
     return [be32(a('A_SA_SPI'), 0xdeadbeef), u8(a('A_SA_PROTO'), ESP),
             u8(a('A_SA_MODE'), a('MODE_TUNNEL')), u8(a('A_SA_DIR'), a('DIR_IN')),
             u16(a('A_SA_FAMILY'), AF6), ip(a('A_SA_SRC'), '2001:db8::1'),
@@ -156,7 +156,7 @@ def sa_aead6():
             u8(a('A_SA_DSCP'), 46), u32(a('A_SA_TFCPAD'), 1200),
             u32(a('A_SA_MARK'), 1), u32(a('A_SA_MARK_MASK'), 0xff),
             u32(a('A_SA_OMARK'), 0x100), u32(a('A_SA_OMARK_MASK'), 0x300),
-            u32(a('A_SA_IF_ID'), 7)]
+            u32(a('A_SA_IF_ID'), 7), u32(a('A_SA_DUMMY_RATE'), 50)]
 
 
 def sa_ah():
@@ -238,7 +238,7 @@ def alg(name, kind, keys, icvs):
 
 def features():
     return [s(a('A_VERSION'), '0.9'), u32(a('A_WINDOW_MAX'), 4096),
-            u32(a('A_HOLD_MAX'), 100), u32(a('A_FEATURES'), 0x1fff | (1 << 30)),
+            u32(a('A_HOLD_MAX'), 100), u32(a('A_FEATURES'), 0x1fff | (1 << 26) | (1 << 30)),
             alg('rfc4106(gcm(aes))', 0, [160, 224, 288], [128, 96, 64]),
             alg('cbc(aes)', 1, [128, 192, 256], []),
             alg('hmac(sha256)', 2, [256], [128, 96]),
