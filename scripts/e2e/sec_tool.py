@@ -14,7 +14,8 @@ in the guests):
       socket has xfrm bypass policies (IP_XFRM_POLICY, action allow, no
       templates), as IKE daemons set on their sockets
   sec_tool.py udp-recv [--bypass] ADDR PORT SECONDS
-      datagrams received on ADDR:PORT within SECONDS (printed)
+      datagrams received on ADDR:PORT within SECONDS (printed); once one
+      came, a second without another ends the count (a sender's burst)
   sec_tool.py esp-tunnel IFACE DSTMAC OSRC ODST SPI KEYHEX ISRC IDST SEQ...
       tunnel-mode ESP, rfc4106(gcm(aes)), IPv4 in IPv4, an ICMP echo
       request from ISRC to IDST inside, one per SEQ, sent raw on IFACE
@@ -134,7 +135,7 @@ def udp_recv(args):
         left = end - time.monotonic()
         if left <= 0:
             break
-        s.settimeout(left)
+        s.settimeout(min(left, 1.0) if n else left)
         try:
             s.recv(2048)
             n += 1

@@ -164,7 +164,10 @@ nc_listen gw1 8 7002 "$CAP.7002"
 p7002=$NC_PID
 echo sec-data | nsx gw2 timeout 4 nc -N $O1 7001 >/dev/null 2>&1
 echo sec-data | nsx gw2 timeout 4 nc -N $O1 7002 >/dev/null 2>&1
-wait $p7001 $p7002
+# the listener on 7001 waits for nothing: the SYNs were dropped
+wait $p7002
+kill "$p7001" 2>/dev/null
+wait $p7001
 check "firewall: SYNs to 7001 came over ESP" ge "$(($(sastat gw1 0x3002 packets) - p0))" 2
 check "firewall: tcp dport 7001 dropped" [ ! -s "$CAP.7001" ]
 check "firewall: tcp dport 7002 reached" grep -q sec-data "$CAP.7002"
