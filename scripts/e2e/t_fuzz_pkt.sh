@@ -12,6 +12,11 @@
 #
 #   fz (generator) fz0 ===== eth0 gw (espah, 10 inbound SAs) eth1 ===== fz1
 #
+# The tunnels sit behind inbound and forward policies (optional tunnel
+# templates naming them: `fuzzpkt sas` prints them after the SAs), which
+# native XFRM would need too: without one, what a tunnel-mode SA
+# decapsulated is dropped (in-policy-drop).
+#
 # The generator predicts each packet's fate; the checks compare the sums
 # with the gateway's counters:
 #  - per SA: sent == malformed + replay + old + icv-fail + pad-err + nomem
