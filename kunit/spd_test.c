@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * espah_sel_match(): table-driven selector matching; espah_skb_icmp_flow():
- * the reversed flow an ICMP error quotes (ip xfrm's flag icmp).
+ * the reversed flow an ICMP error quotes (ip xfrm's flag icmp);
+ * espah_secpath_tunnel(): which packets no protect policy covers may pass.
  */
 #include <kunit/test.h>
 #include <linux/in.h>
@@ -14,8 +15,10 @@
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 #include <linux/udp.h>
+#include <net/xfrm.h>
 
 #include <espah/flow.h>
+#include <espah/secpath.h>
 #include <espah/spd.h>
 
 #include "suites.h"
@@ -384,11 +387,60 @@ static void spd_fwmark(struct kunit *test)
 	}
 }
 
+/* A packet no protect policy covers (no policy, a bypass one, a namespace
+ * without any policy) passes the inbound check unless one of its sec_path
+ * entries is an espah tunnel-mode SA's (props.mode transport, the tunnel
+ * in outer_mode.encap), as native's secpath_has_nontransport() refuses
+ * its own; native SAs' entries are left to native's check.
+ */
+static void spd_secpath_tunnel(struct kunit *test)
+{
+	enum { E_TRANSPORT, E_TUNNEL, N_TRANSPORT, N_TUNNEL };
+	static const struct {
+		unsigned int len;
+		u8 kind[3];
+		bool tunnel;
+	} cases[] = {
+		{ 0, {}, false },			/* cleartext */
+		{ 1, { E_TRANSPORT }, false },
+		{ 1, { E_TUNNEL }, true },
+		{ 1, { N_TRANSPORT }, false },
+		{ 1, { N_TUNNEL }, false },		/* native's to police */
+		{ 2, { E_TUNNEL, E_TRANSPORT }, true },	/* nested, outer tunnel */
+		{ 2, { E_TRANSPORT, E_TUNNEL }, true },
+		{ 2, { N_TUNNEL, E_TRANSPORT }, false },
+		{ 3, { N_TUNNEL, E_TRANSPORT, E_TUNNEL }, true },
+	};
+	struct xfrm_state *x[4];
+	struct sec_path *sp;
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(x); i++) {
+		x[i] = kunit_kzalloc(test, sizeof(*x[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, x[i]);
+		x[i]->props.mode = i == N_TUNNEL ? XFRM_MODE_TUNNEL :
+						   XFRM_MODE_TRANSPORT;
+		x[i]->outer_mode.encap = i == E_TUNNEL || i == N_TUNNEL ?
+					 XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
+	}
+	sp = kunit_kzalloc(test, sizeof(*sp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sp);
+	KUNIT_EXPECT_FALSE(test, espah_secpath_tunnel(NULL));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		sp->len = cases[i].len;
+		for (j = 0; j < cases[i].len; j++)
+			sp->xvec[j] = x[cases[i].kind[j]];
+		KUNIT_EXPECT_EQ_MSG(test, espah_secpath_tunnel(sp),
+				    cases[i].tunnel, "case %u", i);
+	}
+}
+
 static struct kunit_case spd_cases[] = {
 	KUNIT_CASE_PARAM(spd_sel_match, sel_gen_params),
 	KUNIT_CASE(spd_sel_direction),
 	KUNIT_CASE(spd_icmp_flow),
 	KUNIT_CASE(spd_fwmark),
+	KUNIT_CASE(spd_secpath_tunnel),
 	{}
 };
 

@@ -152,7 +152,8 @@ static int flow_at(const struct sk_buff *skb, unsigned int off, u16 family,
  *
  * Return: 0, or -EINVAL if the IP header, or the ports (type and code) of
  * a first or unfragmented packet, are unreadable: such a packet matches
- * no selector reliably and fails closed where policies exist.
+ * no selector reliably and fails closed where policies exist (inbound,
+ * also when an espah tunnel-mode SA decapsulated it: net/input.c).
  */
 int espah_skb_flow(const struct sk_buff *skb, u16 family,
 		   struct espah_flow *fl)
@@ -232,7 +233,8 @@ ESPAH_EXPORT_FOR_KUNIT(espah_skb_icmp_flow);
  *
  * ESP and AH (transformed already, or the native stack's) and IPv6
  * neighbour discovery (without it no IPv6 packet leaves at all under a
- * ::/0 policy). IKE is not exempt by its ports: see espah_sk_bypass_out().
+ * ::/0 policy); inbound, not what a tunnel-mode SA decapsulated (see
+ * net/input.c). IKE is not exempt by its ports: see espah_sk_bypass_out().
  *
  * Return: true to let the packet pass untouched.
  */

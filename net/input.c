@@ -84,10 +84,11 @@ static bool in_tmpl_ok(const struct sec_path *sp,
  * espah_sk_bypass_in()). What an espah tunnel-mode SA decapsulated passes
  * only such a protect policy: with none, or a bypass one, it is dropped,
  * as native XFRM drops tunnel-decapsulated packets no policy admits
- * (XfrmInNoPols): the SA's selector alone would let a peer deliver inner
- * addresses no policy names. Unlike native, a namespace with no policy at
- * all lets them pass (SAs keyed without policies: labs, the packet
- * fuzzer). A discard policy drops everything it covers.
+ * (XfrmInNoPols, secpath_has_nontransport()), in a namespace without any
+ * policy too: the SA's selector alone (or none) would let a peer deliver
+ * inner addresses no policy names. What transport-mode SAs decapsulated,
+ * and cleartext, pass where no policy covers them, as in native. A
+ * discard policy drops everything it covers.
  */
 static int in_judge(struct net *net, const struct sk_buff *skb, u8 dir,
 		    const struct espah_flow *fl)
@@ -95,9 +96,10 @@ static int in_judge(struct net *net, const struct sk_buff *skb, u8 dir,
 	const struct sec_path *sp = skb_sec_path(skb);
 	const struct espah_policy *pol;
 
-	pol = espah_spd_lookup(net, dir, fl);
-	if (!pol && !espah_spd_count(net))
-		return IN_OK;	/* a namespace without policies polices nothing */
+	/* a namespace without policies (the common case) needs no lookup:
+	 * its cleartext passes, as native's __xfrm_check_nopolicy() lets it
+	 */
+	pol = espah_spd_count(net) ? espah_spd_lookup(net, dir, fl) : NULL;
 	if (!pol || pol->action == ESPAH_ACTION_BYPASS)
 		return espah_secpath_tunnel(sp) ? ESPAH_STAT_IN_POLICY_DROP :
 						  IN_OK;
@@ -145,7 +147,7 @@ static bool in_icmp_ok(struct net *net, const struct sk_buff *skb,
  * @dir: ESPAH_DIR_IN or ESPAH_DIR_FWD
  *
  * A packet whose headers cannot be parsed fails closed while the
- * namespace has policies.
+ * namespace has policies, or when an espah tunnel-mode SA decapsulated it.
  *
  * Return: NF_ACCEPT or NF_DROP (counted).
  */
@@ -156,12 +158,18 @@ static unsigned int in_policy(struct net *net, struct sk_buff *skb, u16 family,
 	int drop;
 
 	if (espah_skb_flow(skb, family, &fl)) {
-		if (!espah_spd_count(net))
+		/* no policy could admit what a tunnel-mode SA decapsulated */
+		if (!espah_spd_count(net) &&
+		    !espah_secpath_tunnel(skb_sec_path(skb)))
 			return NF_ACCEPT;
 		espah_stat_inc(net, ESPAH_STAT_IN_FLOW_ERROR);
 		return NF_DROP;
 	}
-	if (espah_flow_bypass(&fl))
+	/* ESP, AH and neighbour discovery are exempt unless a tunnel
+	 * delivered them: native's forward check exempts no protocol, so what
+	 * a tunnel decapsulated passes only a policy, whatever it carries
+	 */
+	if (espah_flow_bypass(&fl) && !espah_secpath_tunnel(skb_sec_path(skb)))
 		return NF_ACCEPT;
 	/* received on a native xfrm interface: only policies of its if_id */
 	fl.if_id = espah_xfrmi_if_id(skb->dev);

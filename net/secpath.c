@@ -35,6 +35,7 @@
 #include <net/net_namespace.h>
 #include <net/xfrm.h>
 
+#include <espah/kunit.h>
 #include <espah/sa.h>
 #include <espah/secpath.h>
 #include <espah/spd.h>
@@ -219,6 +220,8 @@ bool espah_secpath_tunnel(const struct sec_path *sp)
 			return true;
 	return false;
 }
+
+ESPAH_EXPORT_FOR_KUNIT(espah_secpath_tunnel);
 
 static bool addr_set(u16 family, const union espah_addr *a)
 {

@@ -12,6 +12,11 @@
 #
 #   fz (generator) fz0 ===== eth0 gw (espah, 10 inbound SAs) eth1 ===== fz1
 #
+# The tunnels sit behind inbound and forward policies (optional tunnel
+# templates naming them: `fuzzpkt sas` prints them after the SAs), which
+# native XFRM would need too: without one, what a tunnel-mode SA
+# decapsulated is dropped (in-policy-drop).
+#
 # The generator predicts each packet's fate; the checks compare the sums
 # with the gateway's counters:
 #  - per SA: sent == malformed + replay + old + icv-fail + pad-err + nomem
@@ -24,6 +29,10 @@
 #    sequence number hits depends on the window at that moment).
 #  - per namespace: in-no-sa, in-malformed (SA-less short headers plus the
 #    SAs' malformed), in-packets == the sum of the SAs' packets.
+#  - per namespace: in-flow-error: transport-mode payloads whose ports
+#    (ICMP type and code) are cut; the gateway has the tunnels' policies
+#    (a tunnel-mode SA's packets pass only a protect policy, as in
+#    native XFRM), so espah's inbound check fails closed on them.
 #  - delivery: every tunnel-mode packet that should be forwarded arrives
 #    at fz1 byte for byte (TTL and IPv4 header checksum aside), nothing
 #    else arrives from the inner sources; every transport-mode packet
@@ -110,7 +119,9 @@ fuzz_up() {
 	addr add 10.0.99.1/24 dev eth1
 	addr add fd00:99::1/64 dev eth1 nodad
 	route add 10.0.50.0/24 via 10.0.12.2
+	route add 10.0.52.0/24 via 10.0.12.2
 	route add fd00:50::/64 via fd00:12::2
+	route add fd00:52::/64 via fd00:12::2
 	neigh replace 10.0.12.2 lladdr 02:00:00:00:f0:02 dev eth0 nud permanent
 	neigh replace fd00:12::2 lladdr 02:00:00:00:f0:02 dev eth0 nud permanent
 	neigh replace 10.0.99.2 lladdr 02:00:00:00:f1:02 dev eth1 nud permanent
@@ -122,8 +133,10 @@ fuzz_up() {
 }
 check "topology" fuzz_up
 add_sas() { "$FUZZ" sas | E gw -batch -; }
-check "SAs added" add_sas
+check "SAs and policies added" add_sas
 check "10 inbound SAs and one outbound" [ "$(E gw state count)" = "SAD count 11" ]
+check "8 policies (in and fwd for the tunnels' 4 inner selectors)" \
+	[ "$(E gw -j policy list | jq length)" = 8 ]
 
 # --- counters
 # espah_counters: the gateway's per-SA counters (SA[SPI:NAME]) and
@@ -161,7 +174,8 @@ ipc
 d4=$IP_DEL4 u4=$IP_UNK4 c4=$IP_CSUM4 d6=$IP_DEL6 u6=$IP_UNK6
 espah_counters
 g_nosa0=${G[in-no-sa]:-0} g_mal0=${G[in-malformed]:-0} g_in0=${G[in-packets]:-0}
-g_ahf0=${G[in-ah-frag]:-0}
+g_ahf0=${G[in-ah-frag]:-0} g_fle0=${G[in-flow-error]:-0}
+g_pd0=${G[in-policy-drop]:-0}
 
 # Nothing may be lost before espah counts it: the backlog that veth and
 # espah's re-injection (GRO cells) fill is sized well above what the
@@ -226,6 +240,10 @@ check "in-ah-frag: $((${G[in-ah-frag]:-0} - g_ahf0)) == ${F[ahfrag]:-x} first fr
 	numeq $((${G[in-ah-frag]:-0} - g_ahf0)) "${F[ahfrag]:-x}"
 check "in-packets: $((${G[in-packets]:-0} - g_in0)) == $sum_pkts of the SAs" \
 	numeq $((${G[in-packets]:-0} - g_in0)) "$sum_pkts"
+check "in-flow-error: $((${G[in-flow-error]:-0} - g_fle0)) == ${F[flowerr]:-x} transport payloads with their ports cut (the gateway has policies: fail closed)" \
+	numeq $((${G[in-flow-error]:-0} - g_fle0)) "${F[flowerr]:-x}"
+check "in-policy-drop: $((${G[in-policy-drop]:-0} - g_pd0)) == 0 (every tunnel's packets satisfy its selector's policy)" \
+	numeq $((${G[in-policy-drop]:-0} - g_pd0)) 0
 
 # --- delivery
 check "sink: ${F[sink_ok]:-0} of ${F[sink_exp]:-x} forwarded inner packets arrived intact" \
@@ -253,5 +271,6 @@ check "the gateway still answers: SAD count 11" [ "$(E gw state count)" = "SAD c
 
 rm -f /tmp/fuzz.$$.out "/tmp/fuzzpkt.$$"
 E gw state flush
+E gw policy flush
 topo_down
 finish

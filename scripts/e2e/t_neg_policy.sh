@@ -1,7 +1,8 @@
 #!/bin/bash
 # Negative cases of policy on an espah gateway (gw1) facing a native XFRM
 # gateway (gw2), IPv4 tunnel: cleartext where protection is required,
-# discard, decapsulated traffic no protect policy admits, no SA, sequence
+# discard, decapsulated traffic no protect policy admits (in a namespace
+# with policies and in one without any), no SA, sequence
 # number exhaustion. Each case checks a counter
 # and that nothing got through.
 # shellcheck source=scripts/e2e/lib.sh
@@ -54,6 +55,42 @@ check "decap, block fwd policy: policy-discard counted" ge "$(gstat gw1 policy-d
 E gw1 policy delete src $N2 dst $N1 dir fwd
 pol espah gw1 $N2 $N1 fwd $O2 $O1 tunnel
 check "decap: the protect fwd policy back, the tunnel works" pings h2 10.0.1.1 2
+
+# --- no policy at all in the namespace: native XFRM drops what a
+# tunnel-mode SA decapsulated when no policy admits it, whether or not
+# the namespace has policies (XfrmInNoPols: a sec_path with a tunnel
+# entry); the packets of a transport-mode SA pass without a policy
+E gw1 policy flush
+before=$(gstat gw1 in-policy-drop)
+p0=$(sastat gw1 0x2001 packets)
+ib=$(icmp_in h1)
+if pings h2 10.0.1.1 2; then not_ok "decap, no policy at all: ping must fail"
+else ok "decap, no policy at all: ping fails"; fi
+check "decap, no policy at all: the tunnel SA decapsulated the requests" \
+	ge "$(sastat gw1 0x2001 packets)" "$((p0 + 2))"
+check "decap, no policy at all: in-policy-drop counted" ge "$(gstat gw1 in-policy-drop)" "$((before + 2))"
+check "decap, no policy at all: nothing reached h1" [ "$(icmp_in h1)" = "$ib" ]
+# ESP inside the tunnel, to a host behind the gateway: its protocol
+# exempts it from nothing (native's forward check exempts no protocol)
+before=$(gstat gw1 in-policy-drop)
+hd=$(snmp h1 snmp Ip InDelivers)
+scapy gw2 "import esp_craft
+inner = IP(src='10.0.2.1', dst='10.0.1.1', proto=50) / Raw(bytes.fromhex('0000999900000001') + bytes(32))
+send(esp_craft.esp_encap('$O2', '$O1', 0x2001, '0x$(key 20 2)', 100000, bytes(inner)))" ||
+	not_ok "decap, no policy at all: ESP inside the tunnel: send"
+nap 1
+check "decap, no policy at all: ESP inside the tunnel dropped, in-policy-drop counted" \
+	ge "$(gstat gw1 in-policy-drop)" "$((before + 1))"
+check "decap, no policy at all: ESP inside the tunnel did not reach h1" \
+	[ "$(snmp h1 snmp Ip InDelivers)" = "$hd" ]
+sa espah gw1 $O2 $O1 0x4001 transport in gcm 4 &&
+	sa native gw2 $O2 $O1 0x4001 transport out gcm 4 &&
+	pol native gw2 $O2/32 $O1/32 out $O2 $O1 transport ||
+	not_ok "transport, no policy at all: configure"
+p0=$(sastat gw1 0x4001 packets)
+check "transport, no policy at all: gw1 answers gw2's ESP pings" pings gw2 $O1 2
+check "transport, no policy at all: the transport SA delivered them" \
+	[ "$(($(sastat gw1 0x4001 packets) - p0))" = 2 ]
 
 # --- protect policy without SA
 ipsec_flush

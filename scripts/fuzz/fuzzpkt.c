@@ -3,7 +3,8 @@
  * fuzzpkt: malformed and mutated ESP/AH packets for espah's inbound path.
  *
  *   fuzzpkt sas
- *	print the SA table as `espah -batch` lines (keys included)
+ *	print the SA table as `espah -batch` lines (keys included), and the
+ *	inbound and forward policies of the tunnels (print_pols())
  *   fuzzpkt run -o IFOUT -k IFSINK -n COUNT [-s SEED] [-b BATCH] [-t SECS]
  *	send COUNT packets (or until SECS have passed) out of IFOUT, read
  *	what the gateway forwards to IFSINK, print the expected counters
@@ -127,6 +128,9 @@ struct sa {
 	u32 window;
 	u32 start;		/* replay-seq (top of the window at start) */
 	const char *sel;	/* espah selector words */
+	u8 net;			/* tunnel: the inner source prefix, 10.0.NET.0/24
+				 * or fd00:NET::/64 (hex digits), 50 if 0
+				 */
 	/* derived */
 	u8 key[36], akey[32];
 	int keylen;		/* AEAD: with the 4-byte salt */
@@ -146,14 +150,20 @@ static struct sa sas[] = {
 	  "src 10.0.12.2/32 dst 10.0.12.1/32 proto udp" },
 	{ 0x1003, 50, 6, 1, 6, CHACHA, 1, 128, 0xffffff00u, "src fd00:50::/64 dst fd00::/16" },
 	{ 0x1004, 50, 6, 0, 6, GCM256, 1, 1u << 20, 0xfffff000u, NULL },
-	{ 0x1005, 50, 4, 1, 6, GMAC, 0, 0, 0, "src fd00:50::/64 dst fd00::/16" },
-	{ 0x1006, 50, 6, 1, 4, CBC, 1, 256, 0xfffffe00u, "src 10.0.50.0/24 dst 10.0.0.0/8" },
+	{ 0x1005, 50, 4, 1, 6, GMAC, 0, 0, 0, "src fd00:52::/64 dst fd00::/16", 52 },
+	{ 0x1006, 50, 6, 1, 4, CBC, 1, 256, 0xfffffe00u, "src 10.0.52.0/24 dst 10.0.0.0/8", 52 },
 	{ 0x2001, 51, 4, 0, 4, AH_SHA256, 0, 64, 0, NULL },
 	{ 0x2002, 51, 6, 1, 6, AH_GMAC, 1, 64, 0xffffff80u, "src fd00:50::/64 dst fd00::/16" },
 	{ 0x2003, 51, 4, 1, 4, AH_GMAC, 0, 32, 0, "src 10.0.50.0/24 dst 10.0.0.0/8" },
 	{ 0x2004, 51, 6, 0, 6, AH_SHA256, 1, 512, 0xfffffc00u, NULL },
 };
 #define NSA (sizeof(sas) / sizeof(sas[0]))
+/* Inner source prefixes: each tunnel's own (a selector is shared by at
+ * most two outer kinds, which the two templates of its policies name; see
+ * print_pols()), and one outside every selector.
+ */
+#define INNER_OUT 51
+static u8 inner_net(const struct sa *s) { return s->net ? s->net : 50; }
 /* An outbound SA at the gateway's address: its SPI is "no SA" inbound. */
 #define OUT_SPI 0x1007
 
@@ -259,9 +269,58 @@ static void print_sas(void)
 	printf(" 128\n");
 }
 
+/* The inbound and forward policies of the tunnels' inner selectors: what a
+ * tunnel-mode SA decapsulates passes only a protect policy whose templates
+ * it satisfies, as in native XFRM. Per selector, one template for each
+ * tunnel SA that carries it (at most two: espah's limit), each optional
+ * (level use): a packet came through one of them. A nested packet (an
+ * inner packet to the gateway, ESP or AH for another SA) has a second
+ * entry after the tunnel's: a transport one, which optional templates
+ * pass over (net/input.c), or a tunnel one, whose own template admits it
+ * (espah refuses no outer entry that no template accounts for; native's
+ * secpath_has_nontransport() after the templates would). The transport
+ * SAs have no policy: their packets pass without one, as in native.
+ */
+static void print_pols(void)
+{
+	static const char *const dirs[] = { "in", "fwd" };
+	unsigned int i, j, d, n;
+
+	for (i = 0; i < NSA; i++) {
+		const struct sa *s = &sas[i];
+
+		if (!s->tunnel)
+			continue;
+		for (j = 0; j < i; j++)
+			if (sas[j].tunnel && !strcmp(sas[j].sel, s->sel))
+				break;
+		if (j < i)
+			continue;	/* printed with the first of its selector */
+		for (d = 0; d < 2; d++) {
+			printf("policy add %s dir %s", s->sel, dirs[d]);
+			for (j = i, n = 0; j < NSA; j++) {
+				const struct sa *t = &sas[j];
+
+				if (!t->tunnel || strcmp(t->sel, s->sel))
+					continue;
+				if (++n > 2) {
+					fprintf(stderr, "fuzzpkt: selector %s: more than two tunnels\n",
+						s->sel);
+					exit(1);
+				}
+				printf(" tmpl src %s dst %s proto %s mode tunnel reqid %u level use",
+				       t->fam == 4 ? "10.0.12.2" : "fd00:12::2",
+				       t->fam == 4 ? "10.0.12.1" : "fd00:12::1",
+				       t->proto == 50 ? "esp" : "ah", j + 1);
+			}
+			printf("\n");
+		}
+	}
+}
+
 /* --- expectations ----------------------------------------------------------- */
 static struct {
-	u64 logical, frames, nosa, shrt, local4, local6, incsum, sink_exp;
+	u64 logical, frames, nosa, shrt, local4, local6, incsum, sink_exp, flowerr;
 	u64 sink_ok, sink_bad, sink_other, cls[16], ahfrag, ahfrag_trunc, fakefrag;
 } X;
 
@@ -596,17 +655,18 @@ static u64 next_seq(struct sa *s)
 /* An inner IP packet to the sink (or dst) from a source in the selector's
  * prefix (or outside it), UDP or ICMP, random payload.
  */
-static int inner_pkt(int fam, u8 *p, int outside, int maxpay)
+static int inner_pkt(const struct sa *s, u8 *p, int outside, int maxpay)
 {
-	int pay = rn(maxpay + 1), off;
+	int pay = rn(maxpay + 1), off, fam = s->ifam;
 	u8 l4 = pct(70) ? 17 : (fam == 4 ? 1 : 58);
+	u8 net = outside ? INNER_OUT : inner_net(s);
 
 	if (fam == 4) {
-		u32 src = V4(10, 0, outside ? 51 : 50, 1 + rn(250));
+		u32 src = V4(10, 0, net, 1 + rn(250));
 
 		off = ip4(p, 8 + pay, l4, src, SINK4);
 	} else {
-		u8 src[16] = { 0xfd, 0, 0, outside ? 0x51 : 0x50 };
+		u8 src[16] = { 0xfd, 0, 0, net / 10 * 16 + net % 10 };
 
 		rbytes(src + 8, 8);
 		off = ip6(p, 8 + pay, l4, src, SINK6);
@@ -626,12 +686,17 @@ static int inner_pkt(int fam, u8 *p, int outside, int maxpay)
 	return off + 8 + pay;
 }
 
-static int prefix_ok(const u8 *ip)
+static int prefix_ok(const struct sa *s, const u8 *ip)
 {
-	/* the tunnel selectors: src 10.0.50.0/24 or fd00:50::/64, dst 10/8 or fd00::/16 */
+	/* the tunnel selectors: src 10.0.NET.0/24 or fd00:NET::/64, dst 10/8
+	 * or fd00::/16
+	 */
+	u8 net = inner_net(s);
+
 	if ((ip[0] >> 4) == 4)
-		return ip[12] == 10 && ip[13] == 0 && ip[14] == 50 && ip[16] == 10;
-	return ip[8] == 0xfd && ip[9] == 0 && ip[10] == 0 && ip[11] == 0x50 &&
+		return ip[12] == 10 && ip[13] == 0 && ip[14] == net && ip[16] == 10;
+	return ip[8] == 0xfd && ip[9] == 0 && ip[10] == 0 &&
+	       ip[11] == net / 10 * 16 + net % 10 &&
 	       !memcmp(ip + 12, "\0\0\0\0", 4) && ip[24] == 0xfd && ip[25] == 0;
 }
 
@@ -684,7 +749,7 @@ static int ports_ok(u8 p, int avail)
 
 /* --- outcome of a correct (ICV-valid, fresh) packet ------------------------ */
 enum { F_PACKETS = 1, F_LOCAL, F_SINK, F_MAL, F_SEL, F_NH59, F_INCSUM, F_NESTED, F_DUMMY,
-       F_REINJ_NOSA, F_REINJ_SHORT };
+       F_REINJ_NOSA, F_REINJ_SHORT, F_FLOWERR };
 
 /* Tunnel mode after the trailer: what espah's in_tunnel() and the
  * forwarding path do with inner packet ip (len bytes) and next header nh.
@@ -711,7 +776,7 @@ static int tunnel_fate(struct sa *s, const u8 *ip, int len, u8 nh, int *fwdlen)
 		if (l > len)
 			return F_MAL;
 	}
-	if (s->ifam != fam || !prefix_ok(ip) || (fam == 6 && !flow6_ok(ip, l)) ||
+	if (s->ifam != fam || !prefix_ok(s, ip) || (fam == 6 && !flow6_ok(ip, l)) ||
 	    (fam == 4 && !(get16(ip + 6) & 0x1fff) &&
 	     !ports_ok(ip[9], l - (ip[0] & 15) * 4)))
 		return F_SEL;
@@ -744,6 +809,9 @@ static void count_valid(struct sa *s, int fate, const u8 *inner, int flen)
 	case F_REINJ_SHORT:
 		X.shrt++;
 		break;
+	case F_FLOWERR:
+		X.flowerr++;
+		break;
 	case F_REINJ_NOSA:
 		X.nosa++;
 		/* then delivered to the native stack */
@@ -764,8 +832,6 @@ static u8 pk[2048];	/* the packet being built */
  */
 static int force_m = -1, force_c = -1, frag_pct = 4;
 static u32 sa_mask = ~0u;
-/* source of nested inner packets: inside the tunnel selectors */
-static const u8 NEST6[16] = { 0xfd, 0, 0, 0x50, [15] = 7 };
 
 static void remember(struct sa *s, const u8 *p, int len)
 {
@@ -834,7 +900,7 @@ static int gen_correct(struct sa *s, struct opts *o, u8 *out, int depth)
 		int fam = s->ifam;
 
 		nh = fam == 4 ? 4 : 41;
-		inlen = inner_pkt(fam, in, 0, 300);
+		inlen = inner_pkt(s, in, 0, 300);
 		if (m < 35) {
 			/* good */
 		} else if (m < 40 && s->proto == 50) {
@@ -865,7 +931,7 @@ static int gen_correct(struct sa *s, struct opts *o, u8 *out, int depth)
 			}
 		} else if (m < 72) {
 			/* outside the selector */
-			inlen = inner_pkt(fam, in, 1, 200);
+			inlen = inner_pkt(s, in, 1, 200);
 		} else if (m < 75 && fam == 4) {
 			in[10] ^= 1 + rn(255);		/* bad header checksum */
 		} else if (m < 78 && fam == 4) {
@@ -906,14 +972,18 @@ static int gen_correct(struct sa *s, struct opts *o, u8 *out, int depth)
 			ip4_fix(in);
 		} else if (m < 97 && depth == 0) {
 			/* ESP/AH nested inside: an inner packet to the gateway */
-			inlen = nested(fam, V4(10, 0, 50, 7), NEST6, in, 0);
+			/* from inside the tunnel's selector */
+			u8 nest6[16] = { 0xfd, 0, 0, inner_net(s) / 10 * 16 + inner_net(s) % 10,
+					 [15] = 7 };
+
+			inlen = nested(fam, V4(10, 0, inner_net(s), 7), nest6, in, 0);
 			if (inlen > 0) {
 				len = build(s, seq, in, inlen, nh, o, out);
 				count_valid(s, F_NESTED, NULL, 0);
 				remember(s, out, len);
 				return len;
 			}
-			inlen = inner_pkt(fam, in, 0, 300);
+			inlen = inner_pkt(s, in, 0, 300);
 		}
 		if (o->pad == PAD_OK)
 			fate = tunnel_fate(s, in, inlen, nh, &flen);
@@ -989,6 +1059,12 @@ static int gen_correct(struct sa *s, struct opts *o, u8 *out, int depth)
 					in[so] ^= 0x80;
 				fate = F_REINJ_NOSA;
 			}
+		} else if (fate == F_LOCAL && !ports_ok(nh, inlen)) {
+			/* ports (ICMP type and code) cut: the gateway has
+			 * policies (the tunnels'), so espah's inbound check
+			 * fails closed (in-flow-error)
+			 */
+			fate = F_FLOWERR;
 		}
 	}
 	len = build(s, seq, in, inlen, nh, o, out);
@@ -1057,7 +1133,7 @@ static int gen_mutated(struct sa *s, u8 *out, struct opts *o)
 	u64 seq = next_seq(s);
 
 	if (s->tunnel)
-		inlen = inner_pkt(s->ifam, in, 0, 200);
+		inlen = inner_pkt(s, in, 0, 200);
 	else {
 		inlen = rn(100);
 		rbytes(in, inlen);
@@ -1354,13 +1430,13 @@ static void sink_one(const u8 *f, int n)
 		return;
 	fam = ip[0] >> 4;
 	if (fam == 4 && get16(f + 12) == 0x0800) {
-		if (!(ip[12] == 10 && ip[13] == 0 && ip[14] == 50)) {
+		if (!(ip[12] == 10 && ip[13] == 0 && (ip[14] == 50 || ip[14] == 52))) {
 			X.sink_other++;
 			return;
 		}
 		len = get16(ip + 2);
 	} else if (fam == 6 && get16(f + 12) == 0x86dd && n >= 14 + 40) {
-		if (!(ip[8] == 0xfd && ip[11] == 0x50)) {
+		if (!(ip[8] == 0xfd && (ip[11] == 0x50 || ip[11] == 0x52))) {
 			X.sink_other++;
 			return;
 		}
@@ -1611,6 +1687,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "sas")) {
 		print_sas();
+		print_pols();
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[1], "run")) {
@@ -1676,6 +1753,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)X.nosa, (unsigned long long)X.shrt,
 	       (unsigned long long)X.local4, (unsigned long long)X.local6,
 	       (unsigned long long)X.incsum);
+	printf("flowerr %llu\n", (unsigned long long)X.flowerr);
 	printf("sink_exp %llu\nsink_ok %llu\nsink_bad %llu\nsink_other %llu\n",
 	       (unsigned long long)X.sink_exp, (unsigned long long)X.sink_ok,
 	       (unsigned long long)X.sink_bad, (unsigned long long)X.sink_other);
