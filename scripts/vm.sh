@@ -58,6 +58,8 @@ ESPAH_SOAK='${ESPAH_SOAK:-0}'
 JOB
 
 append="console=ttyS0 panic=-1 oops=panic loglevel=5 espah.init=$ESPAH_ROOT/scripts/guest-init.sh"
+# ESPAH_APPEND: more kernel parameters (experiments)
+[ -z "${ESPAH_APPEND:-}" ] || append="$append $ESPAH_APPEND"
 mem=2048
 if [ "$kind" = debug ]; then
 	append="$append panic_on_warn=1 kmemleak=on"
