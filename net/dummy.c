@@ -109,7 +109,8 @@ static enum hrtimer_restart dummy_fire(struct hrtimer *timer)
  * @rate: packets a second, 1..ESPAH_DUMMY_RATE_MAX
  * @gfp: allocation flags
  *
- * Freed with the SA (espah_dummy_free()).
+ * The SAD starts the timer when it publishes the SA, stops it when the SA
+ * leaves and frees the state with the SA (net/sa.c).
  *
  * Return: 0 or -ENOMEM.
  */
@@ -129,55 +130,9 @@ int espah_dummy_alloc(struct espah_sa *sa, u32 rate, gfp_t gfp)
 	return 0;
 }
 
-/**
- * espah_dummy_free() - free an SA's dummy state
- * @sa: the SA being freed (its timer was never started, or cancelled when
- *	it left the SAD)
- */
-void espah_dummy_free(struct espah_sa *sa)
-{
-	kfree(sa->dummy);
-	sa->dummy = NULL;
-}
-
-/**
- * espah_dummy_start() - start the timer of a newly published SA
- * @sa: the SA, just linked into its SAD
- * @old: the SA it replaces (an update), or NULL: the idle time runs on
- *	from it, as an update is no traffic
- *
- * Context: under the SAD mutex.
- */
-void espah_dummy_start(struct espah_sa *sa, const struct espah_sa *old)
-{
-	struct espah_dummy *d = sa->dummy;
-
-	if (!d)
-		return;
-	if (old && old->dummy)
-		WRITE_ONCE(d->last_tx, READ_ONCE(old->dummy->last_tx));
-	else
-		WRITE_ONCE(d->last_tx, ktime_get_ns());
-	hrtimer_start(&d->timer, ns_to_ktime(READ_ONCE(d->last_tx) + d->ival),
-		      HRTIMER_MODE_ABS_SOFT);
-}
-
-/**
- * espah_dummy_stop() - stop an SA's dummies and wait for a running callback
- * @sa: the SA, leaving its SAD (dead already), or in a dying namespace
- *
- * Context: process, under the SAD mutex; not under the SA's lock (the
- * callback takes it).
- */
-void espah_dummy_stop(struct espah_sa *sa)
-{
-	if (sa->dummy)
-		hrtimer_cancel(&sa->dummy->timer);
-}
-
 static int dummy_stop_one(struct espah_sa *sa, void *arg)
 {
-	espah_dummy_stop(sa);
+	espah_sa_dummy_stop(sa);
 	return 0;
 }
 

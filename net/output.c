@@ -54,7 +54,6 @@
 
 #include <espah/acquire.h>
 #include <espah/ah.h>
-#include <espah/dummy.h>
 #include <espah/esp.h>
 #include <espah/flow.h>
 #include <espah/hold.h>
@@ -403,8 +402,8 @@ static int out_next_seq(struct espah_sa *sa, u64 *seq)
 	if (!err && sa->xs)
 		espah_xfrm_oseq(sa->xs, *seq);
 	/* a packet, real or dummy: the SA is not idle (net/dummy.c) */
-	if (!err && sa->dummy)
-		espah_dummy_sent(sa->dummy);
+	if (!err)
+		espah_sa_dummy_sent(sa);
 	spin_unlock_bh(&sa->lock);
 	return err;
 }

@@ -30,7 +30,6 @@
 #include <net/netlink.h>
 #include <net/xfrm.h>
 
-#include <espah/dummy.h>
 #include <espah/kunit.h>
 #include <espah/netlink.h>
 #include <espah/pernet.h>
@@ -215,7 +214,7 @@ static void sa_free_work(struct work_struct *work)
 	if (sa->xs)
 		xfrm_state_put(sa->xs);
 	kfree_sensitive(sa->keys);
-	espah_dummy_free(sa);
+	kfree(sa->dummy);
 	memzero_explicit(sa, sizeof(*sa));	/* the salt is key material */
 	kmem_cache_free(sa_cache, sa);
 }
@@ -819,6 +818,36 @@ static void sa_natt_put(struct espah_sad *sad, const struct espah_sa *sa)
 		espah_natt_port_put(&sad->natt, sa_natt_port(sa));
 }
 
+/* Start the dummy timer (net/dummy.c) of a newly published SA; an update
+ * (@old) is no traffic: the idle time runs on from the SA it replaces.
+ * Under the SAD mutex, which the timer's function never takes.
+ */
+static void sa_dummy_start(struct espah_sa *sa, const struct espah_sa *old)
+{
+	struct espah_dummy *d = sa->dummy;
+
+	if (!d)
+		return;
+	if (old && old->dummy)
+		WRITE_ONCE(d->last_tx, READ_ONCE(old->dummy->last_tx));
+	else
+		WRITE_ONCE(d->last_tx, ktime_get_ns());
+	hrtimer_start(&d->timer, ns_to_ktime(READ_ONCE(d->last_tx) + d->ival),
+		      HRTIMER_MODE_ABS_SOFT);
+}
+
+/**
+ * espah_sa_dummy_stop() - stop an SA's dummies, wait for a running callback
+ * @sa: the SA, leaving its SAD (dead already), or in a dying namespace
+ *
+ * Context: process; not under the SA's lock (the callback takes it).
+ */
+void espah_sa_dummy_stop(struct espah_sa *sa)
+{
+	if (sa->dummy)
+		hrtimer_cancel(&sa->dummy->timer);
+}
+
 /**
  * espah_sa_natt_port() - may UDP to @port hold ESP for an inbound SA?
  * @net: namespace
@@ -890,8 +919,8 @@ static int sa_replace(struct espah_sad *sad, struct espah_sa *old,
 							jiffies;
 		list_add_tail(&sa->ka_node, &sad->ka_list);
 	}
-	espah_dummy_start(sa, old);
-	espah_dummy_stop(old);
+	sa_dummy_start(sa, old);
+	espah_sa_dummy_stop(old);
 	sa_natt_put(sad, old);
 	sad->replay_bytes += sa_replay_bytes(sa) - sa_replay_bytes(old);
 	sad_changed(sad);
@@ -1046,7 +1075,7 @@ int espah_sa_insert(struct net *net, struct espah_sa *sa, unsigned int flags,
 		sa->natt_tx = jiffies;
 		list_add_tail(&sa->ka_node, &sad->ka_list);
 	}
-	espah_dummy_start(sa, NULL);
+	sa_dummy_start(sa, NULL);
 	sad->count++;
 	sad->replay_bytes += sa_replay_bytes(sa);
 	sad_changed(sad);
@@ -1072,7 +1101,7 @@ static void sa_unlink(struct espah_sad *sad, struct espah_sa *sa)
 	list_del_rcu(&sa->list);
 	if (espah_sa_keepalive(sa))
 		list_del(&sa->ka_node);
-	espah_dummy_stop(sa);
+	espah_sa_dummy_stop(sa);
 	sa_natt_put(sad, sa);
 	sad->count--;
 	sad->replay_bytes -= sa_replay_bytes(sa);

@@ -6,11 +6,13 @@
 #define _ESPAH_SA_H
 
 #include <linux/in6.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <linux/rcupdate.h>
@@ -203,7 +205,25 @@ struct espah_lft {
  * @dummy: outbound tunnel-mode ESP: dummy packets (net/dummy.c), or NULL
  */
 struct xfrm_state;
-struct espah_dummy;
+/**
+ * struct espah_dummy - the dummy packet state of one SA (&espah_sa.dummy;
+ *	RFC 4303 2.6, net/dummy.c)
+ * @timer: fires when the SA may have been idle for @ival (softirq mode;
+ *	its function is net/dummy.c's, set by espah_dummy_alloc())
+ * @sa: the SA it belongs to (no reference: the timer runs only while the
+ *	SAD holds one)
+ * @ival: 1/rate, in nanoseconds
+ * @last_tx: ktime_get_ns() when the SA last took a sequence number;
+ *	written by the datapath, read locklessly by @timer
+ * @rate: packets a second (ESPAH_A_SA_DUMMY_RATE)
+ */
+struct espah_dummy {
+	struct hrtimer timer;
+	struct espah_sa *sa;
+	u64 ival;
+	u64 last_tx;
+	u32 rate;
+};
 
 struct espah_sa {
 	struct rhlist_head hnode;
@@ -398,6 +418,20 @@ u64 espah_sa_seq(struct espah_sa *sa);
 bool espah_sa_natt_port(struct net *net, __be16 port);
 bool espah_sa_keepalive(const struct espah_sa *sa);
 bool espah_sa_out_spent(const struct espah_sa *sa);
+
+/**
+ * espah_sa_dummy_sent() - the SA took a sequence number: it is not idle
+ * @sa: the SA; nothing to do without a dummy rate (net/dummy.c)
+ *
+ * Context: any (the datapath calls it under the SA's lock).
+ */
+static inline void espah_sa_dummy_sent(struct espah_sa *sa)
+{
+	if (sa->dummy)
+		WRITE_ONCE(sa->dummy->last_tx, ktime_get_ns());
+}
+
+void espah_sa_dummy_stop(struct espah_sa *sa);
 void espah_sa_out_apply(struct net *net, u16 family,
 			const union espah_addr *src,
 			const union espah_addr *dst,
