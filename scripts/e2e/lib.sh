@@ -671,6 +671,15 @@ sniff_stop() {
 	rm -f "$SNIFF".*
 }
 
+# try WHAT CMD...: CMD, its error output as diagnostics if it fails
+try() {
+	local what=$1 err
+	shift
+	err=$("$@" 2>&1 >/dev/null) && return 0
+	diag "$what: $err"
+	return 1
+}
+
 # --- traffic --------------------------------------------------------------------
 # pings FROM DST [COUNT]: all COUNT echo requests answered
 pings() {

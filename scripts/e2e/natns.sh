@@ -84,5 +84,36 @@ nat_rule() {
 	nsx nat conntrack -F >/dev/null 2>&1
 }
 
+# nat6_up: IPv6 between the gateways through `nat` too (fd00:13::/64 on
+# gw1's side, fd00:23::/64 on gw2's), and a NAT66 table (natns6) that
+# masquerades gw1's UDP to the NAT's outside address, port PORT
+nat6_up() { # nat6_up PORT
+	ip -n gw1 -batch - <<-EOF || return 1
+	addr add fd00:13::1/64 dev eth2 nodad
+	route add ::/0 via fd00:13::fe
+	neigh replace fd00:13::fe lladdr $M_NAT1 dev eth2 nud permanent
+	EOF
+	ip -n nat -batch - <<-EOF || return 1
+	addr add fd00:13::fe/64 dev eth1 nodad
+	addr add fd00:23::fe/64 dev eth2 nodad
+	neigh replace fd00:13::1 lladdr $M_GW1N dev eth1 nud permanent
+	neigh replace fd00:23::2 lladdr $M_GW2N dev eth2 nud permanent
+	EOF
+	ip -n gw2 -batch - <<-EOF || return 1
+	addr add fd00:23::2/64 dev eth2 nodad
+	route add ::/0 via fd00:23::fe
+	neigh replace fd00:23::fe lladdr $M_NAT2 dev eth2 nud permanent
+	EOF
+	nsx nat sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	nsx nat nft -f - <<-EOF
+	table ip6 natns6 {
+		chain post {
+			type nat hook postrouting priority 100;
+			ip6 saddr fd00:13::/64 oifname eth2 meta l4proto udp masquerade to :$1
+		}
+	}
+	EOF
+}
+
 # nat_rebind PORT: the same side, a new port from now on
 nat_rebind() { nat_rule "$NAT_SIDE" "$1"; }

@@ -324,15 +324,6 @@ refusals() {
 		numeq "$(E gw1 -j state list | jq '[.[] | select(.dst == "10.0.12.9")] | length')" 0
 }
 
-# try WHAT CMD...: CMD, its error output as diagnostics if it fails
-try() {
-	local what=$1 err
-	shift
-	err=$("$@" 2>&1 >/dev/null) && return 0
-	diag "$what: $err"
-	return 1
-}
-
 # --- the xfrm bridge: a native SA's output-mark carried ---------------------
 bridge() {
 	local n="bridge" e0 a b t="mode tunnel reqid 9"

@@ -23,6 +23,11 @@
 #     (km_new_mapping: ip xfrm monitor's "Mapping change", and charon,
 #     which moves the CHILD_SA to the new port: traffic flows again).
 #
+#  6. IPv6 between the gateways, espah on gw1 behind a NAT66 (nft
+#     masquerade to one port), native responder: IPv4 inside both ways,
+#     the ESP in UDP on the NAT's outside from its port only, every UDP
+#     checksum present (IPv6 has no zero checksum).
+#
 #  5. a carried SA (the xfrm bridge, if_id 42), gw2 behind the NAT: its
 #     first packet comes from another port than the one the SA was keyed
 #     with: ip xfrm monitor shows the Mapping change (km_new_mapping).
@@ -30,7 +35,7 @@
 # Native XFRM decapsulates ESP in UDP only on a UDP_ENCAP socket: gw2
 # holds one (as in t_natt) in every case.
 #
-# The debug kernel's make test runs 1, 2 and 5 (each NAT path once under
+# The debug kernel's make test runs 1, 2, 5 and 6 (each NAT path once under
 # KASAN and lockdep); the stock kernel, `make soak` and NATNS_FULL=1 all.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
@@ -186,6 +191,38 @@ behind() {
 	diag "$name: pings: keepalives $k0 -> $k1 while they ran, ESP in UDP $(pcount 'udp port 40000 and not ('"$KA"')')"
 	check "$name: traffic flows through the NAT" ge "$(pcount "udp and src port 40000 and not ($KA)")" 15
 	check "$name: no keepalive while traffic flows" numeq "$k1" "$k0"
+}
+
+# 6. IPv6 outside: espah behind a NAT66, native responder
+behind6() {
+	local name="IPv6: espah behind NAT66" n0 z
+	ipsec_flush
+	if ! try "$name: IPv6 through nat" nat6_up 40006 ||
+	   ! side espah gw1 fd00:13::1 fd00:23::2 10.0.1.0/24 10.0.2.0/24 \
+		0x5101 0x6101 7 8 4500 4500 ||
+	   ! side native gw2 fd00:23::2 fd00:23::fe 10.0.2.0/24 10.0.1.0/24 \
+		0x6101 0x5101 8 7 4500 40006; then
+		not_ok "$name: configure"
+		return
+	fi
+	if ! capture nat eth2 "$CAP" udp; then
+		not_ok "$name: capture"
+		return
+	fi
+	check "$name: ping h1->h2" pings h1 10.0.2.1 3
+	check "$name: ping h2->h1" pings h2 10.0.1.1 3
+	capture_stop
+	check "$name: native responder decrypted espah's packets" \
+		ge "$(nstat_pkts gw2 0x5101)" 6
+	check "$name: espah decrypted native's" ge "$(sastat gw1 0x6101 packets)" 6
+	n0=$(pcount "ip6 and src host fd00:23::fe and src port 40006 and dst port 4500")
+	check "$name: the NAT's outside: ESP in UDP from its port 40006 ($n0)" ge "$n0" 6
+	check "$name: ... and none from gw1's own address" \
+		numeq "$(pcount "ip6 and src host fd00:13::1")" 0
+	# the UDP checksum: bytes 6-7 of the UDP header after the 40-byte IPv6 header
+	z=$(pcount "ip6 and udp and ip6[46:2] = 0")
+	check "$name: every UDP checksum set" numeq "$z" 0
+	nsx nat nft delete table ip6 natns6 2>/dev/null
 }
 
 # espah's responder of case 2/3: in SA 0x6001 from the NAT's port 40000
@@ -517,6 +554,7 @@ else
 		report_only
 	fi
 	bridge_mapping
+	behind6
 	kill "$SOCK_PID" 2>/dev/null
 	wait "$SOCK_PID" 2>/dev/null
 	if natns_full; then charon_case; fi
