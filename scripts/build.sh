@@ -15,7 +15,8 @@ rsync -rlc --delete --exclude .git --exclude build --exclude tools \
 	--exclude '*.o' --exclude '*.ko' --exclude '*.cmd' --exclude '*.mod' \
 	--exclude '*.mod.c' --exclude Module.symvers --exclude modules.order \
 	"$ESPAH_ROOT/" "$out/src/"
-make -s -C "$kdir" M="$out/src" -j"$(nproc)" "$@" modules
+# the module build's own output, for scripts/lint.sh (ESPAH_LINT_BUILT)
+make -s -C "$kdir" M="$out/src" -j"$(nproc)" "$@" modules 2>&1 | tee "$out/modules.log"
 cp "$out"/src/*.ko "$out/"
 make -s -C "$ESPAH_ROOT/tools/espah" >/dev/null
 # the fuzzers the guests run (build/fuzzpkt, build/nlfuzz): compiled here,

@@ -48,7 +48,7 @@ fi
 # boots in seconds, so a short timeout still lets the script start: it
 # started 22 s after QEMU with the other lane busy, measured).
 if want hang; then
-"$vm" --kernel stock --no-build --timeout 50 --out "$base/hang" \
+"$vm" --kernel stock --no-build --timeout 40 --out "$base/hang" \
 	"$ESPAH_ROOT/scripts/guest/hang.sh" > "$base/hang.out" 2>&1
 rc=$?
 grep -q 'hang.sh: started' "$base/hang/script.log" 2>/dev/null

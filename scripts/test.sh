@@ -140,9 +140,21 @@ fi
 builds=()
 if has kunit || has e2e-debug || has selfcheck; then builds+=(debug); fi
 if has e2e-stock || has selfcheck || has install; then builds+=(stock); fi
+# With lint, these builds are lint's too: W=1 (and sparse, C=2, on the
+# debug tree), every file compiled afresh, each module build's output in
+# build/KIND/modules.log for scripts/lint.sh (ESPAH_LINT_BUILT), which
+# would otherwise build both once more (two minutes of the debug lane).
+export ESPAH_LINT_BUILT=
+if has lint && [ ${#builds[@]} -eq 2 ]; then ESPAH_LINT_BUILT=1; fi
 for kind in "${builds[@]}"; do
 	log "build $kind"
-	if ! "$ESPAH_ROOT/scripts/build.sh" "$kind" > "$res/build-$kind.log" 2>&1; then
+	extra=()
+	if [ -n "$ESPAH_LINT_BUILT" ]; then
+		extra=(W=1)
+		[ "$kind" = debug ] && extra+=(C=2)
+		rm -rf "$ESPAH_ROOT/build/$kind/src"
+	fi
+	if ! "$ESPAH_ROOT/scripts/build.sh" "$kind" "${extra[@]}" > "$res/build-$kind.log" 2>&1; then
 		echo "not ok 1 - build for $kind" > "$res/build-$kind.tap"
 		tally "build:$kind" "$res/build-$kind.tap" 1
 		cat "$res/build-$kind.log"
@@ -167,7 +179,11 @@ host_layers() {
 			tally tool "$res/tool.tap" $?
 			"$tool/test-parse.sh" "$tool/espah-asan" > "$res/tool-asan.tap" 2>&1
 			tally tool:asan "$res/tool-asan.tap" $?
-			"$tool/fuzz.py" "$tool/espah-asan" > "$res/tool-fuzz.tap" 2>&1
+			# (half its default cases: 105 s of the debug lane's
+			# head; make soak: twice the default)
+			scale=0.5
+			[ "${ESPAH_SOAK:-0}" = 1 ] && scale=2
+			"$tool/fuzz.py" --scale $scale "$tool/espah-asan" > "$res/tool-fuzz.tap" 2>&1
 			tally tool:fuzz "$res/tool-fuzz.tap" $?
 			"$tool/test-print.sh" "$tool/espah-replay-asan" > "$res/tool-print.tap" 2>&1
 			tally tool:print "$res/tool-print.tap" $?

@@ -91,7 +91,7 @@ if [ ! -x "$FZ" ] || [ "$ESPAH_ROOT/scripts/fuzz/nlfuzz.c" -nt "$FZ" ] ||
 fi
 check "fuzzer built" [ -n "$FZ" ]
 
-N=${FAILSLAB_N:-400}
+N=${FAILSLAB_N:-250}
 [ "${ESPAH_KIND:-}" = debug ] || N=${FAILSLAB_N:-2000}
 round=0
 # fz_round NAME SLAB_PROB PAGE_PROB INTERVAL

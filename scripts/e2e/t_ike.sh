@@ -7,9 +7,10 @@
 # CHILD_SA install (esp4 loaded, transforms instantiated under TCG) takes
 # about 2 s. In make test on both kernels; the debug kernel (one vCPU,
 # 200-370 s for the whole suite) leaves out the rekeys by volume and time
-# and dead peer detection: charon's timers driving the bridge paths that
-# the rekeys under TCP and the terminates already take (IKE_FULL=1 runs
-# them there too, as `make soak` does). Alone: ESPAH_E2E=ike
+# and dead peer detection (charon's timers driving the bridge paths that
+# the rekeys under TCP and the terminates already take) and espah on both
+# gateways (espah as the responder ran already); IKE_FULL=1 runs them
+# there too, as `make soak` does. Alone: ESPAH_E2E=ike
 # scripts/test.sh e2e-stock.
 # shellcheck source=scripts/e2e/lib.sh
 cd "$(dirname "$0")" && . ./lib.sh
@@ -162,23 +163,26 @@ else	# what dpd leaves: no charon in gw2, native's tables there empty
 fi
 
 # --- (b) espah on both gateways -----------------------------------------------
-check "gw2: espah attached too" E gw2 xfrm attach if-id 42
-confs 42
-ike_start gw2
-ike_load gw1
-check "espah-espah: initiate" sw gw1 --initiate --child net --timeout 20
-check_spis "espah-espah: gw1 carries the CHILD_SA"
-check "espah-espah: gw2 carries it too" numeq \
-	"$(espah_spis gw2 | grep -c .)" 2
-traffic "espah-espah"
-check "espah-espah: gw2's espah carried them" ge \
-	"$(sastat gw2 "$(espah_spis gw2 | head -1)" packets)" 100
+# (the debug kernel: espah as charon's responder ran in (a) already)
+if ike_full; then
+	check "gw2: espah attached too" E gw2 xfrm attach if-id 42
+	confs 42
+	ike_start gw2
+	ike_load gw1
+	check "espah-espah: initiate" sw gw1 --initiate --child net --timeout 20
+	check_spis "espah-espah: gw1 carries the CHILD_SA"
+	check "espah-espah: gw2 carries it too" numeq \
+		"$(espah_spis gw2 | grep -c .)" 2
+	traffic "espah-espah"
+	check "espah-espah: gw2's espah carried them" ge \
+		"$(sastat gw2 "$(espah_spis gw2 | head -1)" packets)" 100
+fi
 
 ike_stop gw1 gw2
 check "charon stopped: espah carries nothing" wait_for 5 \
 	eval '[ "$(n_espah)" = 0 ] && [ "$(n_pols)" = 0 ]'
 check "detach gw1" E gw1 xfrm detach
-check "detach gw2" E gw2 xfrm detach
+if ike_full; then check "detach gw2" E gw2 xfrm detach; fi
 ipsec_flush
 topo_down
 finish
