@@ -965,6 +965,11 @@ bool espah_out_held(struct net *net, const struct espah_policy *pol,
 		return false;	/* (a held packet's policy has a required one) */
 	/* set by the IP output path without a reference; the route has one */
 	skb->dev = skb_dst(skb)->dev;
+	/* held on its way into an xfrm interface: counted there now, as
+	 * out_protect() counts what it takes at once
+	 */
+	if (pol->if_id && espah_xfrmi_if_id(skb->dev) == pol->if_id)
+		espah_xfrmi_tx(skb->dev, skb->len);
 	out_xmit(net, sa, outer, skb, family);
 	return true;
 }

@@ -412,6 +412,36 @@ xfrmi_up() {
 	EOF
 }
 
+# held_xfrmi NAME: a policy of if_id 7 with a hold queue and no SA yet
+# (reqid 6): h1's echo request waits, the SA comes, the request goes
+# through ipsec0 and is counted on its transmit side
+# shellcheck disable=SC2086 # the SA words split on purpose
+held_xfrmi() {
+	local n=$1 a tx0 r0 ppid t="mode tunnel reqid 6"
+	a=$(alg gcm 55)
+	# below the hold policy: the catch-all of if_id 7 (priority 0) again
+	# at priority 100
+	E gw1 -batch - <<-EOF
+	policy delete src 0.0.0.0/0 dst 0.0.0.0/0 dir out if_id 7
+	policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir out if_id 7 priority 100 tmpl src $G1 dst $G2 proto esp mode tunnel reqid 5
+	EOF
+	E gw1 policy add src 10.0.1.1/32 dst 10.0.2.1/32 dir out if_id 7 \
+		priority 10 hold 4 tmpl src "$G1" dst "$G2" proto esp mode tunnel reqid 6
+	# (reqid 5 there: the reqid of native's fwd template)
+	ip -n gw2 xfrm state add src "$G1" dst "$G2" proto esp spi 0x3005 \
+		mode tunnel reqid 5 replay-window 64 if_id 7 $a
+	tx0=$(xlink gw1 tx.packets) r0=$(gstat gw1 hold-released)
+	nsx h1 ping -q -c 1 -W 10 "$H2" >/dev/null 2>&1 &
+	ppid=$!
+	nap 1
+	check "$n: held: nothing through ipsec0 while no SA" numeq "$(xlink gw1 tx.packets)" "$tx0"
+	E gw1 state add src "$G1" dst "$G2" proto esp spi 0x3005 $t dir out if_id 7 $a
+	check "$n: held: the echo request answered once the SA came" wait "$ppid"
+	check "$n: held: released (hold-released +1)" ge "$(gstat gw1 hold-released)" $((r0 + 1))
+	check "$n: held: ipsec0 counted the released request (tx +1)" \
+		ge "$(xlink gw1 tx.packets)" $((tx0 + 1))
+}
+
 xfrmi() {
 	local n="xfrmi" d0 tx0 rx0
 	ipsec_flush
@@ -451,6 +481,8 @@ xfrmi() {
 		ge "$(xlink gw1 tx.packets)" $((tx0 + 6))
 	check "$n: IPv6: gw1 ipsec0 counted what espah decapsulated (rx +6)" \
 		ge "$(xlink gw1 rx.packets)" $((rx0 + 6))
+	# held for its SA (hold 4), released into the interface: counted there
+	held_xfrmi "$n"
 	# the xfrm bridge's tag is native's, never an if_id of espah's
 	E gw1 xfrm attach if-id 42
 	algwords gcm 53
