@@ -220,20 +220,11 @@ no_sa() {
 # routes the ESP over the second link (ip rule fwmark), as native routes
 # a transport SA's packets under its output-mark
 transport_omark() {
-	local a b e3 e2 n3 n2 tr="mode transport reqid 9"
-	local sel="src $G1 dst $G2 proto icmp" rsel="src $G2 dst $G1 proto icmp"
-	a=$(alg gcm 61) b=$(alg gcm 62)
-	if ! E gw1 -batch - <<-EOF || ! ip -n gw2 -batch - <<-EOF2; then
-	state add src $G1 dst $G2 proto esp spi 0x5001 $tr dir out output-mark 0x100/0x100 $a
-	state add src $G2 dst $G1 proto esp spi 0x6001 $tr dir in replay-window 64 $b
-	policy add $sel dir out tmpl src $G1 dst $G2 proto esp mode transport reqid 9
-	policy add $rsel dir in tmpl src $G2 dst $G1 proto esp mode transport reqid 9
-	EOF
-	xfrm state add src $G1 dst $G2 proto esp spi 0x5001 $tr replay-window 64 $a
-	xfrm state add src $G2 dst $G1 proto esp spi 0x6001 $tr $b
-	xfrm policy add $rsel dir out tmpl src $G2 dst $G1 proto esp mode transport reqid 9
-	xfrm policy add $sel dir in tmpl src $G1 dst $G2 proto esp mode transport reqid 9
-	EOF2
+	local e3 e2 n3 n2
+	if ! gw_side espah gw1 "$G1" "$G2" "$G1/32" "$G2/32" transport gcm \
+		0x5001 0x6001 61 62 "output-mark 0x100/0x100" ||
+	   ! gw_side native gw2 "$G2" "$G1" "$G2/32" "$G1/32" transport gcm \
+		0x6001 0x5001 62 61; then
 		not_ok "transport output-mark: configure"
 		return
 	fi
@@ -247,14 +238,14 @@ transport_omark() {
 	E gw1 -batch - <<-EOF
 	state del src $G1 dst $G2 proto esp spi 0x5001
 	state del src $G2 dst $G1 proto esp spi 0x6001
-	policy del $sel dir out
-	policy del $rsel dir in
+	policy del src $G1/32 dst $G2/32 dir out
+	policy del src $G2/32 dst $G1/32 dir in
 	EOF
 	ip -n gw2 -batch - <<-EOF
-	xfrm state del src $G1 dst $G2 proto esp spi 0x5001
 	xfrm state del src $G2 dst $G1 proto esp spi 0x6001
-	xfrm policy del $rsel dir out
-	xfrm policy del $sel dir in
+	xfrm state del src $G1 dst $G2 proto esp spi 0x5001
+	xfrm policy del src $G2/32 dst $G1/32 dir out
+	xfrm policy del src $G1/32 dst $G2/32 dir in
 	EOF
 }
 
